@@ -1,0 +1,236 @@
+//! What a person asks for: search, message, next, stop, report. One command
+//! runs at a time per person (`AtomicResponse`), which keeps their messages
+//! in the order they sent them.
+
+use actix::prelude::*;
+
+use super::delivery::end_room;
+use super::{ClientActor, Outgoing, PersonState};
+use crate::actors::matcher::{CancelSearch, Search};
+use crate::bus::{BusEvent, QueueEntry, Topic};
+use crate::domain::{
+    ClientMsgId, EndReason, MessageKind, MessageText, ReportReason, RoomId, SearchPrefs, Seq,
+    StoredMessage,
+};
+use crate::error::ChatError;
+use crate::store::NewMessage;
+
+/// A validated command from a transport.
+#[derive(Clone, Debug)]
+pub enum ClientCommand {
+    Search { prefs: SearchPrefs },
+    Send { text: MessageText, id: ClientMsgId },
+    Next,
+    Stop,
+    Report { reason: ReportReason },
+}
+
+/// Run one command for this person. The outcome is also pushed to the
+/// person (ack, searching, error...); the reply tells the transport whether
+/// the command took effect (`Some(seq)` for a stored message), which the
+/// Telegram webhook needs to decide its HTTP status.
+#[derive(Message)]
+#[rtype(result = "Result<Option<Seq>, ChatError>")]
+pub struct Command {
+    pub cmd: ClientCommand,
+}
+
+type Outcome = Result<Option<Seq>, ChatError>;
+type Act = ResponseActFuture<ClientActor, Outcome>;
+
+fn done(outcome: Outcome) -> Act {
+    Box::pin(actix::fut::ready(outcome))
+}
+
+impl Handler<Command> for ClientActor {
+    type Result = AtomicResponse<Self, Outcome>;
+
+    fn handle(&mut self, msg: Command, ctx: &mut Context<Self>) -> Self::Result {
+        let msg_id = match &msg.cmd {
+            ClientCommand::Send { id, .. } => Some(id.as_str().to_owned()),
+            _ => None,
+        };
+        let fut = if self.flood.check().is_err() {
+            done(Err(ChatError::Flood))
+        } else {
+            match msg.cmd {
+                ClientCommand::Search { prefs } => self.search(prefs, ctx),
+                ClientCommand::Send { text, id } => self.send(text, id),
+                ClientCommand::Next => self.next(ctx),
+                ClientCommand::Stop => self.stop(ctx),
+                ClientCommand::Report { reason } => self.report(reason),
+            }
+        };
+        // Errors reach the person here, in one place, whatever the command.
+        AtomicResponse::new(Box::pin(fut.map(move |res, act: &mut Self, ctx| {
+            if let Err(e) = &res {
+                let error = e.clone();
+                act.push(
+                    Outgoing::Error {
+                        error,
+                        id: msg_id,
+                    },
+                    ctx,
+                );
+            }
+            res
+        })))
+    }
+}
+
+impl ClientActor {
+    fn search(&mut self, prefs: SearchPrefs, ctx: &mut Context<Self>) -> Act {
+        match self.state {
+            PersonState::InRoom(_) => return done(Err(ChatError::AlreadyInRoom)),
+            PersonState::Searching => {
+                self.push(Outgoing::Searching, ctx);
+                return done(Ok(None));
+            }
+            PersonState::Idle => {}
+        }
+        // Searching before the matcher answers: a `Matched` that arrives
+        // first (it cannot; commands are atomic) would still find it set.
+        self.state = PersonState::Searching;
+        self.prefs = prefs.clone();
+        let (store, matcher, user) = (self.deps.store.clone(), self.deps.matcher.clone(), self.user);
+        let fut = async move {
+            if store.is_banned(user).await? {
+                return Err(ChatError::Banned);
+            }
+            matcher
+                .send(Search {
+                    entry: QueueEntry { user, prefs },
+                })
+                .await
+                .map_err(|_| ChatError::Unavailable)??;
+            Ok(None)
+        };
+        Box::pin(actix::fut::wrap_future(fut).map(|res, act: &mut Self, ctx| {
+            match &res {
+                Ok(_) if act.state == PersonState::Searching => act.push(Outgoing::Searching, ctx),
+                Ok(_) => {}
+                Err(_) => {
+                    if act.state == PersonState::Searching {
+                        act.state = PersonState::Idle;
+                    }
+                }
+            }
+            res
+        }))
+    }
+
+    fn send(&mut self, text: MessageText, id: ClientMsgId) -> Act {
+        let PersonState::InRoom(room) = self.state else {
+            return done(Err(ChatError::NotInRoom));
+        };
+        let (store, bus, sender) = (self.deps.store.clone(), self.deps.bus.clone(), self.user);
+        let ack_id = id.as_str().to_owned();
+        let fut = async move {
+            let text = text.into_inner();
+            let new = NewMessage {
+                room,
+                sender,
+                kind: MessageKind::Text,
+                text: text.clone(),
+                client_msg_id: id.clone(),
+            };
+            let appended = store.append_message(new).await?;
+            // Ring the room even for a duplicate: the first attempt may have
+            // died between storing and ringing. Receivers de-duplicate by seq.
+            let message = StoredMessage {
+                room,
+                seq: appended.seq,
+                sender,
+                kind: MessageKind::Text,
+                text,
+                client_msg_id: id,
+                created_at: chrono::Utc::now(),
+            };
+            bus.publish(Topic::Room(room), &BusEvent::Message { message })
+                .await?;
+            Ok(Some(appended.seq))
+        };
+        Box::pin(actix::fut::wrap_future(fut).map(move |res, act: &mut Self, ctx| {
+            if let Ok(Some(seq)) = res {
+                act.push(Outgoing::Ack { id: ack_id, seq }, ctx);
+            }
+            res
+        }))
+    }
+
+    /// Ends the current room (if any) by this person, then runs `after`.
+    fn leave_then(&mut self, reason: EndReason, after: fn(&mut Self, &mut Context<Self>) -> Act) -> Act {
+        let PersonState::InRoom(room) = self.state else {
+            return Box::pin(actix::fut::ready(()).then(move |_, act: &mut Self, ctx| after(act, ctx)));
+        };
+        let deps = self.deps.clone();
+        let user = self.user;
+        let fut = end_room(&deps, room, user, reason);
+        Box::pin(actix::fut::wrap_future(fut).then(move |res, act: &mut Self, ctx| -> Act {
+            match res {
+                Ok(()) => {
+                    act.leave_room(room);
+                    after(act, ctx)
+                }
+                Err(e) => done(Err(e)),
+            }
+        }))
+    }
+
+    fn next(&mut self, _ctx: &mut Context<Self>) -> Act {
+        if self.state == PersonState::Searching {
+            return done(Ok(None));
+        }
+        self.leave_then(EndReason::Next, |act, ctx| {
+            let prefs = act.prefs.clone();
+            act.search(prefs, ctx)
+        })
+    }
+
+    fn stop(&mut self, _ctx: &mut Context<Self>) -> Act {
+        if self.state == PersonState::Searching {
+            let (matcher, user) = (self.deps.matcher.clone(), self.user);
+            let fut = async move { matcher.send(CancelSearch { user }).await };
+            return Box::pin(actix::fut::wrap_future(fut).map(|res, act: &mut Self, ctx| {
+                res.map_err(|_| ChatError::Unavailable)??;
+                if act.state == PersonState::Searching {
+                    act.state = PersonState::Idle;
+                }
+                act.push(Outgoing::Stopped, ctx);
+                Ok(None)
+            }));
+        }
+        self.leave_then(EndReason::Stop, |act, ctx| {
+            act.push(Outgoing::Stopped, ctx);
+            done(Ok(None))
+        })
+    }
+
+    fn report(&mut self, reason: ReportReason) -> Act {
+        let room: RoomId = match (&self.state, self.last_room) {
+            (PersonState::InRoom(room), _) => *room,
+            (_, Some(room)) => room,
+            _ => return done(Err(ChatError::NothingToReport)),
+        };
+        let (store, user) = (self.deps.store.clone(), self.user);
+        let fut = async move {
+            let complaint = store.file_complaint(room, user, &reason).await?;
+            Ok::<_, ChatError>(complaint)
+        };
+        Box::pin(actix::fut::wrap_future(fut).then(move |res, act: &mut Self, _| -> Act {
+            match res {
+                Ok(complaint) => {
+                    tracing::info!(client = %act.id, complaint = %complaint, "complaint filed");
+                    act.leave_then(EndReason::Report, |act, ctx| {
+                        // `leave_then` has set `last_room` to the reported room.
+                        if let Some(room) = act.last_room {
+                            act.push(Outgoing::Reported { room }, ctx);
+                        }
+                        done(Ok(None))
+                    })
+                }
+                Err(e) => done(Err(e)),
+            }
+        }))
+    }
+}

@@ -1,0 +1,266 @@
+//! Bus events arriving at a ClientActor, and the catch-up from the store that
+//! makes delivery exactly-once and in order (invariant 3).
+
+use actix::prelude::*;
+
+use super::{ClientActor, CloseReason, Outgoing, PersonState};
+use crate::actors::hub::{JoinRoom, LeaveRoom};
+use crate::bus::{BusEvent, Topic};
+use crate::domain::{EndReason, RoomId, Seq, StoredMessage, UserId};
+
+/// Messages fetched per store read while catching up.
+const CATCH_UP_BATCH: usize = 500;
+
+/// A bus event for this connection's person or room (sent by the Hub).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Deliver {
+    pub event: BusEvent,
+}
+
+/// Re-check state against the store: missed messages, a room that ended, a
+/// match that happened while the doorbell was lost. Sent by the Hub after a
+/// bus reconnect and by the actor's own timer.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct CatchUp;
+
+/// The server closes this connection (shutdown, or the person connected again).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Close {
+    pub reason: CloseReason,
+}
+
+/// The transport lost the connection.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Disconnected;
+
+/// A future that runs with the actor, boxed so steps can be chained.
+type Step = std::pin::Pin<Box<dyn ActorFuture<ClientActor, Output = ()>>>;
+
+// Note on ordering: actix polls the most recent `ctx.wait` first, so a
+// sequence of steps is always one `wait` of a chained `Step`, never several.
+impl ClientActor {
+    /// Enters `room` having seen everything up to `from`, then catches up.
+    pub(super) fn enter_room(&mut self, room: RoomId, from: Seq, ctx: &mut Context<Self>) {
+        self.state = PersonState::InRoom(room);
+        self.cursor = from;
+        let hub = self.deps.hub.clone();
+        let client = self.id;
+        // Subscribe first, then read the store: a message stored in between
+        // is seen by the read or rung by the doorbell, and seq de-duplicates.
+        ctx.wait(
+            actix::fut::wrap_future(async move { hub.send(JoinRoom { room, client }).await })
+                .then(|_, act: &mut Self, _| act.catch_up()),
+        );
+    }
+
+    /// Leaves the current room locally (the store already ended it).
+    pub(super) fn leave_room(&mut self, room: RoomId) {
+        if self.state == PersonState::InRoom(room) {
+            self.state = PersonState::Idle;
+        }
+        self.last_room = Some(room);
+        self.deps.hub.do_send(LeaveRoom {
+            room,
+            client: self.id,
+        });
+    }
+
+    /// Applies one stored message in seq order. Returns false on a gap.
+    fn apply(&mut self, msg: &StoredMessage, ctx: &mut Context<Self>) -> bool {
+        if self.state != PersonState::InRoom(msg.room) || msg.seq <= self.cursor {
+            return true; // another room, or already accounted for
+        }
+        if msg.seq != self.cursor.next() {
+            return false;
+        }
+        self.cursor = msg.seq;
+        if msg.sender != self.user {
+            self.push(
+                Outgoing::Message {
+                    seq: msg.seq,
+                    text: msg.text.clone(),
+                },
+                ctx,
+            );
+        }
+        true
+    }
+
+    /// Reads everything after the cursor from the store and delivers it.
+    pub(super) fn catch_up(&mut self) -> Step {
+        let PersonState::InRoom(room) = self.state else {
+            return Box::pin(actix::fut::ready(()));
+        };
+        let store = self.deps.store.clone();
+        let after = self.cursor;
+        let fut = async move {
+            let mut all = Vec::new();
+            let mut from = after;
+            loop {
+                let batch = store.messages_after(room, from, CATCH_UP_BATCH).await?;
+                let full = batch.len() == CATCH_UP_BATCH;
+                if let Some(last) = batch.last() {
+                    from = last.seq;
+                }
+                all.extend(batch);
+                if !full {
+                    break;
+                }
+            }
+            Ok::<_, crate::store::StoreError>(all)
+        };
+        Box::pin(actix::fut::wrap_future(fut).map(|res, act: &mut Self, ctx| match res {
+            Ok(messages) => {
+                for m in &messages {
+                    act.apply(m, ctx);
+                }
+            }
+            Err(e) => tracing::warn!(client = %act.id, error = %e, "catch-up failed; timer retries"),
+        }))
+    }
+
+    /// The room ended (by anyone): deliver what is left, then tell the person.
+    fn room_ended(&mut self, room: RoomId, by: Option<UserId>, reason: EndReason) -> Step {
+        if self.state != PersonState::InRoom(room) {
+            return Box::pin(actix::fut::ready(()));
+        }
+        Box::pin(self.catch_up().map(move |_, act: &mut Self, ctx| {
+            act.leave_room(room);
+            if by == Some(act.user) {
+                act.push(Outgoing::Stopped, ctx);
+            } else {
+                act.push(Outgoing::PartnerLeft { room, reason }, ctx);
+            }
+        }))
+    }
+
+    /// The matcher paired this person into `room`.
+    fn on_matched(&mut self, room: RoomId, ctx: &mut Context<Self>) {
+        match self.state {
+            PersonState::Searching => {
+                self.push(Outgoing::Matched { room }, ctx);
+                self.enter_room(room, Seq::ZERO, ctx);
+            }
+            PersonState::InRoom(current) if current == room => {}
+            _ => {
+                // They stopped while the pairing was under way: end the room
+                // at once so the partner is not left waiting.
+                let fut = end_room(&self.deps, room, self.user, EndReason::Stop);
+                ctx.spawn(actix::fut::wrap_future(fut).map(|res, act: &mut Self, _| {
+                    if let Err(e) = res {
+                        tracing::warn!(client = %act.id, error = %e, "could not end unwanted room");
+                    }
+                }));
+            }
+        }
+    }
+}
+
+/// Ends a room in the store and, if this call ended it, rings the room.
+pub(super) fn end_room(
+    deps: &crate::actors::Deps,
+    room: RoomId,
+    by: UserId,
+    reason: EndReason,
+) -> impl Future<Output = Result<(), crate::error::ChatError>> + 'static {
+    let (store, bus) = (deps.store.clone(), deps.bus.clone());
+    async move {
+    if store.end_room(room, Some(by), reason).await?.is_some() {
+        let ended = BusEvent::RoomEnded {
+            room,
+            by: Some(by),
+            reason,
+        };
+        // The room is over either way; a lost doorbell is found by the
+        // partner's periodic sync, so a publish failure is only logged.
+        if let Err(e) = bus.publish(Topic::Room(room), &ended).await {
+            tracing::warn!(room = %room, error = %e, "room end not announced");
+        }
+    }
+    Ok(())
+    }
+}
+
+impl Handler<Deliver> for ClientActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: Deliver, ctx: &mut Context<Self>) {
+        match msg.event {
+            BusEvent::Message { message } => {
+                if !self.apply(&message, ctx) {
+                    let step = self.catch_up();
+                    ctx.wait(step);
+                }
+            }
+            BusEvent::RoomEnded { room, by, reason } => {
+                let step = self.room_ended(room, by, reason);
+                ctx.wait(step);
+            }
+            BusEvent::Matched { user, room } if user == self.user => self.on_matched(room, ctx),
+            BusEvent::Matched { .. } => {}
+            BusEvent::Takeover { user, keep } => {
+                if user == self.user && keep != self.id {
+                    self.close(CloseReason::TakenOver, ctx);
+                }
+            }
+        }
+    }
+}
+
+impl Handler<CatchUp> for ClientActor {
+    type Result = ();
+
+    fn handle(&mut self, _: CatchUp, ctx: &mut Context<Self>) {
+        match self.state {
+            PersonState::InRoom(room) => {
+                // A lost message doorbell is found by the catch-up, a lost
+                // `RoomEnded` by reading the room.
+                let store = self.deps.store.clone();
+                let check = self.catch_up().then(move |_, _act: &mut Self, _| {
+                    actix::fut::wrap_future(async move { store.room(room).await })
+                });
+                ctx.wait(check.then(move |res, act: &mut Self, _| -> Step {
+                    match res {
+                        Ok(Some(r)) if !r.is_active() => {
+                            let reason = r.end_reason.unwrap_or(EndReason::Disconnected);
+                            act.room_ended(room, r.ended_by, reason)
+                        }
+                        _ => Box::pin(actix::fut::ready(())),
+                    }
+                }));
+            }
+            PersonState::Searching => {
+                // A lost `Matched` doorbell is found here.
+                let store = self.deps.store.clone();
+                let user = self.user;
+                let fut = async move { store.active_room(user).await };
+                ctx.wait(actix::fut::wrap_future(fut).map(|res, act: &mut Self, ctx| {
+                    if let Ok(Some(room)) = res {
+                        act.on_matched(room.id, ctx);
+                    }
+                }));
+            }
+            PersonState::Idle => {}
+        }
+    }
+}
+
+impl Handler<Close> for ClientActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: Close, ctx: &mut Context<Self>) {
+        self.close(msg.reason, ctx);
+    }
+}
+
+impl Handler<Disconnected> for ClientActor {
+    type Result = ();
+
+    fn handle(&mut self, _: Disconnected, ctx: &mut Context<Self>) {
+        ctx.stop();
+    }
+}

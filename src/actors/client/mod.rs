@@ -1,0 +1,192 @@
+//! One ClientActor per connected person (a WebSocket, or a Telegram chat).
+//! It holds the person's chat state on this replica, runs their commands one
+//! at a time (so their messages keep their order), and turns bus events into
+//! what the person sees, de-duplicated and in seq order.
+
+mod commands;
+mod delivery;
+mod outbox;
+
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use actix::prelude::*;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+
+use super::Deps;
+use super::hub::{Register, Unregister};
+use crate::bus::{BusEvent, Topic};
+use crate::domain::{ClientId, RoomId, SearchPrefs, Seq, SessionToken, UserId};
+
+pub use commands::{ClientCommand, Command};
+pub use delivery::{CatchUp, Close, Deliver, Disconnected};
+pub use outbox::{CloseReason, Outbox, OutboxFull, Outgoing};
+
+/// How often a connection re-checks its state against the store, so a lost
+/// doorbell (bus outage, replica crash between store and publish) delays a
+/// message or an event by at most this long.
+pub const SYNC_INTERVAL: Duration = Duration::from_secs(10);
+
+/// Where the person stands. Changed only by this actor's handlers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PersonState {
+    Idle,
+    Searching,
+    InRoom(RoomId),
+}
+
+/// How a connection starts: fresh, or resuming after `last_seq`.
+#[derive(Clone, Copy, Debug)]
+pub struct Resume {
+    pub resumed: bool,
+    pub last_seq: Seq,
+}
+
+pub struct ClientActor {
+    /// This connection. Fixed at creation.
+    id: ClientId,
+    /// The person. Fixed at creation.
+    user: UserId,
+    /// Their resume token, echoed in `hello`. Fixed at creation.
+    session: SessionToken,
+    deps: Deps,
+    /// Towards the transport. Pushed to by every handler, in handler order.
+    outbox: Box<dyn Outbox>,
+    /// Changed by commands (search/next/stop/report) and by bus events
+    /// (matched, room ended); never by anyone outside this actor.
+    state: PersonState,
+    /// Highest seq of the current room already accounted for: delivered to
+    /// the person, or their own. Advanced only in seq order (so a gap is
+    /// noticed); reset when a room starts.
+    cursor: Seq,
+    /// The room that ended last, so `report` still works after a partner left.
+    last_room: Option<RoomId>,
+    /// Preferences of the last search, reused by `next`.
+    prefs: SearchPrefs,
+    /// Per-person flood limit; checked by every command.
+    flood: DefaultDirectRateLimiter,
+    /// Set when the server closes on purpose; `stopping` reads it.
+    closing: Option<CloseReason>,
+    /// How this connection started. Read once in `started`.
+    resume: Resume,
+}
+
+impl ClientActor {
+    pub fn new(
+        user: UserId,
+        session: SessionToken,
+        resume: Resume,
+        deps: Deps,
+        outbox: Box<dyn Outbox>,
+    ) -> Self {
+        let per_sec = NonZeroU32::new(deps.limits.flood_per_sec).unwrap_or(NonZeroU32::MIN);
+        let burst = NonZeroU32::new(deps.limits.flood_burst).unwrap_or(NonZeroU32::MIN);
+        Self {
+            id: ClientId::new(),
+            user,
+            session,
+            deps,
+            outbox,
+            state: PersonState::Idle,
+            cursor: Seq::ZERO,
+            last_room: None,
+            prefs: SearchPrefs::default(),
+            flood: RateLimiter::direct(Quota::per_second(per_sec).allow_burst(burst)),
+            closing: None,
+            resume,
+        }
+    }
+
+    /// Queues an event for the person; a full queue closes the connection.
+    fn push(&mut self, event: Outgoing, ctx: &mut Context<Self>) {
+        if self.closing.is_some() {
+            return;
+        }
+        if self.outbox.push(event).is_err() {
+            tracing::info!(client = %self.id, "client too slow, closing");
+            self.close(CloseReason::TooSlow, ctx);
+        }
+    }
+
+    fn close(&mut self, reason: CloseReason, ctx: &mut Context<Self>) {
+        if self.closing.is_none() {
+            self.closing = Some(reason);
+            self.outbox.close(reason);
+        }
+        ctx.stop();
+    }
+}
+
+impl Actor for ClientActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        // Register before anything else so no event for this person is missed,
+        // then claim the person (other connections of theirs close), then
+        // restore their room from the store. `wait` holds every command until
+        // this is done.
+        let deps = self.deps.clone();
+        let (user, id, addr) = (self.user, self.id, ctx.address());
+        let fut = async move {
+            deps.hub
+                .send(Register {
+                    user,
+                    client: id,
+                    addr,
+                })
+                .await
+                .map_err(|_| anyhow::anyhow!("hub gone"))??;
+            deps.bus
+                .publish(Topic::User(user), &BusEvent::Takeover { user, keep: id })
+                .await?;
+            Ok::<_, anyhow::Error>(deps.store.active_room(user).await?)
+        };
+        ctx.wait(actix::fut::wrap_future(fut).map(|res, act: &mut Self, ctx| match res {
+            Ok(room) => {
+                let session = act.session.as_str().to_owned();
+                let room_id = room.as_ref().map(|r| r.id);
+                let resumed = act.resume.resumed;
+                act.push(
+                    Outgoing::Hello {
+                        session,
+                        room: room_id,
+                        resumed,
+                    },
+                    ctx,
+                );
+                if let Some(room) = room_id {
+                    // The person is in a room already (a resume, or another
+                    // tab): say so as a fresh match would, then catch up.
+                    act.push(Outgoing::Matched { room }, ctx);
+                    let from = if resumed { act.resume.last_seq } else { Seq::ZERO };
+                    act.enter_room(room, from, ctx);
+                }
+            }
+            Err(e) => {
+                tracing::warn!(client = %act.id, error = %e, "could not start client");
+                act.push(
+                    Outgoing::Error {
+                        error: crate::error::ChatError::Unavailable,
+                        id: None,
+                    },
+                    ctx,
+                );
+                act.close(CloseReason::Shutdown, ctx);
+            }
+        }));
+        ctx.run_interval(SYNC_INTERVAL, |_, ctx| ctx.notify(CatchUp));
+    }
+
+    fn stopped(&mut self, _ctx: &mut Self::Context) {
+        // A taken-over connection leaves the person to their new connection.
+        let handover = self.closing != Some(CloseReason::TakenOver);
+        if handover && self.state == PersonState::Searching {
+            self.deps.matcher.do_send(super::matcher::CancelSearch { user: self.user });
+        }
+        self.deps.hub.do_send(Unregister {
+            user: self.user,
+            client: self.id,
+            start_grace: handover,
+        });
+    }
+}

@@ -1,0 +1,70 @@
+//! What a ClientActor tells its person, independent of the transport, and the
+//! sink a transport provides to carry it.
+
+use crate::domain::{EndReason, RoomId, Seq};
+use crate::error::ChatError;
+
+/// An event for the person behind one connection. Transports render it
+/// (WebSocket JSON frames, Telegram messages) in one place each.
+#[derive(Debug)]
+pub enum Outgoing {
+    /// First event of a connection: the resume token and the room, if any.
+    Hello {
+        session: String,
+        room: Option<RoomId>,
+        resumed: bool,
+    },
+    Searching,
+    Matched {
+        room: RoomId,
+    },
+    /// A partner's message.
+    Message {
+        seq: Seq,
+        text: String,
+    },
+    /// The person's own message is stored under `seq`.
+    Ack {
+        id: String,
+        seq: Seq,
+    },
+    PartnerLeft {
+        room: RoomId,
+        reason: EndReason,
+    },
+    /// The person is idle: not searching, not in a room.
+    Stopped,
+    Reported {
+        room: RoomId,
+    },
+    /// A command failed; `id` names the message it was about, if any.
+    Error {
+        error: ChatError,
+        id: Option<String>,
+    },
+}
+
+/// Why the server closes a connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CloseReason {
+    /// The replica is shutting down; reconnect (to any replica) and resume.
+    Shutdown,
+    /// The same person connected again elsewhere; do not reconnect.
+    TakenOver,
+    /// The transport could not keep up; reconnect and catch up.
+    TooSlow,
+}
+
+/// The transport side of a ClientActor: a bounded queue towards the person.
+pub trait Outbox: 'static {
+    /// Queues an event. `Err` means the queue is full or gone: the person is
+    /// not keeping up, and the actor closes the connection (they resume and
+    /// catch up from the store).
+    fn push(&mut self, event: Outgoing) -> Result<(), OutboxFull>;
+
+    /// Asks the transport to close the connection after what is queued.
+    fn close(&mut self, reason: CloseReason);
+}
+
+#[derive(Debug)]
+pub struct OutboxFull;

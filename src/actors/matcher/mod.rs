@@ -1,0 +1,137 @@
+//! The Matcher: one per replica, in front of the search queue. Pairing is a
+//! single atomic `join` on the queue (global when the queue is in Redis), and
+//! the store refuses a second active room for anyone, so two replicas can
+//! never put one person in two rooms. Searches are handled one at a time per
+//! replica, which keeps the queue FIFO as seen from here.
+
+use std::sync::Arc;
+
+use actix::prelude::*;
+
+use crate::bus::{Bus, BusEvent, QueueEntry, SearchQueue, Topic};
+use crate::error::ChatError;
+use crate::store::{Store, StoreError};
+
+pub struct Matcher {
+    /// The queue (shared by all replicas in production). Only this actor
+    /// and `CancelSearch` senders' requests touch it on this replica.
+    queue: Arc<dyn SearchQueue>,
+    store: Arc<dyn Store>,
+    bus: Arc<dyn Bus>,
+}
+
+impl Matcher {
+    pub fn new(queue: Arc<dyn SearchQueue>, store: Arc<dyn Store>, bus: Arc<dyn Bus>) -> Self {
+        Self { queue, store, bus }
+    }
+}
+
+impl Actor for Matcher {
+    type Context = Context<Self>;
+}
+
+/// Find a partner for `entry`, or queue them. Replies once they are queued
+/// or paired; both people hear `Matched` on their topic.
+#[derive(Message)]
+#[rtype(result = "Result<(), ChatError>")]
+pub struct Search {
+    pub entry: QueueEntry,
+}
+
+/// Take `user` out of the queue (stop, or disconnect while searching).
+#[derive(Message)]
+#[rtype(result = "Result<(), ChatError>")]
+pub struct CancelSearch {
+    pub user: crate::domain::UserId,
+}
+
+/// People waiting in the queue now.
+#[derive(Message)]
+#[rtype(result = "Result<usize, ChatError>")]
+pub struct QueueLength;
+
+/// Attempts at pairing before giving up on one search (each failed attempt
+/// means a stale queue entry was dropped).
+const MAX_PAIRING_ATTEMPTS: usize = 4;
+
+async fn pair(
+    queue: Arc<dyn SearchQueue>,
+    store: Arc<dyn Store>,
+    bus: Arc<dyn Bus>,
+    entry: QueueEntry,
+) -> Result<(), ChatError> {
+    for _ in 0..MAX_PAIRING_ATTEMPTS {
+        let Some(partner) = queue.join(entry.clone()).await? else {
+            return Ok(()); // queued; a later search will pick them
+        };
+        match store.create_room(partner.user, entry.user).await {
+            Ok(room) => {
+                for user in [partner.user, entry.user] {
+                    let matched = BusEvent::Matched {
+                        user,
+                        room: room.id,
+                    };
+                    // A lost `Matched` is found by the searcher's periodic
+                    // check of the store, so keep going on failure.
+                    if let Err(e) = bus.publish(Topic::User(user), &matched).await {
+                        tracing::warn!(room = %room.id, error = %e, "match not announced");
+                    }
+                }
+                tracing::debug!(room = %room.id, "paired");
+                return Ok(());
+            }
+            Err(StoreError::AlreadyInRoom) => {
+                // Someone already has a room: drop whichever entry is stale
+                // and try again; a searcher who is really free stays queued.
+                if store.active_room(entry.user).await?.is_some() {
+                    if store.active_room(partner.user).await?.is_none() {
+                        queue.requeue_front(partner).await?;
+                    }
+                    return Err(ChatError::AlreadyInRoom);
+                }
+                // The partner was stale: forget them and look again.
+            }
+            Err(e) => {
+                // Put the partner back where they were; the searcher retries.
+                queue.requeue_front(partner).await?;
+                return Err(e.into());
+            }
+        }
+    }
+    Err(ChatError::Unavailable)
+}
+
+impl Handler<Search> for Matcher {
+    type Result = AtomicResponse<Self, Result<(), ChatError>>;
+
+    fn handle(&mut self, msg: Search, _ctx: &mut Context<Self>) -> Self::Result {
+        let fut = pair(
+            self.queue.clone(),
+            self.store.clone(),
+            self.bus.clone(),
+            msg.entry,
+        );
+        AtomicResponse::new(Box::pin(actix::fut::wrap_future(fut)))
+    }
+}
+
+impl Handler<CancelSearch> for Matcher {
+    type Result = AtomicResponse<Self, Result<(), ChatError>>;
+
+    fn handle(&mut self, msg: CancelSearch, _ctx: &mut Context<Self>) -> Self::Result {
+        let queue = self.queue.clone();
+        AtomicResponse::new(Box::pin(actix::fut::wrap_future(async move {
+            queue.leave(msg.user).await?;
+            Ok(())
+        })))
+    }
+}
+
+impl Handler<QueueLength> for Matcher {
+    type Result = ResponseFuture<Result<usize, ChatError>>;
+
+    fn handle(&mut self, _: QueueLength, _ctx: &mut Context<Self>) -> Self::Result {
+        let queue = self.queue.clone();
+        Box::pin(async move { Ok(queue.waiting().await?) })
+    }
+}

@@ -1,0 +1,33 @@
+//! The actor core: one Hub and one Matcher per replica, one ClientActor per
+//! connected person. Transports talk to ClientActors; ClientActors talk to
+//! the store, the bus, the Hub and the Matcher.
+
+pub mod client;
+pub mod hub;
+pub mod matcher;
+
+use std::sync::Arc;
+
+use actix::Addr;
+
+use crate::bus::Bus;
+use crate::store::Store;
+
+/// What every ClientActor needs; cheap to clone.
+#[derive(Clone)]
+pub struct Deps {
+    pub store: Arc<dyn Store>,
+    pub bus: Arc<dyn Bus>,
+    pub hub: Addr<hub::Hub>,
+    pub matcher: Addr<matcher::Matcher>,
+    pub limits: Limits,
+}
+
+/// Per-person limits, from configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Commands per second a person may send (sustained).
+    pub flood_per_sec: u32,
+    /// Commands a person may send in a burst.
+    pub flood_burst: u32,
+}

@@ -1,0 +1,147 @@
+//! Typed configuration from the environment (the contract in DESIGN.md).
+//! Secrets are wrapped so `Debug` never prints them.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+
+/// A value that must never reach a log.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `CHATHUB_LISTEN`; port 0 picks a free port (tests).
+    pub listen: SocketAddr,
+    /// `DATABASE_URL`; `None` = in-memory store.
+    pub database_url: Option<Secret>,
+    /// `REDIS_URL`; `None` = in-process bus.
+    pub redis_url: Option<Secret>,
+    /// `CHATHUB_INSTANCE_ID`: replica name in logs and leases.
+    pub instance_id: String,
+    /// `CHATHUB_ADMIN_TOKEN`: bearer token for `/admin/*`; `None` = off.
+    pub admin_token: Option<Secret>,
+    /// `CHATHUB_LOG_FORMAT`: `human` (default) or `json`.
+    pub log_format: LogFormat,
+    /// `CHATHUB_FLOOD_PER_SEC`: commands per second per person.
+    pub flood_per_sec: u32,
+    /// `CHATHUB_FLOOD_BURST`: burst of commands per person.
+    pub flood_burst: u32,
+    /// `CHATHUB_RESUME_GRACE_SECS`: how long a room waits for someone who
+    /// disconnected before it ends.
+    pub resume_grace: Duration,
+    /// `CHATHUB_SHUTDOWN_SECS`: how long graceful shutdown may take.
+    pub shutdown_timeout: Duration,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads configuration through `get` (tests pass a map).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let non_empty = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        let listen = non_empty("CHATHUB_LISTEN")
+            .unwrap_or_else(|| "127.0.0.1:8080".into())
+            .parse()
+            .context("CHATHUB_LISTEN must be host:port, e.g. 0.0.0.0:8080")?;
+        let log_format = match non_empty("CHATHUB_LOG_FORMAT").as_deref() {
+            None | Some("human") => LogFormat::Human,
+            Some("json") => LogFormat::Json,
+            Some(other) => bail!("CHATHUB_LOG_FORMAT must be human or json, not {other:?}"),
+        };
+        let number = |k: &str, default: u64| -> anyhow::Result<u64> {
+            match non_empty(k) {
+                None => Ok(default),
+                Some(v) => v
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .with_context(|| format!("{k} must be a positive integer")),
+            }
+        };
+        Ok(Self {
+            listen,
+            database_url: non_empty("DATABASE_URL").map(Secret),
+            redis_url: non_empty("REDIS_URL").map(Secret),
+            instance_id: non_empty("CHATHUB_INSTANCE_ID").unwrap_or_else(default_instance_id),
+            admin_token: non_empty("CHATHUB_ADMIN_TOKEN").map(Secret),
+            log_format,
+            flood_per_sec: u32::try_from(number("CHATHUB_FLOOD_PER_SEC", 5)?)
+                .context("CHATHUB_FLOOD_PER_SEC is too large")?,
+            flood_burst: u32::try_from(number("CHATHUB_FLOOD_BURST", 20)?)
+                .context("CHATHUB_FLOOD_BURST is too large")?,
+            resume_grace: Duration::from_secs(number("CHATHUB_RESUME_GRACE_SECS", 60)?),
+            shutdown_timeout: Duration::from_secs(number("CHATHUB_SHUTDOWN_SECS", 10)?),
+        })
+    }
+}
+
+fn default_instance_id() -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "chathub".into());
+    format!("{host}-{}", std::process::id())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn cfg(pairs: &[(&str, &str)]) -> anyhow::Result<Config> {
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_are_embedded_mode() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert!(c.database_url.is_none() && c.redis_url.is_none());
+        assert_eq!(c.log_format, LogFormat::Human);
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_variable_named() {
+        let e = cfg(&[("CHATHUB_LISTEN", "nope")]).unwrap_err();
+        assert!(e.to_string().contains("CHATHUB_LISTEN"));
+        let e = cfg(&[("CHATHUB_FLOOD_PER_SEC", "0")]).unwrap_err();
+        assert!(e.to_string().contains("CHATHUB_FLOOD_PER_SEC"));
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let c = cfg(&[("DATABASE_URL", "postgres://u:hunter2@db/x")]).unwrap();
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,203 @@
+//! Validated user input. Each type can only be built through its parser, so
+//! code that holds one never checks again.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ChatError;
+
+/// Longest message text accepted, in characters (Telegram's own limit).
+pub const MAX_TEXT_CHARS: usize = 4096;
+/// Longest client-chosen message id, in bytes.
+pub const MAX_CLIENT_MSG_ID_LEN: usize = 64;
+/// Longest report reason, in characters.
+pub const MAX_REASON_CHARS: usize = 500;
+/// Length of a session token in bytes of its text form.
+pub const SESSION_TOKEN_LEN: usize = 32;
+
+/// Message text: non-empty after trimming, at most [`MAX_TEXT_CHARS`] characters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MessageText(String);
+
+impl MessageText {
+    pub fn parse(raw: String) -> Result<Self, ChatError> {
+        if raw.trim().is_empty() {
+            return Err(ChatError::EmptyMessage);
+        }
+        let chars = raw.chars().count();
+        if chars > MAX_TEXT_CHARS {
+            return Err(ChatError::MessageTooLong { chars });
+        }
+        Ok(Self(raw))
+    }
+
+    /// For text that already passed `parse` once (read back from the store).
+    pub fn trusted(raw: String) -> Self {
+        Self(raw)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// The idempotency key of a message: the client's own id for it (web), or the
+/// Telegram `update_id` rendered as text. Unique per sender.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ClientMsgId(String);
+
+impl ClientMsgId {
+    pub fn parse(raw: String) -> Result<Self, ChatError> {
+        let ok = !raw.is_empty()
+            && raw.len() <= MAX_CLIENT_MSG_ID_LEN
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b':');
+        if ok {
+            Ok(Self(raw))
+        } else {
+            Err(ChatError::BadMessageId)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The resume token handed out in `hello`: 32 characters of `[A-Za-z0-9]`.
+/// It is a bearer secret, so `Debug` does not print it.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct SessionToken(String);
+
+impl SessionToken {
+    pub fn generate() -> Self {
+        use rand::{Rng, distr::Alphanumeric};
+        let token: String = rand::rng()
+            .sample_iter(&Alphanumeric)
+            .take(SESSION_TOKEN_LEN)
+            .map(char::from)
+            .collect();
+        Self(token)
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, ChatError> {
+        if raw.len() == SESSION_TOKEN_LEN && raw.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(ChatError::BadSession)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionToken(..)")
+    }
+}
+
+/// Why someone reported their partner; free text, bounded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ReportReason(String);
+
+impl ReportReason {
+    pub fn parse(raw: Option<String>) -> Result<Self, ChatError> {
+        let raw = raw.unwrap_or_default();
+        let trimmed = raw.trim();
+        if trimmed.chars().count() > MAX_REASON_CHARS {
+            return Err(ChatError::ReasonTooLong);
+        }
+        Ok(Self(if trimmed.is_empty() {
+            "unspecified".to_owned()
+        } else {
+            trimmed.to_owned()
+        }))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Matching preferences sent with `search`. Two people are compatible when
+/// neither names a language or both name the same one.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchPrefs {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+}
+
+impl SearchPrefs {
+    pub fn parse(self) -> Result<Self, ChatError> {
+        match &self.lang {
+            Some(l) if l.is_empty() || l.len() > 8 || !l.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-') => {
+                Err(ChatError::BadPrefs)
+            }
+            _ => Ok(Self {
+                lang: self.lang.map(|l| l.to_ascii_lowercase()),
+            }),
+        }
+    }
+
+    pub fn compatible(&self, other: &SearchPrefs) -> bool {
+        match (&self.lang, &other.lang) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_limits() {
+        assert!(MessageText::parse("hi".into()).is_ok());
+        assert!(matches!(MessageText::parse("  ".into()), Err(ChatError::EmptyMessage)));
+        assert!(MessageText::parse("é".repeat(MAX_TEXT_CHARS)).is_ok());
+        assert!(matches!(
+            MessageText::parse("a".repeat(MAX_TEXT_CHARS + 1)),
+            Err(ChatError::MessageTooLong { chars }) if chars == MAX_TEXT_CHARS + 1
+        ));
+    }
+
+    #[test]
+    fn client_msg_id_charset() {
+        assert!(ClientMsgId::parse("m-1_a:2".into()).is_ok());
+        assert!(ClientMsgId::parse(String::new()).is_err());
+        assert!(ClientMsgId::parse("a b".into()).is_err());
+        assert!(ClientMsgId::parse("x".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn session_token_roundtrip_and_debug_hides_it() {
+        let t = SessionToken::generate();
+        assert_eq!(SessionToken::parse(t.as_str()).unwrap(), t);
+        assert!(!format!("{t:?}").contains(t.as_str()));
+        assert!(SessionToken::parse("short").is_err());
+    }
+
+    #[test]
+    fn prefs_compatibility() {
+        let any = SearchPrefs::default();
+        let en = SearchPrefs { lang: Some("EN".into()) }.parse().unwrap();
+        let de = SearchPrefs { lang: Some("de".into()) }.parse().unwrap();
+        assert!(any.compatible(&en));
+        assert!(en.compatible(&en.clone()));
+        assert!(!en.compatible(&de));
+        assert!(SearchPrefs { lang: Some("<script>".into()) }.parse().is_err());
+    }
+}

@@ -1,0 +1,11 @@
+//! The vocabulary shared by actors, transports, bus and store.
+
+mod ids;
+mod input;
+mod model;
+
+pub use ids::{ClientId, ComplaintId, RoomId, Seq, UserId};
+pub use input::{
+    ClientMsgId, MAX_TEXT_CHARS, MessageText, ReportReason, SearchPrefs, SessionToken,
+};
+pub use model::{EndReason, MessageKind, Platform, Room, StoredMessage};

@@ -1,0 +1,84 @@
+//! The chat boundary's error: everything a person can be told went wrong.
+//! Transports map it to their own replies in one place each
+//! (`transports::ws::protocol::ServerEvent::from_error`, the Telegram notices).
+
+use crate::bus::BusError;
+use crate::store::StoreError;
+
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum ChatError {
+    #[error("the frame is not valid JSON for this protocol: {0}")]
+    BadFrame(String),
+    #[error("frames must be JSON text")]
+    BinaryFrame,
+    #[error("message text is empty")]
+    EmptyMessage,
+    #[error("message is too long: {chars} characters, at most 4096 allowed")]
+    MessageTooLong { chars: usize },
+    #[error("message id must be 1-64 characters of A-Z a-z 0-9 - _ :")]
+    BadMessageId,
+    #[error("report reason is too long: at most 500 characters")]
+    ReasonTooLong,
+    #[error("search preferences are invalid")]
+    BadPrefs,
+    #[error("session token is invalid")]
+    BadSession,
+    #[error("you are not in a chat: search first")]
+    NotInRoom,
+    #[error("you are already in a chat: press next or stop first")]
+    AlreadyInRoom,
+    #[error("there is nobody to report")]
+    NothingToReport,
+    #[error("slow down: too many messages, try again in a moment")]
+    Flood,
+    #[error("you are banned from chatting")]
+    Banned,
+    #[error("the service is busy or a dependency is down; retry shortly")]
+    Unavailable,
+}
+
+impl ChatError {
+    /// Stable machine-readable code for the `error` frame.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ChatError::BadFrame(_) | ChatError::BinaryFrame => "bad_frame",
+            ChatError::EmptyMessage => "empty_message",
+            ChatError::MessageTooLong { .. } => "too_long",
+            ChatError::BadMessageId => "bad_message_id",
+            ChatError::ReasonTooLong => "bad_reason",
+            ChatError::BadPrefs => "bad_prefs",
+            ChatError::BadSession => "bad_session",
+            ChatError::NotInRoom => "not_in_room",
+            ChatError::AlreadyInRoom => "already_in_room",
+            ChatError::NothingToReport => "nothing_to_report",
+            ChatError::Flood => "flood",
+            ChatError::Banned => "banned",
+            ChatError::Unavailable => "unavailable",
+        }
+    }
+
+    /// Whether the same request may succeed if simply sent again later.
+    pub fn retryable(&self) -> bool {
+        matches!(self, ChatError::Flood | ChatError::Unavailable)
+    }
+}
+
+impl From<StoreError> for ChatError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::RoomClosed => ChatError::NotInRoom,
+            StoreError::AlreadyInRoom => ChatError::AlreadyInRoom,
+            other => {
+                tracing::warn!(error = %other, "store call failed");
+                ChatError::Unavailable
+            }
+        }
+    }
+}
+
+impl From<BusError> for ChatError {
+    fn from(e: BusError) -> Self {
+        tracing::warn!(error = %e, "bus call failed");
+        ChatError::Unavailable
+    }
+}

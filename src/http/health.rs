@@ -1,0 +1,31 @@
+//! `/healthz` (the process answers) and `/readyz` (its dependencies do).
+
+use std::time::Duration;
+
+use actix_web::{HttpResponse, web};
+
+use super::AppState;
+
+/// A readiness probe that takes longer than this counts as a failure.
+const READY_TIMEOUT: Duration = Duration::from_secs(2);
+
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
+}
+
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let deps = &state.deps;
+    let store = tokio::time::timeout(READY_TIMEOUT, deps.store.ping()).await;
+    let bus = tokio::time::timeout(READY_TIMEOUT, deps.bus.ping()).await;
+    let store_ok = matches!(store, Ok(Ok(())));
+    let bus_ok = matches!(bus, Ok(Ok(())));
+    let body = serde_json::json!({
+        "store": if store_ok { "ok" } else { "unavailable" },
+        "bus": if bus_ok { "ok" } else { "unavailable" },
+    });
+    if store_ok && bus_ok {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
+}

@@ -1,0 +1,58 @@
+//! The HTTP surface: routes, shared state, and the one place where errors
+//! become HTTP responses.
+
+mod health;
+mod pages;
+
+use actix_web::{HttpResponse, ResponseError, http::StatusCode, web};
+
+use crate::actors::Deps;
+use crate::store::StoreError;
+
+/// Shared by every request handler.
+pub struct AppState {
+    pub deps: Deps,
+}
+
+/// Registers every route.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(pages::index))
+        .route("/app.js", web::get().to(pages::script))
+        .route("/style.css", web::get().to(pages::style))
+        .route("/ws", web::get().to(crate::transports::ws::route))
+        .route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz));
+}
+
+/// Errors of HTTP handlers, mapped to status codes in one place.
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("a dependency is unavailable; retry shortly")]
+    Unavailable,
+}
+
+impl From<StoreError> for HttpError {
+    fn from(e: StoreError) -> Self {
+        tracing::warn!(error = %e, "store call failed in http handler");
+        HttpError::Unavailable
+    }
+}
+
+impl ResponseError for HttpError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            HttpError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            HttpError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut res = HttpResponse::build(self.status_code());
+        if matches!(self, HttpError::Unavailable) {
+            res.insert_header(("Retry-After", "1"));
+        }
+        res.json(serde_json::json!({ "error": self.to_string() }))
+    }
+}

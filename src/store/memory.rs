@@ -1,0 +1,214 @@
+//! In-memory store for the embedded default and fast unit tests. One mutex
+//! over plain maps: every operation is short and never awaits while holding it.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use chrono::Utc;
+
+use super::{Appended, COMPLAINT_EVIDENCE_MESSAGES, NewMessage, Store, StoreError};
+use crate::domain::{
+    ComplaintId, EndReason, Platform, ReportReason, Room, RoomId, Seq, StoredMessage, UserId,
+};
+
+#[derive(Default)]
+struct State {
+    users: HashMap<(Platform, String), UserId>,
+    rooms: HashMap<RoomId, Room>,
+    /// user -> their active room; the one-room invariant lives here.
+    active: HashMap<UserId, RoomId>,
+    messages: HashMap<RoomId, Vec<StoredMessage>>,
+    /// (sender, client_msg_id) -> (room, seq) for idempotent appends.
+    idempotency: HashMap<(UserId, String), (RoomId, Seq)>,
+    complaints: Vec<Complaint>,
+    banned: HashMap<UserId, ()>,
+}
+
+#[allow(dead_code)] // Read by the admin API and data exports.
+struct Complaint {
+    id: ComplaintId,
+    room: RoomId,
+    reporter: UserId,
+    reported: UserId,
+    reason: String,
+    evidence: Vec<StoredMessage>,
+}
+
+#[derive(Default)]
+pub struct MemoryStore {
+    state: Mutex<State>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, State>, StoreError> {
+        // A poisoned lock means a panic mid-update; refuse rather than serve
+        // possibly half-written state.
+        self.state
+            .lock()
+            .map_err(|_| StoreError::Unavailable("memory store poisoned".into()))
+    }
+}
+
+#[async_trait]
+impl Store for MemoryStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.lock().map(|_| ())
+    }
+
+    async fn upsert_user(&self, platform: Platform, pid: &str) -> Result<UserId, StoreError> {
+        let mut s = self.lock()?;
+        Ok(*s
+            .users
+            .entry((platform, pid.to_owned()))
+            .or_insert_with(UserId::new))
+    }
+
+    async fn find_user(&self, platform: Platform, pid: &str) -> Result<Option<UserId>, StoreError> {
+        Ok(self.lock()?.users.get(&(platform, pid.to_owned())).copied())
+    }
+
+    async fn create_room(&self, a: UserId, b: UserId) -> Result<Room, StoreError> {
+        let mut s = self.lock()?;
+        if a == b || s.active.contains_key(&a) || s.active.contains_key(&b) {
+            return Err(StoreError::AlreadyInRoom);
+        }
+        let room = Room {
+            id: RoomId::new(),
+            a,
+            b,
+            started_at: Utc::now(),
+            ended_at: None,
+            end_reason: None,
+            ended_by: None,
+        };
+        s.active.insert(a, room.id);
+        s.active.insert(b, room.id);
+        s.rooms.insert(room.id, room.clone());
+        Ok(room)
+    }
+
+    async fn room(&self, id: RoomId) -> Result<Option<Room>, StoreError> {
+        Ok(self.lock()?.rooms.get(&id).cloned())
+    }
+
+    async fn active_room(&self, user: UserId) -> Result<Option<Room>, StoreError> {
+        let s = self.lock()?;
+        Ok(s.active.get(&user).and_then(|id| s.rooms.get(id)).cloned())
+    }
+
+    async fn end_room(
+        &self,
+        id: RoomId,
+        by: Option<UserId>,
+        reason: EndReason,
+    ) -> Result<Option<Room>, StoreError> {
+        let mut s = self.lock()?;
+        let Some(room) = s.rooms.get_mut(&id) else {
+            return Err(StoreError::NoSuchRoom);
+        };
+        if !room.is_active() {
+            return Ok(None);
+        }
+        room.ended_at = Some(Utc::now());
+        room.end_reason = Some(reason);
+        room.ended_by = by;
+        let ended = room.clone();
+        s.active.remove(&ended.a);
+        s.active.remove(&ended.b);
+        Ok(Some(ended))
+    }
+
+    async fn append_message(&self, msg: NewMessage) -> Result<Appended, StoreError> {
+        let mut s = self.lock()?;
+        let key = (msg.sender, msg.client_msg_id.as_str().to_owned());
+        if let Some(&(_, seq)) = s.idempotency.get(&key) {
+            return Ok(Appended {
+                seq,
+                duplicate: true,
+            });
+        }
+        let member = s
+            .rooms
+            .get(&msg.room)
+            .is_some_and(|r| r.is_active() && r.partner_of(msg.sender).is_some());
+        if !member {
+            return Err(StoreError::RoomClosed);
+        }
+        let log = s.messages.entry(msg.room).or_default();
+        let seq = Seq(log.len() as i64 + 1);
+        log.push(StoredMessage {
+            room: msg.room,
+            seq,
+            sender: msg.sender,
+            kind: msg.kind,
+            text: msg.text,
+            client_msg_id: msg.client_msg_id,
+            created_at: Utc::now(),
+        });
+        s.idempotency.insert(key, (msg.room, seq));
+        Ok(Appended {
+            seq,
+            duplicate: false,
+        })
+    }
+
+    async fn messages_after(
+        &self,
+        room: RoomId,
+        after: Seq,
+        limit: usize,
+    ) -> Result<Vec<StoredMessage>, StoreError> {
+        let s = self.lock()?;
+        Ok(s.messages
+            .get(&room)
+            .map(|log| {
+                log.iter()
+                    .filter(|m| m.seq > after)
+                    .take(limit)
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    async fn file_complaint(
+        &self,
+        room: RoomId,
+        reporter: UserId,
+        reason: &ReportReason,
+    ) -> Result<ComplaintId, StoreError> {
+        let mut s = self.lock()?;
+        let reported = s
+            .rooms
+            .get(&room)
+            .and_then(|r| r.partner_of(reporter))
+            .ok_or(StoreError::NoSuchRoom)?;
+        let evidence = s
+            .messages
+            .get(&room)
+            .map(|log| {
+                let from = log.len().saturating_sub(COMPLAINT_EVIDENCE_MESSAGES);
+                log[from..].to_vec()
+            })
+            .unwrap_or_default();
+        let id = ComplaintId::new();
+        s.complaints.push(Complaint {
+            id,
+            room,
+            reporter,
+            reported,
+            reason: reason.as_str().to_owned(),
+            evidence,
+        });
+        Ok(id)
+    }
+
+    async fn is_banned(&self, user: UserId) -> Result<bool, StoreError> {
+        Ok(self.lock()?.banned.contains_key(&user))
+    }
+}

@@ -1,0 +1,16 @@
+//! Tracing set-up: human-readable by default, JSON when asked. Logs carry
+//! opaque ids only (client, room, user uuids), never message text.
+
+use tracing_subscriber::{EnvFilter, fmt, prelude::*};
+
+use crate::config::LogFormat;
+
+/// Installs the global subscriber once; later calls (tests) are no-ops.
+pub fn init(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let registry = tracing_subscriber::registry().with(filter);
+    let _ = match format {
+        LogFormat::Human => registry.with(fmt::layer()).try_init(),
+        LogFormat::Json => registry.with(fmt::layer().json()).try_init(),
+    };
+}

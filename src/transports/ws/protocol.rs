@@ -1,0 +1,185 @@
+//! The WebSocket protocol (DESIGN.md): JSON text frames tagged by `type`.
+//! Parsing and rendering live here and nowhere else.
+
+use serde::{Deserialize, Serialize};
+
+use crate::actors::client::{ClientCommand, Outgoing};
+use crate::domain::{ClientMsgId, MessageText, ReportReason, RoomId, SearchPrefs, Seq};
+use crate::error::ChatError;
+
+/// A frame from the browser, before validation.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum ClientFrame {
+    Search {
+        #[serde(default)]
+        prefs: Option<SearchPrefs>,
+    },
+    Message {
+        text: String,
+        id: String,
+    },
+    Next,
+    Stop,
+    Report {
+        #[serde(default)]
+        reason: Option<String>,
+    },
+}
+
+/// A refused frame: the error, and the message id it was about (if known).
+#[derive(Debug)]
+pub struct Refused {
+    pub error: ChatError,
+    pub id: Option<String>,
+}
+
+/// Parses and validates one text frame.
+pub fn parse(text: &str) -> Result<ClientCommand, Refused> {
+    let frame: ClientFrame = serde_json::from_str(text).map_err(|e| Refused {
+        error: ChatError::BadFrame(e.to_string()),
+        id: None,
+    })?;
+    let refuse = |error, id: Option<&str>| Refused {
+        error,
+        id: id.map(str::to_owned),
+    };
+    Ok(match frame {
+        ClientFrame::Search { prefs } => ClientCommand::Search {
+            prefs: prefs
+                .unwrap_or_default()
+                .parse()
+                .map_err(|e| refuse(e, None))?,
+        },
+        ClientFrame::Message { text, id } => {
+            let id = ClientMsgId::parse(id).map_err(|e| refuse(e, None))?;
+            let text = MessageText::parse(text).map_err(|e| refuse(e, Some(id.as_str())))?;
+            ClientCommand::Send { text, id }
+        }
+        ClientFrame::Next => ClientCommand::Next,
+        ClientFrame::Stop => ClientCommand::Stop,
+        ClientFrame::Report { reason } => ClientCommand::Report {
+            reason: ReportReason::parse(reason).map_err(|e| refuse(e, None))?,
+        },
+    })
+}
+
+/// A frame to the browser.
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum ServerFrame<'a> {
+    Hello {
+        session: &'a str,
+        room: Option<RoomId>,
+        resumed: bool,
+    },
+    Searching,
+    Matched {
+        room: RoomId,
+    },
+    Message {
+        text: &'a str,
+        seq: Seq,
+    },
+    Ack {
+        id: &'a str,
+        seq: Seq,
+    },
+    PartnerLeft {
+        room: RoomId,
+        reason: &'static str,
+    },
+    Stopped,
+    Reported {
+        room: RoomId,
+    },
+    Error {
+        code: &'static str,
+        message: String,
+        retryable: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<&'a str>,
+    },
+}
+
+/// Renders an event as a JSON text frame.
+pub fn render(event: &Outgoing) -> String {
+    let frame = match event {
+        Outgoing::Hello {
+            session,
+            room,
+            resumed,
+        } => ServerFrame::Hello {
+            session,
+            room: *room,
+            resumed: *resumed,
+        },
+        Outgoing::Searching => ServerFrame::Searching,
+        Outgoing::Matched { room } => ServerFrame::Matched { room: *room },
+        Outgoing::Message { seq, text } => ServerFrame::Message { text, seq: *seq },
+        Outgoing::Ack { id, seq } => ServerFrame::Ack { id, seq: *seq },
+        Outgoing::PartnerLeft { room, reason } => ServerFrame::PartnerLeft {
+            room: *room,
+            reason: reason.as_str(),
+        },
+        Outgoing::Stopped => ServerFrame::Stopped,
+        Outgoing::Reported { room } => ServerFrame::Reported { room: *room },
+        Outgoing::Error { error, id } => ServerFrame::Error {
+            code: error.code(),
+            message: error.to_string(),
+            retryable: error.retryable(),
+            id: id.as_deref(),
+        },
+    };
+    // Serializing these plain structs cannot fail; fall back to a fixed
+    // error frame rather than panic if it ever did.
+    serde_json::to_string(&frame).unwrap_or_else(|_| {
+        r#"{"type":"error","code":"internal","message":"internal error","retryable":true}"#.into()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_command() {
+        assert!(matches!(parse(r#"{"type":"search"}"#), Ok(ClientCommand::Search { .. })));
+        assert!(matches!(
+            parse(r#"{"type":"search","prefs":{"lang":"en"}}"#),
+            Ok(ClientCommand::Search { prefs }) if prefs.lang.as_deref() == Some("en")
+        ));
+        assert!(matches!(
+            parse(r#"{"type":"message","text":"hi","id":"m1"}"#),
+            Ok(ClientCommand::Send { .. })
+        ));
+        assert!(matches!(parse(r#"{"type":"next"}"#), Ok(ClientCommand::Next)));
+        assert!(matches!(parse(r#"{"type":"stop"}"#), Ok(ClientCommand::Stop)));
+        assert!(matches!(parse(r#"{"type":"report"}"#), Ok(ClientCommand::Report { .. })));
+    }
+
+    #[test]
+    fn refuses_bad_frames_with_codes() {
+        for bad in ["nope", "{}", r#"{"type":"dance"}"#, r#"{"type":"message","text":"x"}"#] {
+            assert_eq!(parse(bad).unwrap_err().error.code(), "bad_frame", "{bad}");
+        }
+        let long = format!(r#"{{"type":"message","text":"{}","id":"m9"}}"#, "a".repeat(4097));
+        let refused = parse(&long).unwrap_err();
+        assert_eq!(refused.error.code(), "too_long");
+        assert_eq!(refused.id.as_deref(), Some("m9"));
+    }
+
+    #[test]
+    fn renders_tagged_json() {
+        let json = render(&Outgoing::Ack {
+            id: "m1".into(),
+            seq: Seq(3),
+        });
+        assert_eq!(json, r#"{"type":"ack","id":"m1","seq":3}"#);
+        let json = render(&Outgoing::Error {
+            error: ChatError::Flood,
+            id: None,
+        });
+        assert!(json.contains(r#""code":"flood""#) && json.contains(r#""retryable":true"#));
+    }
+}

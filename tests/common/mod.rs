@@ -1,0 +1,80 @@
+//! The one test harness: starts the real application on port 0 (in this
+//! process, or as replica processes of the binary), and speaks its
+//! protocols as a client would.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+pub mod ws;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chathub::{Application, Config};
+use tokio::sync::oneshot;
+
+/// How long a test waits for something it expects before failing.
+pub const EXPECT_WITHIN: Duration = Duration::from_secs(10);
+/// Upper bound for a whole wait loop that skips unrelated frames.
+pub const WAIT_LOOP_LIMIT: Duration = Duration::from_secs(20);
+
+/// An application started in this test's actix System.
+pub struct TestApp {
+    pub port: u16,
+    stop: Option<oneshot::Sender<()>>,
+    done: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl TestApp {
+    pub fn http(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{}", self.port, path)
+    }
+
+    pub fn ws_url(&self, query: &str) -> String {
+        format!("ws://127.0.0.1:{}/ws{}", self.port, query)
+    }
+
+    /// Triggers a graceful shutdown (as SIGTERM would) and waits for it.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(done) = self.done.take() {
+            tokio::time::timeout(EXPECT_WITHIN, done)
+                .await
+                .expect("shutdown took too long")
+                .unwrap()
+                .unwrap();
+        }
+    }
+}
+
+/// Test configuration: embedded mode on a free port, generous flood limits.
+pub fn test_config(overrides: &[(&str, &str)]) -> Config {
+    let mut vars: HashMap<String, String> = HashMap::from([
+        ("CHATHUB_LISTEN".into(), "127.0.0.1:0".into()),
+        ("CHATHUB_FLOOD_PER_SEC".into(), "1000".into()),
+        ("CHATHUB_FLOOD_BURST".into(), "1000".into()),
+        ("CHATHUB_SHUTDOWN_SECS".into(), "5".into()),
+    ]);
+    for (k, v) in overrides {
+        vars.insert((*k).into(), (*v).into());
+    }
+    Config::from_lookup(|k| vars.get(k).cloned()).expect("test config")
+}
+
+/// Starts the application with `overrides` on top of [`test_config`].
+pub async fn spawn_app(overrides: &[(&str, &str)]) -> TestApp {
+    chathub::telemetry::init(chathub::config::LogFormat::Human);
+    let app = Application::build(test_config(overrides))
+        .await
+        .expect("app builds");
+    let port = app.port();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let done = tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        port,
+        stop: Some(stop),
+        done: Some(done),
+    }
+}

@@ -1,0 +1,130 @@
+//! A WebSocket client speaking the chathub protocol, as the web page does.
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
+
+use super::EXPECT_WITHIN;
+
+pub struct WsClient {
+    stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    /// The resume token from `hello`.
+    pub session: String,
+    /// The room from `hello` (resumed connections).
+    pub hello_room: Option<String>,
+    pub resumed: bool,
+}
+
+/// How a connection ended, as the client saw it.
+#[derive(Debug, PartialEq)]
+pub enum Closed {
+    Code(u16),
+    Dropped,
+}
+
+impl WsClient {
+    /// Connects to `url` and reads `hello`.
+    pub async fn connect(url: &str) -> WsClient {
+        let (stream, _) = connect_async(url).await.expect("websocket connects");
+        let mut client = WsClient {
+            stream,
+            session: String::new(),
+            hello_room: None,
+            resumed: false,
+        };
+        let hello = client.expect("hello").await;
+        client.session = hello["session"].as_str().unwrap().to_owned();
+        client.hello_room = hello["room"].as_str().map(str::to_owned);
+        client.resumed = hello["resumed"].as_bool().unwrap();
+        client
+    }
+
+    pub async fn send(&mut self, frame: Value) {
+        self.stream
+            .send(Message::text(frame.to_string()))
+            .await
+            .expect("send frame");
+    }
+
+    pub async fn send_raw(&mut self, msg: Message) {
+        self.stream.send(msg).await.expect("send raw frame");
+    }
+
+    pub async fn search(&mut self) {
+        self.send(json!({"type": "search"})).await;
+    }
+
+    pub async fn say(&mut self, id: &str, text: &str) {
+        self.send(json!({"type": "message", "id": id, "text": text}))
+            .await;
+    }
+
+    /// The next JSON frame (pings are answered by the library).
+    pub async fn next_frame(&mut self) -> Value {
+        loop {
+            let msg = tokio::time::timeout(EXPECT_WITHIN, self.stream.next())
+                .await
+                .expect("a frame within the deadline")
+                .expect("connection open")
+                .expect("valid frame");
+            match msg {
+                Message::Text(t) => return serde_json::from_str(&t).expect("JSON frame"),
+                Message::Close(c) => panic!("connection closed unexpectedly: {c:?}"),
+                _ => continue,
+            }
+        }
+    }
+
+    /// The next frame, which must have `type` = `ty`.
+    pub async fn expect(&mut self, ty: &str) -> Value {
+        let frame = self.next_frame().await;
+        assert_eq!(frame["type"], ty, "expected {ty}, got {frame}");
+        frame
+    }
+
+    /// Skips frames until one of type `ty` arrives.
+    pub async fn wait_for(&mut self, ty: &str) -> Value {
+        loop {
+            let frame = self.next_frame().await;
+            if frame["type"] == ty {
+                return frame;
+            }
+        }
+    }
+
+    /// Waits for the server to close the connection; returns the close code.
+    pub async fn closed(&mut self) -> Closed {
+        loop {
+            let next = tokio::time::timeout(EXPECT_WITHIN, self.stream.next())
+                .await
+                .expect("close within the deadline");
+            match next {
+                Some(Ok(Message::Close(Some(frame)))) => return Closed::Code(u16::from(frame.code)),
+                Some(Ok(Message::Close(None))) => return Closed::Code(u16::from(CloseCode::Status)),
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return Closed::Dropped,
+            }
+        }
+    }
+
+    /// Drops the TCP connection without a close handshake (network loss).
+    pub fn drop_connection(self) {
+        drop(self.stream);
+    }
+}
+
+/// Two fresh clients matched with each other; returns them and the room.
+pub async fn matched_pair(url: &str) -> (WsClient, WsClient, String) {
+    let mut a = WsClient::connect(url).await;
+    let mut b = WsClient::connect(url).await;
+    a.search().await;
+    a.expect("searching").await;
+    b.search().await;
+    let room_b = b.wait_for("matched").await["room"].as_str().unwrap().to_owned();
+    let room_a = a.wait_for("matched").await["room"].as_str().unwrap().to_owned();
+    assert_eq!(room_a, room_b, "both are in the same room");
+    (a, b, room_a)
+}

@@ -1,0 +1,323 @@
+//! Black-box tests of the web chat over real WebSockets, against the app
+//! started on port 0 in embedded mode.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::spawn_app;
+use common::ws::{Closed, WsClient, matched_pair};
+use serde_json::json;
+use tokio_tungstenite::tungstenite::Message;
+
+#[actix_web::test]
+async fn two_people_are_matched_and_messages_arrive_in_order_with_acks() {
+    // Arrange
+    let app = spawn_app(&[]).await;
+    let (mut a, mut b, _room) = matched_pair(&app.ws_url("")).await;
+
+    // Act: A sends a burst without waiting for acks.
+    for i in 1..=30 {
+        a.say(&format!("m{i}"), &format!("hello {i}")).await;
+    }
+
+    // Assert: acks come back in send order with rising seqs, and B sees the
+    // same texts once each, in the same order, with the same seqs.
+    for i in 1..=30 {
+        let ack = a.expect("ack").await;
+        assert_eq!(ack["id"], format!("m{i}"));
+        assert_eq!(ack["seq"], i);
+    }
+    for i in 1..=30 {
+        let msg = b.expect("message").await;
+        assert_eq!(msg["text"], format!("hello {i}"));
+        assert_eq!(msg["seq"], i);
+    }
+
+    // And back the other way.
+    b.say("r1", "hi there").await;
+    assert_eq!(b.expect("ack").await["seq"], 31);
+    let msg = a.expect("message").await;
+    assert_eq!((msg["text"].as_str(), msg["seq"].as_i64()), (Some("hi there"), Some(31)));
+}
+
+#[actix_web::test]
+async fn next_tells_the_partner_and_searches_again() {
+    let app = spawn_app(&[]).await;
+    let (mut a, mut b, room) = matched_pair(&app.ws_url("")).await;
+
+    a.send(json!({"type": "next"})).await;
+
+    let left = b.expect("partner_left").await;
+    assert_eq!(left["room"], room.as_str());
+    assert_eq!(left["reason"], "next");
+    a.expect("searching").await;
+
+    // A newcomer is paired with A, who is searching again; B is idle.
+    let mut c = WsClient::connect(&app.ws_url("")).await;
+    c.search().await;
+    let room_c = c.wait_for("matched").await["room"].clone();
+    let room_a = a.expect("matched").await["room"].clone();
+    assert_eq!(room_a, room_c);
+    assert_ne!(room_a, json!(room));
+    // B is no longer in a room: messaging is refused.
+    b.say("late", "anyone?").await;
+    let err = b.expect("error").await;
+    assert_eq!(err["code"], "not_in_room");
+    assert_eq!(err["id"], "late");
+}
+
+#[actix_web::test]
+async fn stop_ends_the_room_for_both() {
+    let app = spawn_app(&[]).await;
+    let (mut a, mut b, _) = matched_pair(&app.ws_url("")).await;
+
+    b.send(json!({"type": "stop"})).await;
+
+    b.expect("stopped").await;
+    assert_eq!(a.expect("partner_left").await["reason"], "stop");
+    a.say("x", "still there?").await;
+    assert_eq!(a.expect("error").await["code"], "not_in_room");
+}
+
+#[actix_web::test]
+async fn stop_while_searching_leaves_the_queue() {
+    let app = spawn_app(&[]).await;
+    let url = app.ws_url("");
+    let mut a = WsClient::connect(&url).await;
+    a.search().await;
+    a.expect("searching").await;
+
+    a.send(json!({"type": "stop"})).await;
+    a.expect("stopped").await;
+
+    // B and C search after A left: they are paired with each other. Had A
+    // still been queued, B would have been paired with A (FIFO).
+    let mut b = WsClient::connect(&url).await;
+    let mut c = WsClient::connect(&url).await;
+    b.search().await;
+    b.expect("searching").await;
+    c.search().await;
+    let room_c = c.wait_for("matched").await["room"].clone();
+    assert_eq!(b.expect("matched").await["room"], room_c);
+}
+
+#[actix_web::test]
+async fn bad_input_gets_a_clear_error_and_the_connection_survives() {
+    let app = spawn_app(&[]).await;
+    let mut a = WsClient::connect(&app.ws_url("")).await;
+
+    a.send_raw(Message::text("this is not json")).await;
+    assert_eq!(a.expect("error").await["code"], "bad_frame");
+    a.send(json!({"type": "teleport"})).await;
+    assert_eq!(a.expect("error").await["code"], "bad_frame");
+    a.send_raw(Message::binary(vec![1u8, 2, 3])).await;
+    assert_eq!(a.expect("error").await["code"], "bad_frame");
+    a.send(json!({"type": "message", "id": "m1", "text": "hi"})).await;
+    let err = a.expect("error").await;
+    assert_eq!(err["code"], "not_in_room");
+    assert!(err["message"].as_str().unwrap().contains("not in a chat"));
+    a.send(json!({"type": "search", "prefs": {"lang": "<b>"}})).await;
+    assert_eq!(a.expect("error").await["code"], "bad_prefs");
+
+    // Still usable: match and check the size limits inside a room.
+    let mut b = WsClient::connect(&app.ws_url("")).await;
+    a.search().await;
+    a.expect("searching").await;
+    b.search().await;
+    a.expect("matched").await;
+    b.wait_for("matched").await;
+
+    a.say("big", &"x".repeat(4097)).await;
+    let err = a.expect("error").await;
+    assert_eq!((err["code"].as_str(), err["id"].as_str()), (Some("too_long"), Some("big")));
+    a.say("bad id!", "hi").await;
+    assert_eq!(a.expect("error").await["code"], "bad_message_id");
+    a.say("empty", "   ").await;
+    assert_eq!(a.expect("error").await["code"], "empty_message");
+    a.say("max", &"é".repeat(4096)).await;
+    assert_eq!(a.expect("ack").await["seq"], 1);
+    // Nothing refused reached B: the first message B sees is seq 1.
+    assert_eq!(b.expect("message").await["seq"], 1);
+}
+
+#[actix_web::test]
+async fn a_retried_message_is_stored_and_delivered_once() {
+    let app = spawn_app(&[]).await;
+    let (mut a, mut b, _) = matched_pair(&app.ws_url("")).await;
+
+    a.say("same", "once please").await;
+    a.say("same", "once please").await;
+    a.say("other", "second").await;
+
+    assert_eq!(a.expect("ack").await["seq"], 1);
+    assert_eq!(a.expect("ack").await["seq"], 1, "the retry gets the first seq");
+    assert_eq!(a.expect("ack").await["seq"], 2);
+    assert_eq!(b.expect("message").await["text"], "once please");
+    let second = b.expect("message").await;
+    assert_eq!((second["text"].as_str(), second["seq"].as_i64()), (Some("second"), Some(2)));
+}
+
+#[actix_web::test]
+async fn resume_after_a_dropped_connection_loses_and_doubles_nothing() {
+    let app = spawn_app(&[]).await;
+    let (mut a, mut b, room) = matched_pair(&app.ws_url("")).await;
+    for i in 1..=3 {
+        a.say(&format!("a{i}"), &format!("before {i}")).await;
+        a.expect("ack").await;
+    }
+    for _ in 1..=3 {
+        b.expect("message").await;
+    }
+    let session = b.session.clone();
+
+    // B's network drops; A keeps talking.
+    b.drop_connection();
+    for i in 4..=6 {
+        a.say(&format!("a{i}"), &format!("while away {i}")).await;
+        assert_eq!(a.expect("ack").await["seq"], i);
+    }
+
+    // B comes back having seen up to seq 3.
+    let mut b = WsClient::connect(&app.ws_url(&format!("?session={session}&last_seq=3"))).await;
+    assert!(b.resumed);
+    assert_eq!(b.hello_room.as_deref(), Some(room.as_str()));
+    assert_eq!(b.expect("matched").await["room"], room.as_str());
+    for i in 4..=6 {
+        let msg = b.expect("message").await;
+        assert_eq!(msg["seq"], i);
+        assert_eq!(msg["text"], format!("while away {i}"));
+    }
+    // Live delivery continues, with nothing re-sent in between.
+    a.say("a7", "welcome back").await;
+    let msg = b.expect("message").await;
+    assert_eq!((msg["seq"].as_i64(), msg["text"].as_str()), (Some(7), Some("welcome back")));
+}
+
+#[actix_web::test]
+async fn a_partner_who_does_not_come_back_ends_the_room() {
+    let app = spawn_app(&[("CHATHUB_RESUME_GRACE_SECS", "1")]).await;
+    let (mut a, b, room) = matched_pair(&app.ws_url("")).await;
+
+    b.drop_connection();
+
+    let left = a.expect("partner_left").await;
+    assert_eq!(left["room"], room.as_str());
+    assert_eq!(left["reason"], "disconnected");
+}
+
+#[actix_web::test]
+async fn a_second_connection_of_the_same_person_takes_over() {
+    let app = spawn_app(&[]).await;
+    let (mut a, mut b, room) = matched_pair(&app.ws_url("")).await;
+
+    let mut a2 = WsClient::connect(&app.ws_url(&format!("?session={}", a.session))).await;
+
+    assert_eq!(a.closed().await, Closed::Code(4001));
+    assert_eq!(a2.hello_room.as_deref(), Some(room.as_str()));
+    a2.expect("matched").await;
+    a2.say("n1", "from the new tab").await;
+    a2.expect("ack").await;
+    assert_eq!(b.expect("message").await["text"], "from the new tab");
+}
+
+#[actix_web::test]
+async fn report_files_a_complaint_and_ends_the_room() {
+    let app = spawn_app(&[]).await;
+    let (mut a, mut b, room) = matched_pair(&app.ws_url("")).await;
+    b.say("rude", "something rude").await;
+    b.expect("ack").await;
+    a.expect("message").await;
+
+    a.send(json!({"type": "report", "reason": "rude"})).await;
+
+    assert_eq!(a.expect("reported").await["room"], room.as_str());
+    assert_eq!(b.expect("partner_left").await["reason"], "report");
+    // Nothing left to report once idle and reported... but the last room can
+    // still be reported by the other side.
+    b.send(json!({"type": "report"})).await;
+    assert_eq!(b.expect("reported").await["room"], room.as_str());
+}
+
+#[actix_web::test]
+async fn flooding_is_refused_with_a_retryable_error() {
+    let app = spawn_app(&[("CHATHUB_FLOOD_PER_SEC", "1"), ("CHATHUB_FLOOD_BURST", "3")]).await;
+    let mut a = WsClient::connect(&app.ws_url("")).await;
+
+    for _ in 0..10 {
+        a.send(json!({"type": "stop"})).await;
+    }
+
+    let mut stopped = 0;
+    let mut flood = 0;
+    for _ in 0..10 {
+        let frame = a.next_frame().await;
+        match frame["type"].as_str() {
+            Some("stopped") => stopped += 1,
+            Some("error") if frame["code"] == "flood" => {
+                assert_eq!(frame["retryable"], true);
+                flood += 1;
+            }
+            _ => panic!("unexpected frame {frame}"),
+        }
+    }
+    assert!(stopped >= 3 && flood >= 1, "stopped={stopped} flood={flood}");
+}
+
+#[actix_web::test]
+async fn many_concurrent_searches_pair_everyone_exactly_once() {
+    let app = spawn_app(&[]).await;
+    let url = app.ws_url("");
+    let mut clients = Vec::new();
+    for _ in 0..40 {
+        clients.push(WsClient::connect(&url).await);
+    }
+
+    // Everyone searches at once.
+    let tasks: Vec<_> = clients
+        .into_iter()
+        .map(|mut c| {
+            tokio::spawn(async move {
+                c.search().await;
+                let room = c.wait_for("matched").await["room"].as_str().unwrap().to_owned();
+                (c, room)
+            })
+        })
+        .collect();
+    let mut rooms = std::collections::HashMap::<String, usize>::new();
+    let mut keep = Vec::new();
+    for t in tasks {
+        let (c, room) = t.await.unwrap();
+        *rooms.entry(room).or_default() += 1;
+        keep.push(c);
+    }
+
+    assert_eq!(rooms.len(), 20);
+    assert!(rooms.values().all(|&n| n == 2), "{rooms:?}");
+}
+
+#[actix_web::test]
+async fn graceful_shutdown_tells_clients_to_reconnect() {
+    let app = spawn_app(&[]).await;
+    let (mut a, _b, _) = matched_pair(&app.ws_url("")).await;
+
+    app.shutdown().await;
+
+    assert_eq!(a.closed().await, Closed::Code(1001));
+}
+
+#[actix_web::test]
+async fn health_and_readiness() {
+    let app = spawn_app(&[]).await;
+    let client = reqwest::Client::new();
+    let health = client.get(app.http("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let ready = client.get(app.http("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    let body: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(body["store"], "ok");
+    let page = client.get(app.http("/")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("<html"));
+    let bad = client.get(app.http("/ws?last_seq=-1")).send().await.unwrap();
+    assert_eq!(bad.status(), 400);
+}
