@@ -530,7 +530,8 @@
   // ------------------------------------------------------------ rendering --
 
   function setState(next) {
-    const changed = next !== state;
+    const prev = state;
+    const changed = next !== prev;
     state = next;
     document.body.dataset.state = next;
     document.body.classList.toggle('takeover', next === 'ended' && endedKind === 'takeover');
@@ -564,7 +565,7 @@
 
     if (changed) {
       if (next === 'chatting' || next === 'ended') scrollToBottom(true);
-      moveFocus(next);
+      if (prev !== 'connecting') moveFocus(next); // not on page load: no stray focus ring
     }
   }
 
