@@ -89,9 +89,10 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
-                .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                    http::HttpError::BadRequest(e.to_string()).into()
-                }))
+                .app_data(
+                    web::QueryConfig::default()
+                        .error_handler(|e, _| http::HttpError::BadRequest(e.to_string()).into()),
+                )
                 .configure(http::routes)
         })
         .listen(listener)?

@@ -37,7 +37,10 @@ async fn two_people_are_matched_and_messages_arrive_in_order_with_acks() {
     b.say("r1", "hi there").await;
     assert_eq!(b.expect("ack").await["seq"], 31);
     let msg = a.expect("message").await;
-    assert_eq!((msg["text"].as_str(), msg["seq"].as_i64()), (Some("hi there"), Some(31)));
+    assert_eq!(
+        (msg["text"].as_str(), msg["seq"].as_i64()),
+        (Some("hi there"), Some(31))
+    );
 }
 
 #[actix_web::test]
@@ -112,11 +115,13 @@ async fn bad_input_gets_a_clear_error_and_the_connection_survives() {
     assert_eq!(a.expect("error").await["code"], "bad_frame");
     a.send_raw(Message::binary(vec![1u8, 2, 3])).await;
     assert_eq!(a.expect("error").await["code"], "bad_frame");
-    a.send(json!({"type": "message", "id": "m1", "text": "hi"})).await;
+    a.send(json!({"type": "message", "id": "m1", "text": "hi"}))
+        .await;
     let err = a.expect("error").await;
     assert_eq!(err["code"], "not_in_room");
     assert!(err["message"].as_str().unwrap().contains("not in a chat"));
-    a.send(json!({"type": "search", "prefs": {"lang": "<b>"}})).await;
+    a.send(json!({"type": "search", "prefs": {"lang": "<b>"}}))
+        .await;
     assert_eq!(a.expect("error").await["code"], "bad_prefs");
 
     // Still usable: match and check the size limits inside a room.
@@ -129,7 +134,10 @@ async fn bad_input_gets_a_clear_error_and_the_connection_survives() {
 
     a.say("big", &"x".repeat(4097)).await;
     let err = a.expect("error").await;
-    assert_eq!((err["code"].as_str(), err["id"].as_str()), (Some("too_long"), Some("big")));
+    assert_eq!(
+        (err["code"].as_str(), err["id"].as_str()),
+        (Some("too_long"), Some("big"))
+    );
     a.say("bad id!", "hi").await;
     assert_eq!(a.expect("error").await["code"], "bad_message_id");
     a.say("empty", "   ").await;
@@ -150,11 +158,18 @@ async fn a_retried_message_is_stored_and_delivered_once() {
     a.say("other", "second").await;
 
     assert_eq!(a.expect("ack").await["seq"], 1);
-    assert_eq!(a.expect("ack").await["seq"], 1, "the retry gets the first seq");
+    assert_eq!(
+        a.expect("ack").await["seq"],
+        1,
+        "the retry gets the first seq"
+    );
     assert_eq!(a.expect("ack").await["seq"], 2);
     assert_eq!(b.expect("message").await["text"], "once please");
     let second = b.expect("message").await;
-    assert_eq!((second["text"].as_str(), second["seq"].as_i64()), (Some("second"), Some(2)));
+    assert_eq!(
+        (second["text"].as_str(), second["seq"].as_i64()),
+        (Some("second"), Some(2))
+    );
 }
 
 #[actix_web::test]
@@ -190,7 +205,10 @@ async fn resume_after_a_dropped_connection_loses_and_doubles_nothing() {
     // Live delivery continues, with nothing re-sent in between.
     a.say("a7", "welcome back").await;
     let msg = b.expect("message").await;
-    assert_eq!((msg["seq"].as_i64(), msg["text"].as_str()), (Some(7), Some("welcome back")));
+    assert_eq!(
+        (msg["seq"].as_i64(), msg["text"].as_str()),
+        (Some(7), Some("welcome back"))
+    );
 }
 
 #[actix_web::test]
@@ -260,7 +278,10 @@ async fn flooding_is_refused_with_a_retryable_error() {
             _ => panic!("unexpected frame {frame}"),
         }
     }
-    assert!(stopped >= 3 && flood >= 1, "stopped={stopped} flood={flood}");
+    assert!(
+        stopped >= 3 && flood >= 1,
+        "stopped={stopped} flood={flood}"
+    );
 }
 
 #[actix_web::test]
@@ -278,7 +299,10 @@ async fn many_concurrent_searches_pair_everyone_exactly_once() {
         .map(|mut c| {
             tokio::spawn(async move {
                 c.search().await;
-                let room = c.wait_for("matched").await["room"].as_str().unwrap().to_owned();
+                let room = c.wait_for("matched").await["room"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned();
                 (c, room)
             })
         })
@@ -318,6 +342,10 @@ async fn health_and_readiness() {
     let page = client.get(app.http("/")).send().await.unwrap();
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("<html"));
-    let bad = client.get(app.http("/ws?last_seq=-1")).send().await.unwrap();
+    let bad = client
+        .get(app.http("/ws?last_seq=-1"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad.status(), 400);
 }

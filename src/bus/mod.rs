@@ -58,7 +58,10 @@ pub enum BusEvent {
 /// What the bus hands to the Hub.
 #[derive(Debug)]
 pub enum BusSignal {
-    Event { topic: Topic, event: BusEvent },
+    Event {
+        topic: Topic,
+        event: BusEvent,
+    },
     /// The bus (re)connected: doorbells may have been missed, so every local
     /// client must catch up from the store.
     Resynced,

@@ -59,9 +59,7 @@ impl SearchQueue for MemoryQueue {
         if q.iter().any(|e| e.user == entry.user) {
             return Ok(None);
         }
-        let found = q
-            .iter()
-            .position(|e| e.prefs.compatible(&entry.prefs));
+        let found = q.iter().position(|e| e.prefs.compatible(&entry.prefs));
         match found {
             Some(i) => Ok(q.remove(i)),
             None => {

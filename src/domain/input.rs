@@ -142,7 +142,11 @@ pub struct SearchPrefs {
 impl SearchPrefs {
     pub fn parse(self) -> Result<Self, ChatError> {
         match &self.lang {
-            Some(l) if l.is_empty() || l.len() > 8 || !l.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-') => {
+            Some(l)
+                if l.is_empty()
+                    || l.len() > 8
+                    || !l.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-') =>
+            {
                 Err(ChatError::BadPrefs)
             }
             _ => Ok(Self {
@@ -166,7 +170,10 @@ mod tests {
     #[test]
     fn text_limits() {
         assert!(MessageText::parse("hi".into()).is_ok());
-        assert!(matches!(MessageText::parse("  ".into()), Err(ChatError::EmptyMessage)));
+        assert!(matches!(
+            MessageText::parse("  ".into()),
+            Err(ChatError::EmptyMessage)
+        ));
         assert!(MessageText::parse("é".repeat(MAX_TEXT_CHARS)).is_ok());
         assert!(matches!(
             MessageText::parse("a".repeat(MAX_TEXT_CHARS + 1)),
@@ -193,11 +200,25 @@ mod tests {
     #[test]
     fn prefs_compatibility() {
         let any = SearchPrefs::default();
-        let en = SearchPrefs { lang: Some("EN".into()) }.parse().unwrap();
-        let de = SearchPrefs { lang: Some("de".into()) }.parse().unwrap();
+        let en = SearchPrefs {
+            lang: Some("EN".into()),
+        }
+        .parse()
+        .unwrap();
+        let de = SearchPrefs {
+            lang: Some("de".into()),
+        }
+        .parse()
+        .unwrap();
         assert!(any.compatible(&en));
         assert!(en.compatible(&en.clone()));
         assert!(!en.compatible(&de));
-        assert!(SearchPrefs { lang: Some("<script>".into()) }.parse().is_err());
+        assert!(
+            SearchPrefs {
+                lang: Some("<script>".into())
+            }
+            .parse()
+            .is_err()
+        );
     }
 }

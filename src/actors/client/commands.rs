@@ -65,13 +65,7 @@ impl Handler<Command> for ClientActor {
         AtomicResponse::new(Box::pin(fut.map(move |res, act: &mut Self, ctx| {
             if let Err(e) = &res {
                 let error = e.clone();
-                act.push(
-                    Outgoing::Error {
-                        error,
-                        id: msg_id,
-                    },
-                    ctx,
-                );
+                act.push(Outgoing::Error { error, id: msg_id }, ctx);
             }
             res
         })))
@@ -92,7 +86,11 @@ impl ClientActor {
         // first (it cannot; commands are atomic) would still find it set.
         self.state = PersonState::Searching;
         self.prefs = prefs.clone();
-        let (store, matcher, user) = (self.deps.store.clone(), self.deps.matcher.clone(), self.user);
+        let (store, matcher, user) = (
+            self.deps.store.clone(),
+            self.deps.matcher.clone(),
+            self.user,
+        );
         let fut = async move {
             if store.is_banned(user).await? {
                 return Err(ChatError::Banned);
@@ -105,18 +103,22 @@ impl ClientActor {
                 .map_err(|_| ChatError::Unavailable)??;
             Ok(None)
         };
-        Box::pin(actix::fut::wrap_future(fut).map(|res, act: &mut Self, ctx| {
-            match &res {
-                Ok(_) if act.state == PersonState::Searching => act.push(Outgoing::Searching, ctx),
-                Ok(_) => {}
-                Err(_) => {
-                    if act.state == PersonState::Searching {
-                        act.state = PersonState::Idle;
+        Box::pin(
+            actix::fut::wrap_future(fut).map(|res, act: &mut Self, ctx| {
+                match &res {
+                    Ok(_) if act.state == PersonState::Searching => {
+                        act.push(Outgoing::Searching, ctx)
+                    }
+                    Ok(_) => {}
+                    Err(_) => {
+                        if act.state == PersonState::Searching {
+                            act.state = PersonState::Idle;
+                        }
                     }
                 }
-            }
-            res
-        }))
+                res
+            }),
+        )
     }
 
     fn send(&mut self, text: MessageText, id: ClientMsgId) -> Act {
@@ -150,31 +152,41 @@ impl ClientActor {
                 .await?;
             Ok(Some(appended.seq))
         };
-        Box::pin(actix::fut::wrap_future(fut).map(move |res, act: &mut Self, ctx| {
-            if let Ok(Some(seq)) = res {
-                act.push(Outgoing::Ack { id: ack_id, seq }, ctx);
-            }
-            res
-        }))
+        Box::pin(
+            actix::fut::wrap_future(fut).map(move |res, act: &mut Self, ctx| {
+                if let Ok(Some(seq)) = res {
+                    act.push(Outgoing::Ack { id: ack_id, seq }, ctx);
+                }
+                res
+            }),
+        )
     }
 
     /// Ends the current room (if any) by this person, then runs `after`.
-    fn leave_then(&mut self, reason: EndReason, after: fn(&mut Self, &mut Context<Self>) -> Act) -> Act {
+    fn leave_then(
+        &mut self,
+        reason: EndReason,
+        after: fn(&mut Self, &mut Context<Self>) -> Act,
+    ) -> Act {
         let PersonState::InRoom(room) = self.state else {
-            return Box::pin(actix::fut::ready(()).then(move |_, act: &mut Self, ctx| after(act, ctx)));
+            return Box::pin(
+                actix::fut::ready(()).then(move |_, act: &mut Self, ctx| after(act, ctx)),
+            );
         };
         let deps = self.deps.clone();
         let user = self.user;
         let fut = end_room(&deps, room, user, reason);
-        Box::pin(actix::fut::wrap_future(fut).then(move |res, act: &mut Self, ctx| -> Act {
-            match res {
-                Ok(()) => {
-                    act.leave_room(room);
-                    after(act, ctx)
+        Box::pin(
+            actix::fut::wrap_future(fut).then(move |res, act: &mut Self, ctx| -> Act {
+                match res {
+                    Ok(()) => {
+                        act.leave_room(room);
+                        after(act, ctx)
+                    }
+                    Err(e) => done(Err(e)),
                 }
-                Err(e) => done(Err(e)),
-            }
-        }))
+            }),
+        )
     }
 
     fn next(&mut self, _ctx: &mut Context<Self>) -> Act {
@@ -191,14 +203,16 @@ impl ClientActor {
         if self.state == PersonState::Searching {
             let (matcher, user) = (self.deps.matcher.clone(), self.user);
             let fut = async move { matcher.send(CancelSearch { user }).await };
-            return Box::pin(actix::fut::wrap_future(fut).map(|res, act: &mut Self, ctx| {
-                res.map_err(|_| ChatError::Unavailable)??;
-                if act.state == PersonState::Searching {
-                    act.state = PersonState::Idle;
-                }
-                act.push(Outgoing::Stopped, ctx);
-                Ok(None)
-            }));
+            return Box::pin(
+                actix::fut::wrap_future(fut).map(|res, act: &mut Self, ctx| {
+                    res.map_err(|_| ChatError::Unavailable)??;
+                    if act.state == PersonState::Searching {
+                        act.state = PersonState::Idle;
+                    }
+                    act.push(Outgoing::Stopped, ctx);
+                    Ok(None)
+                }),
+            );
         }
         self.leave_then(EndReason::Stop, |act, ctx| {
             act.push(Outgoing::Stopped, ctx);
@@ -217,20 +231,22 @@ impl ClientActor {
             let complaint = store.file_complaint(room, user, &reason).await?;
             Ok::<_, ChatError>(complaint)
         };
-        Box::pin(actix::fut::wrap_future(fut).then(move |res, act: &mut Self, _| -> Act {
-            match res {
-                Ok(complaint) => {
-                    tracing::info!(client = %act.id, complaint = %complaint, "complaint filed");
-                    act.leave_then(EndReason::Report, |act, ctx| {
-                        // `leave_then` has set `last_room` to the reported room.
-                        if let Some(room) = act.last_room {
-                            act.push(Outgoing::Reported { room }, ctx);
-                        }
-                        done(Ok(None))
-                    })
+        Box::pin(
+            actix::fut::wrap_future(fut).then(move |res, act: &mut Self, _| -> Act {
+                match res {
+                    Ok(complaint) => {
+                        tracing::info!(client = %act.id, complaint = %complaint, "complaint filed");
+                        act.leave_then(EndReason::Report, |act, ctx| {
+                            // `leave_then` has set `last_room` to the reported room.
+                            if let Some(room) = act.last_room {
+                                act.push(Outgoing::Reported { room }, ctx);
+                            }
+                            done(Ok(None))
+                        })
+                    }
+                    Err(e) => done(Err(e)),
                 }
-                Err(e) => done(Err(e)),
-            }
-        }))
+            }),
+        )
     }
 }

@@ -113,14 +113,18 @@ impl ClientActor {
             }
             Ok::<_, crate::store::StoreError>(all)
         };
-        Box::pin(actix::fut::wrap_future(fut).map(|res, act: &mut Self, ctx| match res {
-            Ok(messages) => {
-                for m in &messages {
-                    act.apply(m, ctx);
+        Box::pin(
+            actix::fut::wrap_future(fut).map(|res, act: &mut Self, ctx| match res {
+                Ok(messages) => {
+                    for m in &messages {
+                        act.apply(m, ctx);
+                    }
                 }
-            }
-            Err(e) => tracing::warn!(client = %act.id, error = %e, "catch-up failed; timer retries"),
-        }))
+                Err(e) => {
+                    tracing::warn!(client = %act.id, error = %e, "catch-up failed; timer retries")
+                }
+            }),
+        )
     }
 
     /// The room ended (by anyone): deliver what is left, then tell the person.
@@ -169,19 +173,19 @@ pub(super) fn end_room(
 ) -> impl Future<Output = Result<(), crate::error::ChatError>> + 'static {
     let (store, bus) = (deps.store.clone(), deps.bus.clone());
     async move {
-    if store.end_room(room, Some(by), reason).await?.is_some() {
-        let ended = BusEvent::RoomEnded {
-            room,
-            by: Some(by),
-            reason,
-        };
-        // The room is over either way; a lost doorbell is found by the
-        // partner's periodic sync, so a publish failure is only logged.
-        if let Err(e) = bus.publish(Topic::Room(room), &ended).await {
-            tracing::warn!(room = %room, error = %e, "room end not announced");
+        if store.end_room(room, Some(by), reason).await?.is_some() {
+            let ended = BusEvent::RoomEnded {
+                room,
+                by: Some(by),
+                reason,
+            };
+            // The room is over either way; a lost doorbell is found by the
+            // partner's periodic sync, so a publish failure is only logged.
+            if let Err(e) = bus.publish(Topic::Room(room), &ended).await {
+                tracing::warn!(room = %room, error = %e, "room end not announced");
+            }
         }
-    }
-    Ok(())
+        Ok(())
     }
 }
 
@@ -238,11 +242,13 @@ impl Handler<CatchUp> for ClientActor {
                 let store = self.deps.store.clone();
                 let user = self.user;
                 let fut = async move { store.active_room(user).await };
-                ctx.wait(actix::fut::wrap_future(fut).map(|res, act: &mut Self, ctx| {
-                    if let Ok(Some(room)) = res {
-                        act.on_matched(room.id, ctx);
-                    }
-                }));
+                ctx.wait(
+                    actix::fut::wrap_future(fut).map(|res, act: &mut Self, ctx| {
+                        if let Ok(Some(room)) = res {
+                            act.on_matched(room.id, ctx);
+                        }
+                    }),
+                );
             }
             PersonState::Idle => {}
         }

@@ -141,39 +141,45 @@ impl Actor for ClientActor {
                 .await?;
             Ok::<_, anyhow::Error>(deps.store.active_room(user).await?)
         };
-        ctx.wait(actix::fut::wrap_future(fut).map(|res, act: &mut Self, ctx| match res {
-            Ok(room) => {
-                let session = act.session.as_str().to_owned();
-                let room_id = room.as_ref().map(|r| r.id);
-                let resumed = act.resume.resumed;
-                act.push(
-                    Outgoing::Hello {
-                        session,
-                        room: room_id,
-                        resumed,
-                    },
-                    ctx,
-                );
-                if let Some(room) = room_id {
-                    // The person is in a room already (a resume, or another
-                    // tab): say so as a fresh match would, then catch up.
-                    act.push(Outgoing::Matched { room }, ctx);
-                    let from = if resumed { act.resume.last_seq } else { Seq::ZERO };
-                    act.enter_room(room, from, ctx);
+        ctx.wait(
+            actix::fut::wrap_future(fut).map(|res, act: &mut Self, ctx| match res {
+                Ok(room) => {
+                    let session = act.session.as_str().to_owned();
+                    let room_id = room.as_ref().map(|r| r.id);
+                    let resumed = act.resume.resumed;
+                    act.push(
+                        Outgoing::Hello {
+                            session,
+                            room: room_id,
+                            resumed,
+                        },
+                        ctx,
+                    );
+                    if let Some(room) = room_id {
+                        // The person is in a room already (a resume, or another
+                        // tab): say so as a fresh match would, then catch up.
+                        act.push(Outgoing::Matched { room }, ctx);
+                        let from = if resumed {
+                            act.resume.last_seq
+                        } else {
+                            Seq::ZERO
+                        };
+                        act.enter_room(room, from, ctx);
+                    }
                 }
-            }
-            Err(e) => {
-                tracing::warn!(client = %act.id, error = %e, "could not start client");
-                act.push(
-                    Outgoing::Error {
-                        error: crate::error::ChatError::Unavailable,
-                        id: None,
-                    },
-                    ctx,
-                );
-                act.close(CloseReason::Shutdown, ctx);
-            }
-        }));
+                Err(e) => {
+                    tracing::warn!(client = %act.id, error = %e, "could not start client");
+                    act.push(
+                        Outgoing::Error {
+                            error: crate::error::ChatError::Unavailable,
+                            id: None,
+                        },
+                        ctx,
+                    );
+                    act.close(CloseReason::Shutdown, ctx);
+                }
+            }),
+        );
         ctx.run_interval(SYNC_INTERVAL, |_, ctx| ctx.notify(CatchUp));
     }
 
@@ -181,7 +187,9 @@ impl Actor for ClientActor {
         // A taken-over connection leaves the person to their new connection.
         let handover = self.closing != Some(CloseReason::TakenOver);
         if handover && self.state == PersonState::Searching {
-            self.deps.matcher.do_send(super::matcher::CancelSearch { user: self.user });
+            self.deps
+                .matcher
+                .do_send(super::matcher::CancelSearch { user: self.user });
         }
         self.deps.hub.do_send(Unregister {
             user: self.user,

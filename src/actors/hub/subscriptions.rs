@@ -55,10 +55,7 @@ impl Subscriptions {
     }
 
     /// Queues a subscription; the future resolves once it is in effect.
-    pub fn subscribe(
-        &self,
-        topic: Topic,
-    ) -> impl Future<Output = Result<(), BusError>> + 'static {
+    pub fn subscribe(&self, topic: Topic) -> impl Future<Output = Result<(), BusError>> + 'static {
         let (done, rx) = oneshot::channel();
         let sent = self.tx.send(Change {
             topic,

@@ -12,7 +12,9 @@ use futures_util::StreamExt;
 use tokio::sync::{mpsc, oneshot};
 
 use super::protocol;
-use crate::actors::client::{ClientActor, CloseReason, Command, Disconnected, Outbox, OutboxFull, Outgoing};
+use crate::actors::client::{
+    ClientActor, CloseReason, Command, Disconnected, Outbox, OutboxFull, Outgoing,
+};
 use crate::error::ChatError;
 
 /// Frames waiting for a slow browser before it is disconnected.
@@ -50,7 +52,11 @@ impl Outbox for WsOutbox {
 }
 
 /// Creates the outbox pair for one connection.
-pub fn outbox() -> (WsOutbox, mpsc::Receiver<Outgoing>, oneshot::Receiver<CloseReason>) {
+pub fn outbox() -> (
+    WsOutbox,
+    mpsc::Receiver<Outgoing>,
+    oneshot::Receiver<CloseReason>,
+) {
     let (tx, rx) = mpsc::channel(OUTBOX_CAPACITY);
     let (close_tx, close_rx) = oneshot::channel();
     let outbox = WsOutbox {

@@ -71,6 +71,8 @@ pub async fn route(
         close,
         last_seen.clone(),
     ));
-    actix_web::rt::spawn(connection::read_loop(session, stream, actor, errors, last_seen));
+    actix_web::rt::spawn(connection::read_loop(
+        session, stream, actor, errors, last_seen,
+    ));
     Ok(response)
 }

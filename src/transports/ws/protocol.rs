@@ -144,7 +144,10 @@ mod tests {
 
     #[test]
     fn parses_every_command() {
-        assert!(matches!(parse(r#"{"type":"search"}"#), Ok(ClientCommand::Search { .. })));
+        assert!(matches!(
+            parse(r#"{"type":"search"}"#),
+            Ok(ClientCommand::Search { .. })
+        ));
         assert!(matches!(
             parse(r#"{"type":"search","prefs":{"lang":"en"}}"#),
             Ok(ClientCommand::Search { prefs }) if prefs.lang.as_deref() == Some("en")
@@ -153,17 +156,34 @@ mod tests {
             parse(r#"{"type":"message","text":"hi","id":"m1"}"#),
             Ok(ClientCommand::Send { .. })
         ));
-        assert!(matches!(parse(r#"{"type":"next"}"#), Ok(ClientCommand::Next)));
-        assert!(matches!(parse(r#"{"type":"stop"}"#), Ok(ClientCommand::Stop)));
-        assert!(matches!(parse(r#"{"type":"report"}"#), Ok(ClientCommand::Report { .. })));
+        assert!(matches!(
+            parse(r#"{"type":"next"}"#),
+            Ok(ClientCommand::Next)
+        ));
+        assert!(matches!(
+            parse(r#"{"type":"stop"}"#),
+            Ok(ClientCommand::Stop)
+        ));
+        assert!(matches!(
+            parse(r#"{"type":"report"}"#),
+            Ok(ClientCommand::Report { .. })
+        ));
     }
 
     #[test]
     fn refuses_bad_frames_with_codes() {
-        for bad in ["nope", "{}", r#"{"type":"dance"}"#, r#"{"type":"message","text":"x"}"#] {
+        for bad in [
+            "nope",
+            "{}",
+            r#"{"type":"dance"}"#,
+            r#"{"type":"message","text":"x"}"#,
+        ] {
             assert_eq!(parse(bad).unwrap_err().error.code(), "bad_frame", "{bad}");
         }
-        let long = format!(r#"{{"type":"message","text":"{}","id":"m9"}}"#, "a".repeat(4097));
+        let long = format!(
+            r#"{{"type":"message","text":"{}","id":"m9"}}"#,
+            "a".repeat(4097)
+        );
         let refused = parse(&long).unwrap_err();
         assert_eq!(refused.error.code(), "too_long");
         assert_eq!(refused.id.as_deref(), Some("m9"));

@@ -1,0 +1,67 @@
+//! A real browser: headless Chromium opens the page twice, the two pages are
+//! matched and talk, as two people in two tabs would.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::browser::{Driver, click, wait_for};
+use common::spawn_app;
+use fantoccini::Locator;
+
+#[actix_web::test]
+async fn two_browser_pages_are_matched_and_chat() {
+    // Arrange: the app, and two independent browsers on its page.
+    let app = spawn_app(&[]).await;
+    let driver = Driver::start().await;
+    let alice = driver.browser().await;
+    let bob = driver.browser().await;
+    for page in [&alice, &bob] {
+        page.goto(&app.http("/")).await.unwrap();
+        wait_for(page, "#status[data-conn='online']").await;
+    }
+
+    // Act: both press Start.
+    click(&alice, "#start").await;
+    wait_for(&alice, "body[data-state='searching']").await;
+    click(&bob, "#start").await;
+
+    // Assert: both are chatting.
+    wait_for(&alice, "body[data-state='chatting']").await;
+    wait_for(&bob, "body[data-state='chatting']").await;
+
+    // Act: Alice writes; Assert: Bob reads it and Alice sees it delivered.
+    alice
+        .find(Locator::Css("#input"))
+        .await
+        .unwrap()
+        .send_keys("hello from alice <b>not bold</b>")
+        .await
+        .unwrap();
+    click(&alice, "#send").await;
+    let got = wait_for(&bob, "#messages .msg.theirs[data-seq='1'] .bubble").await;
+    // Shown as text, never as markup.
+    assert_eq!(
+        got.text().await.unwrap(),
+        "hello from alice <b>not bold</b>"
+    );
+    wait_for(&alice, "#messages .msg.mine[data-status='sent']").await;
+
+    // And back.
+    bob.find(Locator::Css("#input"))
+        .await
+        .unwrap()
+        .send_keys("hi alice")
+        .await
+        .unwrap();
+    click(&bob, "#send").await;
+    let got = wait_for(&alice, "#messages .msg.theirs[data-seq='2'] .bubble").await;
+    assert_eq!(got.text().await.unwrap(), "hi alice");
+
+    // Act: Bob goes next; Assert: Alice is told her partner left.
+    click(&bob, "#next").await;
+    wait_for(&alice, "body[data-state='ended']").await;
+    wait_for(&bob, "body[data-state='searching']").await;
+
+    alice.close().await.unwrap();
+    bob.close().await.unwrap();
+}
