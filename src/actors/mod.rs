@@ -6,6 +6,9 @@ pub mod client;
 pub mod hub;
 pub mod matcher;
 
+#[cfg(test)]
+mod tests;
+
 use std::sync::Arc;
 
 use actix::Addr;

@@ -1,0 +1,210 @@
+//! Unit tests of the actor core on the in-memory adapters: pairing,
+//! next/stop, and the one-room invariant under many concurrent searches.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::{Actor, Addr};
+use tokio::sync::mpsc;
+
+use super::client::{
+    ClientActor, ClientCommand, CloseReason, Command, Outbox, OutboxFull, Outgoing, Resume,
+};
+use super::hub::Hub;
+use super::matcher::{Matcher, QueueLength};
+use super::{Deps, Limits};
+use crate::bus::{MemoryBus, MemoryQueue};
+use crate::domain::{EndReason, Platform, RoomId, SearchPrefs, Seq, SessionToken, UserId};
+use crate::store::{MemoryStore, Store};
+
+const WITHIN: Duration = Duration::from_secs(5);
+
+struct ChannelOutbox(mpsc::UnboundedSender<Outgoing>);
+
+impl Outbox for ChannelOutbox {
+    fn push(&mut self, event: Outgoing) -> Result<(), OutboxFull> {
+        self.0.send(event).map_err(|_| OutboxFull)
+    }
+    fn close(&mut self, _reason: CloseReason) {}
+}
+
+fn core() -> Deps {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let (bus, signals) = MemoryBus::new();
+    let bus = Arc::new(bus);
+    let hub = Hub::new(store.clone(), bus.clone(), signals, Duration::from_secs(60)).start();
+    let matcher = Matcher::new(Arc::new(MemoryQueue::new()), store.clone(), bus.clone()).start();
+    Deps {
+        store,
+        bus,
+        hub,
+        matcher,
+        limits: Limits {
+            flood_per_sec: 10_000,
+            flood_burst: 10_000,
+        },
+    }
+}
+
+struct Person {
+    user: UserId,
+    addr: Addr<ClientActor>,
+    rx: mpsc::UnboundedReceiver<Outgoing>,
+}
+
+impl Person {
+    async fn join(deps: &Deps) -> Person {
+        let token = SessionToken::generate();
+        let user = deps
+            .store
+            .upsert_user(Platform::Web, token.as_str())
+            .await
+            .unwrap();
+        let (tx, rx) = mpsc::unbounded_channel();
+        let resume = Resume {
+            resumed: false,
+            last_seq: Seq::ZERO,
+        };
+        let addr = ClientActor::new(
+            user,
+            token,
+            resume,
+            deps.clone(),
+            Box::new(ChannelOutbox(tx)),
+        )
+        .start();
+        let mut p = Person { user, addr, rx };
+        assert!(matches!(p.next().await, Outgoing::Hello { room: None, .. }));
+        p
+    }
+
+    async fn next(&mut self) -> Outgoing {
+        tokio::time::timeout(WITHIN, self.rx.recv())
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    async fn cmd(&self, cmd: ClientCommand) {
+        let _ = self.addr.send(Command { cmd }).await.unwrap();
+    }
+
+    async fn search(&self) {
+        self.cmd(ClientCommand::Search {
+            prefs: SearchPrefs::default(),
+        })
+        .await;
+    }
+
+    /// Skips to the next `Matched` and returns its room.
+    async fn matched(&mut self) -> RoomId {
+        loop {
+            if let Outgoing::Matched { room } = self.next().await {
+                return room;
+            }
+        }
+    }
+}
+
+#[actix::test]
+async fn two_searchers_are_paired_into_one_room() {
+    let deps = core();
+    let mut a = Person::join(&deps).await;
+    let mut b = Person::join(&deps).await;
+
+    a.search().await;
+    b.search().await;
+
+    let (ra, rb) = (a.matched().await, b.matched().await);
+    assert_eq!(ra, rb);
+    let room = deps.store.active_room(a.user).await.unwrap().unwrap();
+    assert_eq!(room.id, ra);
+    assert_eq!(room.partner_of(a.user), Some(b.user));
+}
+
+#[actix::test]
+async fn next_ends_the_room_and_searches_again_stop_leaves_the_queue() {
+    let deps = core();
+    let mut a = Person::join(&deps).await;
+    let mut b = Person::join(&deps).await;
+    a.search().await;
+    b.search().await;
+    let room = a.matched().await;
+    b.matched().await;
+
+    a.cmd(ClientCommand::Next).await;
+
+    loop {
+        if let Outgoing::PartnerLeft { room: r, reason } = b.next().await {
+            assert_eq!((r, reason), (room, EndReason::Next));
+            break;
+        }
+    }
+    assert!(matches!(a.next().await, Outgoing::Searching));
+    assert_eq!(deps.matcher.send(QueueLength).await.unwrap().unwrap(), 1);
+    assert!(deps.store.active_room(a.user).await.unwrap().is_none());
+
+    a.cmd(ClientCommand::Stop).await;
+    assert!(matches!(a.next().await, Outgoing::Stopped));
+    assert_eq!(deps.matcher.send(QueueLength).await.unwrap().unwrap(), 0);
+}
+
+#[actix::test]
+async fn nobody_is_ever_in_two_rooms_under_concurrent_search_next_stop() {
+    let deps = core();
+    let mut people = Vec::new();
+    for _ in 0..60 {
+        people.push(Person::join(&deps).await);
+    }
+
+    // Everyone fires search / next / stop in an interleaving that differs per
+    // person, all at once.
+    let mut sends = Vec::new();
+    for (i, p) in people.iter().enumerate() {
+        let addr = p.addr.clone();
+        sends.push(actix::spawn(async move {
+            let script = [
+                ClientCommand::Search {
+                    prefs: SearchPrefs::default(),
+                },
+                ClientCommand::Next,
+                ClientCommand::Next,
+                ClientCommand::Stop,
+                ClientCommand::Search {
+                    prefs: SearchPrefs::default(),
+                },
+                ClientCommand::Next,
+            ];
+            for (k, cmd) in script.into_iter().enumerate() {
+                if (i + k) % 3 != 0 || k == 0 || k == 4 {
+                    let _ = addr.send(Command { cmd }).await;
+                }
+            }
+        }));
+    }
+    for s in sends {
+        s.await.unwrap();
+    }
+
+    // Assert on the store, the source of truth: every active room's two
+    // participants both point at it, and nobody is in two.
+    let mut active: HashMap<UserId, RoomId> = HashMap::new();
+    for p in &people {
+        if let Some(room) = deps.store.active_room(p.user).await.unwrap() {
+            let partner = room.partner_of(p.user).unwrap();
+            let theirs = deps.store.active_room(partner).await.unwrap().unwrap();
+            assert_eq!(theirs.id, room.id, "partners agree on their room");
+            assert!(active.insert(p.user, room.id).is_none());
+        }
+    }
+    let rooms: HashSet<RoomId> = active.values().copied().collect();
+    assert_eq!(
+        rooms.len() * 2,
+        active.len(),
+        "every active room has exactly two people"
+    );
+    // Whoever is still queued is not in a room.
+    let queued = deps.matcher.send(QueueLength).await.unwrap().unwrap();
+    assert!(queued <= people.len() - active.len());
+}
