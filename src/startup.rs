@@ -64,6 +64,7 @@ impl Application {
     }
 
     pub async fn build_with(config: Config, adapters: Adapters) -> anyhow::Result<Self> {
+        http::metrics::install();
         let Adapters {
             store,
             bus,

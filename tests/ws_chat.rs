@@ -330,8 +330,10 @@ async fn graceful_shutdown_tells_clients_to_reconnect() {
 }
 
 #[actix_web::test]
-async fn health_and_readiness() {
+async fn health_readiness_page_and_metrics() {
     let app = spawn_app(&[]).await;
+    // One connection, so the connection gauge exists.
+    let _ws = WsClient::connect(&app.ws_url("")).await;
     let client = reqwest::Client::new();
     let health = client.get(app.http("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);

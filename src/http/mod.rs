@@ -2,6 +2,7 @@
 //! become HTTP responses.
 
 mod health;
+pub mod metrics;
 mod pages;
 
 use actix_web::{HttpResponse, ResponseError, http::StatusCode, web};
@@ -21,7 +22,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/style.css", web::get().to(pages::style))
         .route("/ws", web::get().to(crate::transports::ws::route))
         .route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz));
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(metrics::render));
 }
 
 /// Errors of HTTP handlers, mapped to status codes in one place.

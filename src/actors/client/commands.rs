@@ -64,6 +64,7 @@ impl Handler<Command> for ClientActor {
         // Errors reach the person here, in one place, whatever the command.
         AtomicResponse::new(Box::pin(fut.map(move |res, act: &mut Self, ctx| {
             if let Err(e) = &res {
+                metrics::counter!("chathub_command_errors_total", "code" => e.code()).increment(1);
                 let error = e.clone();
                 act.push(Outgoing::Error { error, id: msg_id }, ctx);
             }
@@ -137,6 +138,11 @@ impl ClientActor {
                 client_msg_id: id.clone(),
             };
             let appended = store.append_message(new).await?;
+            if appended.duplicate {
+                metrics::counter!("chathub_messages_duplicate_total").increment(1);
+            } else {
+                metrics::counter!("chathub_messages_stored_total").increment(1);
+            }
             // Ring the room even for a duplicate: the first attempt may have
             // died between storing and ringing. Receivers de-duplicate by seq.
             let message = StoredMessage {

@@ -79,6 +79,7 @@ impl ClientActor {
         }
         self.cursor = msg.seq;
         if msg.sender != self.user {
+            metrics::counter!("chathub_messages_delivered_total").increment(1);
             self.push(
                 Outgoing::Message {
                     seq: msg.seq,
@@ -174,6 +175,8 @@ pub(super) fn end_room(
     let (store, bus) = (deps.store.clone(), deps.bus.clone());
     async move {
         if store.end_room(room, Some(by), reason).await?.is_some() {
+            metrics::counter!("chathub_rooms_ended_total", "reason" => reason.as_str())
+                .increment(1);
             let ended = BusEvent::RoomEnded {
                 room,
                 by: Some(by),

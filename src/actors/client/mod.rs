@@ -181,9 +181,11 @@ impl Actor for ClientActor {
             }),
         );
         ctx.run_interval(SYNC_INTERVAL, |_, ctx| ctx.notify(CatchUp));
+        metrics::gauge!("chathub_connections").increment(1.0);
     }
 
     fn stopped(&mut self, _ctx: &mut Self::Context) {
+        metrics::gauge!("chathub_connections").decrement(1.0);
         // A taken-over connection leaves the person to their new connection.
         let handover = self.closing != Some(CloseReason::TakenOver);
         if handover && self.state == PersonState::Searching {

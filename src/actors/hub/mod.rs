@@ -157,6 +157,8 @@ async fn end_abandoned_room(store: &dyn Store, bus: &dyn Bus, user: UserId) -> a
             reason: EndReason::Disconnected,
         };
         bus.publish(Topic::Room(room.id), &ended).await?;
+        metrics::counter!("chathub_rooms_ended_total", "reason" => EndReason::Disconnected.as_str())
+            .increment(1);
         tracing::info!(room = %room.id, "room ended: participant did not come back");
     }
     Ok(())
