@@ -89,6 +89,11 @@ impl Application {
         let state = web::Data::new(AppState { deps });
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(
+                    actix_web::middleware::DefaultHeaders::new()
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("Referrer-Policy", "no-referrer")),
+                )
                 .app_data(state.clone())
                 .app_data(
                     web::QueryConfig::default()

@@ -37,6 +37,9 @@ pub struct Hub {
     /// Room -> connections here in it. Changed by `JoinRoom` / `LeaveRoom`
     /// and on `Unregister`; a room's topic is subscribed while non-empty.
     rooms: HashMap<RoomId, HashSet<ClientId>>,
+    /// Connection -> the room it is in (at most one); the reverse of `rooms`,
+    /// kept by the same writers.
+    client_room: HashMap<ClientId, RoomId>,
     /// People who disconnected, with the timer that ends their room if they
     /// do not come back. Set by `Unregister`, cleared by `Register` or by a
     /// bus `Takeover` (they came back on another replica).
@@ -60,6 +63,7 @@ impl Hub {
             clients: HashMap::new(),
             users: HashMap::new(),
             rooms: HashMap::new(),
+            client_room: HashMap::new(),
             away: HashMap::new(),
             signals: Some(signals),
         }

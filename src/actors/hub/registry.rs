@@ -72,13 +72,7 @@ impl Handler<Unregister> for Hub {
         if self.clients.remove(&msg.client).is_none() {
             return;
         }
-        let rooms: Vec<RoomId> = self
-            .rooms
-            .iter()
-            .filter(|(_, members)| members.contains(&msg.client))
-            .map(|(room, _)| *room)
-            .collect();
-        for room in rooms {
+        if let Some(room) = self.client_room.get(&msg.client).copied() {
             self.leave(room, msg.client, ctx);
         }
         if self.users.get(&msg.user) != Some(&msg.client) {
@@ -98,7 +92,13 @@ impl Handler<Unregister> for Hub {
 impl Handler<JoinRoom> for Hub {
     type Result = ResponseFuture<Result<(), BusError>>;
 
-    fn handle(&mut self, msg: JoinRoom, _ctx: &mut Context<Self>) -> Self::Result {
+    fn handle(&mut self, msg: JoinRoom, ctx: &mut Context<Self>) -> Self::Result {
+        if let Some(previous) = self.client_room.insert(msg.client, msg.room)
+            && previous != msg.room
+        {
+            self.leave(previous, msg.client, ctx);
+            self.client_room.insert(msg.client, msg.room);
+        }
         let members = self.rooms.entry(msg.room).or_default();
         let first = members.is_empty();
         members.insert(msg.client);
@@ -119,6 +119,9 @@ impl Handler<LeaveRoom> for Hub {
 
 impl Hub {
     fn leave(&mut self, room: RoomId, client: ClientId, ctx: &mut Context<Self>) {
+        if self.client_room.get(&client) == Some(&room) {
+            self.client_room.remove(&client);
+        }
         if let Some(members) = self.rooms.get_mut(&room) {
             members.remove(&client);
             if members.is_empty() {
