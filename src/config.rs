@@ -56,6 +56,9 @@ pub struct Config {
     pub resume_grace: Duration,
     /// `CHATHUB_SHUTDOWN_SECS`: how long graceful shutdown may take.
     pub shutdown_timeout: Duration,
+    /// `CHATHUB_WS_IDLE_SECS`: a WebSocket that sends nothing (not even a
+    /// pong) for this long is closed.
+    pub ws_idle_timeout: Duration,
 }
 
 impl Config {
@@ -99,6 +102,7 @@ impl Config {
                 .context("CHATHUB_FLOOD_BURST is too large")?,
             resume_grace: Duration::from_secs(number("CHATHUB_RESUME_GRACE_SECS", 60)?),
             shutdown_timeout: Duration::from_secs(number("CHATHUB_SHUTDOWN_SECS", 10)?),
+            ws_idle_timeout: Duration::from_secs(number("CHATHUB_WS_IDLE_SECS", 30)?),
         })
     }
 }

@@ -86,7 +86,10 @@ impl Application {
         let listener = TcpListener::bind(config.listen)
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let port = listener.local_addr()?.port();
-        let state = web::Data::new(AppState { deps });
+        let state = web::Data::new(AppState {
+            deps,
+            ws_idle_timeout: config.ws_idle_timeout,
+        });
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(

@@ -351,3 +351,53 @@ async fn health_readiness_page_and_metrics() {
         .unwrap();
     assert_eq!(bad.status(), 400);
 }
+
+#[actix_web::test]
+async fn an_idle_connection_is_closed_after_the_heartbeat_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app(&[("CHATHUB_WS_IDLE_SECS", "1")]).await;
+
+    // A raw client that completes the handshake and then never answers
+    // anything (WebSocket libraries answer pings by themselves).
+    let mut tcp = tokio::net::TcpStream::connect(("127.0.0.1", app.port))
+        .await
+        .unwrap();
+    let request = format!(
+        "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        app.port
+    );
+    tcp.write_all(request.as_bytes()).await.unwrap();
+
+    // Read until the server hangs up; it must send a close frame first.
+    let mut bytes = Vec::new();
+    tokio::time::timeout(common::EXPECT_WITHIN, tcp.read_to_end(&mut bytes))
+        .await
+        .expect("the server closes an idle connection")
+        .unwrap();
+    let body_at = bytes.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    assert!(bytes.starts_with(b"HTTP/1.1 101"));
+    let opcodes = frame_opcodes(&bytes[body_at..]);
+    assert_eq!(opcodes.first(), Some(&0x1), "hello first");
+    assert!(opcodes.contains(&0x9), "the server pinged");
+    assert_eq!(opcodes.last(), Some(&0x8), "and closed: {opcodes:?}");
+}
+
+/// Opcodes of the unmasked server frames in `buf`.
+fn frame_opcodes(mut buf: &[u8]) -> Vec<u8> {
+    let mut ops = Vec::new();
+    while buf.len() >= 2 {
+        let (op, len7) = (buf[0] & 0x0f, (buf[1] & 0x7f) as usize);
+        let (len, header) = match len7 {
+            126 => (u16::from_be_bytes([buf[2], buf[3]]) as usize, 4),
+            127 => (
+                u64::from_be_bytes(buf[2..10].try_into().unwrap()) as usize,
+                10,
+            ),
+            n => (n, 2),
+        };
+        ops.push(op);
+        buf = &buf[(header + len).min(buf.len())..];
+    }
+    ops
+}

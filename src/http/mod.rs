@@ -13,6 +13,8 @@ use crate::store::StoreError;
 /// Shared by every request handler.
 pub struct AppState {
     pub deps: Deps,
+    /// Idle WebSocket connections are closed after this long.
+    pub ws_idle_timeout: std::time::Duration,
 }
 
 /// Registers every route.

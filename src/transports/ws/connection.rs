@@ -19,10 +19,9 @@ use crate::error::ChatError;
 
 /// Frames waiting for a slow browser before it is disconnected.
 pub const OUTBOX_CAPACITY: usize = 256;
-/// How often the server pings.
+/// How often the server pings, at most (shorter when the idle timeout is
+/// short, so a live client always has a few pings to answer).
 pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(5);
-/// A connection that sent nothing (not even a pong) for this long is closed.
-pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Largest frame accepted; a 4096-character message fits several times over.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 
@@ -85,8 +84,9 @@ pub async fn write_loop(
     mut events: mpsc::Receiver<Outgoing>,
     mut close: oneshot::Receiver<CloseReason>,
     last_seen: Rc<Cell<Instant>>,
+    idle_timeout: Duration,
 ) {
-    let mut heartbeat = tokio::time::interval(HEARTBEAT_INTERVAL);
+    let mut heartbeat = tokio::time::interval(HEARTBEAT_INTERVAL.min(idle_timeout / 3));
     let reason = loop {
         tokio::select! {
             biased;
@@ -109,7 +109,7 @@ pub async fn write_loop(
                 break reason.ok();
             }
             _ = heartbeat.tick() => {
-                if last_seen.get().elapsed() > CLIENT_TIMEOUT {
+                if last_seen.get().elapsed() > idle_timeout {
                     tracing::debug!("closing idle websocket");
                     break None;
                 }

@@ -70,6 +70,7 @@ pub async fn route(
         events,
         close,
         last_seen.clone(),
+        state.ws_idle_timeout,
     ));
     actix_web::rt::spawn(connection::read_loop(
         session, stream, actor, errors, last_seen,

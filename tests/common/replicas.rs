@@ -1,0 +1,160 @@
+//! Real replica processes of the `chathub` binary, and a private
+//! `redis-server` a test may stop and restart.
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use tokio::process::{Child, Command};
+
+use super::EXPECT_WITHIN;
+
+/// A free TCP port on loopback (bound and released at once).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Polls `url` until it answers 200, or panics at the deadline.
+pub async fn wait_ready(url: &str) {
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + EXPECT_WITHIN * 3;
+    loop {
+        if let Ok(res) = client.get(url).send().await
+            && res.status() == 200
+        {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{url} never became ready");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// One replica process; killed on drop.
+pub struct Replica {
+    pub name: String,
+    pub port: u16,
+    env: HashMap<String, String>,
+    child: Option<Child>,
+}
+
+impl Replica {
+    /// Starts a replica named `name` with `env` and waits until it is ready.
+    pub async fn start(name: &str, env: &[(&str, &str)]) -> Replica {
+        let mut r = Replica {
+            name: name.to_owned(),
+            port: free_port(),
+            env: env
+                .iter()
+                .map(|(k, v)| ((*k).into(), (*v).into()))
+                .collect(),
+            child: None,
+        };
+        r.spawn().await;
+        r
+    }
+
+    async fn spawn(&mut self) {
+        let child = Command::new(env!("CARGO_BIN_EXE_chathub"))
+            .envs(&self.env)
+            .env("CHATHUB_LISTEN", format!("127.0.0.1:{}", self.port))
+            .env("CHATHUB_INSTANCE_ID", &self.name)
+            .env("CHATHUB_FLOOD_PER_SEC", "1000")
+            .env("CHATHUB_FLOOD_BURST", "1000")
+            .env(
+                "RUST_LOG",
+                std::env::var("CHATHUB_TEST_REPLICA_LOG").unwrap_or("warn".into()),
+            )
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the chathub binary starts");
+        self.child = Some(child);
+        wait_ready(&self.http("/readyz")).await;
+    }
+
+    pub fn http(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{}", self.port, path)
+    }
+
+    pub fn ws_url(&self, query: &str) -> String {
+        format!("ws://127.0.0.1:{}/ws{}", self.port, query)
+    }
+
+    /// `kill -9`: no shutdown, no goodbye.
+    pub async fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().await.unwrap();
+        }
+    }
+
+    /// SIGTERM, then wait for the graceful exit.
+    pub async fn terminate(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let pid = child.id().unwrap().to_string();
+            let status = Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .await
+                .unwrap();
+            assert!(status.success());
+            let exit = tokio::time::timeout(EXPECT_WITHIN * 2, child.wait())
+                .await
+                .expect("replica exits after SIGTERM")
+                .unwrap();
+            assert!(exit.success(), "graceful exit, got {exit}");
+        }
+    }
+}
+
+/// A private redis-server on a free port; stopped on drop.
+pub struct RedisServer {
+    pub port: u16,
+    child: Option<Child>,
+}
+
+impl RedisServer {
+    pub async fn start() -> RedisServer {
+        let mut r = RedisServer {
+            port: free_port(),
+            child: None,
+        };
+        r.restart().await;
+        r
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Starts (again) on the same port; nothing is persisted.
+    pub async fn restart(&mut self) {
+        let child = Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("redis-server is installed");
+        self.child = Some(child);
+        let deadline = Instant::now() + EXPECT_WITHIN;
+        while tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+            .await
+            .is_err()
+        {
+            assert!(Instant::now() < deadline, "redis-server did not start");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    pub async fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().await.unwrap();
+        }
+    }
+}
