@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 use crate::actors::hub::{CloseAll, Hub};
 use crate::actors::matcher::Matcher;
 use crate::actors::{Deps, Limits};
-use crate::bus::{Bus, BusSignal, MemoryBus, MemoryQueue, SearchQueue};
+use crate::bus::{Bus, BusSignal, MemoryBus, MemoryPresence, MemoryQueue, Presence, SearchQueue};
 use crate::config::Config;
 use crate::http::{self, AppState};
 use crate::store::{MemoryStore, Store};
@@ -23,6 +23,7 @@ pub struct Adapters {
     pub store: Arc<dyn Store>,
     pub bus: Arc<dyn Bus>,
     pub queue: Arc<dyn SearchQueue>,
+    pub presence: Arc<dyn Presence>,
     pub signals: mpsc::Receiver<BusSignal>,
 }
 
@@ -34,6 +35,7 @@ impl Adapters {
             store: Arc::new(MemoryStore::new()),
             bus: Arc::new(bus),
             queue: Arc::new(MemoryQueue::new()),
+            presence: Arc::new(MemoryPresence::new()),
             signals,
         }
     }
@@ -69,9 +71,17 @@ impl Application {
             store,
             bus,
             queue,
+            presence,
             signals,
         } = adapters;
-        let hub = Hub::new(store.clone(), bus.clone(), signals, config.resume_grace).start();
+        let hub = Hub::new(
+            store.clone(),
+            bus.clone(),
+            presence,
+            signals,
+            config.resume_grace,
+        )
+        .start();
         let matcher = Matcher::new(queue, store.clone(), bus.clone()).start();
         let deps = Deps {
             store,

@@ -14,7 +14,7 @@ use super::client::{
 use super::hub::Hub;
 use super::matcher::{Matcher, QueueLength};
 use super::{Deps, Limits};
-use crate::bus::{MemoryBus, MemoryQueue};
+use crate::bus::{MemoryBus, MemoryPresence, MemoryQueue};
 use crate::domain::{EndReason, Platform, RoomId, SearchPrefs, Seq, SessionToken, UserId};
 use crate::store::{MemoryStore, Store};
 
@@ -33,7 +33,15 @@ fn core() -> Deps {
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
     let (bus, signals) = MemoryBus::new();
     let bus = Arc::new(bus);
-    let hub = Hub::new(store.clone(), bus.clone(), signals, Duration::from_secs(60)).start();
+    let presence = Arc::new(MemoryPresence::new());
+    let hub = Hub::new(
+        store.clone(),
+        bus.clone(),
+        presence,
+        signals,
+        Duration::from_secs(60),
+    )
+    .start();
     let matcher = Matcher::new(Arc::new(MemoryQueue::new()), store.clone(), bus.clone()).start();
     Deps {
         store,

@@ -6,6 +6,7 @@
 //! listener wait, which is the backpressure towards Redis.
 
 mod memory;
+mod presence;
 mod queue;
 
 use async_trait::async_trait;
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{ClientId, EndReason, RoomId, StoredMessage, UserId};
 
 pub use memory::MemoryBus;
+pub use presence::{MemoryPresence, Presence};
 pub use queue::{MemoryQueue, QueueEntry, SearchQueue};
 
 /// Capacity of the channel from the bus listener to the Hub.

@@ -196,7 +196,6 @@ impl Actor for ClientActor {
         self.deps.hub.do_send(Unregister {
             user: self.user,
             client: self.id,
-            start_grace: handover,
         });
     }
 }

@@ -1,9 +1,9 @@
 //! The Hub: one per replica. It owns the registry of this replica's live
 //! connections and the bus subscriptions they need, routes bus events to
-//! them, and ends the rooms of people who left and did not come back.
+//! them, and ends the rooms of people whose grace period ran out.
 
+mod ops;
 mod registry;
-mod subscriptions;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -14,18 +14,24 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::client::{CatchUp, ClientActor, Close, CloseReason, Deliver};
-use crate::bus::{Bus, BusError, BusEvent, BusSignal, Topic};
+use crate::bus::{Bus, BusEvent, BusSignal, Presence, Topic};
 use crate::domain::{ClientId, EndReason, RoomId, UserId};
 use crate::store::Store;
 
+use ops::Ops;
 pub use registry::{JoinRoom, LeaveRoom, Register, Unregister};
-use subscriptions::Subscriptions;
+
+/// How often the Hub asks presence for people whose grace ran out.
+pub const GRACE_SWEEP_INTERVAL: Duration = Duration::from_secs(1);
+/// People handled per sweep (the rest wait for the next one).
+const GRACE_SWEEP_BATCH: usize = 200;
 
 pub struct Hub {
     store: Arc<dyn Store>,
     bus: Arc<dyn Bus>,
-    /// Ordered subscription changes; started with the actor.
-    subs: Option<Subscriptions>,
+    presence: Arc<dyn Presence>,
+    /// Ordered bus operations; set in `started`, never changed after.
+    ops: Option<Ops>,
     /// How long a person who disconnected keeps their room.
     grace: Duration,
     /// Live connections on this replica. Added by `Register`, removed by
@@ -40,10 +46,6 @@ pub struct Hub {
     /// Connection -> the room it is in (at most one); the reverse of `rooms`,
     /// kept by the same writers.
     client_room: HashMap<ClientId, RoomId>,
-    /// People who disconnected, with the timer that ends their room if they
-    /// do not come back. Set by `Unregister`, cleared by `Register` or by a
-    /// bus `Takeover` (they came back on another replica).
-    away: HashMap<UserId, SpawnHandle>,
     /// Bus events, consumed once in `started`.
     signals: Option<mpsc::Receiver<BusSignal>>,
 }
@@ -52,96 +54,61 @@ impl Hub {
     pub fn new(
         store: Arc<dyn Store>,
         bus: Arc<dyn Bus>,
+        presence: Arc<dyn Presence>,
         signals: mpsc::Receiver<BusSignal>,
         grace: Duration,
     ) -> Self {
         Self {
             store,
             bus,
-            subs: None,
+            presence,
+            ops: None,
             grace,
             clients: HashMap::new(),
             users: HashMap::new(),
             rooms: HashMap::new(),
             client_room: HashMap::new(),
-            away: HashMap::new(),
             signals: Some(signals),
         }
     }
 
-    /// Queues a subscription change (in order, without waiting).
-    fn bus_call(&self, topic: Topic, subscribe: bool, _ctx: &mut Context<Self>) {
-        if let Some(subs) = &self.subs {
-            subs.change(topic, subscribe);
-        }
-    }
-
-    /// Queues a subscription and returns a future for its completion.
-    fn subscribe(&self, topic: Topic) -> impl Future<Output = Result<(), BusError>> + 'static {
-        let subs = self.subs.clone();
-        async move {
-            match subs {
-                Some(subs) => subs.subscribe(topic).await,
-                None => Err(BusError::Unavailable("hub not started".into())),
-            }
-        }
-    }
-
-    /// Starts the timer that ends `user`'s room unless they come back.
-    fn start_grace(&mut self, user: UserId, ctx: &mut Context<Self>) {
-        if let Some(old) = self.away.remove(&user) {
-            ctx.cancel_future(old);
-        }
-        let handle = ctx.run_later(self.grace, move |hub, ctx| {
-            hub.away.remove(&user);
-            if !hub.users.contains_key(&user) {
-                hub.bus_call(Topic::User(user), false, ctx);
-            }
-            let (store, bus) = (hub.store.clone(), hub.bus.clone());
-            ctx.spawn(actix::fut::wrap_future(async move {
-                if let Err(e) = end_abandoned_room(&*store, &*bus, user).await {
-                    tracing::warn!(user = %user, error = %e, "could not end abandoned room");
-                }
-            }));
-        });
-        self.away.insert(user, handle);
-    }
-
-    /// The person came back (here or elsewhere): keep their room.
-    fn cancel_grace(&mut self, user: UserId, ctx: &mut Context<Self>) {
-        if let Some(handle) = self.away.remove(&user) {
-            ctx.cancel_future(handle);
-            if !self.users.contains_key(&user) {
-                self.bus_call(Topic::User(user), false, ctx);
-            }
-        }
-    }
-
-    fn route(&mut self, topic: Topic, event: BusEvent, ctx: &mut Context<Self>) {
+    fn route(&mut self, topic: Topic, event: BusEvent) {
         match topic {
             Topic::Room(room) => {
-                if let Some(members) = self.rooms.get(&room) {
-                    for client in members {
-                        if let Some((_, addr)) = self.clients.get(client) {
-                            addr.do_send(Deliver {
-                                event: event.clone(),
-                            });
-                        }
+                for client in self.rooms.get(&room).into_iter().flatten() {
+                    if let Some((_, addr)) = self.clients.get(client) {
+                        addr.do_send(Deliver {
+                            event: event.clone(),
+                        });
                     }
                 }
             }
             Topic::User(user) => {
-                if let BusEvent::Takeover { keep, .. } = &event
-                    && !self.clients.contains_key(keep)
-                {
-                    // They are back on another replica.
-                    self.cancel_grace(user, ctx);
-                }
                 if let Some((_, addr)) = self.users.get(&user).and_then(|c| self.clients.get(c)) {
                     addr.do_send(Deliver { event });
                 }
             }
         }
+    }
+
+    /// Ends the rooms of people whose grace period ran out (on any replica:
+    /// presence hands each person to exactly one sweeper).
+    fn sweep(&mut self, ctx: &mut Context<Self>) {
+        let (store, bus, presence) = (self.store.clone(), self.bus.clone(), self.presence.clone());
+        ctx.spawn(actix::fut::wrap_future(async move {
+            let due = match presence.take_due(GRACE_SWEEP_BATCH).await {
+                Ok(due) => due,
+                Err(e) => {
+                    tracing::warn!(error = %e, "grace sweep failed");
+                    return;
+                }
+            };
+            for user in due {
+                if let Err(e) = end_abandoned_room(&*store, &*bus, user).await {
+                    tracing::warn!(user = %user, error = %e, "could not end abandoned room");
+                }
+            }
+        }));
     }
 }
 
@@ -172,18 +139,19 @@ impl Actor for Hub {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        self.subs = Some(Subscriptions::start(self.bus.clone()));
+        self.ops = Some(Ops::start(self.bus.clone(), self.presence.clone()));
         // Bounded: when the Hub falls behind, the bus listener waits.
         if let Some(rx) = self.signals.take() {
             ctx.add_stream(ReceiverStream::new(rx));
         }
+        ctx.run_interval(GRACE_SWEEP_INTERVAL, |hub, ctx| hub.sweep(ctx));
     }
 }
 
 impl StreamHandler<BusSignal> for Hub {
-    fn handle(&mut self, signal: BusSignal, ctx: &mut Context<Self>) {
+    fn handle(&mut self, signal: BusSignal, _ctx: &mut Context<Self>) {
         match signal {
-            BusSignal::Event { topic, event } => self.route(topic, event, ctx),
+            BusSignal::Event { topic, event } => self.route(topic, event),
             BusSignal::Resynced => {
                 for (_, addr) in self.clients.values() {
                     addr.do_send(CatchUp);

@@ -17,14 +17,13 @@ pub struct Register {
     pub addr: Addr<ClientActor>,
 }
 
-/// A connection ended. `start_grace` is false when it was replaced by a
-/// newer connection of the same person (their room is in good hands).
+/// A connection ended. If it was the person's latest anywhere, their grace
+/// period starts (presence decides, globally).
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct Unregister {
     pub user: UserId,
     pub client: ClientId,
-    pub start_grace: bool,
 }
 
 /// A connection entered a room. Replies once the room topic is subscribed.
@@ -43,10 +42,33 @@ pub struct LeaveRoom {
     pub client: ClientId,
 }
 
+impl Hub {
+    fn ops(&self) -> Result<&super::Ops, BusError> {
+        self.ops
+            .as_ref()
+            .ok_or_else(|| BusError::Unavailable("hub not started".into()))
+    }
+
+    fn leave(&mut self, room: RoomId, client: ClientId) {
+        if self.client_room.get(&client) == Some(&room) {
+            self.client_room.remove(&client);
+        }
+        if let Some(members) = self.rooms.get_mut(&room) {
+            members.remove(&client);
+            if members.is_empty() {
+                self.rooms.remove(&room);
+                if let Ok(ops) = self.ops() {
+                    ops.unsubscribe(Topic::Room(room));
+                }
+            }
+        }
+    }
+}
+
 impl Handler<Register> for Hub {
     type Result = ResponseFuture<Result<(), BusError>>;
 
-    fn handle(&mut self, msg: Register, ctx: &mut Context<Self>) -> Self::Result {
+    fn handle(&mut self, msg: Register, _ctx: &mut Context<Self>) -> Self::Result {
         if let Some(old) = self.users.insert(msg.user, msg.client)
             && let Some((_, addr)) = self.clients.get(&old)
         {
@@ -55,36 +77,31 @@ impl Handler<Register> for Hub {
             });
         }
         self.clients.insert(msg.client, (msg.user, msg.addr));
-        let was_away = self.away.contains_key(&msg.user);
-        self.cancel_grace(msg.user, ctx);
-        if was_away {
-            // Still subscribed from before they went away.
-            return Box::pin(async { Ok(()) });
-        }
-        Box::pin(self.subscribe(Topic::User(msg.user)))
+        let ops = match self.ops() {
+            Ok(ops) => ops,
+            Err(e) => return Box::pin(async { Err(e) }),
+        };
+        ops.arrived(msg.user, msg.client);
+        Box::pin(ops.subscribe(Topic::User(msg.user)))
     }
 }
 
 impl Handler<Unregister> for Hub {
     type Result = ();
 
-    fn handle(&mut self, msg: Unregister, ctx: &mut Context<Self>) {
+    fn handle(&mut self, msg: Unregister, _ctx: &mut Context<Self>) {
         if self.clients.remove(&msg.client).is_none() {
             return;
         }
         if let Some(room) = self.client_room.get(&msg.client).copied() {
-            self.leave(room, msg.client, ctx);
+            self.leave(room, msg.client);
         }
-        if self.users.get(&msg.user) != Some(&msg.client) {
-            return; // a newer connection of theirs is live here
-        }
-        self.users.remove(&msg.user);
-        if msg.start_grace {
-            // Keep their topic subscribed while away: a `Takeover` from
-            // another replica means they are back.
-            self.start_grace(msg.user, ctx);
-        } else {
-            self.bus_call(Topic::User(msg.user), false, ctx);
+        let Ok(ops) = self.ops().cloned() else { return };
+        // A no-op unless this was the person's latest connection anywhere.
+        ops.left(msg.user, msg.client, self.grace);
+        if self.users.get(&msg.user) == Some(&msg.client) {
+            self.users.remove(&msg.user);
+            ops.unsubscribe(Topic::User(msg.user));
         }
     }
 }
@@ -92,11 +109,11 @@ impl Handler<Unregister> for Hub {
 impl Handler<JoinRoom> for Hub {
     type Result = ResponseFuture<Result<(), BusError>>;
 
-    fn handle(&mut self, msg: JoinRoom, ctx: &mut Context<Self>) -> Self::Result {
+    fn handle(&mut self, msg: JoinRoom, _ctx: &mut Context<Self>) -> Self::Result {
         if let Some(previous) = self.client_room.insert(msg.client, msg.room)
             && previous != msg.room
         {
-            self.leave(previous, msg.client, ctx);
+            self.leave(previous, msg.client);
             self.client_room.insert(msg.client, msg.room);
         }
         let members = self.rooms.entry(msg.room).or_default();
@@ -105,29 +122,17 @@ impl Handler<JoinRoom> for Hub {
         if !first {
             return Box::pin(async { Ok(()) });
         }
-        Box::pin(self.subscribe(Topic::Room(msg.room)))
+        match self.ops() {
+            Ok(ops) => Box::pin(ops.subscribe(Topic::Room(msg.room))),
+            Err(e) => Box::pin(async { Err(e) }),
+        }
     }
 }
 
 impl Handler<LeaveRoom> for Hub {
     type Result = ();
 
-    fn handle(&mut self, msg: LeaveRoom, ctx: &mut Context<Self>) {
-        self.leave(msg.room, msg.client, ctx);
-    }
-}
-
-impl Hub {
-    fn leave(&mut self, room: RoomId, client: ClientId, ctx: &mut Context<Self>) {
-        if self.client_room.get(&client) == Some(&room) {
-            self.client_room.remove(&client);
-        }
-        if let Some(members) = self.rooms.get_mut(&room) {
-            members.remove(&client);
-            if members.is_empty() {
-                self.rooms.remove(&room);
-                self.bus_call(Topic::Room(room), false, ctx);
-            }
-        }
+    fn handle(&mut self, msg: LeaveRoom, _ctx: &mut Context<Self>) {
+        self.leave(msg.room, msg.client);
     }
 }
