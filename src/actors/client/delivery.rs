@@ -5,7 +5,8 @@ use actix::prelude::*;
 
 use super::{ClientActor, CloseReason, Outgoing, PersonState};
 use crate::actors::hub::{JoinRoom, LeaveRoom};
-use crate::bus::{BusEvent, Topic};
+use crate::actors::matcher::Search;
+use crate::bus::{BusEvent, QueueEntry, Topic};
 use crate::domain::{EndReason, RoomId, Seq, StoredMessage, UserId};
 
 /// Messages fetched per store read while catching up.
@@ -241,17 +242,27 @@ impl Handler<CatchUp> for ClientActor {
                 }));
             }
             PersonState::Searching => {
-                // A lost `Matched` doorbell is found here.
+                // A lost `Matched` doorbell is found here; and a queue entry
+                // lost with a Redis restart is restored by joining again
+                // (joining keeps an existing place, so this is idempotent).
                 let store = self.deps.store.clone();
                 let user = self.user;
                 let fut = async move { store.active_room(user).await };
-                ctx.wait(
-                    actix::fut::wrap_future(fut).map(|res, act: &mut Self, ctx| {
-                        if let Ok(Some(room)) = res {
-                            act.on_matched(room.id, ctx);
+                ctx.wait(actix::fut::wrap_future(fut).map(
+                    move |res, act: &mut Self, ctx| match res {
+                        Ok(Some(room)) => act.on_matched(room.id, ctx),
+                        Ok(None) => {
+                            let entry = QueueEntry {
+                                user,
+                                prefs: act.prefs.clone(),
+                            };
+                            act.deps.matcher.do_send(Search { entry });
                         }
-                    }),
-                );
+                        Err(e) => {
+                            tracing::warn!(client = %act.id, error = %e, "search check failed")
+                        }
+                    },
+                ));
             }
             PersonState::Idle => {}
         }
