@@ -3,8 +3,11 @@
 
 use std::sync::OnceLock;
 
-use actix_web::HttpResponse;
+use actix_web::{HttpResponse, web};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+
+use super::AppState;
+use crate::actors::matcher::QueueLength;
 
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
@@ -23,7 +26,11 @@ pub fn install() {
     });
 }
 
-pub async fn render() -> HttpResponse {
+pub async fn render(state: web::Data<AppState>) -> HttpResponse {
+    // Gauges read at scrape time rather than kept up to date on every change.
+    if let Ok(Ok(waiting)) = state.deps.matcher.send(QueueLength).await {
+        metrics::gauge!("chathub_queue_waiting").set(waiting as f64);
+    }
     match HANDLE.get().and_then(Option::as_ref) {
         Some(handle) => HttpResponse::Ok()
             .content_type("text/plain; version=0.0.4")

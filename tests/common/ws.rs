@@ -1,5 +1,7 @@
 //! A WebSocket client speaking the chathub protocol, as the web page does.
 
+use std::time::Duration;
+
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::net::TcpStream;
@@ -78,6 +80,21 @@ impl WsClient {
         }
     }
 
+    /// A frame if one arrives within a short while, else `None`: for draining
+    /// whatever the server has sent so far, never for asserting timing.
+    pub async fn try_next_frame(&mut self) -> Option<Value> {
+        loop {
+            let next = tokio::time::timeout(Duration::from_millis(30), self.stream.next()).await;
+            match next {
+                Ok(Some(Ok(Message::Text(t)))) => return serde_json::from_str(&t).ok(),
+                Ok(Some(Ok(Message::Close(_)))) | Ok(Some(Err(_))) | Ok(None) | Err(_) => {
+                    return None;
+                }
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
+    }
+
     /// The next frame, which must have `type` = `ty`.
     pub async fn expect(&mut self, ty: &str) -> Value {
         let frame = self.next_frame().await;
@@ -122,8 +139,13 @@ impl WsClient {
 
 /// Two fresh clients matched with each other; returns them and the room.
 pub async fn matched_pair(url: &str) -> (WsClient, WsClient, String) {
-    let mut a = WsClient::connect(url).await;
-    let mut b = WsClient::connect(url).await;
+    matched_pair_across(url, url).await
+}
+
+/// Like [`matched_pair`], with each client on its own replica.
+pub async fn matched_pair_across(url_a: &str, url_b: &str) -> (WsClient, WsClient, String) {
+    let mut a = WsClient::connect(url_a).await;
+    let mut b = WsClient::connect(url_b).await;
     a.search().await;
     a.expect("searching").await;
     b.search().await;
