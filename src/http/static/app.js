@@ -455,7 +455,9 @@
       return;
     }
     removeMsg(rec);
-    rec.id = newId(); // a fresh id: the failed one may be remembered as refused
+    // Keep the id: a retryable failure (unavailable, flood) may have been
+    // stored before it failed, and the same id makes the server answer with
+    // the stored seq instead of storing the message twice.
     rec.status = 'pending';
     rec.ts = Date.now();
     placeMsg(rec);
