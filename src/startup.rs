@@ -99,6 +99,8 @@ impl Application {
         let state = web::Data::new(AppState {
             deps,
             ws_idle_timeout: config.ws_idle_timeout,
+            admin_token: config.admin_token.clone(),
+            instance_id: config.instance_id.clone(),
         });
         let server = HttpServer::new(move || {
             App::new()

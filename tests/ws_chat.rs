@@ -401,3 +401,49 @@ fn frame_opcodes(mut buf: &[u8]) -> Vec<u8> {
     }
     ops
 }
+
+#[actix_web::test]
+async fn the_admin_api_needs_the_bearer_token() {
+    let app = spawn_app(&[("CHATHUB_ADMIN_TOKEN", "s3cret-token")]).await;
+    let mut a = WsClient::connect(&app.ws_url("")).await;
+    a.search().await;
+    a.expect("searching").await;
+    let client = reqwest::Client::new();
+
+    let none = client.get(app.http("/admin/stats")).send().await.unwrap();
+    let wrong = client
+        .get(app.http("/admin/stats"))
+        .bearer_auth("s3cret-tokeN")
+        .send()
+        .await
+        .unwrap();
+    let right = client
+        .get(app.http("/admin/stats"))
+        .bearer_auth("s3cret-token")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(
+        (none.status().as_u16(), wrong.status().as_u16()),
+        (401, 401)
+    );
+    assert_eq!(right.status(), 200);
+    let stats: serde_json::Value = right.json().await.unwrap();
+    assert_eq!(
+        (
+            stats["connections"].as_u64(),
+            stats["queue_waiting"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    // Without a configured token the admin API does not exist.
+    let off = spawn_app(&[]).await;
+    let res = client
+        .get(off.http("/admin/stats"))
+        .bearer_auth("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}

@@ -1,6 +1,7 @@
 //! The HTTP surface: routes, shared state, and the one place where errors
 //! become HTTP responses.
 
+mod admin;
 mod health;
 pub mod metrics;
 mod pages;
@@ -15,6 +16,10 @@ pub struct AppState {
     pub deps: Deps,
     /// Idle WebSocket connections are closed after this long.
     pub ws_idle_timeout: std::time::Duration,
+    /// Bearer token of `/admin/*`; `None` turns the admin API off.
+    pub admin_token: Option<crate::config::Secret>,
+    /// This replica's name.
+    pub instance_id: String,
 }
 
 /// Registers every route.
@@ -25,7 +30,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/ws", web::get().to(crate::transports::ws::route))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
-        .route("/metrics", web::get().to(metrics::render));
+        .route("/metrics", web::get().to(metrics::render))
+        .route("/admin/stats", web::get().to(admin::stats));
 }
 
 /// Errors of HTTP handlers, mapped to status codes in one place.
@@ -35,6 +41,10 @@ pub enum HttpError {
     BadRequest(String),
     #[error("a dependency is unavailable; retry shortly")]
     Unavailable,
+    #[error("missing or wrong credentials")]
+    Unauthorized,
+    #[error("not found")]
+    NotFound,
 }
 
 impl From<StoreError> for HttpError {
@@ -49,6 +59,8 @@ impl ResponseError for HttpError {
         match self {
             HttpError::BadRequest(_) => StatusCode::BAD_REQUEST,
             HttpError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            HttpError::Unauthorized => StatusCode::UNAUTHORIZED,
+            HttpError::NotFound => StatusCode::NOT_FOUND,
         }
     }
 
