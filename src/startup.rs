@@ -11,10 +11,11 @@ use anyhow::Context;
 use tokio::sync::mpsc;
 
 use crate::actors::hub::{CloseAll, Hub};
-use crate::actors::matcher::Matcher;
+use crate::actors::matcher::{Matcher, Search};
 use crate::actors::{Deps, Limits};
+use crate::bus::redis::{RedisBus, RedisSettings};
 use crate::bus::{Bus, BusSignal, MemoryBus, MemoryQueue, SearchQueue};
-use crate::config::Config;
+use crate::config::{Config, Secret};
 use crate::http::{self, AppState};
 use crate::store::{MemoryStore, Store};
 
@@ -42,11 +43,26 @@ impl Adapters {
         if config.database_url.is_some() {
             anyhow::bail!("DATABASE_URL is set, but this build has no Postgres store yet");
         }
-        if config.redis_url.is_some() {
-            anyhow::bail!("REDIS_URL is set, but this build has no Redis bus yet");
+        let mut adapters = Self::embedded();
+        if let Some(url) = &config.redis_url {
+            (adapters.bus, adapters.queue, adapters.signals) = redis_bus(config, url).await?;
         }
-        Ok(Self::embedded())
+        Ok(adapters)
     }
+}
+
+/// The Redis bus and queue (REDIS_URL set), replacing the in-process ones.
+async fn redis_bus(
+    config: &Config,
+    url: &Secret,
+) -> anyhow::Result<(
+    Arc<dyn Bus>,
+    Arc<dyn SearchQueue>,
+    mpsc::Receiver<BusSignal>,
+)> {
+    let settings = RedisSettings::new(url.expose(), &config.redis_prefix, &config.instance_id);
+    let redis = RedisBus::connect(settings).await.context("REDIS_URL")?;
+    Ok((Arc::new(redis.bus), Arc::new(redis.queue), redis.signals))
 }
 
 pub struct Application {
@@ -71,7 +87,10 @@ impl Application {
             signals,
         } = adapters;
         let hub = Hub::new(store.clone(), bus.clone(), signals, config.resume_grace).start();
-        let matcher = Matcher::new(queue, store.clone(), bus.clone()).start();
+        let matcher = Matcher::new(queue.clone(), store.clone(), bus.clone()).start();
+        // A shared queue that lost entries searches again through the Matcher.
+        let rejoin_to = matcher.clone();
+        queue.set_rejoin(Arc::new(move |entry| rejoin_to.do_send(Search { entry })));
         let deps = Deps {
             store,
             bus,
@@ -89,9 +108,10 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
-                .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                    http::HttpError::BadRequest(e.to_string()).into()
-                }))
+                .app_data(
+                    web::QueryConfig::default()
+                        .error_handler(|e, _| http::HttpError::BadRequest(e.to_string()).into()),
+                )
                 .configure(http::routes)
         })
         .listen(listener)?

@@ -7,6 +7,7 @@
 
 mod memory;
 mod queue;
+pub mod redis;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -14,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{ClientId, EndReason, RoomId, StoredMessage, UserId};
 
 pub use memory::MemoryBus;
-pub use queue::{MemoryQueue, QueueEntry, SearchQueue};
+pub use queue::{MemoryQueue, QueueEntry, Rejoin, SearchQueue};
 
 /// Capacity of the channel from the bus listener to the Hub.
 pub const BUS_CHANNEL_CAPACITY: usize = 4096;
@@ -58,7 +59,10 @@ pub enum BusEvent {
 /// What the bus hands to the Hub.
 #[derive(Debug)]
 pub enum BusSignal {
-    Event { topic: Topic, event: BusEvent },
+    Event {
+        topic: Topic,
+        event: BusEvent,
+    },
     /// The bus (re)connected: doorbells may have been missed, so every local
     /// client must catch up from the store.
     Resynced,
@@ -71,4 +75,9 @@ pub trait Bus: Send + Sync + 'static {
     async fn unsubscribe(&self, topic: Topic) -> Result<(), BusError>;
     /// Cheap reachability check for `/readyz`.
     async fn ping(&self) -> Result<(), BusError>;
+    /// Instance ids of the replicas alive now (for `/metrics` and admin);
+    /// empty when the bus has no notion of replicas (in-process).
+    async fn live_replicas(&self) -> Result<Vec<String>, BusError> {
+        Ok(Vec::new())
+    }
 }
