@@ -3,6 +3,7 @@
 //! protocols as a client would.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod redis_server;
 pub mod ws;
 
 use std::collections::HashMap;

@@ -204,12 +204,24 @@ impl Bus for RedisBus {
     async fn publish(&self, topic: Topic, event: &BusEvent) -> Result<(), BusError> {
         let payload =
             serde_json::to_vec(event).map_err(|e| BusError::Unavailable(e.to_string()))?;
-        let mut conn = self.conn.clone();
         let mut cmd = redis::cmd("PUBLISH");
         cmd.arg(self.keys.channel(topic)).arg(payload);
+        let mut conn = self.conn.clone();
         // The count of receivers is not checked: zero is normal (nobody in
         // the room is connected right now) and the store has the message.
-        let _: i64 = timed(cmd.query_async(&mut conn))
+        let attempt = async {
+            match cmd.query_async::<i64>(&mut conn).await {
+                // The first call on a dropped connection only starts the
+                // reconnect; one retry rides on it. Safe: a doorbell rung
+                // twice is de-duplicated by seq (and control events are
+                // idempotent for their receivers).
+                Err(e) if e.is_unrecoverable_error() || e.is_io_error() => {
+                    cmd.query_async::<i64>(&mut conn).await
+                }
+                other => other,
+            }
+        };
+        timed(attempt)
             .await
             .context("PUBLISH")
             .map_err(unavailable)?;
