@@ -1,11 +1,14 @@
 //! Redis for tests: the shared server on this machine (with a unique key
 //! prefix per test, so tests run in parallel), or a test's own
-//! `redis-server` that it can kill and restart.
+//! `redis-server` that it can kill and restart; and replicas' adapters on it.
 
 use std::future::Future;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use chathub::bus::QueueEntry;
+use chathub::bus::redis::{RedisAdapters, RedisBus, RedisSettings};
+use chathub::domain::{SearchPrefs, UserId};
 use tokio::process::{Child, Command};
 
 use super::EXPECT_WITHIN;
@@ -18,6 +21,33 @@ pub fn shared_redis_url() -> String {
 /// A key prefix no other test (or run) uses.
 pub fn unique_prefix() -> String {
     format!("test:{}:", uuid::Uuid::new_v4().simple())
+}
+
+/// One replica's Redis adapters, as `REDIS_URL` would give them.
+pub async fn replica(url: &str, prefix: &str, name: &str) -> RedisAdapters {
+    RedisBus::connect(RedisSettings::new(url, prefix, name))
+        .await
+        .expect("connects to Redis")
+}
+
+/// A replica with a fast heartbeat, for tests about dead replicas.
+pub async fn fast_replica(url: &str, prefix: &str, name: &str) -> RedisAdapters {
+    let mut settings = RedisSettings::new(url, prefix, name);
+    settings.heartbeat = Duration::from_millis(100);
+    settings.replica_ttl = Duration::from_millis(500);
+    RedisBus::connect(settings)
+        .await
+        .expect("connects to Redis")
+}
+
+/// Someone searching with an optional language.
+pub fn entry(lang: Option<&str>) -> QueueEntry {
+    QueueEntry {
+        user: UserId::new(),
+        prefs: SearchPrefs {
+            lang: lang.map(str::to_owned),
+        },
+    }
 }
 
 /// Polls `check` until it returns true; panics after `EXPECT_WITHIN`.
