@@ -196,3 +196,24 @@ async fn queued_people_are_searched_again_when_redis_lost_the_queue() {
     assert_eq!(again, waiting, "only who was still waiting");
     assert!(rejoined.try_recv().is_err());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leave_that_cannot_reach_redis_is_retried() {
+    let mut server = RedisServer::start().await;
+    let a = replica(&server.url(), &unique_prefix(), "a").await;
+    let gone = entry(None);
+    a.queue.join(gone.clone()).await.unwrap();
+
+    // An outage that loses no data: the entry is still there afterwards.
+    server.kill_keeping_data().await;
+    // Honoured at once for the caller, deferred for Redis.
+    assert!(!a.queue.leave(gone.user).await.unwrap());
+    server.restart().await;
+
+    wait_until("the deferred leave reached Redis", || async {
+        matches!(a.queue.waiting().await, Ok(0))
+    })
+    .await;
+    // Nobody is left to pair with.
+    assert_eq!(a.queue.join(entry(None)).await.unwrap(), None);
+}

@@ -55,6 +55,11 @@ pub fn test_config(overrides: &[(&str, &str)]) -> Config {
         ("CHATHUB_FLOOD_PER_SEC".into(), "1000".into()),
         ("CHATHUB_FLOOD_BURST".into(), "1000".into()),
         ("CHATHUB_SHUTDOWN_SECS".into(), "5".into()),
+        // Replicas in one test process must not share an id (heartbeat keys).
+        (
+            "CHATHUB_INSTANCE_ID".into(),
+            format!("test-{}", uuid::Uuid::new_v4().simple()),
+        ),
     ]);
     for (k, v) in overrides {
         vars.insert((*k).into(), (*v).into());

@@ -93,12 +93,29 @@ impl RedisServer {
         }
     }
 
+    /// Saves the data, then kills the server: the next `restart` loads it
+    /// again (an outage without data loss).
+    pub async fn kill_keeping_data(&mut self) {
+        let client = redis::Client::open(self.url()).unwrap();
+        let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+        redis::cmd("SAVE")
+            .query_async::<()>(&mut conn)
+            .await
+            .unwrap();
+        self.kill().await;
+    }
+
+    fn dump_file(&self) -> String {
+        format!("chathub-test-{}.rdb", self.port)
+    }
+
     /// Starts the server (again) on the same port and waits until it answers.
     pub async fn restart(&mut self) {
         assert!(self.child.is_none(), "server already running");
         let child = Command::new("redis-server")
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no", "--dir", "/tmp"])
+            .args(["--dbfilename", &self.dump_file()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true)
@@ -111,6 +128,13 @@ impl RedisServer {
             async move { ping(&url).await }
         })
         .await;
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        // The process itself is killed by `kill_on_drop`.
+        let _ = std::fs::remove_file(std::path::Path::new("/tmp").join(self.dump_file()));
     }
 }
 

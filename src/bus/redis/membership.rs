@@ -5,6 +5,7 @@
 //! old queue entries are purged by whichever replica beats next.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -29,6 +30,9 @@ pub(super) struct Membership {
     owner: String,
     interval: Duration,
     ttl: Duration,
+    /// Beats in a row that found another live token under our key: a
+    /// restart leaves one such beat, only a twin instance id leaves more.
+    overwrites: AtomicU32,
 }
 
 impl Membership {
@@ -47,6 +51,7 @@ impl Membership {
             owner,
             interval,
             ttl,
+            overwrites: AtomicU32::new(0),
         }
     }
 
@@ -71,11 +76,29 @@ impl Membership {
         let (previous,): (Option<String>,) = timed(pipe.query_async(&mut conn))
             .await
             .context("heartbeat")?;
-        Ok(previous.as_deref() == Some(self.owner.as_str()))
+        match previous {
+            Some(p) if p == self.owner => {
+                self.overwrites.store(0, Ordering::Relaxed);
+                Ok(true)
+            }
+            Some(_) => {
+                if self.overwrites.fetch_add(1, Ordering::Relaxed) >= 1 {
+                    // Two live processes share the id: each purges the
+                    // other's queue entries. Only the operator can fix it.
+                    tracing::error!(
+                        instance = %self.instance,
+                        "another live replica uses this CHATHUB_INSTANCE_ID; give every replica its own"
+                    );
+                }
+                Ok(false)
+            }
+            None => Ok(false),
+        }
     }
 
     /// One heartbeat round: refresh, then bring the queue in line.
     pub(super) async fn tick(&self, queue: &QueueInner) -> anyhow::Result<()> {
+        queue.retry_leaves().await?;
         if self.beat().await? {
             queue.reconcile().await?;
         } else {

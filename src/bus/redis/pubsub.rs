@@ -15,7 +15,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use rand::Rng;
@@ -38,6 +38,9 @@ pub const SUB_PING_INTERVAL: Duration = Duration::from_secs(1);
 pub const RESUBSCRIBE_BATCH: usize = 500;
 /// Doorbells buffered between the connection and the decoding listener.
 pub const RAW_CHANNEL_CAPACITY: usize = BUS_CHANNEL_CAPACITY;
+/// Least time between two `Resynced` caused by dropped doorbells: each one
+/// makes every client read the store, which must not add to an overload.
+pub const OVERFLOW_RESYNC_GAP: Duration = Duration::from_secs(1);
 
 /// The Hub-facing handle: subscription changes and health.
 pub(super) struct Subscriber {
@@ -252,6 +255,7 @@ async fn listen(
     hub: mpsc::Sender<BusSignal>,
     lost: Arc<AtomicBool>,
 ) {
+    let mut last_resync: Option<Instant> = None;
     while let Some(push) = raw.recv().await {
         if let Some(signal) = decode(&keys, push) {
             // Bounded: while the Hub is behind this waits, and the raw
@@ -260,7 +264,16 @@ async fn listen(
                 return;
             }
         }
-        if lost.swap(false, Ordering::AcqRel) {
+        if lost.load(Ordering::Acquire) {
+            if let Some(gap) =
+                last_resync.and_then(|t| OVERFLOW_RESYNC_GAP.checked_sub(t.elapsed()))
+            {
+                // Whatever is dropped meanwhile is covered by the resync
+                // below: the flag is cleared only after this pause.
+                tokio::time::sleep(gap).await;
+            }
+            lost.store(false, Ordering::Release);
+            last_resync = Some(Instant::now());
             tracing::warn!("hub fell behind: doorbells dropped, clients catch up from the store");
             if hub.send(BusSignal::Resynced).await.is_err() {
                 return;

@@ -76,8 +76,7 @@ if op == 'join' then
     if a and (not b or sa < sb) then cand = a else cand = b end
   end
   if cand then
-    local cand_lang = remove(cand)
-    return { 1, cand, cand_lang }
+    return { 1, cand, remove(cand) or '' }
   end
   add(user, lang, owner, instance, redis.call('INCR', TICKET))
   return { 0, '', '' }

@@ -57,6 +57,11 @@ pub(super) struct QueueInner {
     /// How to search again for someone whose entry was lost (set once the
     /// Matcher runs); without it, lost entries are put back at the front.
     rejoin: Mutex<Option<Rejoin>>,
+    /// People whose `leave` could not reach Redis. The heartbeat retries
+    /// them, so nobody who left stays queued as a ghost. A later join of the
+    /// same person cancels the retry; this async lock orders the two, so a
+    /// retry never removes the entry of a newer search.
+    leaving: tokio::sync::Mutex<Vec<UserId>>,
 }
 
 impl RedisQueue {
@@ -75,6 +80,7 @@ impl RedisQueue {
                 owner,
                 mine: Mutex::new(Vec::new()),
                 rejoin: Mutex::new(None),
+                leaving: tokio::sync::Mutex::new(Vec::new()),
             }),
         }
     }
@@ -119,6 +125,31 @@ impl QueueInner {
 
     fn forget(&self, user: UserId) {
         lock(&self.mine).retain(|e| e.user != user);
+    }
+
+    async fn leave_now(&self, user: UserId) -> anyhow::Result<bool> {
+        let mut inv = self.invoke("leave");
+        inv.arg(user.to_string());
+        let mut conn = self.conn.clone();
+        let left: i64 = timed(inv.invoke_async(&mut conn))
+            .await
+            .context("queue leave")?;
+        Ok(left == 1)
+    }
+
+    /// Stops retrying the leave of someone who searches again.
+    async fn cancel_leave(&self, user: UserId) {
+        self.leaving.lock().await.retain(|u| *u != user);
+    }
+
+    /// Retries the leaves that failed; the rest wait for the next beat.
+    pub(super) async fn retry_leaves(&self) -> anyhow::Result<()> {
+        let mut leaving = self.leaving.lock().await;
+        while let Some(user) = leaving.last().copied() {
+            self.leave_now(user).await?;
+            leaving.pop();
+        }
+        Ok(())
     }
 
     /// Keeps in "mine" only the people still queued under this owner.
@@ -192,6 +223,7 @@ fn unavailable(e: anyhow::Error) -> BusError {
 impl SearchQueue for RedisQueue {
     async fn join(&self, entry: QueueEntry) -> Result<Option<QueueEntry>, BusError> {
         let q = &self.inner;
+        q.cancel_leave(entry.user).await;
         let (paired, user, lang): (i64, String, String) =
             q.entry_op("join", &entry).await.map_err(unavailable)?;
         if paired == 0 {
@@ -211,24 +243,33 @@ impl SearchQueue for RedisQueue {
 
     async fn requeue_front(&self, entry: QueueEntry) -> Result<(), BusError> {
         let q = &self.inner;
+        q.cancel_leave(entry.user).await;
         let _: i64 = q.entry_op("front", &entry).await.map_err(unavailable)?;
         q.remember(entry);
         Ok(())
     }
 
+    /// When Redis is unreachable the removal is deferred to the heartbeat
+    /// (and this answers `false`): the person's wish to stop is honoured
+    /// here at once and in the queue as soon as Redis answers. Meanwhile a
+    /// pairing with them is undone by their own actor (they are no longer
+    /// searching) or by their grace timer (they are gone).
     async fn leave(&self, user: UserId) -> Result<bool, BusError> {
         let q = &self.inner;
-        // Forget first: a leave that fails half-way must not be undone by a
-        // later restore.
+        // Forget first: a person who left must not be searched again by a
+        // restore.
         q.forget(user);
-        let mut inv = q.invoke("leave");
-        inv.arg(user.to_string());
-        let mut conn = q.conn.clone();
-        let left: i64 = timed(inv.invoke_async(&mut conn))
-            .await
-            .context("queue leave")
-            .map_err(unavailable)?;
-        Ok(left == 1)
+        let mut leaving = q.leaving.lock().await;
+        match q.leave_now(user).await {
+            Ok(left) => Ok(left),
+            Err(e) => {
+                tracing::warn!(user = %user, error = %format!("{e:#}"), "queue leave deferred");
+                if !leaving.contains(&user) {
+                    leaving.push(user);
+                }
+                Ok(false)
+            }
+        }
     }
 
     async fn waiting(&self) -> Result<usize, BusError> {
