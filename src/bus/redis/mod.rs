@@ -18,6 +18,7 @@
 //! `/readyz` reports the bus unavailable until both connections work.
 
 mod keys;
+mod listener;
 mod membership;
 mod pubsub;
 mod queue;
@@ -52,9 +53,7 @@ pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(5);
 const COMMAND_RECONNECT_RETRIES: usize = 5;
 
 /// Bounds a Redis call by `COMMAND_TIMEOUT`.
-pub(super) async fn timed<T>(
-    fut: impl Future<Output = redis::RedisResult<T>>,
-) -> anyhow::Result<T> {
+async fn timed<T>(fut: impl Future<Output = redis::RedisResult<T>>) -> anyhow::Result<T> {
     match tokio::time::timeout(COMMAND_TIMEOUT, fut).await {
         Ok(res) => Ok(res?),
         Err(_) => anyhow::bail!("redis did not answer within {COMMAND_TIMEOUT:?}"),

@@ -20,12 +20,13 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use rand::Rng;
 use redis::aio::MultiplexedConnection;
-use redis::{AsyncConnectionConfig, Client, PushInfo, PushKind};
+use redis::{AsyncConnectionConfig, Client};
 use tokio::sync::{Mutex, Notify, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use super::listener::{Link, RAW_CHANNEL_CAPACITY, listen, push_sender};
 use super::{COMMAND_TIMEOUT, CONNECT_TIMEOUT, Keys, timed};
-use crate::bus::{BUS_CHANNEL_CAPACITY, BusSignal, Topic};
+use crate::bus::{BusSignal, Topic};
 
 /// First delay before reconnecting the subscription connection.
 pub const RECONNECT_MIN_DELAY: Duration = Duration::from_millis(100);
@@ -34,13 +35,10 @@ pub const RECONNECT_MAX_DELAY: Duration = Duration::from_secs(5);
 /// How often an idle subscription connection is pinged, so a silently dead
 /// TCP connection is noticed within this plus `COMMAND_TIMEOUT`.
 pub const SUB_PING_INTERVAL: Duration = Duration::from_secs(1);
+/// A connection that stayed up this long resets the reconnect backoff.
+pub const STABLE_AFTER: Duration = Duration::from_secs(10);
 /// Channels per SUBSCRIBE command when resubscribing everything.
 pub const RESUBSCRIBE_BATCH: usize = 500;
-/// Doorbells buffered between the connection and the decoding listener.
-pub const RAW_CHANNEL_CAPACITY: usize = BUS_CHANNEL_CAPACITY;
-/// Least time between two `Resynced` caused by dropped doorbells: each one
-/// makes every client read the store, which must not add to an overload.
-pub const OVERFLOW_RESYNC_GAP: Duration = Duration::from_secs(1);
 
 /// The Hub-facing handle: subscription changes and health.
 pub(super) struct Subscriber {
@@ -130,15 +128,6 @@ impl Subscriber {
     }
 }
 
-/// What the push sender of every connection feeds.
-#[derive(Clone)]
-struct Link {
-    raw: mpsc::Sender<PushInfo>,
-    /// Set when a doorbell had to be dropped; the listener then emits
-    /// `Resynced` so every client catches up from the store.
-    lost: Arc<AtomicBool>,
-}
-
 /// Connects, resubscribes, announces `Resynced`, watches; forever.
 async fn supervise(
     client: Client,
@@ -152,7 +141,7 @@ async fn supervise(
     loop {
         match connect(&client, &shared, &link).await {
             Ok((conn, dropped)) => {
-                delay = RECONNECT_MIN_DELAY;
+                let up_since = Instant::now();
                 shared.up.store(true, Ordering::Release);
                 tracing::info!("redis subscriptions connected");
                 // Every desired channel is subscribed again, so from here on
@@ -168,17 +157,22 @@ async fn supervise(
                 shared.up.store(false, Ordering::Release);
                 shared.state.lock().await.conn = None;
                 tracing::warn!("redis subscription connection lost; reconnecting");
+                // Only a connection that held for a while resets the
+                // backoff: one that drops at once (a flapping Redis) must
+                // not turn into a reconnect-and-resync storm.
+                if up_since.elapsed() >= STABLE_AFTER {
+                    delay = RECONNECT_MIN_DELAY;
+                }
             }
             Err(e) => {
                 tracing::warn!(error = %format!("{e:#}"), retry_in = ?delay, "redis subscriptions not connected");
-                // Jitter spreads the reconnects of many replicas after a
-                // Redis restart.
-                let jitter = rand::rng().random_range(0..=delay.as_millis() / 2);
-                let jitter = Duration::from_millis(u64::try_from(jitter).unwrap_or(0));
-                tokio::time::sleep(delay / 2 + jitter).await;
-                delay = (delay * 2).min(RECONNECT_MAX_DELAY);
             }
         }
+        // Jitter spreads the reconnects of many replicas after a Redis restart.
+        let jitter = rand::rng().random_range(0..=delay.as_millis() / 2);
+        let jitter = Duration::from_millis(u64::try_from(jitter).unwrap_or(0));
+        tokio::time::sleep(delay / 2 + jitter).await;
+        delay = (delay * 2).min(RECONNECT_MAX_DELAY);
     }
 }
 
@@ -209,29 +203,6 @@ async fn connect(
     Ok((conn, dropped))
 }
 
-/// Called by the connection's reader for every push, synchronously: it must
-/// not wait. Doorbells go to the bounded raw queue; when that is full (the
-/// Hub is far behind), the doorbell is dropped and a resync owed, which is
-/// safe because every doorbell's content is in the store first.
-fn push_sender(
-    link: Link,
-    dropped: Arc<Notify>,
-) -> impl Fn(PushInfo) -> Result<(), ()> + Send + Sync {
-    move |info: PushInfo| {
-        match info.kind {
-            PushKind::Message => {
-                if let Err(mpsc::error::TrySendError::Full(_)) = link.raw.try_send(info) {
-                    link.lost.store(true, Ordering::Release);
-                }
-            }
-            // `notify_one` keeps a permit, so a drop before `watch` waits is not lost.
-            PushKind::Disconnection => dropped.notify_one(),
-            _ => {}
-        }
-        Ok(())
-    }
-}
-
 /// Returns when the connection dropped or stopped answering pings.
 async fn watch(mut conn: MultiplexedConnection, dropped: &Notify) {
     loop {
@@ -244,55 +215,6 @@ async fn watch(mut conn: MultiplexedConnection, dropped: &Notify) {
                     return;
                 }
             }
-        }
-    }
-}
-
-/// Decodes doorbells and hands them to the Hub in arrival order.
-async fn listen(
-    mut raw: mpsc::Receiver<PushInfo>,
-    keys: Keys,
-    hub: mpsc::Sender<BusSignal>,
-    lost: Arc<AtomicBool>,
-) {
-    let mut last_resync: Option<Instant> = None;
-    while let Some(push) = raw.recv().await {
-        if let Some(signal) = decode(&keys, push) {
-            // Bounded: while the Hub is behind this waits, and the raw
-            // queue in front of it fills up (see `push_sender`).
-            if hub.send(signal).await.is_err() {
-                return;
-            }
-        }
-        if lost.load(Ordering::Acquire) {
-            if let Some(gap) =
-                last_resync.and_then(|t| OVERFLOW_RESYNC_GAP.checked_sub(t.elapsed()))
-            {
-                // Whatever is dropped meanwhile is covered by the resync
-                // below: the flag is cleared only after this pause.
-                tokio::time::sleep(gap).await;
-            }
-            lost.store(false, Ordering::Release);
-            last_resync = Some(Instant::now());
-            tracing::warn!("hub fell behind: doorbells dropped, clients catch up from the store");
-            if hub.send(BusSignal::Resynced).await.is_err() {
-                return;
-            }
-        }
-    }
-}
-
-fn decode(keys: &Keys, push: PushInfo) -> Option<BusSignal> {
-    let mut data = push.data.into_iter();
-    let channel: String = redis::from_redis_value(data.next()?).ok()?;
-    let payload: Vec<u8> = redis::from_redis_value(data.next()?).ok()?;
-    let topic = keys.topic_of(&channel)?;
-    match serde_json::from_slice(&payload) {
-        Ok(event) => Some(BusSignal::Event { topic, event }),
-        Err(e) => {
-            // Never log the payload: it may carry message text.
-            tracing::warn!(?topic, error = %e, "undecodable bus event dropped");
-            None
         }
     }
 }

@@ -30,7 +30,7 @@ use async_trait::async_trait;
 use redis::Script;
 use redis::aio::ConnectionManager;
 
-use super::{Keys, timed};
+use super::{Keys, timed, unavailable};
 use crate::bus::queue::Rejoin;
 use crate::bus::{BusError, QueueEntry, SearchQueue};
 use crate::domain::{SearchPrefs, UserId};
@@ -213,10 +213,6 @@ impl QueueInner {
         }
         Ok(n)
     }
-}
-
-fn unavailable(e: anyhow::Error) -> BusError {
-    BusError::Unavailable(format!("{e:#}"))
 }
 
 #[async_trait]
