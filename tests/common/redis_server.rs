@@ -18,9 +18,40 @@ pub fn shared_redis_url() -> String {
     std::env::var("CHATHUB_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
 }
 
-/// A key prefix no other test (or run) uses.
-pub fn unique_prefix() -> String {
-    format!("test:{}:", uuid::Uuid::new_v4().simple())
+/// A key prefix no other test (or run) uses; its keys are deleted from the
+/// shared Redis when it is dropped.
+pub fn unique_prefix() -> Prefix {
+    Prefix(format!("test:{}:", uuid::Uuid::new_v4().simple()))
+}
+
+pub struct Prefix(String);
+
+impl std::ops::Deref for Prefix {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Drop for Prefix {
+    fn drop(&mut self) {
+        // Best effort and blocking (a drop cannot await): a leftover key of
+        // a test that could not clean up harms nobody under its own prefix.
+        let Ok(client) = redis::Client::open(shared_redis_url()) else {
+            return;
+        };
+        let Ok(mut conn) = client.get_connection_with_timeout(Duration::from_secs(1)) else {
+            return;
+        };
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("{}*", self.0))
+            .query(&mut conn)
+            .unwrap_or_default();
+        if !keys.is_empty() {
+            let _: redis::RedisResult<()> = redis::cmd("DEL").arg(keys).query(&mut conn);
+        }
+    }
 }
 
 /// One replica's Redis adapters, as `REDIS_URL` would give them.

@@ -10,7 +10,10 @@
 //! stored in between until its periodic sync. So this module owns the
 //! connection: one supervisor task connects, subscribes every topic the Hub
 //! holds (the desired set), then emits `Resynced`; on loss it backs off and
-//! does it again.
+//! does it again. A last reason: the manager hands pushes over through an
+//! unbounded internal channel, while a plain multiplexed connection calls
+//! our push sender straight from its reader, so the way from the socket to
+//! the Hub is bounded end to end (`listener.rs`).
 
 use std::collections::HashSet;
 use std::sync::Arc;
