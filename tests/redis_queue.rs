@@ -50,7 +50,7 @@ async fn queue_is_fifo_among_compatible_people_across_replicas() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn joining_twice_keeps_one_place_and_leave_removes() {
+async fn joining_twice_keeps_one_place_and_only_its_server_removes_it() {
     let (url, prefix) = (shared_redis_url(), unique_prefix());
     let (a, b) = (
         replica(&url, &prefix, "a").await,
@@ -69,7 +69,13 @@ async fn joining_twice_keeps_one_place_and_leave_removes() {
         assert_eq!(join.await.unwrap(), None, "never paired with oneself");
     }
     assert_eq!(qa.waiting().await.unwrap(), 1);
-    assert!(qb.leave(me.user).await.unwrap());
+
+    // The last to join serves the person: a late leave from the other
+    // replica (where they were before) does not take them out.
+    assert_eq!(qa.join(me.clone()).await.unwrap(), None);
+    assert!(!qb.leave(me.user).await.unwrap());
+    assert_eq!(qa.waiting().await.unwrap(), 1);
+    assert!(qa.leave(me.user).await.unwrap());
     assert!(!qa.leave(me.user).await.unwrap());
     assert_eq!(qa.waiting().await.unwrap(), 0);
     // Nobody left to pair with.
@@ -152,7 +158,12 @@ async fn a_dead_replicas_queue_entries_are_purged() {
     for lang in ["de", "fr", "it"] {
         assert_eq!(doomed.queue.join(entry(Some(lang))).await.unwrap(), None);
     }
-    assert_eq!(live.queue.waiting().await.unwrap(), 4);
+    // Someone moves from the doomed replica to the live one and searches
+    // again there: same place, but now the live replica's.
+    let moved = entry(Some("nl"));
+    assert_eq!(doomed.queue.join(moved.clone()).await.unwrap(), None);
+    assert_eq!(live.queue.join(moved.clone()).await.unwrap(), None);
+    assert_eq!(live.queue.waiting().await.unwrap(), 5);
 
     // The replica dies: its heartbeat stops (its queue handle stays alive
     // here only to prove nothing but the heartbeat matters).
@@ -164,12 +175,16 @@ async fn a_dead_replicas_queue_entries_are_purged() {
     drop(bus);
 
     wait_until("the dead replica's entries are purged", || async {
-        live.queue.waiting().await.unwrap() == 1
+        live.queue.waiting().await.unwrap() == 2
     })
     .await;
     assert_eq!(live.bus.live_replicas().await.unwrap(), vec!["live"]);
-    // The live replica's own searcher is still there to be found.
+    // The live replica's searchers are still there to be found.
     assert!(live.queue.join(entry(Some("en"))).await.unwrap().is_some());
+    assert_eq!(
+        live.queue.join(entry(Some("nl"))).await.unwrap(),
+        Some(moved)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -61,10 +61,26 @@ local function add(user, lang, owner, instance, score)
   redis.call('HSET', OWNERS, owner, instance)
 end
 
+-- If `user` is queued already, keeps their place and hands the entry to
+-- `owner`: whoever joined last serves the person now (they may have moved
+-- from a replica that died, whose purge must not take them along).
+local function adopt(user, owner, instance)
+  local v = redis.call('HGET', ENTRIES, user)
+  if not v then return false end
+  local e = cjson.decode(v)
+  if e.owner ~= owner then
+    redis.call('SREM', owner_key(e.owner), user)
+    redis.call('HSET', ENTRIES, user, cjson.encode({ lang = e.lang, owner = owner }))
+    redis.call('SADD', owner_key(owner), user)
+    redis.call('HSET', OWNERS, owner, instance)
+  end
+  return true
+end
+
 if op == 'join' then
   local user, lang, owner, instance = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
   -- Joining twice keeps the first place (and never pairs with oneself).
-  if redis.call('HEXISTS', ENTRIES, user) == 1 then return { 0, '', '' } end
+  if adopt(user, owner, instance) then return { 0, '', '' } end
   local cand
   if lang == '' then
     cand = oldest(ALL)
@@ -83,7 +99,7 @@ if op == 'join' then
 
 elseif op == 'front' then
   local user, lang, owner, instance = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-  if redis.call('HEXISTS', ENTRIES, user) == 1 then return 0 end
+  if adopt(user, owner, instance) then return 0 end
   local _, first = oldest(ALL)
   local score
   if first then
@@ -96,7 +112,15 @@ elseif op == 'front' then
   return 1
 
 elseif op == 'leave' then
-  if remove(ARGV[3]) then return 1 end
+  -- Only the owner removes: if the person searched again on another
+  -- replica meanwhile (which adopted the entry), a late leave from the old
+  -- one must not take them out of the queue.
+  local user, owner = ARGV[3], ARGV[4]
+  local v = redis.call('HGET', ENTRIES, user)
+  if v and cjson.decode(v).owner == owner then
+    remove(user)
+    return 1
+  end
   return 0
 
 elseif op == 'owned' then

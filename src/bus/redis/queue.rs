@@ -16,7 +16,10 @@
 //! the token of its live incarnation. Any live replica's heartbeat runs the
 //! `purge` operation, which drops the entries of owners that are no longer
 //! live (heartbeat expired, or the instance restarted under the same id). So
-//! a replica killed with people queued leaves no ghosts to pair with.
+//! a replica killed with people queued leaves no ghosts to pair with. A
+//! person who searches again elsewhere keeps their place and the entry moves
+//! to the new owner; only the owner's `leave` removes it, so a late leave
+//! from the replica they left cannot undo their new search.
 //!
 //! The owner also keeps a local list of the people it queued ("mine"). If
 //! its queue entries vanish while it is alive (Redis restarted without
@@ -129,7 +132,7 @@ impl QueueInner {
 
     async fn leave_now(&self, user: UserId) -> anyhow::Result<bool> {
         let mut inv = self.invoke("leave");
-        inv.arg(user.to_string());
+        inv.arg(user.to_string()).arg(&self.owner);
         let mut conn = self.conn.clone();
         let left: i64 = timed(inv.invoke_async(&mut conn))
             .await
@@ -245,7 +248,8 @@ impl SearchQueue for RedisQueue {
         Ok(())
     }
 
-    /// When Redis is unreachable the removal is deferred to the heartbeat
+    /// Removes the person if this replica queued them (see the module
+    /// comment). When Redis is unreachable the removal is deferred to the heartbeat
     /// (and this answers `false`): the person's wish to stop is honoured
     /// here at once and in the queue as soon as Redis answers. Meanwhile a
     /// pairing with them is undone by their own actor (they are no longer
