@@ -83,6 +83,25 @@ async fn joining_twice_keeps_one_place_and_only_its_server_removes_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_requeued_person_stays_with_the_replica_that_serves_them() {
+    let (url, prefix) = (shared_redis_url(), unique_prefix());
+    let (a, b) = (
+        replica(&url, &prefix, "a").await,
+        replica(&url, &prefix, "b").await,
+    );
+    let served_by_a = entry(None);
+    assert_eq!(a.queue.join(served_by_a.clone()).await.unwrap(), None);
+    // B pairs them, the pairing fails, B puts them back at the front...
+    let popped = b.queue.join(entry(None)).await.unwrap().unwrap();
+    assert_eq!(popped, served_by_a);
+    b.queue.requeue_front(popped).await.unwrap();
+    assert_eq!(a.queue.waiting().await.unwrap(), 1);
+    // ...and when they disconnect from A, A's leave still takes them out.
+    assert!(a.queue.leave(served_by_a.user).await.unwrap());
+    assert_eq!(a.queue.waiting().await.unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hundreds_of_concurrent_joins_pair_everyone_at_most_once() {
     let (url, prefix) = (shared_redis_url(), unique_prefix());
     let (a, b) = (

@@ -15,6 +15,7 @@
 //! | `{p}queue:ticket` | counter | last ticket handed out |
 //! | `{p}queue:owners` | hash | incarnation token -> instance id, for every owner with entries |
 //! | `{p}queue:owner:{token}` | set | users queued by that incarnation |
+//! | `{p}queue:popped:{user}` | string, TTL 60 s | entry a pairing just popped (for a requeue) |
 //!
 //! The queue names are also spelled out in `queue.lua` (scripts build the
 //! per-language and per-owner names themselves); the Redis tests use both

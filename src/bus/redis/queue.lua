@@ -11,6 +11,7 @@
 --   {p}queue:ticket       counter for tail tickets
 --   {p}queue:owners       hash  owner token -> instance id
 --   {p}queue:owner:{tok}  set   users queued by that owner
+--   {p}queue:popped:{u}   string, TTL: entry a pairing just popped
 --   {p}replica:{id}       heartbeat key; value = the live owner token of `id`
 --   {p}replicas           set   instance ids that announced themselves
 -- Per-language and per-owner names are built here, so this script needs a
@@ -32,6 +33,13 @@ local function owner_key(token)
   return prefix .. 'queue:owner:' .. token
 end
 
+-- What a pairing popped, kept briefly: the Matcher requeues within one
+-- store call, so a minute is plenty.
+local RECEIPT_TTL_MS = 60000
+local function receipt_key(user)
+  return prefix .. 'queue:popped:' .. user
+end
+
 -- Oldest member of a zset and its score, or nil.
 local function oldest(key)
   local r = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
@@ -39,7 +47,7 @@ local function oldest(key)
   return r[1], tonumber(r[2])
 end
 
--- Removes `user` from every index; returns their language, or nil.
+-- Removes `user` from every index; returns their entry, or nil.
 local function remove(user)
   local v = redis.call('HGET', ENTRIES, user)
   if not v then return nil end
@@ -48,7 +56,7 @@ local function remove(user)
   redis.call('ZREM', lang_key(e.lang), user)
   redis.call('HDEL', ENTRIES, user)
   redis.call('SREM', owner_key(e.owner), user)
-  return e.lang
+  return e
 end
 
 local function add(user, lang, owner, instance, score)
@@ -92,14 +100,28 @@ if op == 'join' then
     if a and (not b or sa < sb) then cand = a else cand = b end
   end
   if cand then
-    return { 1, cand, remove(cand) or '' }
+    local e = remove(cand)
+    -- A receipt, so a requeue after a failed pairing gives the entry back
+    -- to the replica that serves the person (see 'front').
+    redis.call('SET', receipt_key(cand), cjson.encode(e), 'PX', RECEIPT_TTL_MS)
+    return { 1, cand, e.lang }
   end
   add(user, lang, owner, instance, redis.call('INCR', TICKET))
   return { 0, '', '' }
 
 elseif op == 'front' then
   local user, lang, owner, instance = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-  if adopt(user, owner, instance) then return 0 end
+  -- Already queued again (they searched meanwhile): that place stands.
+  if redis.call('HEXISTS', ENTRIES, user) == 1 then return 0 end
+  local receipt = redis.call('GET', receipt_key(user))
+  if receipt then
+    -- Popped by a pairing that failed: back to the replica serving them,
+    -- unless that replica is gone (then so is the person).
+    redis.call('DEL', receipt_key(user))
+    owner = cjson.decode(receipt).owner
+    instance = redis.call('HGET', OWNERS, owner)
+    if not instance then return 0 end
+  end
   local _, first = oldest(ALL)
   local score
   if first then
@@ -109,7 +131,9 @@ elseif op == 'front' then
     score = tonumber(redis.call('GET', TICKET) or '0')
   end
   add(user, lang, owner, instance, score)
-  return 1
+  -- 1: queued for the caller; 2: queued for the replica serving them.
+  if owner == ARGV[5] then return 1 end
+  return 2
 
 elseif op == 'leave' then
   -- Only the owner removes: if the person searched again on another

@@ -19,7 +19,9 @@
 //! a replica killed with people queued leaves no ghosts to pair with. A
 //! person who searches again elsewhere keeps their place and the entry moves
 //! to the new owner; only the owner's `leave` removes it, so a late leave
-//! from the replica they left cannot undo their new search.
+//! from the replica they left cannot undo their new search. For the same
+//! reason a `requeue_front` after a failed pairing gives the entry back to
+//! its owner (the pairing left a short-lived receipt naming it).
 //!
 //! The owner also keeps a local list of the people it queued ("mine"). If
 //! its queue entries vanish while it is alive (Redis restarted without
@@ -243,8 +245,10 @@ impl SearchQueue for RedisQueue {
     async fn requeue_front(&self, entry: QueueEntry) -> Result<(), BusError> {
         let q = &self.inner;
         q.cancel_leave(entry.user).await;
-        let _: i64 = q.entry_op("front", &entry).await.map_err(unavailable)?;
-        q.remember(entry);
+        let queued: i64 = q.entry_op("front", &entry).await.map_err(unavailable)?;
+        if queued == 1 {
+            q.remember(entry);
+        }
         Ok(())
     }
 
