@@ -61,7 +61,9 @@ async fn redis_bus(
     mpsc::Receiver<BusSignal>,
 )> {
     let settings = RedisSettings::new(url.expose(), &config.redis_prefix, &config.instance_id);
-    let redis = RedisBus::connect(settings).await.context("cannot start the Redis bus (REDIS_URL)")?;
+    let redis = RedisBus::connect(settings)
+        .await
+        .context("cannot start the Redis bus (REDIS_URL)")?;
     Ok((Arc::new(redis.bus), Arc::new(redis.queue), redis.signals))
 }
 
