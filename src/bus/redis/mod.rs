@@ -73,7 +73,10 @@ pub struct RedisSettings {
     pub prefix: String,
     /// `CHATHUB_INSTANCE_ID`: names the heartbeat key.
     pub instance_id: String,
+    /// How often the heartbeat runs (`HEARTBEAT_INTERVAL`; tests shorten it).
     pub heartbeat: Duration,
+    /// How long a heartbeat lasts (`REPLICA_TTL`); keep it several beats
+    /// long, or a slow beat makes a live replica look dead.
     pub replica_ttl: Duration,
 }
 
