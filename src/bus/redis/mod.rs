@@ -16,6 +16,8 @@
 //! Key layout: `keys.rs`. Failure behaviour in short: publish/queue calls
 //! fail fast while Redis is down; subscriptions come back by themselves;
 //! `/readyz` reports the bus unavailable until both connections work.
+//! Needs Redis 6.2 or later (RESP3 push messages, `SET … GET`), standalone
+//! (the queue script builds some key names itself).
 
 mod keys;
 mod listener;
