@@ -41,6 +41,9 @@ pub struct Config {
     pub database_url: Option<Secret>,
     /// `REDIS_URL`; `None` = in-process bus.
     pub redis_url: Option<Secret>,
+    /// `CHATHUB_REDIS_PREFIX`: prepended to every Redis key and channel, so
+    /// several deployments (or test runs) can share one Redis.
+    pub redis_prefix: String,
     /// `CHATHUB_INSTANCE_ID`: replica name in logs and leases.
     pub instance_id: String,
     /// `CHATHUB_ADMIN_TOKEN`: bearer token for `/admin/*`; `None` = off.
@@ -89,10 +92,16 @@ impl Config {
                     .with_context(|| format!("{k} must be a positive integer")),
             }
         };
+        let redis_prefix = match get("CHATHUB_REDIS_PREFIX") {
+            None => "chathub:".to_owned(),
+            Some(p) if !p.is_empty() && !p.chars().any(char::is_whitespace) => p,
+            Some(_) => bail!("CHATHUB_REDIS_PREFIX must be non-empty and without spaces"),
+        };
         Ok(Self {
             listen,
             database_url: non_empty("DATABASE_URL").map(Secret),
             redis_url: non_empty("REDIS_URL").map(Secret),
+            redis_prefix,
             instance_id: non_empty("CHATHUB_INSTANCE_ID").unwrap_or_else(default_instance_id),
             admin_token: non_empty("CHATHUB_ADMIN_TOKEN").map(Secret),
             log_format,
@@ -143,6 +152,17 @@ mod tests {
         assert!(e.to_string().contains("CHATHUB_LISTEN"));
         let e = cfg(&[("CHATHUB_FLOOD_PER_SEC", "0")]).unwrap_err();
         assert!(e.to_string().contains("CHATHUB_FLOOD_PER_SEC"));
+    }
+
+    #[test]
+    fn redis_prefix_defaults_and_is_checked() {
+        assert_eq!(cfg(&[]).unwrap().redis_prefix, "chathub:");
+        let c = cfg(&[("CHATHUB_REDIS_PREFIX", "staging:chathub:")]).unwrap();
+        assert_eq!(c.redis_prefix, "staging:chathub:");
+        for bad in ["", "a b"] {
+            let e = cfg(&[("CHATHUB_REDIS_PREFIX", bad)]).unwrap_err();
+            assert!(e.to_string().contains("CHATHUB_REDIS_PREFIX"));
+        }
     }
 
     #[test]

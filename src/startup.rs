@@ -11,10 +11,11 @@ use anyhow::Context;
 use tokio::sync::mpsc;
 
 use crate::actors::hub::{CloseAll, Hub};
-use crate::actors::matcher::Matcher;
+use crate::actors::matcher::{Matcher, Search};
 use crate::actors::{Deps, Limits};
+use crate::bus::redis::{RedisBus, RedisSettings};
 use crate::bus::{Bus, BusSignal, MemoryBus, MemoryPresence, MemoryQueue, Presence, SearchQueue};
-use crate::config::Config;
+use crate::config::{Config, Secret};
 use crate::http::{self, AppState};
 use crate::store::{MemoryStore, Store};
 
@@ -44,11 +45,28 @@ impl Adapters {
         if config.database_url.is_some() {
             anyhow::bail!("DATABASE_URL is set, but this build has no Postgres store yet");
         }
-        if config.redis_url.is_some() {
-            anyhow::bail!("REDIS_URL is set, but this build has no Redis bus yet");
+        let mut adapters = Self::embedded();
+        if let Some(url) = &config.redis_url {
+            (adapters.bus, adapters.queue, adapters.signals) = redis_bus(config, url).await?;
         }
-        Ok(Self::embedded())
+        Ok(adapters)
     }
+}
+
+/// The Redis bus and queue (REDIS_URL set), replacing the in-process ones.
+async fn redis_bus(
+    config: &Config,
+    url: &Secret,
+) -> anyhow::Result<(
+    Arc<dyn Bus>,
+    Arc<dyn SearchQueue>,
+    mpsc::Receiver<BusSignal>,
+)> {
+    let settings = RedisSettings::new(url.expose(), &config.redis_prefix, &config.instance_id);
+    let redis = RedisBus::connect(settings)
+        .await
+        .context("cannot start the Redis bus (REDIS_URL)")?;
+    Ok((Arc::new(redis.bus), Arc::new(redis.queue), redis.signals))
 }
 
 pub struct Application {
@@ -82,7 +100,10 @@ impl Application {
             config.resume_grace,
         )
         .start();
-        let matcher = Matcher::new(queue, store.clone(), bus.clone()).start();
+        let matcher = Matcher::new(queue.clone(), store.clone(), bus.clone()).start();
+        // A shared queue that lost entries searches again through the Matcher.
+        let rejoin_to = matcher.clone();
+        queue.set_rejoin(Arc::new(move |entry| rejoin_to.do_send(Search { entry })));
         let deps = Deps {
             store,
             bus,

@@ -8,6 +8,7 @@
 mod memory;
 mod presence;
 mod queue;
+pub mod redis;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -16,7 +17,7 @@ use crate::domain::{ClientId, EndReason, RoomId, StoredMessage, UserId};
 
 pub use memory::MemoryBus;
 pub use presence::{MemoryPresence, Presence};
-pub use queue::{MemoryQueue, QueueEntry, SearchQueue};
+pub use queue::{MemoryQueue, QueueEntry, Rejoin, SearchQueue};
 
 /// Capacity of the channel from the bus listener to the Hub.
 pub const BUS_CHANNEL_CAPACITY: usize = 4096;
@@ -76,4 +77,9 @@ pub trait Bus: Send + Sync + 'static {
     async fn unsubscribe(&self, topic: Topic) -> Result<(), BusError>;
     /// Cheap reachability check for `/readyz`.
     async fn ping(&self) -> Result<(), BusError>;
+    /// Instance ids of the replicas alive now (for `/metrics` and admin);
+    /// empty when the bus has no notion of replicas (in-process).
+    async fn live_replicas(&self) -> Result<Vec<String>, BusError> {
+        Ok(Vec::new())
+    }
 }

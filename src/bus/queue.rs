@@ -2,7 +2,7 @@
 //! waiting person or enqueues. Global (Redis) in production, in-process here.
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -16,6 +16,10 @@ pub struct QueueEntry {
     pub user: UserId,
     pub prefs: SearchPrefs,
 }
+
+/// Searches again for someone whose queue entry was lost (wired by startup
+/// to the Matcher's `Search`).
+pub type Rejoin = Arc<dyn Fn(QueueEntry) + Send + Sync>;
 
 #[async_trait]
 pub trait SearchQueue: Send + Sync + 'static {
@@ -33,6 +37,11 @@ pub trait SearchQueue: Send + Sync + 'static {
 
     /// People waiting now (for metrics and tests).
     async fn waiting(&self) -> Result<usize, BusError>;
+
+    /// Tells a queue that can lose entries (a shared one: Redis restarted
+    /// without persistence, this replica presumed dead) how to search again
+    /// for the people it had queued. An in-process queue never loses any.
+    fn set_rejoin(&self, _rejoin: Rejoin) {}
 }
 
 #[derive(Default)]

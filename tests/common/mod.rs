@@ -4,6 +4,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod browser;
+pub mod redis_server;
 pub mod replicas;
 pub mod ws;
 
@@ -56,6 +57,11 @@ pub fn test_config(overrides: &[(&str, &str)]) -> Config {
         ("CHATHUB_FLOOD_PER_SEC".into(), "1000".into()),
         ("CHATHUB_FLOOD_BURST".into(), "1000".into()),
         ("CHATHUB_SHUTDOWN_SECS".into(), "5".into()),
+        // Replicas in one test process must not share an id (heartbeat keys).
+        (
+            "CHATHUB_INSTANCE_ID".into(),
+            format!("test-{}", uuid::Uuid::new_v4().simple()),
+        ),
     ]);
     for (k, v) in overrides {
         vars.insert((*k).into(), (*v).into());

@@ -1,5 +1,4 @@
-//! Real replica processes of the `chathub` binary, and a private
-//! `redis-server` a test may stop and restart.
+//! Real replica processes of the `chathub` binary.
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -108,53 +107,6 @@ impl Replica {
                 .expect("replica exits after SIGTERM")
                 .unwrap();
             assert!(exit.success(), "graceful exit, got {exit}");
-        }
-    }
-}
-
-/// A private redis-server on a free port; stopped on drop.
-pub struct RedisServer {
-    pub port: u16,
-    child: Option<Child>,
-}
-
-impl RedisServer {
-    pub async fn start() -> RedisServer {
-        let mut r = RedisServer {
-            port: free_port(),
-            child: None,
-        };
-        r.restart().await;
-        r
-    }
-
-    pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-
-    /// Starts (again) on the same port; nothing is persisted.
-    pub async fn restart(&mut self) {
-        let child = Command::new("redis-server")
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("redis-server is installed");
-        self.child = Some(child);
-        let deadline = Instant::now() + EXPECT_WITHIN;
-        while tokio::net::TcpStream::connect(("127.0.0.1", self.port))
-            .await
-            .is_err()
-        {
-            assert!(Instant::now() < deadline, "redis-server did not start");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-
-    pub async fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            child.kill().await.unwrap();
         }
     }
 }
