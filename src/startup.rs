@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 use crate::actors::hub::{CloseAll, Hub};
 use crate::actors::matcher::{Matcher, Search};
 use crate::actors::{Deps, Limits};
-use crate::bus::redis::{RedisBus, RedisSettings};
+use crate::bus::redis::{RedisAdapters, RedisBus, RedisSettings};
 use crate::bus::{Bus, BusSignal, MemoryBus, MemoryPresence, MemoryQueue, Presence, SearchQueue};
 use crate::config::{Config, Secret};
 use crate::http::{self, AppState};
@@ -47,26 +47,23 @@ impl Adapters {
         }
         let mut adapters = Self::embedded();
         if let Some(url) = &config.redis_url {
-            (adapters.bus, adapters.queue, adapters.signals) = redis_bus(config, url).await?;
+            let redis = redis_adapters(config, url).await?;
+            adapters.bus = Arc::new(redis.bus);
+            adapters.queue = Arc::new(redis.queue);
+            adapters.presence = redis.presence;
+            adapters.signals = redis.signals;
         }
         Ok(adapters)
     }
 }
 
-/// The Redis bus and queue (REDIS_URL set), replacing the in-process ones.
-async fn redis_bus(
-    config: &Config,
-    url: &Secret,
-) -> anyhow::Result<(
-    Arc<dyn Bus>,
-    Arc<dyn SearchQueue>,
-    mpsc::Receiver<BusSignal>,
-)> {
-    let settings = RedisSettings::new(url.expose(), &config.redis_prefix, &config.instance_id);
-    let redis = RedisBus::connect(settings)
+/// The Redis bus, queue and presence (REDIS_URL set).
+async fn redis_adapters(config: &Config, url: &Secret) -> anyhow::Result<RedisAdapters> {
+    let mut settings = RedisSettings::new(url.expose(), &config.redis_prefix, &config.instance_id);
+    settings.grace = config.resume_grace;
+    RedisBus::connect(settings)
         .await
-        .context("cannot start the Redis bus (REDIS_URL)")?;
-    Ok((Arc::new(redis.bus), Arc::new(redis.queue), redis.signals))
+        .context("cannot start the Redis bus (REDIS_URL)")
 }
 
 pub struct Application {

@@ -12,6 +12,7 @@ use anyhow::Context;
 use redis::aio::ConnectionManager;
 use tokio::task::JoinHandle;
 
+use super::presence::RedisPresence;
 use super::queue::QueueInner;
 use super::{Keys, timed};
 
@@ -97,7 +98,11 @@ impl Membership {
     }
 
     /// One heartbeat round: refresh, then bring the queue in line.
-    pub(super) async fn tick(&self, queue: &QueueInner) -> anyhow::Result<()> {
+    pub(super) async fn tick(
+        &self,
+        queue: &QueueInner,
+        presence: &RedisPresence,
+    ) -> anyhow::Result<()> {
         queue.retry_leaves().await?;
         if self.beat().await? {
             queue.reconcile().await?;
@@ -105,18 +110,29 @@ impl Membership {
             queue.restore().await?;
         }
         queue.purge().await?;
+        let moved = presence.purge().await?;
+        if moved > 0 {
+            tracing::info!(
+                people = moved,
+                "grace started for the people of a dead replica"
+            );
+        }
         Ok(())
     }
 
     /// Beats every `interval` until aborted.
-    pub(super) fn start(self: Arc<Self>, queue: Arc<QueueInner>) -> JoinHandle<()> {
+    pub(super) fn start(
+        self: Arc<Self>,
+        queue: Arc<QueueInner>,
+        presence: Arc<RedisPresence>,
+    ) -> JoinHandle<()> {
         tokio::spawn(async move {
             let mut ticker = tokio::time::interval(self.interval);
             ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             ticker.tick().await; // the first tick is immediate; `connect` already beat
             loop {
                 ticker.tick().await;
-                if let Err(e) = self.tick(&queue).await {
+                if let Err(e) = self.tick(&queue, &presence).await {
                     tracing::warn!(error = %format!("{e:#}"), "heartbeat failed; retrying");
                 }
             }

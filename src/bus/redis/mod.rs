@@ -22,6 +22,7 @@
 mod keys;
 mod listener;
 mod membership;
+mod presence;
 mod pubsub;
 mod queue;
 
@@ -41,6 +42,7 @@ use pubsub::Subscriber;
 
 pub use keys::Keys;
 pub use membership::{HEARTBEAT_INTERVAL, REPLICA_TTL};
+pub use presence::RedisPresence;
 pub use pubsub::{RECONNECT_MAX_DELAY, RECONNECT_MIN_DELAY};
 pub use queue::RedisQueue;
 
@@ -80,6 +82,9 @@ pub struct RedisSettings {
     /// How long a heartbeat lasts (`REPLICA_TTL`); keep it several beats
     /// long, or a slow beat makes a live replica look dead.
     pub replica_ttl: Duration,
+    /// Grace period given to the people of a replica that died
+    /// (`CHATHUB_RESUME_GRACE_SECS`).
+    pub grace: Duration,
 }
 
 impl RedisSettings {
@@ -94,6 +99,7 @@ impl RedisSettings {
             instance_id: instance_id.into(),
             heartbeat: HEARTBEAT_INTERVAL,
             replica_ttl: REPLICA_TTL,
+            grace: Duration::from_secs(60),
         }
     }
 }
@@ -102,6 +108,7 @@ impl RedisSettings {
 pub struct RedisAdapters {
     pub bus: RedisBus,
     pub queue: RedisQueue,
+    pub presence: Arc<RedisPresence>,
     /// What the Hub consumes (bounded: `BUS_CHANNEL_CAPACITY`).
     pub signals: mpsc::Receiver<BusSignal>,
 }
@@ -165,6 +172,13 @@ impl RedisBus {
             settings.instance_id.clone(),
             owner.clone(),
         );
+        let presence = Arc::new(RedisPresence::new(
+            conn.clone(),
+            keys.clone(),
+            settings.instance_id.clone(),
+            owner.clone(),
+            settings.grace,
+        ));
         let membership = Arc::new(Membership::new(
             conn.clone(),
             keys.clone(),
@@ -175,13 +189,17 @@ impl RedisBus {
         ));
         // Registered before anything can be queued under this owner.
         membership
-            .tick(&queue.inner)
+            .tick(&queue.inner, &presence)
             .await
             .context("registering this replica")?;
 
         let (hub_tx, signals) = mpsc::channel(BUS_CHANNEL_CAPACITY);
         let (subscriber, mut tasks, first_up) = Subscriber::start(client, keys.clone(), hub_tx);
-        tasks.push(membership.clone().start(queue.inner.clone()));
+        tasks.push(
+            membership
+                .clone()
+                .start(queue.inner.clone(), presence.clone()),
+        );
         let tasks = Tasks(tasks);
         tokio::time::timeout(STARTUP_TIMEOUT, first_up)
             .await
@@ -198,6 +216,7 @@ impl RedisBus {
         Ok(RedisAdapters {
             bus,
             queue,
+            presence,
             signals,
         })
     }
