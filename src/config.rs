@@ -56,6 +56,10 @@ pub struct Config {
     pub resume_grace: Duration,
     /// `CHATHUB_SHUTDOWN_SECS`: how long graceful shutdown may take.
     pub shutdown_timeout: Duration,
+    /// `CHATHUB_DB_POOL_SIZE`: Postgres connections per replica.
+    pub db_pool_size: usize,
+    /// `CHATHUB_RETENTION_DAYS`: how long message content is kept.
+    pub retention: Duration,
 }
 
 impl Config {
@@ -99,6 +103,13 @@ impl Config {
                 .context("CHATHUB_FLOOD_BURST is too large")?,
             resume_grace: Duration::from_secs(number("CHATHUB_RESUME_GRACE_SECS", 60)?),
             shutdown_timeout: Duration::from_secs(number("CHATHUB_SHUTDOWN_SECS", 10)?),
+            db_pool_size: usize::try_from(number("CHATHUB_DB_POOL_SIZE", 16)?)
+                .context("CHATHUB_DB_POOL_SIZE is too large")?,
+            retention: Duration::from_secs(
+                number("CHATHUB_RETENTION_DAYS", 30)?
+                    .checked_mul(24 * 60 * 60)
+                    .context("CHATHUB_RETENTION_DAYS is too large")?,
+            ),
         })
     }
 }
@@ -118,8 +129,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn cfg(pairs: &[(&str, &str)]) -> anyhow::Result<Config> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -137,6 +150,24 @@ mod tests {
         assert!(e.to_string().contains("CHATHUB_LISTEN"));
         let e = cfg(&[("CHATHUB_FLOOD_PER_SEC", "0")]).unwrap_err();
         assert!(e.to_string().contains("CHATHUB_FLOOD_PER_SEC"));
+    }
+
+    #[test]
+    fn database_pool_and_retention_have_defaults_and_overrides() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.db_pool_size, 16);
+        assert_eq!(c.retention, Duration::from_secs(30 * 24 * 3600));
+        let c = cfg(&[
+            ("CHATHUB_DB_POOL_SIZE", "4"),
+            ("CHATHUB_RETENTION_DAYS", "7"),
+        ])
+        .unwrap();
+        assert_eq!(c.db_pool_size, 4);
+        assert_eq!(c.retention, Duration::from_secs(7 * 24 * 3600));
+        let e = cfg(&[("CHATHUB_DB_POOL_SIZE", "0")]).unwrap_err();
+        assert!(e.to_string().contains("CHATHUB_DB_POOL_SIZE"));
+        let e = cfg(&[("CHATHUB_RETENTION_DAYS", "many")]).unwrap_err();
+        assert!(e.to_string().contains("CHATHUB_RETENTION_DAYS"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix::{Actor, Addr};
 use actix_web::{App, HttpServer, dev::Server, web};
@@ -16,7 +17,7 @@ use crate::actors::{Deps, Limits};
 use crate::bus::{Bus, BusSignal, MemoryBus, MemoryQueue, SearchQueue};
 use crate::config::Config;
 use crate::http::{self, AppState};
-use crate::store::{MemoryStore, Store};
+use crate::store::{MemoryStore, PgConfig, PgStore, Store, spawn_retention};
 
 /// The adapters behind the ports, chosen by configuration.
 pub struct Adapters {
@@ -24,6 +25,8 @@ pub struct Adapters {
     pub bus: Arc<dyn Bus>,
     pub queue: Arc<dyn SearchQueue>,
     pub signals: mpsc::Receiver<BusSignal>,
+    /// Runs the periodic retention purge (durable store only).
+    pub retention: Option<Duration>,
 }
 
 impl Adapters {
@@ -35,18 +38,38 @@ impl Adapters {
             bus: Arc::new(bus),
             queue: Arc::new(MemoryQueue::new()),
             signals,
+            retention: None,
         }
     }
 
     pub async fn from_config(config: &Config) -> anyhow::Result<Self> {
-        if config.database_url.is_some() {
-            anyhow::bail!("DATABASE_URL is set, but this build has no Postgres store yet");
-        }
         if config.redis_url.is_some() {
             anyhow::bail!("REDIS_URL is set, but this build has no Redis bus yet");
         }
-        Ok(Self::embedded())
+        let mut adapters = Self::embedded();
+        if let Some(pg) = pg_config(config) {
+            // Migrates first (replicas starting together take turns).
+            adapters.store = Arc::new(PgStore::connect(&pg).await?);
+            adapters.retention = Some(config.retention);
+        }
+        Ok(adapters)
     }
+}
+
+/// The Postgres settings, if `DATABASE_URL` is set.
+pub fn pg_config(config: &Config) -> Option<PgConfig> {
+    config.database_url.as_ref().map(|url| PgConfig {
+        url: url.expose().to_owned(),
+        pool_size: config.db_pool_size,
+    })
+}
+
+/// `chathub migrate`: applies pending migrations and returns.
+pub async fn migrate(config: &Config) -> anyhow::Result<()> {
+    let pg = pg_config(config).context("DATABASE_URL must be set to run migrations")?;
+    let applied = crate::store::postgres::run_migrations(&pg.url).await?;
+    tracing::info!(applied, "migrations are up to date");
+    Ok(())
 }
 
 pub struct Application {
@@ -54,6 +77,7 @@ pub struct Application {
     server: Server,
     hub: Addr<Hub>,
     config: Config,
+    retention: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -69,7 +93,9 @@ impl Application {
             bus,
             queue,
             signals,
+            retention,
         } = adapters;
+        let retention = retention.map(|keep| spawn_retention(store.clone(), keep));
         let hub = Hub::new(store.clone(), bus.clone(), signals, config.resume_grace).start();
         let matcher = Matcher::new(queue, store.clone(), bus.clone()).start();
         let deps = Deps {
@@ -89,9 +115,10 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
-                .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                    http::HttpError::BadRequest(e.to_string()).into()
-                }))
+                .app_data(
+                    web::QueryConfig::default()
+                        .error_handler(|e, _| http::HttpError::BadRequest(e.to_string()).into()),
+                )
                 .configure(http::routes)
         })
         .listen(listener)?
@@ -105,6 +132,7 @@ impl Application {
             server,
             hub,
             config,
+            retention,
         })
     }
 
@@ -122,6 +150,9 @@ impl Application {
     /// let in-flight work finish.
     pub async fn run_until(self, stop: impl Future<Output = ()>) -> anyhow::Result<()> {
         let handle = self.server.handle();
+        // Dropped with the application (also on early return): no purge
+        // outlives the replica.
+        let _retention = self.retention.map(AbortOnDrop);
         let mut server = tokio::spawn(self.server);
         tokio::select! {
             res = &mut server => return Ok(res.context("server task failed")??),
@@ -137,6 +168,14 @@ impl Application {
         let _ = tokio::time::timeout(self.config.shutdown_timeout, server).await;
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
