@@ -3,6 +3,8 @@
 //! protocols as a client would.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod pg;
+pub mod scenarios;
 pub mod ws;
 
 use std::collections::HashMap;

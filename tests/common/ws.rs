@@ -102,8 +102,12 @@ impl WsClient {
                 .await
                 .expect("close within the deadline");
             match next {
-                Some(Ok(Message::Close(Some(frame)))) => return Closed::Code(u16::from(frame.code)),
-                Some(Ok(Message::Close(None))) => return Closed::Code(u16::from(CloseCode::Status)),
+                Some(Ok(Message::Close(Some(frame)))) => {
+                    return Closed::Code(u16::from(frame.code));
+                }
+                Some(Ok(Message::Close(None))) => {
+                    return Closed::Code(u16::from(CloseCode::Status));
+                }
                 Some(Ok(_)) => continue,
                 Some(Err(_)) | None => return Closed::Dropped,
             }
@@ -123,8 +127,14 @@ pub async fn matched_pair(url: &str) -> (WsClient, WsClient, String) {
     a.search().await;
     a.expect("searching").await;
     b.search().await;
-    let room_b = b.wait_for("matched").await["room"].as_str().unwrap().to_owned();
-    let room_a = a.wait_for("matched").await["room"].as_str().unwrap().to_owned();
+    let room_b = b.wait_for("matched").await["room"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let room_a = a.wait_for("matched").await["room"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(room_a, room_b, "both are in the same room");
     (a, b, room_a)
 }
