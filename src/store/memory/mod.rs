@@ -1,6 +1,7 @@
 //! In-memory store for the embedded default and fast unit tests. One mutex
 //! over plain maps: every operation is short and never awaits while holding it.
 
+mod moderation;
 mod privacy;
 
 use std::collections::HashMap;
@@ -9,10 +10,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::{
-    Appended, COMPLAINT_EVIDENCE_MESSAGES, Complaint, ComplaintStatus, NewBan, NewMessage, Profile,
-    Store, StoreError,
-};
+use super::{Appended, Complaint, ComplaintStatus, NewBan, NewMessage, Profile, Store, StoreError};
 use crate::domain::{
     ComplaintId, EndReason, Platform, ReportReason, Room, RoomId, Seq, StoredMessage, UserId,
 };
@@ -228,41 +226,7 @@ impl Store for MemoryStore {
         reporter: UserId,
         reason: &ReportReason,
     ) -> Result<ComplaintId, StoreError> {
-        let mut s = self.lock()?;
-        let reported = s
-            .rooms
-            .get(&room)
-            .and_then(|r| r.partner_of(reporter))
-            .ok_or(StoreError::NoSuchRoom)?;
-        // A retried report is the same complaint (one per reporter and room).
-        if let Some(c) = s
-            .complaints
-            .iter()
-            .find(|c| c.room == room && c.reporter == reporter)
-        {
-            return Ok(c.id);
-        }
-        let evidence = s
-            .messages
-            .get(&room)
-            .map(|log| {
-                let from = log.len().saturating_sub(COMPLAINT_EVIDENCE_MESSAGES);
-                log[from..].iter().map(|m| m.message.clone()).collect()
-            })
-            .unwrap_or_default();
-        let id = ComplaintId::new();
-        s.complaints.push(Complaint {
-            id,
-            room,
-            reporter,
-            reported,
-            reason: reason.as_str().to_owned(),
-            status: ComplaintStatus::Open,
-            evidence,
-            created_at: Utc::now(),
-            resolved_at: None,
-        });
-        Ok(id)
+        self.lock()?.file_complaint(room, reporter, reason)
     }
 
     async fn complaint(&self, id: ComplaintId) -> Result<Option<Complaint>, StoreError> {
@@ -274,29 +238,11 @@ impl Store for MemoryStore {
         id: ComplaintId,
         status: ComplaintStatus,
     ) -> Result<(), StoreError> {
-        let mut s = self.lock()?;
-        let c = s
-            .complaints
-            .iter_mut()
-            .find(|c| c.id == id)
-            .ok_or(StoreError::NoSuchComplaint)?;
-        if status != ComplaintStatus::Open && c.status == ComplaintStatus::Open {
-            c.status = status;
-            c.resolved_at = Some(Utc::now());
-        }
-        Ok(())
+        self.lock()?.resolve_complaint(id, status)
     }
 
     async fn ban(&self, ban: NewBan) -> Result<(), StoreError> {
-        let mut s = self.lock()?;
-        if !s.users.contains_key(&ban.user) {
-            return Err(StoreError::NoSuchUser);
-        }
-        s.bans.push(BanRecord {
-            ban,
-            created_at: Utc::now(),
-        });
-        Ok(())
+        self.lock()?.ban(ban)
     }
 
     async fn is_banned(&self, user: UserId) -> Result<bool, StoreError> {
