@@ -118,10 +118,18 @@ async fn store_batch(pool: &Pool<AsyncPgConnection>, batch: Vec<Pending>) {
                 Some(_) => Err(StoreError::RoomClosed),
                 None => Err(StoreError::Unavailable("append lost a row".into())),
             },
-            Err(e) => Err(StoreError::Unavailable(e.to_string())),
+            Err(e) => Err(StoreError::Unavailable(unavailable_reason(e))),
         };
         // The caller may have timed out meanwhile; nothing to do then.
         let _ = p.reply.send(answer);
+    }
+}
+
+/// The reason text of a batch failure, repeated to every caller in the batch.
+fn unavailable_reason(e: &StoreError) -> String {
+    match e {
+        StoreError::Unavailable(reason) => reason.clone(),
+        other => other.to_string(),
     }
 }
 

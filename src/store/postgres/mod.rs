@@ -22,6 +22,7 @@ mod users;
 
 use std::time::Duration;
 
+use anyhow::Context;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -91,7 +92,7 @@ impl PgStore {
         let pool = Pool::builder(manager)
             .max_size(pool_size)
             .build()
-            .map_err(|e| anyhow::anyhow!("cannot build the Postgres pool: {e}"))?;
+            .context("cannot build the Postgres pool")?;
         // Half the pool writes messages, the rest serves reads and moderation.
         let writers = pool_size.div_ceil(2);
         let writer = append::AppendWriter::start(pool.clone(), writers);

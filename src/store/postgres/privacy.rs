@@ -162,8 +162,13 @@ impl PgStore {
                 })
                 .collect::<Result<_, StoreError>>()?;
             let platform = match u.platform.as_str() {
+                "web" => Platform::Web,
                 "telegram" => Platform::Telegram,
-                _ => Platform::Web,
+                _ => {
+                    return Err(StoreError::Unavailable(
+                        "unexpected platform in the database".into(),
+                    ));
+                }
             };
             Ok(Some(UserExport {
                 id: user,
