@@ -11,8 +11,7 @@ use chathub::domain::{ClientMsgId, MessageKind, Platform, RoomId, Seq, UserId};
 use chathub::store::postgres::run_migrations;
 use chathub::store::{NewMessage, PgConfig, PgStore, Store, StoreError};
 use common::pg::TestDb;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use common::pg_proxy::PgProxy;
 
 fn msg(room: RoomId, sender: UserId, id: String) -> NewMessage {
     NewMessage {
@@ -85,52 +84,6 @@ async fn two_replicas_writing_one_room_keep_the_sequence_gapless() {
     assert_eq!(seqs.len(), 120, "retries got the seq of the first attempt");
 }
 
-/// A TCP proxy in front of Postgres that a test can cut or stall.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Link {
-    Up,
-    /// Connections are dropped and new ones refused (Postgres down).
-    Down,
-    /// Bytes stop flowing (Postgres hung or the network black-holed).
-    Stalled,
-}
-
-async fn proxy(listener: TcpListener, link: watch::Receiver<Link>) {
-    loop {
-        let Ok((client, _)) = listener.accept().await else {
-            return;
-        };
-        let mut link = link.clone();
-        tokio::spawn(async move {
-            if *link.borrow() != Link::Up {
-                return;
-            }
-            let target = common::pg::server_url();
-            let addr = target.rsplit('@').next().unwrap().to_owned();
-            let Ok(server) = TcpStream::connect(addr).await else {
-                return;
-            };
-            let (mut cr, mut cw) = client.into_split();
-            let (mut sr, mut sw) = server.into_split();
-            let pump = async {
-                tokio::select! {
-                    _ = tokio::io::copy(&mut cr, &mut sw) => {}
-                    _ = tokio::io::copy(&mut sr, &mut cw) => {}
-                }
-            };
-            let cut = async { link.wait_for(|l| *l != Link::Up).await.map(|l| *l).ok() };
-            let mode = tokio::select! {
-                () = pump => return,
-                mode = cut => mode,
-            };
-            if mode == Some(Link::Stalled) {
-                // Hold the sockets open without forwarding a byte.
-                let _ = async { link.wait_for(|l| *l == Link::Down).await.map(|_| ()) }.await;
-            }
-        });
-    }
-}
-
 async fn ping_within(store: &PgStore, limit: Duration) -> (Result<(), StoreError>, Duration) {
     let start = Instant::now();
     let res = tokio::time::timeout(limit, store.ping())
@@ -142,17 +95,13 @@ async fn ping_within(store: &PgStore, limit: Duration) -> (Result<(), StoreError
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_outage_gives_retryable_errors_loses_nothing_and_heals() {
     let db = TestDb::create().await;
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (link, link_rx) = watch::channel(Link::Up);
-    let mut proxy_task = tokio::spawn(proxy(listener, link_rx.clone()));
-    let url = db
-        .url
-        .replace("127.0.0.1:5432", &format!("127.0.0.1:{port}"));
-    assert_ne!(url, db.url, "the test reaches Postgres through the proxy");
-    let store = PgStore::connect(&PgConfig { url, pool_size: 4 })
-        .await
-        .unwrap();
+    let mut proxy = PgProxy::start().await;
+    let store = PgStore::connect(&PgConfig {
+        url: proxy.url(&db.url),
+        pool_size: 4,
+    })
+    .await
+    .unwrap();
     let a = store.upsert_user(Platform::Web, "a").await.unwrap();
     let b = store.upsert_user(Platform::Web, "b").await.unwrap();
     let room = store.create_room(a, b).await.unwrap().id;
@@ -162,7 +111,7 @@ async fn an_outage_gives_retryable_errors_loses_nothing_and_heals() {
         .unwrap();
 
     // Stalled: calls give up within the store's timeouts.
-    link.send(Link::Stalled).unwrap();
+    proxy.stall();
     let (res, took) = ping_within(&store, Duration::from_secs(15)).await;
     assert!(matches!(res, Err(StoreError::Unavailable(_))), "{res:?}");
     assert!(took < Duration::from_secs(8), "took {took:?}");
@@ -170,16 +119,12 @@ async fn an_outage_gives_retryable_errors_loses_nothing_and_heals() {
     assert!(matches!(res, Err(StoreError::Unavailable(_))), "{res:?}");
 
     // Down: connections are refused; errors come fast.
-    link.send(Link::Down).unwrap();
-    proxy_task.abort();
-    let _ = (&mut proxy_task).await;
+    proxy.down().await;
     let (res, _) = ping_within(&store, Duration::from_secs(15)).await;
     assert!(matches!(res, Err(StoreError::Unavailable(_))), "{res:?}");
 
     // Back up on the same address: the pool heals without help.
-    let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
-    link.send(Link::Up).unwrap();
-    let _proxy = tokio::spawn(proxy(listener, link_rx));
+    proxy.up().await;
     let deadline = Instant::now() + Duration::from_secs(15);
     while store.ping().await.is_err() {
         assert!(Instant::now() < deadline, "the store did not recover");
