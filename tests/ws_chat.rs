@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::{scenarios, spawn_app};
 use common::ws::{Closed, WsClient, matched_pair};
+use common::{scenarios, spawn_app};
 use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 
