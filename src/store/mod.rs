@@ -87,7 +87,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Option<UserId>, StoreError>;
 
     /// Opens a room for two people; fails with `AlreadyInRoom` if either has
-    /// an active room, so the one-room invariant holds in the store itself.
+    /// an active room (or both are the same person), so the one-room
+    /// invariant holds in the store itself, and with `NoSuchUser` if either
+    /// is unknown.
     async fn create_room(&self, a: UserId, b: UserId) -> Result<Room, StoreError>;
 
     async fn room(&self, id: RoomId) -> Result<Option<Room>, StoreError>;
@@ -104,7 +106,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Option<Room>, StoreError>;
 
     /// Appends a message to an active room, assigning the next seq; a retry
-    /// with the same (sender, client_msg_id) returns the first seq.
+    /// with the same (sender, client_msg_id) returns the first seq, even once
+    /// the room has ended. `RoomClosed` if the room is not active or the
+    /// sender is not in it. Messages stay in the store once acknowledged.
     async fn append_message(&self, msg: NewMessage) -> Result<Appended, StoreError>;
 
     /// Messages of a room with seq > `after`, oldest first, at most `limit`.
@@ -116,7 +120,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<StoredMessage>, StoreError>;
 
     /// Files a complaint against the reporter's partner in `room`, keeping the
-    /// room's last messages as evidence.
+    /// room's last [`COMPLAINT_EVIDENCE_MESSAGES`] messages as evidence. One
+    /// complaint per reporter and room: a retry returns the same id.
     async fn file_complaint(
         &self,
         room: RoomId,
@@ -135,6 +140,7 @@ pub trait Store: Send + Sync + 'static {
         status: ComplaintStatus,
     ) -> Result<(), StoreError>;
 
+    /// Records a ban; `NoSuchUser` if the person is unknown.
     async fn ban(&self, ban: NewBan) -> Result<(), StoreError>;
 
     /// Whether a ban without end, or one ending in the future, holds.

@@ -124,8 +124,10 @@ fn discard_after_timeout(conn: Pooled) -> StoreError {
 }
 
 /// Runs `$body` (an async block returning `Result<T, StoreError>`) with
-/// `$conn: &mut AsyncPgConnection` checked out of `$pool`, under the
-/// statement timeout.
+/// `$conn: &mut AsyncPgConnection` from the `$checkout` future, under the
+/// statement timeout. A macro rather than a function taking a closure: the
+/// body borrows the connection, which closures cannot express without
+/// boxing every call.
 macro_rules! with_conn {
     ($checkout:expr, |$conn:ident| $body:expr) => {{
         let mut pooled = $checkout.await?;
