@@ -100,6 +100,9 @@ CREATE TABLE complaints (
 CREATE INDEX complaints_open_by_room ON complaints (room_id) WHERE status = 'open';
 CREATE INDEX complaints_by_reporter ON complaints (reporter_id);
 CREATE INDEX complaints_by_reported ON complaints (reported_id);
+-- Retention finds closed complaints whose evidence is still held.
+CREATE INDEX complaints_evidence_expiry ON complaints (resolved_at)
+    WHERE status <> 'open' AND evidence <> '[]'::jsonb;
 
 CREATE TABLE bans (
     id         uuid        PRIMARY KEY,
