@@ -76,9 +76,9 @@ async fn run_shard(pool: Pool<AsyncPgConnection>, mut queue: mpsc::Receiver<Pend
         // its message now would only add load when the database is slow.
         batch.retain(|p| !p.reply.is_closed());
         if !batch.is_empty() {
-            store_batch(&pool, std::mem::take(&mut batch)).await;
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(MAX_BATCH));
+            store_batch(&pool, full).await;
         }
-        batch.clear();
     }
 }
 
@@ -106,7 +106,8 @@ async fn store_batch(pool: &Pool<AsyncPgConnection>, batch: Vec<Pending>) {
     let outcome = run_with_retries(pool, &query).await;
     for (p, (slot, fresh)) in batch.into_iter().zip(slots) {
         let answer = match &outcome {
-            Ok(rows) => match rows.get(slot) {
+            // Rows come back ordered by `ord`, which counts slots from 1.
+            Ok(rows) => match rows.get(slot).filter(|row| row.0 == slot as i64 + 1) {
                 Some(&(_, Some(seq), _)) => Ok(Appended {
                     seq: Seq(seq),
                     duplicate: true,
