@@ -62,6 +62,10 @@ pub struct Config {
     /// `CHATHUB_WS_IDLE_SECS`: a WebSocket that sends nothing (not even a
     /// pong) for this long is closed.
     pub ws_idle_timeout: Duration,
+    /// `CHATHUB_DB_POOL_SIZE`: Postgres connections per replica.
+    pub db_pool_size: usize,
+    /// `CHATHUB_RETENTION_DAYS`: how long message content is kept.
+    pub retention: Duration,
 }
 
 impl Config {
@@ -112,6 +116,13 @@ impl Config {
             resume_grace: Duration::from_secs(number("CHATHUB_RESUME_GRACE_SECS", 60)?),
             shutdown_timeout: Duration::from_secs(number("CHATHUB_SHUTDOWN_SECS", 10)?),
             ws_idle_timeout: Duration::from_secs(number("CHATHUB_WS_IDLE_SECS", 30)?),
+            db_pool_size: usize::try_from(number("CHATHUB_DB_POOL_SIZE", 16)?)
+                .context("CHATHUB_DB_POOL_SIZE is too large")?,
+            retention: Duration::from_secs(
+                number("CHATHUB_RETENTION_DAYS", 30)?
+                    .checked_mul(24 * 60 * 60)
+                    .context("CHATHUB_RETENTION_DAYS is too large")?,
+            ),
         })
     }
 }
@@ -163,6 +174,24 @@ mod tests {
             let e = cfg(&[("CHATHUB_REDIS_PREFIX", bad)]).unwrap_err();
             assert!(e.to_string().contains("CHATHUB_REDIS_PREFIX"));
         }
+    }
+
+    #[test]
+    fn database_pool_and_retention_have_defaults_and_overrides() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.db_pool_size, 16);
+        assert_eq!(c.retention, Duration::from_secs(30 * 24 * 3600));
+        let c = cfg(&[
+            ("CHATHUB_DB_POOL_SIZE", "4"),
+            ("CHATHUB_RETENTION_DAYS", "7"),
+        ])
+        .unwrap();
+        assert_eq!(c.db_pool_size, 4);
+        assert_eq!(c.retention, Duration::from_secs(7 * 24 * 3600));
+        let e = cfg(&[("CHATHUB_DB_POOL_SIZE", "0")]).unwrap_err();
+        assert!(e.to_string().contains("CHATHUB_DB_POOL_SIZE"));
+        let e = cfg(&[("CHATHUB_RETENTION_DAYS", "many")]).unwrap_err();
+        assert!(e.to_string().contains("CHATHUB_RETENTION_DAYS"));
     }
 
     #[test]

@@ -14,6 +14,8 @@ struct Cli {
 enum Cmd {
     /// Serve the hub (the default).
     Serve,
+    /// Apply pending database migrations (DATABASE_URL) and exit.
+    Migrate,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -32,6 +34,7 @@ fn main() -> anyhow::Result<()> {
     system.block_on(async move {
         match cli.command.unwrap_or(Cmd::Serve) {
             Cmd::Serve => Application::build(config).await?.run_until_stopped().await,
+            Cmd::Migrate => chathub::startup::migrate(&config).await,
         }
     })
 }

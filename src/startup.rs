@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix::{Actor, Addr};
 use actix_web::{App, HttpServer, dev::Server, web};
@@ -17,7 +18,7 @@ use crate::bus::redis::{RedisAdapters, RedisBus, RedisSettings};
 use crate::bus::{Bus, BusSignal, MemoryBus, MemoryPresence, MemoryQueue, Presence, SearchQueue};
 use crate::config::{Config, Secret};
 use crate::http::{self, AppState};
-use crate::store::{MemoryStore, Store};
+use crate::store::{MemoryStore, PgConfig, PgStore, Store, spawn_retention};
 
 /// The adapters behind the ports, chosen by configuration.
 pub struct Adapters {
@@ -26,6 +27,8 @@ pub struct Adapters {
     pub queue: Arc<dyn SearchQueue>,
     pub presence: Arc<dyn Presence>,
     pub signals: mpsc::Receiver<BusSignal>,
+    /// Runs the periodic retention purge (durable store only).
+    pub retention: Option<Duration>,
 }
 
 impl Adapters {
@@ -38,14 +41,17 @@ impl Adapters {
             queue: Arc::new(MemoryQueue::new()),
             presence: Arc::new(MemoryPresence::new()),
             signals,
+            retention: None,
         }
     }
 
     pub async fn from_config(config: &Config) -> anyhow::Result<Self> {
-        if config.database_url.is_some() {
-            anyhow::bail!("DATABASE_URL is set, but this build has no Postgres store yet");
-        }
         let mut adapters = Self::embedded();
+        if let Some(pg) = pg_config(config) {
+            // Migrates first (replicas starting together take turns).
+            adapters.store = Arc::new(PgStore::connect(&pg).await?);
+            adapters.retention = Some(config.retention);
+        }
         if let Some(url) = &config.redis_url {
             let redis = redis_adapters(config, url).await?;
             adapters.bus = Arc::new(redis.bus);
@@ -66,11 +72,28 @@ async fn redis_adapters(config: &Config, url: &Secret) -> anyhow::Result<RedisAd
         .context("cannot start the Redis bus (REDIS_URL)")
 }
 
+/// The Postgres settings, if `DATABASE_URL` is set.
+pub fn pg_config(config: &Config) -> Option<PgConfig> {
+    config.database_url.as_ref().map(|url| PgConfig {
+        url: url.expose().to_owned(),
+        pool_size: config.db_pool_size,
+    })
+}
+
+/// `chathub migrate`: applies pending migrations and returns.
+pub async fn migrate(config: &Config) -> anyhow::Result<()> {
+    let pg = pg_config(config).context("DATABASE_URL must be set to run migrations")?;
+    let applied = crate::store::postgres::run_migrations(&pg.url).await?;
+    tracing::info!(applied, "migrations are up to date");
+    Ok(())
+}
+
 pub struct Application {
     port: u16,
     server: Server,
     hub: Addr<Hub>,
     config: Config,
+    retention: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -88,7 +111,9 @@ impl Application {
             queue,
             presence,
             signals,
+            retention,
         } = adapters;
+        let retention = retention.map(|keep| spawn_retention(store.clone(), keep));
         let hub = Hub::new(
             store.clone(),
             bus.clone(),
@@ -145,6 +170,7 @@ impl Application {
             server,
             hub,
             config,
+            retention,
         })
     }
 
@@ -162,6 +188,9 @@ impl Application {
     /// let in-flight work finish.
     pub async fn run_until(self, stop: impl Future<Output = ()>) -> anyhow::Result<()> {
         let handle = self.server.handle();
+        // Dropped with the application (also on early return): no purge
+        // outlives the replica.
+        let _retention = self.retention.map(AbortOnDrop);
         let mut server = tokio::spawn(self.server);
         tokio::select! {
             res = &mut server => return Ok(res.context("server task failed")??),
@@ -177,6 +206,14 @@ impl Application {
         let _ = tokio::time::timeout(self.config.shutdown_timeout, server).await;
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -4,8 +4,11 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod browser;
+pub mod pg;
+pub mod pg_proxy;
 pub mod redis_server;
 pub mod replicas;
+pub mod scenarios;
 pub mod ws;
 
 use std::collections::HashMap;

@@ -1,38 +1,52 @@
 //! In-memory store for the embedded default and fast unit tests. One mutex
 //! over plain maps: every operation is short and never awaits while holding it.
 
+mod moderation;
+mod privacy;
+
 use std::collections::HashMap;
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
-use super::{Appended, COMPLAINT_EVIDENCE_MESSAGES, NewMessage, Store, StoreError};
+use super::{Appended, Complaint, ComplaintStatus, NewBan, NewMessage, Profile, Store, StoreError};
 use crate::domain::{
     ComplaintId, EndReason, Platform, ReportReason, Room, RoomId, Seq, StoredMessage, UserId,
 };
 
 #[derive(Default)]
 struct State {
-    users: HashMap<(Platform, String), UserId>,
+    identities: HashMap<(Platform, String), UserId>,
+    users: HashMap<UserId, UserRecord>,
     rooms: HashMap<RoomId, Room>,
     /// user -> their active room; the one-room invariant lives here.
     active: HashMap<UserId, RoomId>,
-    messages: HashMap<RoomId, Vec<StoredMessage>>,
+    messages: HashMap<RoomId, Vec<MessageRecord>>,
     /// (sender, client_msg_id) -> (room, seq) for idempotent appends.
     idempotency: HashMap<(UserId, String), (RoomId, Seq)>,
     complaints: Vec<Complaint>,
-    banned: HashMap<UserId, ()>,
+    bans: Vec<BanRecord>,
 }
 
-#[allow(dead_code)] // Read by the admin API and data exports.
-struct Complaint {
-    id: ComplaintId,
-    room: RoomId,
-    reporter: UserId,
-    reported: UserId,
-    reason: String,
-    evidence: Vec<StoredMessage>,
+struct UserRecord {
+    platform: Platform,
+    /// `None` once deleted.
+    platform_user_id: Option<String>,
+    profile: Profile,
+    created_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+}
+
+struct MessageRecord {
+    message: StoredMessage,
+    /// Content emptied by retention or deletion.
+    purged: bool,
+}
+
+struct BanRecord {
+    ban: NewBan,
+    created_at: DateTime<Utc>,
 }
 
 #[derive(Default)]
@@ -54,6 +68,19 @@ impl MemoryStore {
     }
 }
 
+impl State {
+    fn end_room(&mut self, id: RoomId, by: Option<UserId>, reason: EndReason) -> Option<Room> {
+        let room = self.rooms.get_mut(&id).filter(|r| r.is_active())?;
+        room.ended_at = Some(Utc::now());
+        room.end_reason = Some(reason);
+        room.ended_by = by;
+        let ended = room.clone();
+        self.active.remove(&ended.a);
+        self.active.remove(&ended.b);
+        Some(ended)
+    }
+}
+
 #[async_trait]
 impl Store for MemoryStore {
     async fn ping(&self) -> Result<(), StoreError> {
@@ -62,18 +89,41 @@ impl Store for MemoryStore {
 
     async fn upsert_user(&self, platform: Platform, pid: &str) -> Result<UserId, StoreError> {
         let mut s = self.lock()?;
-        Ok(*s
-            .users
-            .entry((platform, pid.to_owned()))
-            .or_insert_with(UserId::new))
+        let now = Utc::now();
+        if let Some(&id) = s.identities.get(&(platform, pid.to_owned())) {
+            if let Some(u) = s.users.get_mut(&id) {
+                u.last_seen_at = now;
+            }
+            return Ok(id);
+        }
+        let id = UserId::new();
+        s.identities.insert((platform, pid.to_owned()), id);
+        s.users.insert(
+            id,
+            UserRecord {
+                platform,
+                platform_user_id: Some(pid.to_owned()),
+                profile: Profile::default(),
+                created_at: now,
+                last_seen_at: now,
+            },
+        );
+        Ok(id)
     }
 
     async fn find_user(&self, platform: Platform, pid: &str) -> Result<Option<UserId>, StoreError> {
-        Ok(self.lock()?.users.get(&(platform, pid.to_owned())).copied())
+        Ok(self
+            .lock()?
+            .identities
+            .get(&(platform, pid.to_owned()))
+            .copied())
     }
 
     async fn create_room(&self, a: UserId, b: UserId) -> Result<Room, StoreError> {
         let mut s = self.lock()?;
+        if !s.users.contains_key(&a) || !s.users.contains_key(&b) {
+            return Err(StoreError::NoSuchUser);
+        }
         if a == b || s.active.contains_key(&a) || s.active.contains_key(&b) {
             return Err(StoreError::AlreadyInRoom);
         }
@@ -108,19 +158,10 @@ impl Store for MemoryStore {
         reason: EndReason,
     ) -> Result<Option<Room>, StoreError> {
         let mut s = self.lock()?;
-        let Some(room) = s.rooms.get_mut(&id) else {
+        if !s.rooms.contains_key(&id) {
             return Err(StoreError::NoSuchRoom);
-        };
-        if !room.is_active() {
-            return Ok(None);
         }
-        room.ended_at = Some(Utc::now());
-        room.end_reason = Some(reason);
-        room.ended_by = by;
-        let ended = room.clone();
-        s.active.remove(&ended.a);
-        s.active.remove(&ended.b);
-        Ok(Some(ended))
+        Ok(s.end_room(id, by, reason))
     }
 
     async fn append_message(&self, msg: NewMessage) -> Result<Appended, StoreError> {
@@ -141,14 +182,17 @@ impl Store for MemoryStore {
         }
         let log = s.messages.entry(msg.room).or_default();
         let seq = Seq(log.len() as i64 + 1);
-        log.push(StoredMessage {
-            room: msg.room,
-            seq,
-            sender: msg.sender,
-            kind: msg.kind,
-            text: msg.text,
-            client_msg_id: msg.client_msg_id,
-            created_at: Utc::now(),
+        log.push(MessageRecord {
+            message: StoredMessage {
+                room: msg.room,
+                seq,
+                sender: msg.sender,
+                kind: msg.kind,
+                text: msg.text,
+                client_msg_id: msg.client_msg_id,
+                created_at: Utc::now(),
+            },
+            purged: false,
         });
         s.idempotency.insert(key, (msg.room, seq));
         Ok(Appended {
@@ -168,9 +212,9 @@ impl Store for MemoryStore {
             .get(&room)
             .map(|log| {
                 log.iter()
-                    .filter(|m| m.seq > after)
+                    .filter(|m| m.message.seq > after)
                     .take(limit)
-                    .cloned()
+                    .map(|m| m.message.clone())
                     .collect()
             })
             .unwrap_or_default())
@@ -182,33 +226,46 @@ impl Store for MemoryStore {
         reporter: UserId,
         reason: &ReportReason,
     ) -> Result<ComplaintId, StoreError> {
-        let mut s = self.lock()?;
-        let reported = s
-            .rooms
-            .get(&room)
-            .and_then(|r| r.partner_of(reporter))
-            .ok_or(StoreError::NoSuchRoom)?;
-        let evidence = s
-            .messages
-            .get(&room)
-            .map(|log| {
-                let from = log.len().saturating_sub(COMPLAINT_EVIDENCE_MESSAGES);
-                log[from..].to_vec()
-            })
-            .unwrap_or_default();
-        let id = ComplaintId::new();
-        s.complaints.push(Complaint {
-            id,
-            room,
-            reporter,
-            reported,
-            reason: reason.as_str().to_owned(),
-            evidence,
-        });
-        Ok(id)
+        self.lock()?.file_complaint(room, reporter, reason)
+    }
+
+    async fn complaint(&self, id: ComplaintId) -> Result<Option<Complaint>, StoreError> {
+        Ok(self.lock()?.complaints.iter().find(|c| c.id == id).cloned())
+    }
+
+    async fn resolve_complaint(
+        &self,
+        id: ComplaintId,
+        status: ComplaintStatus,
+    ) -> Result<(), StoreError> {
+        self.lock()?.resolve_complaint(id, status)
+    }
+
+    async fn ban(&self, ban: NewBan) -> Result<(), StoreError> {
+        self.lock()?.ban(ban)
     }
 
     async fn is_banned(&self, user: UserId) -> Result<bool, StoreError> {
-        Ok(self.lock()?.banned.contains_key(&user))
+        let now = Utc::now();
+        Ok(self
+            .lock()?
+            .bans
+            .iter()
+            .any(|b| b.ban.user == user && b.ban.until.is_none_or(|until| until > now)))
+    }
+
+    async fn purge_expired(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
+        Ok(self.lock()?.purge_expired(cutoff))
+    }
+
+    async fn export_user(&self, user: UserId) -> Result<Option<serde_json::Value>, StoreError> {
+        let s = self.lock()?;
+        s.export_user(user)
+            .map(|e| serde_json::to_value(e).map_err(|e| StoreError::Unavailable(e.to_string())))
+            .transpose()
+    }
+
+    async fn delete_user(&self, user: UserId) -> Result<bool, StoreError> {
+        Ok(self.lock()?.delete_user(user))
     }
 }

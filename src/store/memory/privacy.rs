@@ -1,0 +1,149 @@
+//! Retention, export and deletion for the in-memory store; the same rules as
+//! `postgres::retention` and `postgres::privacy`, checked by the conformance
+//! suite.
+
+use chrono::{DateTime, Utc};
+
+use super::State;
+use crate::domain::{EndReason, UserId};
+use crate::store::{
+    BanExport, Complaint, ComplaintExport, ComplaintStatus, MessageExport, Profile, RoomExport,
+    UserExport,
+};
+
+fn complaint_export(c: &Complaint) -> ComplaintExport {
+    ComplaintExport {
+        id: c.id,
+        room: c.room,
+        reason: c.reason.clone(),
+        status: c.status,
+        created_at: c.created_at,
+        resolved_at: c.resolved_at,
+    }
+}
+
+impl State {
+    pub(super) fn purge_expired(&mut self, cutoff: DateTime<Utc>) -> u64 {
+        let held: std::collections::HashSet<_> = self
+            .complaints
+            .iter()
+            .filter(|c| c.status == ComplaintStatus::Open)
+            .map(|c| c.room)
+            .collect();
+        let mut purged = 0;
+        for (room, log) in &mut self.messages {
+            if held.contains(room) {
+                continue;
+            }
+            for m in log
+                .iter_mut()
+                .filter(|m| !m.purged && m.message.created_at < cutoff)
+            {
+                m.message.text.clear();
+                m.purged = true;
+                purged += 1;
+            }
+        }
+        for c in &mut self.complaints {
+            if c.resolved_at.is_some_and(|at| at < cutoff) {
+                c.evidence.clear();
+            }
+        }
+        purged
+    }
+
+    pub(super) fn export_user(&self, user: UserId) -> Option<UserExport> {
+        let u = self.users.get(&user)?;
+        let mut rooms: Vec<_> = self
+            .rooms
+            .values()
+            .filter(|r| r.partner_of(user).is_some())
+            .collect();
+        rooms.sort_by_key(|r| (r.started_at, r.id));
+        let messages = rooms
+            .iter()
+            .flat_map(|r| self.messages.get(&r.id).into_iter().flatten())
+            .filter(|m| m.message.sender == user)
+            .map(|m| MessageExport {
+                room: m.message.room,
+                seq: m.message.seq,
+                kind: m.message.kind,
+                text: (!m.purged).then(|| m.message.text.clone()),
+                created_at: m.message.created_at,
+            })
+            .collect();
+        Some(UserExport {
+            id: user,
+            platform: u.platform,
+            platform_user_id: u.platform_user_id.clone(),
+            created_at: u.created_at,
+            last_seen_at: u.last_seen_at,
+            profile: u.profile.clone(),
+            rooms: rooms
+                .iter()
+                .map(|r| RoomExport {
+                    id: r.id,
+                    started_at: r.started_at,
+                    ended_at: r.ended_at,
+                    end_reason: r.end_reason,
+                    ended_by_me: r.ended_by == Some(user),
+                })
+                .collect(),
+            messages,
+            complaints_filed: self
+                .complaints
+                .iter()
+                .filter(|c| c.reporter == user)
+                .map(complaint_export)
+                .collect(),
+            complaints_received: self
+                .complaints
+                .iter()
+                .filter(|c| c.reported == user)
+                .map(complaint_export)
+                .collect(),
+            bans: self
+                .bans
+                .iter()
+                .filter(|b| b.ban.user == user)
+                .map(|b| BanExport {
+                    until: b.ban.until,
+                    reason: b.ban.reason.clone(),
+                    created_at: b.created_at,
+                })
+                .collect(),
+        })
+    }
+
+    pub(super) fn delete_user(&mut self, user: UserId) -> bool {
+        let Some(record) = self.users.get_mut(&user) else {
+            return false;
+        };
+        if let Some(pid) = record.platform_user_id.take() {
+            self.identities.remove(&(record.platform, pid));
+        }
+        record.profile = Profile::default();
+        if let Some(room) = self.active.get(&user).copied() {
+            self.end_room(room, None, EndReason::Moderation);
+        }
+        for m in self
+            .messages
+            .values_mut()
+            .flatten()
+            .filter(|m| m.message.sender == user)
+        {
+            m.message.text.clear();
+            m.purged = true;
+        }
+        for e in self
+            .complaints
+            .iter_mut()
+            .flat_map(|c| c.evidence.iter_mut())
+            .filter(|e| e.sender == user)
+        {
+            e.text.clear();
+        }
+        self.bans.retain(|b| b.ban.user != user);
+        true
+    }
+}

@@ -1,0 +1,95 @@
+//! The append statement: a batch of messages stored in one statement and
+//! one round trip. Written as a `QueryFragment` with a static query id
+//! rather than `sql_query`, because Diesel only caches prepared statements
+//! it can identify; uncached, every append would pay an extra round trip to
+//! prepare.
+
+use diesel::QueryResult;
+use diesel::pg::Pg;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{Array, BigInt, Nullable, Text, Uuid as SqlUuid};
+use uuid::Uuid;
+
+/// For each input row (by position `ord`, from 1): the seq an earlier
+/// attempt already stored under the same (sender, client_msg_id), or the
+/// newly assigned seq, or neither when the room is not active for that
+/// sender.
+///
+/// Seqs are assigned by bumping `rooms.last_seq` by the number of new
+/// messages per room; the UPDATE's row lock serialises concurrent appends
+/// to a room (Postgres re-reads `last_seq` and re-checks `ended_at` after
+/// waiting), so seqs are gapless and unique. `messages` primary key and the
+/// idempotency constraint are the backstop: a racing duplicate makes the
+/// statement fail as a whole (and the caller retries), never store twice.
+const SQL_HEAD: &str = "\
+WITH input AS (
+    SELECT * FROM unnest(";
+
+const SQL_TAIL: &str = ")
+        WITH ORDINALITY AS t (room_id, sender_id, kind, body, client_msg_id, ord)
+), existing AS (
+    SELECT i.ord, m.seq FROM input i
+    JOIN messages m ON m.sender_id = i.sender_id AND m.client_msg_id = i.client_msg_id
+), fresh AS (
+    SELECT i.*, row_number() OVER (PARTITION BY i.room_id ORDER BY i.ord) AS n
+    FROM input i
+    JOIN rooms r ON r.id = i.room_id AND r.ended_at IS NULL
+        AND i.sender_id IN (r.user_a, r.user_b)
+    WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.ord = i.ord)
+), bumped AS (
+    UPDATE rooms r SET last_seq = r.last_seq + c.cnt
+    FROM (SELECT room_id, count(*) AS cnt FROM fresh GROUP BY room_id) c
+    WHERE r.id = c.room_id AND r.ended_at IS NULL
+    RETURNING r.id, r.last_seq - c.cnt AS base
+), inserted AS (
+    INSERT INTO messages (room_id, seq, sender_id, kind, text, client_msg_id)
+    SELECT f.room_id, b.base + f.n, f.sender_id, f.kind, f.body, f.client_msg_id
+    FROM fresh f JOIN bumped b ON b.id = f.room_id
+    RETURNING sender_id, client_msg_id, seq
+)
+SELECT i.ord, e.seq AS existing_seq, n.seq AS new_seq
+FROM input i
+LEFT JOIN existing e ON e.ord = i.ord
+LEFT JOIN inserted n ON n.sender_id = i.sender_id AND n.client_msg_id = i.client_msg_id
+ORDER BY i.ord";
+
+/// Column arrays of the messages to append, index-aligned. Within one batch
+/// every (sender, client_msg_id) must be distinct (the caller de-duplicates).
+#[derive(Debug, Default)]
+pub(super) struct AppendBatch {
+    pub rooms: Vec<Uuid>,
+    pub senders: Vec<Uuid>,
+    pub kinds: Vec<&'static str>,
+    pub texts: Vec<String>,
+    pub client_msg_ids: Vec<String>,
+}
+
+/// One result row: (ord, existing_seq, new_seq).
+pub(super) type AppendRow = (i64, Option<i64>, Option<i64>);
+
+impl QueryId for AppendBatch {
+    type QueryId = AppendBatch;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl Query for AppendBatch {
+    type SqlType = (BigInt, Nullable<BigInt>, Nullable<BigInt>);
+}
+
+impl QueryFragment<Pg> for AppendBatch {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql(SQL_HEAD);
+        out.push_bind_param::<Array<SqlUuid>, _>(&self.rooms)?;
+        out.push_sql("::uuid[], ");
+        out.push_bind_param::<Array<SqlUuid>, _>(&self.senders)?;
+        out.push_sql("::uuid[], ");
+        out.push_bind_param::<Array<Text>, _>(&self.kinds)?;
+        out.push_sql("::text[], ");
+        out.push_bind_param::<Array<Text>, _>(&self.texts)?;
+        out.push_sql("::text[], ");
+        out.push_bind_param::<Array<Text>, _>(&self.client_msg_ids)?;
+        out.push_sql("::text[]");
+        out.push_sql(SQL_TAIL);
+        Ok(())
+    }
+}

@@ -1,0 +1,119 @@
+//! Rows as Diesel loads them, and their conversion into domain records.
+//! A row that does not convert (an unknown enum text) is reported as a store
+//! failure rather than guessed at.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::schema::{complaints, messages, rooms};
+use crate::domain::{
+    ClientMsgId, ComplaintId, EndReason, MessageKind, Room, RoomId, Seq, StoredMessage, UserId,
+};
+use crate::store::{Complaint, ComplaintStatus, StoreError};
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Unavailable(format!("unexpected {what} in the database"))
+}
+
+pub(super) fn parse_kind(s: &str) -> Result<MessageKind, StoreError> {
+    match s {
+        "text" => Ok(MessageKind::Text),
+        _ => Err(corrupt("message kind")),
+    }
+}
+
+#[derive(Queryable, QueryableByName, Selectable)]
+#[diesel(table_name = rooms, check_for_backend(diesel::pg::Pg))]
+pub(super) struct RoomRow {
+    pub id: Uuid,
+    pub user_a: Uuid,
+    pub user_b: Uuid,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub end_reason: Option<String>,
+    pub ended_by: Option<Uuid>,
+}
+
+impl TryFrom<RoomRow> for Room {
+    type Error = StoreError;
+
+    fn try_from(r: RoomRow) -> Result<Self, StoreError> {
+        let end_reason = r
+            .end_reason
+            .map(|s| EndReason::parse(&s).ok_or_else(|| corrupt("end reason")))
+            .transpose()?;
+        Ok(Room {
+            id: RoomId(r.id),
+            a: UserId(r.user_a),
+            b: UserId(r.user_b),
+            started_at: r.started_at,
+            ended_at: r.ended_at,
+            end_reason,
+            ended_by: r.ended_by.map(UserId),
+        })
+    }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = messages, check_for_backend(diesel::pg::Pg))]
+pub(super) struct MessageRow {
+    pub room_id: Uuid,
+    pub seq: i64,
+    pub sender_id: Uuid,
+    pub kind: String,
+    pub text: Option<String>,
+    pub client_msg_id: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl TryFrom<MessageRow> for StoredMessage {
+    type Error = StoreError;
+
+    fn try_from(m: MessageRow) -> Result<Self, StoreError> {
+        Ok(StoredMessage {
+            room: RoomId(m.room_id),
+            seq: Seq(m.seq),
+            sender: UserId(m.sender_id),
+            kind: parse_kind(&m.kind)?,
+            // Purged content reads as empty text; the seq stays so resumes
+            // and de-duplication keep working.
+            text: m.text.unwrap_or_default(),
+            client_msg_id: ClientMsgId::parse(m.client_msg_id)
+                .map_err(|_| corrupt("client message id"))?,
+            created_at: m.created_at,
+        })
+    }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = complaints, check_for_backend(diesel::pg::Pg))]
+pub(super) struct ComplaintRow {
+    pub id: Uuid,
+    pub room_id: Uuid,
+    pub reporter_id: Uuid,
+    pub reported_id: Uuid,
+    pub reason: String,
+    pub status: String,
+    pub evidence: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<ComplaintRow> for Complaint {
+    type Error = StoreError;
+
+    fn try_from(c: ComplaintRow) -> Result<Self, StoreError> {
+        Ok(Complaint {
+            id: ComplaintId(c.id),
+            room: RoomId(c.room_id),
+            reporter: UserId(c.reporter_id),
+            reported: UserId(c.reported_id),
+            reason: c.reason,
+            status: ComplaintStatus::parse(&c.status).ok_or_else(|| corrupt("complaint status"))?,
+            evidence: serde_json::from_value(c.evidence).map_err(|_| corrupt("evidence"))?,
+            created_at: c.created_at,
+            resolved_at: c.resolved_at,
+        })
+    }
+}

@@ -1,0 +1,91 @@
+//! People and bans.
+
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::schema::{bans, users};
+use super::{PgStore, db_error, is_foreign_key_violation, with_conn};
+use crate::domain::{Platform, UserId};
+use crate::store::{NewBan, StoreError};
+
+impl PgStore {
+    pub(super) async fn upsert_user_impl(
+        &self,
+        platform: Platform,
+        pid: &str,
+    ) -> Result<UserId, StoreError> {
+        with_conn!(self.checkout(), |conn| async move {
+            // One statement: insert on first sight, otherwise touch
+            // `last_seen_at` (which also makes RETURNING yield the old id).
+            diesel::insert_into(users::table)
+                .values((
+                    users::id.eq(UserId::new().0),
+                    users::platform.eq(platform.as_str()),
+                    users::platform_user_id.eq(pid),
+                ))
+                .on_conflict((users::platform, users::platform_user_id))
+                .do_update()
+                .set(users::last_seen_at.eq(Utc::now()))
+                .returning(users::id)
+                .get_result(conn)
+                .await
+                .map(UserId)
+                .map_err(db_error)
+        })
+    }
+
+    pub(super) async fn find_user_impl(
+        &self,
+        platform: Platform,
+        pid: &str,
+    ) -> Result<Option<UserId>, StoreError> {
+        with_conn!(self.checkout(), |conn| async move {
+            users::table
+                .filter(users::platform.eq(platform.as_str()))
+                .filter(users::platform_user_id.eq(pid))
+                .select(users::id)
+                .first(conn)
+                .await
+                .optional()
+                .map(|id| id.map(UserId))
+                .map_err(db_error)
+        })
+    }
+
+    pub(super) async fn ban_impl(&self, ban: NewBan) -> Result<(), StoreError> {
+        with_conn!(self.checkout(), |conn| async move {
+            diesel::insert_into(bans::table)
+                .values((
+                    bans::id.eq(uuid::Uuid::now_v7()),
+                    bans::user_id.eq(ban.user.0),
+                    bans::until.eq(ban.until),
+                    bans::reason.eq(&ban.reason),
+                    bans::banned_by.eq(&ban.by),
+                ))
+                .execute(conn)
+                .await
+                .map(|_| ())
+                .map_err(|e| {
+                    if is_foreign_key_violation(&e) {
+                        StoreError::NoSuchUser
+                    } else {
+                        db_error(e)
+                    }
+                })
+        })
+    }
+
+    pub(super) async fn is_banned_impl(&self, user: UserId) -> Result<bool, StoreError> {
+        with_conn!(self.checkout(), |conn| async move {
+            diesel::select(diesel::dsl::exists(
+                bans::table
+                    .filter(bans::user_id.eq(user.0))
+                    .filter(bans::until.is_null().or(bans::until.gt(Utc::now()))),
+            ))
+            .get_result(conn)
+            .await
+            .map_err(db_error)
+        })
+    }
+}

@@ -1,0 +1,68 @@
+//! A fresh Postgres database per test: created from the `postgres`
+//! maintenance database, dropped when the handle goes out of scope (also
+//! when the test panicked). Postgres is found at `CHATHUB_TEST_PG_URL`
+//! (default `postgres://postgres@127.0.0.1:5432`, trust auth).
+
+use std::sync::Arc;
+
+use chathub::store::{PgConfig, PgStore};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+
+pub fn server_url() -> String {
+    std::env::var("CHATHUB_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+async fn admin(sql: String) {
+    let mut conn = AsyncPgConnection::establish(&format!("{}/postgres", server_url()))
+        .await
+        .expect("Postgres is reachable for tests");
+    diesel::sql_query(sql).execute(&mut conn).await.unwrap();
+}
+
+pub struct TestDb {
+    name: String,
+    pub url: String,
+}
+
+impl TestDb {
+    pub async fn create() -> TestDb {
+        let name = format!("chathub_test_{}", uuid::Uuid::new_v4().simple());
+        admin(format!("CREATE DATABASE {name}")).await;
+        let url = format!("{}/{name}", server_url());
+        TestDb { name, url }
+    }
+
+    pub fn config(&self) -> PgConfig {
+        PgConfig {
+            url: self.url.clone(),
+            pool_size: 8,
+        }
+    }
+
+    /// A migrated store on this database.
+    pub async fn store(&self) -> Arc<PgStore> {
+        Arc::new(
+            PgStore::connect(&self.config())
+                .await
+                .expect("store connects"),
+        )
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        // Drop runs outside async context: use a private runtime on a plain
+        // thread. FORCE ends the connections the pool may still hold.
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        let _ = std::thread::spawn(move || {
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                rt.block_on(admin(sql));
+            }
+        })
+        .join();
+    }
+}

@@ -1,0 +1,52 @@
+//! The conformance cases for the `Store` trait, one module per area. Each
+//! case takes the store under test and must pass for every implementation.
+
+pub mod messages;
+pub mod moderation;
+pub mod privacy;
+pub mod rooms;
+
+use std::sync::Arc;
+
+use chathub::domain::{ClientMsgId, MessageKind, Platform, RoomId, Seq, UserId};
+use chathub::store::{Appended, NewMessage, Store};
+
+pub type S = Arc<dyn Store>;
+
+pub async fn user(store: &S, name: &str) -> UserId {
+    store.upsert_user(Platform::Web, name).await.unwrap()
+}
+
+pub async fn pair(store: &S) -> (UserId, UserId, RoomId) {
+    let a = user(store, "alice").await;
+    let b = user(store, "bob").await;
+    let room = store.create_room(a, b).await.unwrap();
+    (a, b, room.id)
+}
+
+pub fn msg(room: RoomId, sender: UserId, id: &str, text: &str) -> NewMessage {
+    NewMessage {
+        room,
+        sender,
+        kind: MessageKind::Text,
+        text: text.into(),
+        client_msg_id: ClientMsgId::parse(id.into()).unwrap(),
+    }
+}
+
+pub async fn say(store: &S, room: RoomId, sender: UserId, id: &str, text: &str) -> Appended {
+    store
+        .append_message(msg(room, sender, id, text))
+        .await
+        .unwrap()
+}
+
+pub async fn texts(store: &S, room: RoomId) -> Vec<(i64, String)> {
+    store
+        .messages_after(room, Seq::ZERO, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.seq.0, m.text))
+        .collect()
+}

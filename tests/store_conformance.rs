@@ -1,0 +1,48 @@
+//! One conformance suite for the `Store` trait. Every case (in
+//! `tests/conformance/`) is written once and run twice by `conformance!`:
+//! against `MemoryStore` (module `memory`) and against `PgStore` on a fresh
+//! Postgres database (module `postgres`), so the two cannot drift apart.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+mod conformance;
+
+use conformance::{messages::*, moderation::*, privacy::*, rooms::*};
+
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod memory {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(std::sync::Arc::new(chathub::store::MemoryStore::new())).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let db = crate::common::pg::TestDb::create().await;
+                    super::$name(db.store().await).await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    users_are_created_once_per_platform_identity,
+    a_second_active_room_is_refused,
+    concurrent_room_creation_keeps_one_room_per_person,
+    a_room_ends_exactly_once,
+    messages_get_seqs_one_to_n_and_read_back_in_order,
+    a_retried_message_is_stored_once,
+    concurrent_appends_get_a_gapless_unique_sequence,
+    appends_are_refused_for_ended_rooms_and_outsiders,
+    complaints_keep_the_last_messages_as_evidence,
+    bans_hold_until_they_end,
+    retention_purges_old_content_but_not_under_open_complaints,
+    export_holds_everything_about_one_person_and_nothing_of_the_partner,
+    delete_erases_the_person_and_keeps_the_partners_rooms_whole,
+);

@@ -1,0 +1,153 @@
+//! What only the Postgres store has: migrations raced by several replicas,
+//! several replicas writing one room, and an outage it must survive.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use chathub::domain::{ClientMsgId, MessageKind, Platform, RoomId, Seq, UserId};
+use chathub::store::postgres::run_migrations;
+use chathub::store::{NewMessage, PgConfig, PgStore, Store, StoreError};
+use common::pg::TestDb;
+use common::pg_proxy::PgProxy;
+
+fn msg(room: RoomId, sender: UserId, id: String) -> NewMessage {
+    NewMessage {
+        room,
+        sender,
+        kind: MessageKind::Text,
+        text: "hi".into(),
+        client_msg_id: ClientMsgId::parse(id).unwrap(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_starting_together_apply_migrations_once() {
+    let db = TestDb::create().await;
+    let runs: Vec<_> = (0..4)
+        .map(|_| tokio::spawn(run_migrations_owned(db.url.clone())))
+        .collect();
+    let mut applied = 0;
+    for r in runs {
+        applied += r.await.unwrap().unwrap();
+    }
+    assert_eq!(
+        applied, 1,
+        "one replica applied the one migration, the others waited"
+    );
+    assert_eq!(run_migrations(&db.url).await.unwrap(), 0);
+}
+
+async fn run_migrations_owned(url: String) -> anyhow::Result<usize> {
+    run_migrations(&url).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_writing_one_room_keep_the_sequence_gapless() {
+    let db = TestDb::create().await;
+    let one = db.store().await;
+    let two = db.store().await;
+    let a = one.upsert_user(Platform::Web, "a").await.unwrap();
+    let b = two.upsert_user(Platform::Web, "b").await.unwrap();
+    let room = one.create_room(a, b).await.unwrap().id;
+
+    // Each person on their own replica; every message also retried at once
+    // through the other replica (a client that reconnected elsewhere).
+    let mut tasks = Vec::new();
+    for i in 0..60 {
+        for (store, who) in [(&one, a), (&two, b), (&two, a), (&one, b)] {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                store.append_message(msg(room, who, format!("m{i}"))).await
+            }));
+        }
+    }
+    let mut seqs = HashSet::new();
+    for t in tasks {
+        seqs.insert(t.await.unwrap().unwrap().seq);
+    }
+
+    let stored: Vec<_> = one
+        .messages_after(room, Seq::ZERO, 1000)
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.seq.0)
+        .collect();
+    assert_eq!(
+        stored,
+        (1..=120).collect::<Vec<_>>(),
+        "each message once, no gaps"
+    );
+    assert_eq!(seqs.len(), 120, "retries got the seq of the first attempt");
+}
+
+async fn ping_within(store: &PgStore, limit: Duration) -> (Result<(), StoreError>, Duration) {
+    let start = Instant::now();
+    let res = tokio::time::timeout(limit, store.ping())
+        .await
+        .expect("the store answers within its own timeouts");
+    (res, start.elapsed())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outage_gives_retryable_errors_loses_nothing_and_heals() {
+    let db = TestDb::create().await;
+    let mut proxy = PgProxy::start().await;
+    let store = PgStore::connect(&PgConfig {
+        url: proxy.url(&db.url),
+        pool_size: 4,
+    })
+    .await
+    .unwrap();
+    let a = store.upsert_user(Platform::Web, "a").await.unwrap();
+    let b = store.upsert_user(Platform::Web, "b").await.unwrap();
+    let room = store.create_room(a, b).await.unwrap().id;
+    let acked = store
+        .append_message(msg(room, a, "before".into()))
+        .await
+        .unwrap();
+
+    // Stalled: calls give up within the store's timeouts.
+    proxy.stall();
+    let (res, took) = ping_within(&store, Duration::from_secs(15)).await;
+    assert!(matches!(res, Err(StoreError::Unavailable(_))), "{res:?}");
+    assert!(took < Duration::from_secs(8), "took {took:?}");
+    let res = store.append_message(msg(room, a, "during".into())).await;
+    assert!(matches!(res, Err(StoreError::Unavailable(_))), "{res:?}");
+
+    // Down: connections are refused; errors come fast.
+    proxy.down().await;
+    let (res, _) = ping_within(&store, Duration::from_secs(15)).await;
+    assert!(matches!(res, Err(StoreError::Unavailable(_))), "{res:?}");
+
+    // Back up on the same address: the pool heals without help.
+    proxy.up().await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while store.ping().await.is_err() {
+        assert!(Instant::now() < deadline, "the store did not recover");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The client retries what failed; the acknowledged message is still there.
+    let retried = store
+        .append_message(msg(room, a, "during".into()))
+        .await
+        .unwrap();
+    let after = store
+        .append_message(msg(room, a, "after".into()))
+        .await
+        .unwrap();
+    let seqs: Vec<_> = store
+        .messages_after(room, Seq::ZERO, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| (m.seq.0, m.client_msg_id.as_str().to_owned()))
+        .collect();
+    assert_eq!(seqs[0], (acked.seq.0, "before".to_owned()));
+    assert_eq!(seqs.len(), 3, "{seqs:?}");
+    assert_eq!(seqs[1].0, retried.seq.0);
+    assert_eq!(seqs[2], (after.seq.0, "after".to_owned()));
+}
