@@ -17,7 +17,7 @@ fi
 # Integration suites talk to the machine's PostgreSQL (127.0.0.1:5432, user
 # postgres) and Redis (127.0.0.1:6379); suites that kill a server start
 # their own redis-server / postgres on a free port.
-export CHATHUB_TEST_DATABASE_URL="${CHATHUB_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
+export CHATHUB_TEST_PG_URL="${CHATHUB_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432}"
 export CHATHUB_TEST_REDIS_URL="${CHATHUB_TEST_REDIS_URL:-redis://127.0.0.1:6379}"
 
 cargo test --locked --all-targets
