@@ -177,7 +177,7 @@ async fn a_redis_restart_mid_conversation_loses_and_doubles_nothing() {
 #[actix_web::test]
 async fn a_storm_of_clients_never_puts_anyone_in_two_rooms_and_leaves_no_one_queued() {
     let cluster = Cluster::new(None).await;
-    let replicas = vec![
+    let replicas = [
         cluster.replica("r1").await,
         cluster.replica("r2").await,
         cluster.replica("r3").await,
