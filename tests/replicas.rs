@@ -115,6 +115,34 @@ async fn a_killed_replica_loses_nothing_its_clients_resume_elsewhere() {
 }
 
 #[actix_web::test]
+async fn a_rolling_restart_drains_a_replica_without_losing_anything() {
+    let cluster = Cluster::new(None).await;
+    let r1 = cluster.replica("r1").await;
+    let mut r2 = cluster.replica("r2").await;
+    let (mut a, mut b, room) = matched_pair_across(&r1.ws_url(""), &r2.ws_url("")).await;
+    b.say("b1", "before the restart").await;
+    assert_eq!(b.expect("ack").await["seq"], 1);
+    a.expect("message").await;
+    let session = b.session.clone();
+
+    // SIGTERM: B is told to reconnect (1001), and the replica exits cleanly.
+    let (closed, ()) = tokio::join!(b.closed(), r2.terminate());
+    assert_eq!(closed, common::ws::Closed::Code(1001));
+    a.say("a1", "during the restart").await;
+    assert_eq!(a.expect("ack").await["seq"], 2);
+
+    // B resumes on the surviving replica: same room, nothing lost.
+    let mut b = WsClient::connect(&r1.ws_url(&format!("?session={session}&last_seq=1"))).await;
+    assert_eq!(b.hello_room.as_deref(), Some(room.as_str()));
+    b.expect("matched").await;
+    let m = b.expect("message").await;
+    assert_eq!(
+        (m["seq"].as_i64(), m["text"].as_str()),
+        (Some(2), Some("during the restart"))
+    );
+}
+
+#[actix_web::test]
 async fn the_room_of_someone_whose_replica_died_ends_if_they_never_return() {
     let cluster = Cluster::new(None).await;
     let r1 = cluster.replica("r1").await;
