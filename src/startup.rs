@@ -159,6 +159,8 @@ impl Application {
                 )
                 .configure(http::routes)
         })
+        // Chat frames are small and latency-bound: no Nagle delay.
+        .tcp_nodelay(true)
         .listen(listener)?
         // Signals are ours: clients must be told before the server stops.
         .disable_signals()

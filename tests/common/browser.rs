@@ -30,8 +30,11 @@ impl Driver {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true)
+            // Its own process group, so the browsers it starts can be killed
+            // with it even when a test panics before closing them.
+            .process_group(0)
             .spawn()
-            .expect("chromedriver is installed (tests/setup.sh installs it)");
+            .expect("chromedriver is installed (tests/run.sh installs it)");
         let deadline = Instant::now() + EXPECT_WITHIN;
         while tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
@@ -70,6 +73,11 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        if let Some(pid) = self.child.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &format!("-{pid}")])
+                .status();
+        }
         let _ = self.child.start_kill();
     }
 }

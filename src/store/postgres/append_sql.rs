@@ -30,11 +30,18 @@ const SQL_TAIL: &str = ")
 ), existing AS (
     SELECT i.ord, m.seq FROM input i
     JOIN messages m ON m.sender_id = i.sender_id AND m.client_msg_id = i.client_msg_id
+), locked AS (
+    -- Lock the batch's rooms in id order before bumping them: two replicas
+    -- batching the same rooms in different orders would otherwise deadlock,
+    -- and Postgres only breaks a deadlock after `deadlock_timeout` (1 s).
+    SELECT r.id, r.user_a, r.user_b FROM rooms r
+    WHERE r.id IN (SELECT room_id FROM input) AND r.ended_at IS NULL
+    ORDER BY r.id
+    FOR UPDATE
 ), fresh AS (
     SELECT i.*, row_number() OVER (PARTITION BY i.room_id ORDER BY i.ord) AS n
     FROM input i
-    JOIN rooms r ON r.id = i.room_id AND r.ended_at IS NULL
-        AND i.sender_id IN (r.user_a, r.user_b)
+    JOIN locked r ON r.id = i.room_id AND i.sender_id IN (r.user_a, r.user_b)
     WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.ord = i.ord)
 ), bumped AS (
     UPDATE rooms r SET last_seq = r.last_seq + c.cnt

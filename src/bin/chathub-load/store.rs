@@ -1,6 +1,3 @@
-//! `chathub-load`: load tools for chathub, not tests. Each subcommand drives
-//! one part of the system and prints throughput and latency.
-//!
 //! `chathub-load store`: creates N rooms on the database at DATABASE_URL
 //! (migrating it first) and has both people of every room send messages at
 //! once, each person waiting for the previous acknowledgement like a real
@@ -13,24 +10,13 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use chathub::domain::{ClientMsgId, MessageKind, Platform, RoomId, Seq, UserId};
 use chathub::store::{NewMessage, PgConfig, PgStore, Store};
-use clap::{Args, Parser, Subcommand};
+use clap::Args;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
-#[derive(Parser)]
-#[command(name = "chathub-load", about = "Load tools for chathub")]
-struct Cli {
-    #[command(subcommand)]
-    command: Cmd,
-}
-
-#[derive(Subcommand)]
-enum Cmd {
-    /// Messages stored per second by the Postgres store.
-    Store(StoreArgs),
-}
+use crate::stats::report;
 
 #[derive(Args)]
-struct StoreArgs {
+pub struct StoreArgs {
     /// Postgres to load (it is migrated first).
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     database_url: String,
@@ -45,20 +31,7 @@ struct StoreArgs {
     pool_size: usize,
 }
 
-fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot build the tokio runtime")?;
-    runtime.block_on(async move {
-        match cli.command {
-            Cmd::Store(args) => store_load(args).await,
-        }
-    })
-}
-
-async fn store_load(args: StoreArgs) -> anyhow::Result<()> {
+pub async fn store_load(args: StoreArgs) -> anyhow::Result<()> {
     if args.rooms == 0 || args.messages < 2 {
         bail!("need at least one room and two messages per room");
     }
@@ -118,7 +91,7 @@ async fn store_load(args: StoreArgs) -> anyhow::Result<()> {
             );
         }
     }
-    report(&mut latencies, elapsed);
+    report("stored", "append", &mut latencies, elapsed);
     Ok(())
 }
 
@@ -144,32 +117,6 @@ async fn person(
         latencies.push(sent.elapsed());
     }
     Ok(latencies)
-}
-
-fn report(latencies: &mut [Duration], elapsed: Duration) {
-    latencies.sort_unstable();
-    let pct = |p: f64| {
-        let i = ((latencies.len() as f64 - 1.0) * p).round() as usize;
-        latencies.get(i).copied().unwrap_or_default()
-    };
-    let rate = latencies.len() as f64 / elapsed.as_secs_f64();
-    println!(
-        "stored {} messages in {:.2} s: {:.0} messages/s",
-        latencies.len(),
-        elapsed.as_secs_f64(),
-        rate
-    );
-    println!(
-        "append latency: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        ms(pct(0.50)),
-        ms(pct(0.90)),
-        ms(pct(0.99)),
-        ms(pct(1.0))
-    );
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }
 
 #[derive(diesel::QueryableByName)]
