@@ -99,6 +99,16 @@ impl SessionToken {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// What the store keeps instead of the token: its SHA-256, hex. A leaked
+    /// database then holds no usable resume tokens.
+    pub fn storage_key(&self) -> String {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(self.0.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
 }
 
 impl fmt::Debug for SessionToken {
@@ -195,6 +205,10 @@ mod tests {
         assert_eq!(SessionToken::parse(t.as_str()).unwrap(), t);
         assert!(!format!("{t:?}").contains(t.as_str()));
         assert!(SessionToken::parse("short").is_err());
+        let key = t.storage_key();
+        assert_eq!(key.len(), 64);
+        assert!(!key.contains(t.as_str()));
+        assert_eq!(key, SessionToken::parse(t.as_str()).unwrap().storage_key());
     }
 
     #[test]

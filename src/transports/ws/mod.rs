@@ -38,7 +38,7 @@ pub async fn route(
     // tab after a data purge, say) starts a new person rather than failing.
     let known = match query.session.as_deref().map(SessionToken::parse) {
         Some(Ok(token)) => store
-            .find_user(Platform::Web, token.as_str())
+            .find_user(Platform::Web, &token.storage_key())
             .await?
             .map(|user| (token, user)),
         _ => None,
@@ -47,7 +47,7 @@ pub async fn route(
         Some((token, user)) => (token, user, true),
         None => {
             let token = SessionToken::generate();
-            let user = store.upsert_user(Platform::Web, token.as_str()).await?;
+            let user = store.upsert_user(Platform::Web, &token.storage_key()).await?;
             (token, user, false)
         }
     };
