@@ -299,7 +299,7 @@ async fn an_idle_connection_is_closed_after_the_heartbeat_timeout() {
     let body_at = bytes.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
     assert!(bytes.starts_with(b"HTTP/1.1 101"));
     let opcodes = frame_opcodes(&bytes[body_at..]);
-    assert_eq!(opcodes.first(), Some(&0x1), "hello first");
+    assert!(opcodes.contains(&0x1), "hello was sent: {opcodes:?}");
     assert!(opcodes.contains(&0x9), "the server pinged");
     assert_eq!(opcodes.last(), Some(&0x8), "and closed: {opcodes:?}");
 }

@@ -86,7 +86,9 @@ pub async fn write_loop(
     last_seen: Rc<Cell<Instant>>,
     idle_timeout: Duration,
 ) {
-    let mut heartbeat = tokio::time::interval(HEARTBEAT_INTERVAL.min(idle_timeout / 3));
+    let period = HEARTBEAT_INTERVAL.min(idle_timeout / 3);
+    // The first ping one period in, not at once.
+    let mut heartbeat = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     let reason = loop {
         tokio::select! {
             biased;
