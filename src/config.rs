@@ -56,6 +56,8 @@ pub struct Config {
     pub resume_grace: Duration,
     /// `CHATHUB_SHUTDOWN_SECS`: how long graceful shutdown may take.
     pub shutdown_timeout: Duration,
+    /// `TELEGRAM_*`; `None` (no `TELEGRAM_BOT_TOKEN`) = Telegram off.
+    pub telegram: Option<crate::transports::telegram::TelegramConfig>,
 }
 
 impl Config {
@@ -99,6 +101,7 @@ impl Config {
                 .context("CHATHUB_FLOOD_BURST is too large")?,
             resume_grace: Duration::from_secs(number("CHATHUB_RESUME_GRACE_SECS", 60)?),
             shutdown_timeout: Duration::from_secs(number("CHATHUB_SHUTDOWN_SECS", 10)?),
+            telegram: crate::transports::telegram::TelegramConfig::from_lookup(&non_empty)?,
         })
     }
 }

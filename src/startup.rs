@@ -17,6 +17,7 @@ use crate::bus::{Bus, BusSignal, MemoryBus, MemoryQueue, SearchQueue};
 use crate::config::Config;
 use crate::http::{self, AppState};
 use crate::store::{MemoryStore, Store};
+use crate::transports::telegram::{self, TelegramTransport};
 
 /// The adapters behind the ports, chosen by configuration.
 pub struct Adapters {
@@ -82,6 +83,12 @@ impl Application {
                 flood_burst: config.flood_burst,
             },
         };
+        let telegram = match &config.telegram {
+            Some(tg) => {
+                Some(TelegramTransport::build(tg, config.redis_url.as_ref(), deps.clone()).await?)
+            }
+            None => None,
+        };
         let listener = TcpListener::bind(config.listen)
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let port = listener.local_addr()?.port();
@@ -94,6 +101,11 @@ impl Application {
                         .error_handler(|e, _| http::HttpError::BadRequest(e.to_string()).into()),
                 )
                 .configure(http::routes)
+                .configure(|cfg| {
+                    if let Some(tg) = &telegram {
+                        telegram::routes(cfg, tg.clone());
+                    }
+                })
         })
         .listen(listener)?
         // Signals are ours: clients must be told before the server stops.

@@ -7,9 +7,10 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use chrono::Utc;
 
-use super::{Appended, COMPLAINT_EVIDENCE_MESSAGES, NewMessage, Store, StoreError};
+use super::{Appended, COMPLAINT_EVIDENCE_MESSAGES, MessageCopies, NewMessage, Store, StoreError};
 use crate::domain::{
-    ComplaintId, EndReason, Platform, ReportReason, Room, RoomId, Seq, StoredMessage, UserId,
+    ComplaintId, EndReason, MessageKind, Platform, ReportReason, Room, RoomId, Seq, StoredMessage,
+    UserId,
 };
 
 #[derive(Default)]
@@ -23,6 +24,12 @@ struct State {
     idempotency: HashMap<(UserId, String), (RoomId, Seq)>,
     complaints: Vec<Complaint>,
     banned: HashMap<UserId, ()>,
+    /// (room, seq) -> (receiver's platform message id, delivered at).
+    deliveries: HashMap<(RoomId, Seq), (Option<i64>, chrono::DateTime<Utc>)>,
+    /// Keys of fully processed platform updates.
+    processed_updates: std::collections::HashSet<String>,
+    /// People whose media go out under a spoiler cover.
+    spoiler_default: std::collections::HashSet<UserId>,
 }
 
 #[allow(dead_code)] // Read by the admin API and data exports.
@@ -149,6 +156,7 @@ impl Store for MemoryStore {
             text: msg.text,
             client_msg_id: msg.client_msg_id,
             created_at: Utc::now(),
+            extra: Box::new(msg.extra),
         });
         s.idempotency.insert(key, (msg.room, seq));
         Ok(Appended {
@@ -211,4 +219,99 @@ impl Store for MemoryStore {
     async fn is_banned(&self, user: UserId) -> Result<bool, StoreError> {
         Ok(self.lock()?.banned.contains_key(&user))
     }
+
+    async fn record_delivery(
+        &self,
+        room: RoomId,
+        seq: Seq,
+        receiver_platform_msg_id: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let mut s = self.lock()?;
+        if message(&s, room, seq).is_none() {
+            return Err(StoreError::NoSuchRoom);
+        }
+        s.deliveries
+            .insert((room, seq), (receiver_platform_msg_id, Utc::now()));
+        Ok(())
+    }
+
+    async fn message_copies(
+        &self,
+        room: RoomId,
+        seq: Seq,
+    ) -> Result<Option<MessageCopies>, StoreError> {
+        let s = self.lock()?;
+        let Some(m) = message(&s, room, seq) else {
+            return Ok(None);
+        };
+        let delivery = s.deliveries.get(&(room, seq));
+        Ok(Some(MessageCopies {
+            sender: m.sender,
+            sender_platform_msg_id: m.extra.sender_platform_msg_id,
+            receiver_platform_msg_id: delivery.and_then(|d| d.0),
+            delivered_at: delivery.map(|d| d.1),
+        }))
+    }
+
+    async fn find_by_platform_msg_id(
+        &self,
+        room: RoomId,
+        user: UserId,
+        platform_msg_id: i64,
+    ) -> Result<Option<Seq>, StoreError> {
+        let s = self.lock()?;
+        let Some(log) = s.messages.get(&room) else {
+            return Ok(None);
+        };
+        let found = log.iter().find(|m| {
+            if matches!(m.kind, MessageKind::Edit | MessageKind::Reaction) {
+                return false;
+            }
+            if m.sender == user {
+                m.extra.sender_platform_msg_id == Some(platform_msg_id)
+            } else {
+                s.deliveries.get(&(room, m.seq)).and_then(|d| d.0) == Some(platform_msg_id)
+            }
+        });
+        Ok(found.map(|m| m.seq))
+    }
+
+    async fn last_delivered_seq(&self, room: RoomId, receiver: UserId) -> Result<Seq, StoreError> {
+        let s = self.lock()?;
+        let last = s.messages.get(&room).and_then(|log| {
+            log.iter()
+                .rev()
+                .find(|m| m.sender != receiver && s.deliveries.contains_key(&(room, m.seq)))
+        });
+        Ok(last.map_or(Seq::ZERO, |m| m.seq))
+    }
+
+    async fn update_processed(&self, key: &str) -> Result<bool, StoreError> {
+        Ok(self.lock()?.processed_updates.contains(key))
+    }
+
+    async fn record_update_processed(&self, key: &str) -> Result<(), StoreError> {
+        self.lock()?.processed_updates.insert(key.to_owned());
+        Ok(())
+    }
+
+    async fn media_spoiler_default(&self, user: UserId) -> Result<bool, StoreError> {
+        Ok(self.lock()?.spoiler_default.contains(&user))
+    }
+
+    async fn set_media_spoiler_default(&self, user: UserId, on: bool) -> Result<(), StoreError> {
+        let mut s = self.lock()?;
+        if on {
+            s.spoiler_default.insert(user);
+        } else {
+            s.spoiler_default.remove(&user);
+        }
+        Ok(())
+    }
+}
+
+/// Message `seq` of `room`; seqs start at 1 and are dense, so it is an index.
+fn message(s: &State, room: RoomId, seq: Seq) -> Option<&StoredMessage> {
+    let index = usize::try_from(seq.0.checked_sub(1)?).ok()?;
+    s.messages.get(&room)?.get(index)
 }

@@ -4,6 +4,8 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod browser;
+pub mod fake_telegram;
+pub mod telegram;
 pub mod ws;
 
 use std::collections::HashMap;

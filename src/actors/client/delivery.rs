@@ -82,7 +82,8 @@ impl ClientActor {
             self.push(
                 Outgoing::Message {
                     seq: msg.seq,
-                    text: msg.text.clone(),
+                    text: msg.display_text(),
+                    message: Box::new(msg.clone()),
                 },
                 ctx,
             );
@@ -165,7 +166,8 @@ impl ClientActor {
 }
 
 /// Ends a room in the store and, if this call ended it, rings the room.
-pub(super) fn end_room(
+/// Transports use it too (Telegram: a person blocked the bot).
+pub fn end_room(
     deps: &crate::actors::Deps,
     room: RoomId,
     by: UserId,

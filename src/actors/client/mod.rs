@@ -19,7 +19,7 @@ use crate::bus::{BusEvent, Topic};
 use crate::domain::{ClientId, RoomId, SearchPrefs, Seq, SessionToken, UserId};
 
 pub use commands::{ClientCommand, Command};
-pub use delivery::{CatchUp, Close, Deliver, Disconnected};
+pub use delivery::{CatchUp, Close, Deliver, Disconnected, end_room};
 pub use outbox::{CloseReason, Outbox, OutboxFull, Outgoing};
 
 /// How often a connection re-checks its state against the store, so a lost

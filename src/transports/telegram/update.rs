@@ -1,0 +1,280 @@
+//! One update, handled fully before the webhook answers (Telegram sends a
+//! chat's next update only after that answer, which keeps each person's
+//! order). A repeated `update_id` changes nothing: messages are appended
+//! under the idempotency key `tg:<update_id>`, and every handled update is
+//! recorded as processed.
+
+use teloxide::types::{
+    CallbackQuery, ChatMemberUpdated, Message, MessageId, MessageReactionUpdated, ReactionType,
+    Update, UpdateKind,
+};
+
+use teloxide::prelude::Requester;
+
+use super::TelegramTransport;
+use super::ids::TelegramChatId;
+use super::incoming::{self, BotCommand, Incoming};
+use super::meta::TgMeta;
+use super::outbox::Job;
+use super::sender::person_blocked;
+use super::sessions::Person;
+use super::texts::{self, Buttons, Notice};
+use crate::actors::client::{ClientCommand, Command};
+use crate::domain::{
+    ClientMsgId, MessageExtra, MessageKind, Platform, ReportReason, SearchPrefs, Seq, UserId,
+};
+use crate::error::ChatError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HandleError {
+    /// The store, bus or actor could not take the update now; Telegram
+    /// should deliver it again.
+    #[error("update could not be handled now")]
+    Unavailable,
+}
+
+impl From<StoreError> for HandleError {
+    fn from(e: StoreError) -> Self {
+        tracing::warn!(error = %e, "store call failed for a telegram update");
+        HandleError::Unavailable
+    }
+}
+
+type Handled = Result<(), HandleError>;
+
+impl TelegramTransport {
+    pub async fn handle_update(&self, update: Update) -> Handled {
+        let key = format!("tg:{}", update.id.0);
+        if self.deps.store.update_processed(&key).await? {
+            return Ok(());
+        }
+        let id = update.id.0;
+        match &update.kind {
+            UpdateKind::Message(m) => self.on_message(id, m).await?,
+            UpdateKind::EditedMessage(m) => self.on_edit(id, m).await?,
+            UpdateKind::CallbackQuery(q) => self.on_callback(q).await?,
+            UpdateKind::MessageReaction(r) => self.on_reaction(id, r).await?,
+            UpdateKind::MyChatMember(u) => self.on_member(u).await?,
+            _ => {} // not asked for in allowed_updates, or not for a 1:1 bot
+        }
+        self.deps.store.record_update_processed(&key).await?;
+        Ok(())
+    }
+
+    /// The person behind a private chat, and their live actor here.
+    async fn person(&self, chat: TelegramChatId) -> Result<(UserId, Person), HandleError> {
+        let store = &self.deps.store;
+        let user = store
+            .upsert_user(Platform::Telegram, &chat.platform_user_id())
+            .await?;
+        let person = self
+            .sessions
+            .person(user, chat, &self.api, &self.deps)
+            .ok_or(HandleError::Unavailable)?;
+        Ok((user, person))
+    }
+
+    /// Runs a command on the person's actor. Refusals (not in a chat,
+    /// flood...) were already told to the person through their outbox.
+    async fn run(&self, p: &Person, cmd: ClientCommand) -> Handled {
+        match p.addr.send(Command { cmd }).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(ChatError::Unavailable)) | Err(_) => Err(HandleError::Unavailable),
+            Ok(Err(_)) => Ok(()),
+        }
+    }
+
+    async fn say(&self, p: &Person, notice: Notice) -> Handled {
+        p.notices
+            .send(Job::Notice(notice))
+            .await
+            .map_err(|_| HandleError::Unavailable)
+    }
+
+    /// The seq, in `user`'s current room, of the message with id `msg` in their chat.
+    async fn seq_of(&self, user: UserId, msg: MessageId) -> Result<Option<Seq>, HandleError> {
+        let store = &self.deps.store;
+        let Some(room) = store.active_room(user).await? else {
+            return Ok(None);
+        };
+        Ok(store
+            .find_by_platform_msg_id(room.id, user, i64::from(msg.0))
+            .await?)
+    }
+
+    async fn on_message(&self, update_id: u32, msg: &Message) -> Handled {
+        let Some(chat) = TelegramChatId::private(&msg.chat) else {
+            return Ok(());
+        };
+        let (user, p) = self.person(chat).await?;
+        if let Some(cmd) = msg.text().and_then(incoming::command) {
+            return self.on_command(user, &p, cmd).await;
+        }
+        let coverable = msg.photo().is_some() || msg.video().is_some() || msg.animation().is_some();
+        let spoiler = coverable && self.deps.store.media_spoiler_default(user).await?;
+        match incoming::classify(msg, spoiler) {
+            Incoming::Relay(mut r) => {
+                if let Some(replied) = msg.reply_to_message() {
+                    r.extra.reply_to_seq = self.seq_of(user, replied.id).await?;
+                }
+                let cmd = ClientCommand::SendRich {
+                    kind: r.kind,
+                    text: r.text,
+                    extra: r.extra,
+                    id: idempotency_key(update_id)?,
+                };
+                self.run(&p, cmd).await
+            }
+            Incoming::Unsupported(label) => self.say(&p, texts::unsupported(label)).await,
+            Incoming::Ignore => Ok(()),
+        }
+    }
+
+    async fn on_command(&self, user: UserId, p: &Person, cmd: BotCommand<'_>) -> Handled {
+        let run = |c| self.run(p, c);
+        match cmd.name.as_str() {
+            "start" => {
+                self.say(p, Notice::with(texts::WELCOME, Buttons::Search))
+                    .await
+            }
+            "help" => self.say(p, Notice::plain(texts::HELP)).await,
+            "search" => {
+                run(ClientCommand::Search {
+                    prefs: SearchPrefs::default(),
+                })
+                .await
+            }
+            "next" => run(ClientCommand::Next).await,
+            "stop" => run(ClientCommand::Stop).await,
+            "report" => match ReportReason::parse(Some(cmd.args.to_owned())) {
+                Ok(reason) => run(ClientCommand::Report { reason }).await,
+                Err(e) => self.say(p, Notice::plain(e.to_string())).await,
+            },
+            "spoiler_on" | "spoiler_off" => {
+                let on = cmd.name == "spoiler_on";
+                self.deps.store.set_media_spoiler_default(user, on).await?;
+                let text = if on {
+                    texts::SPOILER_ON
+                } else {
+                    texts::SPOILER_OFF
+                };
+                self.say(p, Notice::plain(text)).await
+            }
+            _ => self.say(p, Notice::plain(texts::UNKNOWN_COMMAND)).await,
+        }
+    }
+
+    /// An edit is relayed as its own log entry pointing at the edited message.
+    async fn on_edit(&self, update_id: u32, msg: &Message) -> Handled {
+        let Some(chat) = TelegramChatId::private(&msg.chat) else {
+            return Ok(());
+        };
+        let (user, p) = self.person(chat).await?;
+        let (text, is_caption) = match (msg.text(), msg.caption()) {
+            (Some(t), _) => (t.to_owned(), false),
+            (None, Some(c)) => (c.to_owned(), true),
+            (None, None) => return self.say(&p, texts::unsupported("edits of media")).await,
+        };
+        let Some(target) = self.seq_of(user, msg.id).await? else {
+            return self.say(&p, Notice::plain(texts::EDIT_NOT_RELAYED)).await;
+        };
+        let extra = MessageExtra {
+            caption: is_caption.then(|| text.clone()),
+            reply_to_seq: Some(target),
+            ..MessageExtra::default()
+        };
+        let cmd = ClientCommand::SendRich {
+            kind: MessageKind::Edit,
+            text,
+            extra,
+            id: idempotency_key(update_id)?,
+        };
+        self.run(&p, cmd).await
+    }
+
+    /// Reactions on a message of the current chat are mirrored to the
+    /// partner's copy; reactions elsewhere (on the bot's notices) are not news.
+    async fn on_reaction(&self, update_id: u32, r: &MessageReactionUpdated) -> Handled {
+        let Some(chat) = TelegramChatId::private(&r.chat) else {
+            return Ok(());
+        };
+        let (user, p) = self.person(chat).await?;
+        let Some(target) = self.seq_of(user, r.message_id).await? else {
+            return Ok(());
+        };
+        let reactions: Vec<String> = r
+            .new_reaction
+            .iter()
+            .filter_map(|x| match x {
+                ReactionType::Emoji { emoji } => Some(emoji.clone()),
+                _ => None,
+            })
+            .collect();
+        let meta = TgMeta {
+            chat: chat.raw(),
+            message_id: r.message_id.0,
+            reactions: reactions.clone(),
+            ..TgMeta::default()
+        };
+        let extra = MessageExtra {
+            reply_to_seq: Some(target),
+            metadata: meta.into_metadata(),
+            ..MessageExtra::default()
+        };
+        let cmd = ClientCommand::SendRich {
+            kind: MessageKind::Reaction,
+            text: reactions.join(" "),
+            extra,
+            id: idempotency_key(update_id)?,
+        };
+        self.run(&p, cmd).await
+    }
+
+    /// Inline buttons: answered at once (the button stops spinning), then
+    /// run as the matching command.
+    async fn on_callback(&self, q: &CallbackQuery) -> Handled {
+        let answer = self.api.bot.answer_callback_query(q.id.clone());
+        if let Err(e) = self.api.call(None, answer).await {
+            tracing::debug!(error = %e, "callback query not answered");
+        }
+        // In a private chat the chat id is the person's id.
+        let Ok(raw) = i64::try_from(q.from.id.0) else {
+            return Ok(());
+        };
+        let (_, p) = self.person(TelegramChatId::trusted(raw)).await?;
+        let cmd = match q.data.as_deref() {
+            Some(texts::CB_NEXT) => ClientCommand::Next,
+            Some(texts::CB_STOP) => ClientCommand::Stop,
+            Some(texts::CB_SEARCH) => ClientCommand::Search {
+                prefs: SearchPrefs::default(),
+            },
+            _ => return Ok(()),
+        };
+        self.run(&p, cmd).await
+    }
+
+    /// The person blocked the bot ("kicked" in a private chat): their room
+    /// ends as `Blocked` before any send to them fails.
+    async fn on_member(&self, u: &ChatMemberUpdated) -> Handled {
+        let Some(chat) = TelegramChatId::private(&u.chat) else {
+            return Ok(());
+        };
+        if !u.new_chat_member.is_banned() {
+            return Ok(());
+        }
+        let found = self
+            .deps
+            .store
+            .find_user(Platform::Telegram, &chat.platform_user_id())
+            .await?;
+        if let Some(user) = found {
+            person_blocked(&self.deps, user).await;
+        }
+        Ok(())
+    }
+}
+
+fn idempotency_key(update_id: u32) -> Result<ClientMsgId, HandleError> {
+    ClientMsgId::parse(format!("tg:{update_id}")).map_err(|_| HandleError::Unavailable)
+}
