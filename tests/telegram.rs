@@ -5,29 +5,12 @@
 mod common;
 
 use common::fake_telegram::{Call, FakeTelegram};
-use common::telegram::{SECRET, TgPerson, WITHIN, spawn_tg_app, texts};
+use common::telegram::{SECRET, TgPerson, WITHIN, only, pair, spawn_tg_app, texts};
 use common::ws::WsClient;
 use serde_json::json;
 
 const A: i64 = 1001;
 const B: i64 = 2002;
-
-/// Both people search; returns once each got the "matched" notice.
-async fn pair(fake: &FakeTelegram, a: &mut TgPerson, b: &mut TgPerson) {
-    a.command("/search").await;
-    b.command("/search").await;
-    for chat in [a.chat, b.chat] {
-        fake.wait_until(WITHIN, |calls| {
-            calls.iter().any(|c| {
-                c.chat_id == Some(chat)
-                    && c.params["text"]
-                        .as_str()
-                        .is_some_and(|t| t.starts_with("Partner found"))
-            })
-        })
-        .await;
-    }
-}
 
 fn copies(calls: &[Call]) -> Vec<&Call> {
     calls.iter().filter(|c| c.method == "copymessage").collect()
@@ -184,14 +167,6 @@ async fn commands_and_buttons_work() {
             .is_some_and(|t| t == "Chat ended.")
     })
     .await;
-}
-
-fn only(calls: &[Call], chat: i64) -> Vec<Call> {
-    calls
-        .iter()
-        .filter(|c| c.chat_id == Some(chat))
-        .cloned()
-        .collect()
 }
 
 #[actix_web::test]

@@ -29,6 +29,8 @@ pub struct Call {
     pub at: Instant,
     /// The HTTP status the fake answered.
     pub status: u16,
+    /// The `result` it answered with (`null` for failures).
+    pub result: Value,
 }
 
 /// How to fail a call.
@@ -217,6 +219,7 @@ async fn handle(
         params,
         at: Instant::now(),
         status,
+        result: body["result"].clone(),
     });
     HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap()).json(body)
 }
@@ -330,6 +333,7 @@ async fn get_updates(state: &Mutex<State>, params: &Value) -> HttpResponse {
                 params: params.clone(),
                 at: Instant::now(),
                 status: 200,
+                result: Value::Null,
             });
             s.updates.iter().cloned().collect()
         };

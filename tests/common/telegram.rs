@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::fake_telegram::FakeTelegram;
+use super::fake_telegram::{Call, FakeTelegram};
 use super::{TestApp, spawn_app};
 
 pub const SECRET: &str = "test-secret_123";
@@ -160,10 +160,50 @@ impl TgPerson {
 }
 
 /// Texts of `sendMessage` calls in `calls`.
-pub fn texts(calls: &[super::fake_telegram::Call]) -> Vec<String> {
+pub fn texts(calls: &[Call]) -> Vec<String> {
     calls
         .iter()
         .filter(|c| c.method == "sendmessage")
         .filter_map(|c| c.params["text"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Calls into `chat`.
+pub fn only(calls: &[Call], chat: i64) -> Vec<Call> {
+    calls
+        .iter()
+        .filter(|c| c.chat_id == Some(chat))
+        .cloned()
+        .collect()
+}
+
+/// Both people search; returns once each got the "matched" notice.
+pub async fn pair(fake: &FakeTelegram, a: &mut TgPerson, b: &mut TgPerson) {
+    a.command("/search").await;
+    b.command("/search").await;
+    for chat in [a.chat, b.chat] {
+        fake.wait_until(WITHIN, |calls| {
+            texts(&only(calls, chat))
+                .iter()
+                .any(|t| t.starts_with("Partner found"))
+        })
+        .await;
+    }
+}
+
+/// Waits until `chat` got `n` successful calls of `method`; returns them.
+pub async fn wait_method(fake: &FakeTelegram, chat: i64, method: &str, n: usize) -> Vec<Call> {
+    let calls = fake
+        .wait_until(WITHIN, |calls| {
+            calls
+                .iter()
+                .filter(|c| c.chat_id == Some(chat) && c.method == method && c.status == 200)
+                .count()
+                >= n
+        })
+        .await;
+    calls
+        .into_iter()
+        .filter(|c| c.chat_id == Some(chat) && c.method == method && c.status == 200)
         .collect()
 }

@@ -97,7 +97,11 @@ pub fn classify(msg: &Message, spoiler_default: bool) -> Incoming {
         return Incoming::Unsupported("paid media");
     } else if msg.checklist().is_some() {
         return Incoming::Unsupported("checklists");
-    } else if matches!(msg.kind, teloxide::types::MessageKind::Common(_)) {
+    } else if matches!(
+        msg.kind,
+        teloxide::types::MessageKind::Common(_) | teloxide::types::MessageKind::Empty {}
+    ) {
+        // `Empty` is how teloxide reads a kind newer than itself.
         return Incoming::Unsupported("this kind of message");
     } else {
         return Incoming::Ignore;

@@ -56,6 +56,7 @@ impl TelegramTransport {
             UpdateKind::CallbackQuery(q) => self.on_callback(q).await?,
             UpdateKind::MessageReaction(r) => self.on_reaction(id, r).await?,
             UpdateKind::MyChatMember(u) => self.on_member(u).await?,
+            UpdateKind::Error(raw) => self.on_unreadable(raw).await?,
             _ => {} // not asked for in allowed_updates, or not for a 1:1 bot
         }
         self.deps.store.record_update_processed(&key).await?;
@@ -252,6 +253,19 @@ impl TelegramTransport {
             _ => return Ok(()),
         };
         self.run(&p, cmd).await
+    }
+
+    /// An update teloxide cannot read (a message kind newer than it): the
+    /// sender of a private message is told it was not passed on.
+    async fn on_unreadable(&self, raw: &serde_json::Value) -> Handled {
+        let chat = &raw["message"]["chat"];
+        let (Some(id), Some("private")) = (chat["id"].as_i64(), chat["type"].as_str()) else {
+            tracing::debug!("unreadable update ignored");
+            return Ok(());
+        };
+        let (_, p) = self.person(TelegramChatId::trusted(id)).await?;
+        self.say(&p, texts::unsupported("this kind of message"))
+            .await
     }
 
     /// The person blocked the bot ("kicked" in a private chat): their room
