@@ -55,6 +55,8 @@ pub struct Application {
     server: Server,
     hub: Addr<Hub>,
     config: Config,
+    /// Stopped with the server (polling hands its lease back).
+    telegram: Option<Arc<TelegramTransport>>,
 }
 
 impl Application {
@@ -84,15 +86,22 @@ impl Application {
             },
         };
         let telegram = match &config.telegram {
-            Some(tg) => {
-                Some(TelegramTransport::build(tg, config.redis_url.as_ref(), deps.clone()).await?)
-            }
+            Some(tg) => Some(
+                TelegramTransport::build(
+                    tg,
+                    config.redis_url.as_ref(),
+                    &config.instance_id,
+                    deps.clone(),
+                )
+                .await?,
+            ),
             None => None,
         };
         let listener = TcpListener::bind(config.listen)
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let port = listener.local_addr()?.port();
         let state = web::Data::new(AppState { deps });
+        let routed = telegram.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -102,7 +111,7 @@ impl Application {
                 )
                 .configure(http::routes)
                 .configure(|cfg| {
-                    if let Some(tg) = &telegram {
+                    if let Some(tg) = &routed {
                         telegram::routes(cfg, tg.clone());
                     }
                 })
@@ -113,11 +122,15 @@ impl Application {
         .shutdown_timeout(config.shutdown_timeout.as_secs())
         .run();
         tracing::info!(port, instance = %config.instance_id, "chathub listening");
+        if let Some(tg) = &telegram {
+            tg.start();
+        }
         Ok(Self {
             port,
             server,
             hub,
             config,
+            telegram,
         })
     }
 
@@ -142,6 +155,9 @@ impl Application {
         }
         tracing::info!(instance = %self.config.instance_id, "shutting down");
         let stopping = handle.stop(true);
+        if let Some(tg) = &self.telegram {
+            tg.shutdown().await;
+        }
         match self.hub.send(CloseAll).await {
             Ok(n) => tracing::info!(clients = n, "clients told to reconnect"),
             Err(e) => tracing::warn!(error = %e, "hub gone before shutdown"),

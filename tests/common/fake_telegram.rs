@@ -325,19 +325,20 @@ async fn get_updates(state: &Mutex<State>, params: &Value) -> HttpResponse {
     loop {
         let found: Vec<Value> = {
             let mut s = state.lock().unwrap();
+            // An offset confirms every update before it, as Telegram does.
             s.updates
                 .retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
-            s.calls.push(Call {
+            s.updates.iter().cloned().collect()
+        };
+        if !found.is_empty() || Instant::now() >= deadline {
+            state.lock().unwrap().calls.push(Call {
                 method: "getupdates".into(),
                 chat_id: None,
                 params: params.clone(),
                 at: Instant::now(),
                 status: 200,
-                result: Value::Null,
+                result: Value::Array(found.clone()),
             });
-            s.updates.iter().cloned().collect()
-        };
-        if !found.is_empty() || Instant::now() >= deadline {
             return HttpResponse::Ok().json(json!({"ok": true, "result": found}));
         }
         tokio::time::sleep(Duration::from_millis(50)).await;

@@ -8,8 +8,10 @@ mod budget;
 pub mod config;
 mod ids;
 mod incoming;
+mod lease;
 mod meta;
 mod outbox;
+mod polling;
 mod relay;
 mod sender;
 mod sessions;
@@ -18,11 +20,13 @@ mod texts;
 mod update;
 mod webhook;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use actix_web::web;
 use anyhow::Context;
 use teloxide::Bot;
+use tokio::sync::watch;
 
 use crate::actors::Deps;
 use crate::config::Secret;
@@ -30,6 +34,7 @@ pub use api::{SendError, TgApi};
 pub use budget::{Budget, BudgetError, LocalBudget, RedisBudget};
 pub use config::{Rates, TelegramConfig, TelegramMode};
 pub use ids::TelegramChatId;
+pub use lease::{LEASE_TTL, Lease, LeaseError, LocalLease, RedisLease};
 pub use setup::{allowed_updates, setup};
 pub use webhook::{MAX_UPDATE_BYTES, SECRET_HEADER};
 
@@ -40,7 +45,16 @@ pub struct TelegramTransport {
     /// Expected webhook secret; `None` in polling mode (then every webhook
     /// call is refused).
     secret: Option<Secret>,
+    /// The polling lease; `Some` in polling mode only.
+    lease: Option<Arc<dyn Lease>>,
+    /// Turned true at shutdown; the poller stops and releases its lease.
+    stop: watch::Sender<bool>,
+    /// The poller, awaited at shutdown. Set once by `start`.
+    poller: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
+
+/// How long shutdown waits for the poller to hand its lease back.
+const POLLER_STOP_LIMIT: Duration = Duration::from_secs(3);
 
 impl TelegramTransport {
     /// The transport of one replica: the budget is in Redis when `redis_url`
@@ -48,6 +62,7 @@ impl TelegramTransport {
     pub async fn build(
         cfg: &TelegramConfig,
         redis_url: Option<&Secret>,
+        instance_id: &str,
         deps: Deps,
     ) -> anyhow::Result<Arc<Self>> {
         let budget: Arc<dyn Budget> = match redis_url {
@@ -58,6 +73,15 @@ impl TelegramTransport {
             ),
             None => Arc::new(LocalBudget::new(cfg.rates)),
         };
+        let lease: Option<Arc<dyn Lease>> = match (cfg.mode, redis_url) {
+            (TelegramMode::Webhook, _) => None,
+            (TelegramMode::Polling, None) => Some(Arc::new(LocalLease)),
+            (TelegramMode::Polling, Some(url)) => Some(Arc::new(
+                RedisLease::connect(url.expose(), &cfg.redis_prefix, instance_id)
+                    .await
+                    .context("cannot reach Redis for the telegram polling lease")?,
+            )),
+        };
         Ok(Arc::new(Self {
             api: TgApi::new(bot(cfg), budget),
             deps,
@@ -66,7 +90,33 @@ impl TelegramTransport {
                 TelegramMode::Webhook => cfg.webhook_secret.clone(),
                 TelegramMode::Polling => None,
             },
+            lease,
+            stop: watch::channel(false).0,
+            poller: Mutex::new(None),
         }))
+    }
+
+    /// Starts polling (polling mode only; it waits for the lease).
+    pub fn start(self: &Arc<Self>) {
+        let Some(lease) = self.lease.clone() else {
+            return;
+        };
+        // On this arbiter: handling an update starts actors, which need one.
+        let task = actix::spawn(polling::run(self.clone(), lease, self.stop.subscribe()));
+        if let Ok(mut poller) = self.poller.lock() {
+            *poller = Some(task);
+        }
+    }
+
+    /// Stops polling and hands the lease back (graceful shutdown).
+    pub async fn shutdown(&self) {
+        let _ = self.stop.send(true);
+        let task = self.poller.lock().ok().and_then(|mut p| p.take());
+        if let Some(task) = task
+            && tokio::time::timeout(POLLER_STOP_LIMIT, task).await.is_err()
+        {
+            tracing::warn!("telegram poller did not stop in time");
+        }
     }
 
     /// Telegram people with a live actor on this replica.
