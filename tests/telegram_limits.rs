@@ -158,3 +158,48 @@ async fn sends_into_one_chat_stay_within_burst_and_rate() {
         "paced: {span:.2}s"
     );
 }
+
+#[actix_web::test]
+async fn transient_failures_are_retried_and_final_refusals_explained() {
+    let fake = FakeTelegram::start().await;
+    let app = spawn_tg_app(&fake, &[]).await;
+    let (mut a, mut b) = (TgPerson::new(&app, A), TgPerson::new(&app, B));
+    pair(&fake, &mut a, &mut b).await;
+
+    // A 5xx (teloxide waits 10 s on those) is retried: the message arrives.
+    fake.fail_next(1, Some(B), Failure::Server);
+    let first = a.text("through a hiccup").await;
+    let calls = fake
+        .wait_until(Duration::from_secs(25), |calls| {
+            only(calls, B)
+                .iter()
+                .any(|c| c.method == "copymessage" && c.status == 200)
+        })
+        .await;
+    let copy = only(&calls, B)
+        .into_iter()
+        .find(|c| c.method == "copymessage" && c.status == 200);
+    assert_eq!(copy.unwrap().params["message_id"], first);
+
+    // A 400 is final: both people hear about it, and later messages flow.
+    fake.fail_next(
+        1,
+        Some(B),
+        Failure::BadRequest("message to copy not found".into()),
+    );
+    a.text("gone").await;
+    let last = a.text("after").await;
+    let copies = wait_method(&fake, B, "copymessage", 2).await;
+    assert_eq!(copies[1].params["message_id"], last);
+    let to_b = texts(&only(&fake.calls(), B));
+    assert!(
+        to_b.iter().any(|t| t.contains("could not be delivered")),
+        "{to_b:?}"
+    );
+    let to_a = texts(&only(&fake.calls(), A));
+    assert!(
+        to_a.iter()
+            .any(|t| t.contains("your partner did not get it")),
+        "{to_a:?}"
+    );
+}

@@ -80,7 +80,9 @@ impl TgApi {
                     }
                 }
                 RequestError::Api(api) if is_blocked(&api) => return Err(SendError::Blocked),
-                RequestError::Api(api) => return Err(SendError::Refused(api.to_string())),
+                RequestError::Api(api) if is_final(&api) => {
+                    return Err(SendError::Refused(api.to_string()));
+                }
                 RequestError::MigrateToChatId(_) => {
                     return Err(SendError::Refused("chat migrated".into()));
                 }
@@ -95,6 +97,23 @@ impl TgApi {
                 }
             }
         }
+    }
+}
+
+/// Whether Telegram's refusal is final (a 4xx). teloxide knows only 4xx
+/// descriptions by name; an unknown one is final only if it reads like a
+/// 4xx, so a JSON 5xx ("Internal Server Error", "Bad Gateway") is retried.
+fn is_final(e: &ApiError) -> bool {
+    const CLIENT_ERRORS: [&str; 5] = [
+        "Bad Request",
+        "Forbidden",
+        "Unauthorized",
+        "Not Found",
+        "Conflict",
+    ];
+    match e {
+        ApiError::Unknown(text) => CLIENT_ERRORS.iter().any(|p| text.starts_with(p)),
+        _ => true,
     }
 }
 

@@ -173,12 +173,15 @@ impl Sender {
                 Err(SendError::Blocked) => return self.blocked().await,
                 Err(SendError::Refused(reason)) => {
                     // Telegram will never take it (the original was deleted,
-                    // say): tell the person, and do not try again.
+                    // say): tell both people, and do not try again.
                     tracing::warn!(user = %self.me, %reason, "message could not be delivered");
                     for msg in &batch {
                         self.mark_delivered(msg, None).await;
                     }
                     self.notify(Notice::plain(texts::UNDELIVERABLE)).await;
+                    if let Some(origin) = TgMeta::of(&batch[0].extra) {
+                        self.tell_sender(origin.chat).await;
+                    }
                     return;
                 }
                 Err(SendError::Unreachable(e)) => {
@@ -218,6 +221,19 @@ impl Sender {
                     return;
                 }
             }
+        }
+    }
+
+    /// Tells the (Telegram) sender of a message that it did not arrive. Out
+    /// of their queue's order on purpose: it is about a message long sent.
+    async fn tell_sender(&self, chat: i64) {
+        let chat = TelegramChatId::trusted(chat);
+        let req = self
+            .api
+            .bot
+            .send_message(chat.chat_id(), texts::NOT_DELIVERED_TO_PARTNER);
+        if let Err(e) = self.api.call(Some(chat), req).await {
+            tracing::debug!(error = %e, "sender not told about an undeliverable message");
         }
     }
 

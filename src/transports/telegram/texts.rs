@@ -27,6 +27,8 @@ pub const SPOILER_OFF: &str = "Spoilers off: your media are sent uncovered.";
 pub const EDIT_NOT_RELAYED: &str =
     "That edit was not passed on: the message is not part of your current chat.";
 pub const UNDELIVERABLE: &str = "One message from your partner could not be delivered.";
+pub const NOT_DELIVERED_TO_PARTNER: &str =
+    "Telegram would not pass one of your messages on: your partner did not get it.";
 
 /// Callback data of the inline buttons.
 pub const CB_NEXT: &str = "next";
