@@ -274,3 +274,23 @@ async fn setup_sets_the_webhook_once_and_the_command_menu() {
         .count();
     assert_eq!(hooks, 1);
 }
+
+#[actix_web::test]
+async fn idle_people_are_let_go_but_people_in_a_chat_are_not() {
+    let fake = FakeTelegram::start().await;
+    let app = spawn_tg_app(&fake, &[("TELEGRAM_IDLE_SECS", "0.3")]).await;
+    let (mut a, mut b) = (TgPerson::new(&app, A), TgPerson::new(&app, B));
+    let mut idle = TgPerson::new(&app, 3003);
+    idle.command("/help").await;
+    pair(&fake, &mut a, &mut b).await;
+
+    // Well past the idle time, the two in a chat still hear each other.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let sent = b.text("still here").await;
+    let copies = common::telegram::wait_method(&fake, A, "copymessage", 1).await;
+    assert_eq!(copies[0].params["message_id"], sent);
+    // The idle person's next update is served as usual.
+    idle.command("/help").await;
+    fake.wait_until(WITHIN, |calls| texts(&only(calls, 3003)).len() >= 2)
+        .await;
+}

@@ -184,8 +184,12 @@ impl Actor for ClientActor {
     }
 
     fn stopped(&mut self, _ctx: &mut Self::Context) {
-        // A taken-over connection leaves the person to their new connection.
-        let handover = self.closing != Some(CloseReason::TakenOver);
+        // A taken-over connection leaves the person to their new connection;
+        // an idle one has nothing to leave.
+        let handover = !matches!(
+            self.closing,
+            Some(CloseReason::TakenOver | CloseReason::Idle)
+        );
         if handover && self.state == PersonState::Searching {
             self.deps
                 .matcher

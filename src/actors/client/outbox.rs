@@ -56,6 +56,9 @@ pub enum CloseReason {
     TakenOver,
     /// The transport could not keep up; reconnect and catch up.
     TooSlow,
+    /// The transport let go of a person who is neither searching nor in a
+    /// room (Telegram, after a quiet while): nothing to hand over or cancel.
+    Idle,
 }
 
 /// The transport side of a ClientActor: a bounded queue towards the person.

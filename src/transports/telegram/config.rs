@@ -14,6 +14,8 @@ const DEFAULT_CHAT_BURST: u32 = 3;
 /// Telegram's default and maximum for `max_connections`.
 const DEFAULT_MAX_CONNECTIONS: u8 = 40;
 const MAX_MAX_CONNECTIONS: u8 = 100;
+/// Quiet time after which an idle person's actor is let go.
+const DEFAULT_IDLE_SECS: u64 = 600;
 /// Longest secret Telegram accepts.
 const MAX_SECRET_LEN: usize = 256;
 
@@ -55,6 +57,9 @@ pub struct TelegramConfig {
     /// `TELEGRAM_REDIS_PREFIX`: prefix of the budget, pause and lease keys.
     pub redis_prefix: String,
     pub rates: Rates,
+    /// `TELEGRAM_IDLE_SECS`: a person neither searching nor chatting for
+    /// this long has their actor stopped (their next update starts one).
+    pub idle_after: std::time::Duration,
 }
 
 impl TelegramConfig {
@@ -122,6 +127,10 @@ impl TelegramConfig {
             max_connections,
             redis_prefix: get("TELEGRAM_REDIS_PREFIX").unwrap_or_else(|| "chathub:tg".into()),
             rates,
+            idle_after: std::time::Duration::from_secs_f64(rate(
+                "TELEGRAM_IDLE_SECS",
+                DEFAULT_IDLE_SECS as f64,
+            )?),
         }))
     }
 }

@@ -3,6 +3,7 @@
 //! gets a ClientActor whose outbox is a paced sender, and every outgoing
 //! call shares one budget across replicas.
 
+mod activity;
 mod api;
 mod budget;
 pub mod config;
@@ -51,7 +52,12 @@ pub struct TelegramTransport {
     stop: watch::Sender<bool>,
     /// The poller, awaited at shutdown. Set once by `start`.
     poller: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// `TELEGRAM_IDLE_SECS`.
+    idle_after: Duration,
 }
+
+/// Longest time between two sweeps of idle people.
+const MAX_SWEEP_INTERVAL: Duration = Duration::from_secs(60);
 
 /// How long shutdown waits for the poller to hand its lease back.
 const POLLER_STOP_LIMIT: Duration = Duration::from_secs(3);
@@ -93,11 +99,29 @@ impl TelegramTransport {
             lease,
             stop: watch::channel(false).0,
             poller: Mutex::new(None),
+            idle_after: cfg.idle_after,
         }))
     }
 
-    /// Starts polling (polling mode only; it waits for the lease).
+    /// Starts the sweep of idle people and, in polling mode, the poller
+    /// (which waits for the lease).
     pub fn start(self: &Arc<Self>) {
+        let (tg, mut stop) = (self.clone(), self.stop.subscribe());
+        let every = (self.idle_after / 2).clamp(Duration::from_millis(100), MAX_SWEEP_INTERVAL);
+        actix::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {
+                        let gone = tg.sessions.sweep(tg.idle_after);
+                        if gone > 0 {
+                            tracing::debug!(gone, "idle telegram people let go");
+                        }
+                    }
+                    _ = stop.changed() => return,
+                }
+            }
+        });
         let Some(lease) = self.lease.clone() else {
             return;
         };

@@ -3,12 +3,14 @@
 //! records each delivery so a later owner never sends it again.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 use std::time::Duration;
 
 use teloxide::prelude::Requester;
 use teloxide::requests::HasPayload;
 use tokio::sync::{mpsc, watch};
 
+use super::activity::Activity;
 use super::api::{SendError, TgApi};
 use super::ids::TelegramChatId;
 use super::meta::TgMeta;
@@ -43,13 +45,22 @@ pub struct Sender {
     hello_room: Option<RoomId>,
     /// Jobs read ahead while collecting an album.
     pending: VecDeque<Job>,
+    /// Shared with `Sessions`: the person's state as events tell it.
+    activity: Arc<Activity>,
     jobs: mpsc::Receiver<Job>,
     closed: watch::Receiver<Option<CloseReason>>,
 }
 
 impl Sender {
     /// Starts the task on the current actix arbiter; returns the notice handle.
-    pub fn spawn(api: TgApi, deps: Deps, me: UserId, chat: TelegramChatId, q: Queue) -> Handles {
+    pub fn spawn(
+        api: TgApi,
+        deps: Deps,
+        me: UserId,
+        chat: TelegramChatId,
+        q: Queue,
+        activity: Arc<Activity>,
+    ) -> Handles {
         let Queue {
             outbox,
             notices,
@@ -64,6 +75,7 @@ impl Sender {
             delivered: HashMap::new(),
             hello_room: None,
             pending: VecDeque::new(),
+            activity,
             jobs,
             closed,
         };
@@ -115,6 +127,9 @@ impl Sender {
     }
 
     async fn handle(&mut self, job: Job) {
+        if let Job::Event(event) = &job {
+            self.activity.observe(event);
+        }
         match job {
             Job::Notice(n) => self.notify(n).await,
             Job::Event(Outgoing::Hello { room, .. }) => self.hello_room = room,

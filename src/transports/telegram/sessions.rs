@@ -3,17 +3,19 @@
 //! publishes `Takeover`, so ownership of a person follows the webhook.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use actix::{Actor, Addr};
 use tokio::sync::mpsc;
 
+use super::activity::Activity;
 use super::api::TgApi;
 use super::ids::TelegramChatId;
 use super::outbox::{self, Job};
 use super::sender::Sender;
 use crate::actors::Deps;
-use crate::actors::client::{ClientActor, Resume};
+use crate::actors::client::{ClientActor, Close, CloseReason, Resume};
 use crate::domain::{Seq, SessionToken, UserId};
 
 /// A live person on this replica.
@@ -22,6 +24,8 @@ pub struct Person {
     pub addr: Addr<ClientActor>,
     /// The transport's own notices, queued behind the actor's events.
     pub notices: mpsc::Sender<Job>,
+    /// Whether the actor may be let go (see `Sessions::sweep`).
+    pub activity: Arc<Activity>,
 }
 
 #[derive(Default)]
@@ -44,9 +48,18 @@ impl Sessions {
         if let Some(p) = live.get(&user)
             && p.addr.connected()
         {
+            p.activity.touch();
             return Some(p.clone());
         }
-        let handles = Sender::spawn(api.clone(), deps.clone(), user, chat, outbox::queue());
+        let activity = Arc::new(Activity::new());
+        let handles = Sender::spawn(
+            api.clone(),
+            deps.clone(),
+            user,
+            chat,
+            outbox::queue(),
+            activity.clone(),
+        );
         // Not a resume: the sender skips what the store says was delivered,
         // which also covers a takeover from another replica.
         let resume = Resume {
@@ -64,9 +77,37 @@ impl Sessions {
         let person = Person {
             addr,
             notices: handles.notices,
+            activity,
         };
         live.insert(user, person.clone());
         Some(person)
+    }
+
+    /// Forgets people whose actor stopped, and lets go of people idle for
+    /// `idle_after` (their next update starts a new actor). Bounds memory
+    /// to the people who are active; returns how many were let go.
+    pub fn sweep(&self, idle_after: Duration) -> usize {
+        let Ok(mut live) = self.live.lock() else {
+            return 0;
+        };
+        let now = Instant::now();
+        let before = live.len();
+        live.retain(|_, p| {
+            if !p.addr.connected() {
+                return false;
+            }
+            if p.activity
+                .idle_for(now)
+                .is_some_and(|idle| idle >= idle_after)
+            {
+                p.addr.do_send(Close {
+                    reason: CloseReason::Idle,
+                });
+                return false;
+            }
+            true
+        });
+        before - live.len()
     }
 
     /// People with a live actor here (metrics, tests).
