@@ -88,15 +88,30 @@ impl TgApi {
                 }
                 other => {
                     transient += 1;
+                    let error = describe(&other);
                     if transient >= MAX_TRANSIENT_ATTEMPTS {
-                        return Err(SendError::Unreachable(other.to_string()));
+                        return Err(SendError::Unreachable(error));
                     }
                     let backoff = FIRST_BACKOFF * 2u32.saturating_pow(transient - 1);
-                    tracing::debug!(attempt = transient, error = %other, "telegram call failed; retrying");
+                    tracing::debug!(attempt = transient, %error, "telegram call failed; retrying");
                     tokio::time::sleep(backoff).await;
                 }
             }
         }
+    }
+}
+
+/// A loggable description of a failed call. Never the raw response body
+/// (`InvalidJson` carries it, and it can hold names and message text);
+/// network errors already have the URL (with the token) stripped by teloxide.
+pub fn describe(e: &RequestError) -> String {
+    match e {
+        RequestError::InvalidJson { .. } => "invalid JSON from the Bot API".into(),
+        RequestError::RetryAfter(s) => format!("rate limited for {} s", s.seconds()),
+        RequestError::MigrateToChatId(_) => "chat migrated".into(),
+        RequestError::Api(api) => api.to_string(),
+        RequestError::Network(net) => net.to_string(),
+        RequestError::Io(io) => io.to_string(),
     }
 }
 

@@ -11,6 +11,7 @@ use teloxide::requests::{HasPayload, Request};
 use tokio::sync::watch;
 
 use super::TelegramTransport;
+use super::api::describe;
 use super::lease::Lease;
 use super::setup::allowed_updates;
 
@@ -64,7 +65,7 @@ pub async fn run(
         let updates = match updates {
             Ok(u) => u,
             Err(e) => {
-                tracing::warn!(error = %e, "getUpdates failed");
+                tracing::warn!(error = %describe(&e), "getUpdates failed");
                 if sleep_or_stop(POLL_ERROR_PAUSE, &mut stop).await {
                     break;
                 }
