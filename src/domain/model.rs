@@ -208,3 +208,49 @@ impl StoredMessage {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(kind: MessageKind, text: &str, caption: Option<&str>) -> StoredMessage {
+        StoredMessage {
+            room: RoomId::new(),
+            seq: Seq(1),
+            sender: UserId::new(),
+            kind,
+            text: text.into(),
+            client_msg_id: ClientMsgId::parse("m1".into()).unwrap(),
+            created_at: Utc::now(),
+            extra: Box::new(MessageExtra {
+                caption: caption.map(str::to_owned),
+                ..MessageExtra::default()
+            }),
+        }
+    }
+
+    #[test]
+    fn media_reads_as_a_clear_notice_for_text_only_partners() {
+        assert_eq!(message(MessageKind::Text, "hi", None).display_text(), "hi");
+        assert_eq!(
+            message(MessageKind::Photo, "", None).display_text(),
+            "[photo]"
+        );
+        assert_eq!(
+            message(MessageKind::Video, "", Some("look")).display_text(),
+            "[video] look"
+        );
+        assert_eq!(
+            message(MessageKind::VideoNote, "", None).display_text(),
+            "[video message]"
+        );
+        assert_eq!(
+            message(MessageKind::Edit, "new", None).display_text(),
+            "[edited] new"
+        );
+        assert_eq!(
+            message(MessageKind::Reaction, "👍", None).display_text(),
+            "[reacted 👍]"
+        );
+    }
+}

@@ -5,6 +5,8 @@
 //! the embedded default and unit tests, Postgres serves production.
 
 mod memory;
+#[cfg(test)]
+mod telegram_tests;
 
 use async_trait::async_trait;
 
