@@ -5,6 +5,7 @@
 
 pub mod browser;
 pub mod fake_telegram;
+pub mod replicas;
 pub mod telegram;
 pub mod ws;
 

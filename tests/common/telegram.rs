@@ -21,6 +21,14 @@ static NEXT_UPDATE: AtomicU32 = AtomicU32::new(1);
 /// The app wired to `fake`, with a budget generous enough not to slow tests
 /// down; `extra` overrides any variable.
 pub async fn spawn_tg_app(fake: &FakeTelegram, extra: &[(&str, &str)]) -> TestApp {
+    spawn_app(&tg_vars(fake, extra)).await
+}
+
+/// The variables that wire an app to `fake`, then `extra`.
+pub fn tg_vars<'a>(
+    fake: &'a FakeTelegram,
+    extra: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
     let mut vars = vec![
         ("TELEGRAM_BOT_TOKEN", TOKEN),
         ("TELEGRAM_API_URL", fake.url.as_str()),
@@ -30,7 +38,7 @@ pub async fn spawn_tg_app(fake: &FakeTelegram, extra: &[(&str, &str)]) -> TestAp
         ("TELEGRAM_CHAT_BURST", "1000"),
     ];
     vars.extend_from_slice(extra);
-    spawn_app(&vars).await
+    vars
 }
 
 pub struct TgPerson {
@@ -48,6 +56,12 @@ impl TgPerson {
             next_msg: 1,
             http: reqwest::Client::new(),
         }
+    }
+
+    /// Telegram's next posts for this person go to `app` (another replica
+    /// behind the load balancer).
+    pub fn via(&mut self, app: &TestApp) {
+        self.url = app.http("/telegram/webhook");
     }
 
     fn chat_json(&self) -> Value {

@@ -21,6 +21,8 @@ use crate::domain::{Seq, SessionToken, UserId};
 /// A live person on this replica.
 #[derive(Clone)]
 pub struct Person {
+    pub user: UserId,
+    pub chat: TelegramChatId,
     pub addr: Addr<ClientActor>,
     /// The transport's own notices, queued behind the actor's events.
     pub notices: mpsc::Sender<Job>,
@@ -75,6 +77,8 @@ impl Sessions {
         )
         .start();
         let person = Person {
+            user,
+            chat,
             addr,
             notices: handles.notices,
             activity,

@@ -43,6 +43,11 @@ impl From<StoreError> for HandleError {
 
 type Handled = Result<(), HandleError>;
 
+/// Tries of a command whose actor stopped before taking it.
+const ACTOR_ATTEMPTS: usize = 3;
+/// Time for a stopping actor to be gone before it is replaced.
+const ACTOR_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(20);
+
 impl TelegramTransport {
     pub async fn handle_update(&self, update: Update) -> Handled {
         let key = format!("tg:{}", update.id.0);
@@ -77,13 +82,26 @@ impl TelegramTransport {
     }
 
     /// Runs a command on the person's actor. Refusals (not in a chat,
-    /// flood...) were already told to the person through their outbox.
+    /// flood...) were already told to the person through their outbox. An
+    /// actor that stopped under us (taken over by another replica, let go)
+    /// is replaced and the command tried again.
     async fn run(&self, p: &Person, cmd: ClientCommand) -> Handled {
-        match p.addr.send(Command { cmd }).await {
-            Ok(Ok(_)) => Ok(()),
-            Ok(Err(ChatError::Unavailable)) | Err(_) => Err(HandleError::Unavailable),
-            Ok(Err(_)) => Ok(()),
+        let mut person = p.clone();
+        for _ in 0..ACTOR_ATTEMPTS {
+            match person.addr.send(Command { cmd: cmd.clone() }).await {
+                Ok(Ok(_)) => return Ok(()),
+                Ok(Err(ChatError::Unavailable)) => return Err(HandleError::Unavailable),
+                Ok(Err(_)) => return Ok(()),
+                Err(_) => {
+                    tokio::time::sleep(ACTOR_RETRY_PAUSE).await;
+                    person = self
+                        .sessions
+                        .person(p.user, p.chat, &self.api, &self.deps)
+                        .ok_or(HandleError::Unavailable)?;
+                }
+            }
         }
+        Err(HandleError::Unavailable)
     }
 
     async fn say(&self, p: &Person, notice: Notice) -> Handled {

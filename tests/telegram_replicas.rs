@@ -1,0 +1,146 @@
+//! Two replicas behind one bot: updates land on either, ownership of a
+//! person follows their updates, and the outgoing budget and a 429 pause
+//! are shared through Redis (CHATHUB_TEST_REDIS_URL, default local).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::fake_telegram::{Failure, FakeTelegram};
+use common::replicas::spawn_replicas;
+use common::telegram::{TgPerson, WITHIN, tg_vars, wait_method};
+
+const A: i64 = 9109;
+const B: i64 = 9209;
+
+fn redis_url() -> String {
+    std::env::var("CHATHUB_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+async fn pair_across(fake: &FakeTelegram, a: &mut TgPerson, b: &mut TgPerson) {
+    common::telegram::pair(fake, a, b).await;
+}
+
+#[actix_web::test]
+async fn updates_on_either_replica_relay_once_and_in_order() {
+    let fake = FakeTelegram::start().await;
+    let apps = spawn_replicas(2, &tg_vars(&fake, &[])).await;
+    let (mut a, mut b) = (TgPerson::new(&apps[0], A), TgPerson::new(&apps[1], B));
+    pair_across(&fake, &mut a, &mut b).await;
+
+    // A's updates land on alternating replicas: A's actor moves each time.
+    let mut sent = Vec::new();
+    for i in 0..10 {
+        a.via(&apps[i % 2]);
+        sent.push(i64::from(a.text(&format!("a{i}")).await));
+    }
+    let to_b = wait_method(&fake, B, "copymessage", 10).await;
+    let got: Vec<i64> = to_b
+        .iter()
+        .map(|c| c.params["message_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(got, sent, "B got each once, in order");
+
+    // B moves too, between replies; A still gets each once, in order.
+    let mut replies = Vec::new();
+    for i in 0..6 {
+        b.via(&apps[(i + 1) % 2]);
+        replies.push(i64::from(b.text(&format!("b{i}")).await));
+        wait_method(&fake, A, "copymessage", i + 1).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let to_a = wait_method(&fake, A, "copymessage", 6).await;
+    let got: Vec<i64> = to_a
+        .iter()
+        .map(|c| c.params["message_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(got, replies);
+    let to_b = wait_method(&fake, B, "copymessage", 10).await;
+    assert_eq!(to_b.len(), 10, "no duplicates after B moved");
+}
+
+#[actix_web::test]
+async fn a_429_on_one_replica_pauses_the_other() {
+    let fake = FakeTelegram::start().await;
+    let url = redis_url();
+    let prefix = format!("chathub-test:replicas:{}", uuid::Uuid::new_v4());
+    let vars = [
+        ("REDIS_URL", url.as_str()),
+        ("TELEGRAM_REDIS_PREFIX", prefix.as_str()),
+    ];
+    let apps = spawn_replicas(2, &tg_vars(&fake, &vars)).await;
+    let (mut a, mut b) = (TgPerson::new(&apps[0], A), TgPerson::new(&apps[1], B));
+    pair_across(&fake, &mut a, &mut b).await;
+
+    // B's sender (replica 1) hits the 429; A's sender lives on replica 0.
+    fake.fail_next(1, Some(B), Failure::TooMany { retry_after: 1 });
+    for i in 0..4 {
+        a.text(&format!("to b {i}")).await;
+        b.text(&format!("to a {i}")).await;
+    }
+    wait_method(&fake, B, "copymessage", 4).await;
+    wait_method(&fake, A, "copymessage", 4).await;
+
+    let calls = fake.calls();
+    let limited = calls.iter().find(|c| c.status == 429).unwrap();
+    let mut in_flight = 0;
+    for c in calls.iter().filter(|c| c.at > limited.at) {
+        let gap = c.at - limited.at;
+        if gap < Duration::from_millis(100) {
+            in_flight += 1; // already past the budget when the 429 came
+        } else {
+            assert!(
+                gap >= Duration::from_millis(950),
+                "{} {gap:?} after the 429",
+                c.method
+            );
+        }
+    }
+    assert!(in_flight <= 1, "{in_flight} calls during the pause");
+}
+
+#[actix_web::test]
+async fn both_replicas_together_stay_within_the_global_budget() {
+    const RATE: f64 = 6.0;
+    const BURST: f64 = 3.0;
+    let fake = FakeTelegram::start().await;
+    let url = redis_url();
+    let prefix = format!("chathub-test:replicas:{}", uuid::Uuid::new_v4());
+    let vars = [
+        ("REDIS_URL", url.as_str()),
+        ("TELEGRAM_REDIS_PREFIX", prefix.as_str()),
+        ("TELEGRAM_RATE_PER_SEC", "6"),
+        ("TELEGRAM_RATE_BURST", "3"),
+    ];
+    let apps = spawn_replicas(2, &tg_vars(&fake, &vars)).await;
+    let (mut a, mut b) = (TgPerson::new(&apps[0], A), TgPerson::new(&apps[1], B));
+    let (mut c, mut d) = (TgPerson::new(&apps[1], 9309), TgPerson::new(&apps[0], 9409));
+    pair_across(&fake, &mut a, &mut b).await;
+    pair_across(&fake, &mut c, &mut d).await;
+
+    for i in 0..6 {
+        a.text(&format!("a{i}")).await;
+        c.text(&format!("c{i}")).await;
+    }
+    wait_method(&fake, B, "copymessage", 6).await;
+    wait_method(&fake, 9409, "copymessage", 6).await;
+
+    let times: Vec<_> = fake
+        .calls()
+        .iter()
+        .filter(|c| c.status == 200)
+        .map(|c| c.at)
+        .collect();
+    for i in 0..times.len() {
+        for j in i..times.len() {
+            let window = (times[j] - times[i]).as_secs_f64();
+            let n = (j - i + 1) as f64;
+            assert!(
+                n <= BURST + RATE * window + 0.5,
+                "{n} calls in {window:.3}s"
+            );
+        }
+    }
+    let _ = WITHIN;
+}
