@@ -113,6 +113,7 @@ impl ClientActor {
         // Searching before the matcher answers: a `Matched` that arrives
         // first (it cannot; commands are atomic) would still find it set.
         self.state = PersonState::Searching;
+        self.cancelled_search = false;
         self.prefs = prefs.clone();
         let (store, matcher, user) = (
             self.deps.store.clone(),
@@ -235,7 +236,10 @@ impl ClientActor {
     }
 
     fn stop(&mut self, _ctx: &mut Context<Self>) -> Act {
-        if self.state == PersonState::Searching {
+        // Idle here may still mean queued by an earlier connection of theirs
+        // (taken over while searching): cancel in the queue either way.
+        if matches!(self.state, PersonState::Searching | PersonState::Idle) {
+            self.cancelled_search = true;
             let (matcher, user) = (self.deps.matcher.clone(), self.user);
             let fut = async move { matcher.send(CancelSearch { user }).await };
             return Box::pin(

@@ -151,6 +151,12 @@ impl ClientActor {
                 self.enter_room(room, Seq::ZERO, ctx);
             }
             PersonState::InRoom(current) if current == room => {}
+            PersonState::Idle if !self.cancelled_search => {
+                // Searching through an earlier connection that was taken
+                // over: the person is still waiting for this.
+                self.push(Outgoing::Matched { room }, ctx);
+                self.enter_room(room, Seq::ZERO, ctx);
+            }
             _ => {
                 // They stopped while the pairing was under way: end the room
                 // at once so the partner is not left waiting.

@@ -63,6 +63,12 @@ pub struct ClientActor {
     last_room: Option<RoomId>,
     /// Preferences of the last search, reused by `next`.
     prefs: SearchPrefs,
+    /// Set when the person stopped searching through this connection,
+    /// cleared when they search again. A match announced while idle is
+    /// refused only then: a fresh connection that never stopped (a takeover
+    /// while searching; a Telegram person whose update reached another
+    /// replica) is still searching as far as the person knows.
+    cancelled_search: bool,
     /// Per-person flood limit; checked by every command.
     flood: DefaultDirectRateLimiter,
     /// Set when the server closes on purpose; `stopping` reads it.
@@ -91,6 +97,7 @@ impl ClientActor {
             cursor: Seq::ZERO,
             last_room: None,
             prefs: SearchPrefs::default(),
+            cancelled_search: false,
             flood: RateLimiter::direct(Quota::per_second(per_sec).allow_burst(burst)),
             closing: None,
             resume,
