@@ -173,6 +173,39 @@ async fn an_album_arrives_as_an_album() {
 }
 
 #[actix_web::test]
+async fn an_album_with_the_spoiler_default_is_resent_covered_as_one_group() {
+    let fake = FakeTelegram::start().await;
+    let app = spawn_tg_app(&fake, &[]).await;
+    let (mut a, mut b) = (TgPerson::new(&app, A), TgPerson::new(&app, B));
+    pair(&fake, &mut a, &mut b).await;
+    a.command("/spoiler_on").await;
+
+    let photo = json!([with(file("SP1"), json!({"width": 5, "height": 5}))]);
+    a.send(json!({"photo": photo, "media_group_id": "g2", "caption": "one"}))
+        .await;
+    let video = with(
+        file("SV1"),
+        json!({"width": 1, "height": 1, "duration": 1, "mime_type": "video/mp4"}),
+    );
+    a.send(json!({"video": video, "media_group_id": "g2"}))
+        .await;
+
+    let group = wait_method(&fake, B, "sendmediagroup", 1).await;
+    let media = group[0].params["media"].as_array().unwrap().clone();
+    assert_eq!(media.len(), 2);
+    assert_eq!(
+        (media[0]["media"].as_str(), media[0]["type"].as_str()),
+        (Some("SP1"), Some("photo"))
+    );
+    assert_eq!(
+        (media[1]["media"].as_str(), media[1]["type"].as_str()),
+        (Some("SV1"), Some("video"))
+    );
+    assert!(media.iter().all(|m| m["has_spoiler"] == true));
+    assert_eq!(media[0]["caption"], "one");
+}
+
+#[actix_web::test]
 async fn what_cannot_be_relayed_is_explained_to_the_sender() {
     let fake = FakeTelegram::start().await;
     let app = spawn_tg_app(&fake, &[]).await;

@@ -43,6 +43,8 @@ impl From<StoreError> for HandleError {
 
 type Handled = Result<(), HandleError>;
 
+/// How long a notice may wait for room in the person's queue.
+const NOTICE_QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 /// Tries of a command whose actor stopped before taking it.
 const ACTOR_ATTEMPTS: usize = 3;
 /// Time for a stopping actor to be gone before it is replaced.
@@ -104,11 +106,14 @@ impl TelegramTransport {
         Err(HandleError::Unavailable)
     }
 
+    /// Queues a notice behind the person's events; a queue that stays full
+    /// (the person's chat is paced far behind) makes Telegram retry later.
     async fn say(&self, p: &Person, notice: Notice) -> Handled {
-        p.notices
-            .send(Job::Notice(notice))
-            .await
-            .map_err(|_| HandleError::Unavailable)
+        let queued = tokio::time::timeout(NOTICE_QUEUE_WAIT, p.notices.send(Job::Notice(notice)));
+        match queued.await {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(HandleError::Unavailable),
+        }
     }
 
     /// The seq, in `user`'s current room, of the message with id `msg` in their chat.
