@@ -188,3 +188,25 @@ async fn a_searching_person_whose_update_reaches_another_replica_still_gets_matc
     })
     .await;
 }
+
+#[actix_web::test]
+async fn a_long_chat_moving_replica_is_not_replayed() {
+    let fake = FakeTelegram::start().await;
+    let apps = spawn_replicas(2, &tg_vars(&fake, &[])).await;
+    let (mut a, mut b) = (TgPerson::new(&apps[0], A), TgPerson::new(&apps[1], B));
+    pair_across(&fake, &mut a, &mut b).await;
+    // More than a person's queue holds (1024).
+    for i in 0..1100 {
+        a.text(&format!("m{i}")).await;
+    }
+    wait_method(&fake, B, "copymessage", 1100).await;
+
+    // B's next update lands on the other replica: B's actor moves there.
+    b.via(&apps[0]);
+    b.command("/help").await;
+    let last = a.text("after the move").await;
+
+    let copies = wait_method(&fake, B, "copymessage", 1101).await;
+    assert_eq!(copies.len(), 1101, "nothing sent twice");
+    assert_eq!(copies[1100].params["message_id"], last);
+}

@@ -38,11 +38,25 @@ pub struct Sessions {
 }
 
 impl Sessions {
-    /// The person's live actor here, started if there is none.
-    pub fn person(
+    /// The person's live actor here, if any.
+    pub fn live(&self, user: UserId) -> Option<Person> {
+        let live = self.live.lock().ok()?;
+        let p = live.get(&user).filter(|p| p.addr.connected())?;
+        p.activity.touch();
+        Some(p.clone())
+    }
+
+    /// Starts an actor for the person (unless a live one appeared
+    /// meanwhile). `delivered` is the last seq of their current room already
+    /// delivered to them: the actor resumes after it, so a long chat is not
+    /// replayed through the bounded queue. (Their room cannot change before
+    /// the actor reads it: a new room needs a command of theirs, and
+    /// Telegram sends one chat's updates one at a time.)
+    pub fn start(
         &self,
         user: UserId,
         chat: TelegramChatId,
+        delivered: Seq,
         api: &TgApi,
         deps: &Deps,
     ) -> Option<Person> {
@@ -50,7 +64,6 @@ impl Sessions {
         if let Some(p) = live.get(&user)
             && p.addr.connected()
         {
-            p.activity.touch();
             return Some(p.clone());
         }
         let activity = Arc::new(Activity::new());
@@ -62,11 +75,11 @@ impl Sessions {
             outbox::queue(),
             activity.clone(),
         );
-        // Not a resume: the sender skips what the store says was delivered,
-        // which also covers a takeover from another replica.
+        // The sender also skips what the store says was delivered, which
+        // covers a takeover from another replica racing with this start.
         let resume = Resume {
-            resumed: false,
-            last_seq: Seq::ZERO,
+            resumed: true,
+            last_seq: delivered,
         };
         let addr = ClientActor::new(
             user,

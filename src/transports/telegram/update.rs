@@ -76,11 +76,23 @@ impl TelegramTransport {
         let user = store
             .upsert_user(Platform::Telegram, &chat.platform_user_id())
             .await?;
-        let person = self
-            .sessions
-            .person(user, chat, &self.api, &self.deps)
-            .ok_or(HandleError::Unavailable)?;
-        Ok((user, person))
+        Ok((user, self.actor(user, chat).await?))
+    }
+
+    /// The person's live actor here, started (after what was delivered to
+    /// them) if there is none.
+    async fn actor(&self, user: UserId, chat: TelegramChatId) -> Result<Person, HandleError> {
+        if let Some(p) = self.sessions.live(user) {
+            return Ok(p);
+        }
+        let store = &self.deps.store;
+        let delivered = match store.active_room(user).await? {
+            Some(room) => store.last_delivered_seq(room.id, user).await?,
+            None => Seq::ZERO,
+        };
+        self.sessions
+            .start(user, chat, delivered, &self.api, &self.deps)
+            .ok_or(HandleError::Unavailable)
     }
 
     /// Runs a command on the person's actor. Refusals (not in a chat,
@@ -96,10 +108,7 @@ impl TelegramTransport {
                 Ok(Err(_)) => return Ok(()),
                 Err(_) => {
                     tokio::time::sleep(ACTOR_RETRY_PAUSE).await;
-                    person = self
-                        .sessions
-                        .person(p.user, p.chat, &self.api, &self.deps)
-                        .ok_or(HandleError::Unavailable)?;
+                    person = self.actor(p.user, p.chat).await?;
                 }
             }
         }
