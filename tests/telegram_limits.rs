@@ -212,3 +212,61 @@ async fn transient_failures_are_retried_and_final_refusals_explained() {
         "{to_a:?}"
     );
 }
+
+#[actix_web::test]
+async fn an_edit_that_changes_nothing_is_not_an_error() {
+    let fake = FakeTelegram::start().await;
+    let app = spawn_tg_app(&fake, &[]).await;
+    let (mut a, mut b) = (TgPerson::new(&app, A), TgPerson::new(&app, B));
+    pair(&fake, &mut a, &mut b).await;
+    let sent = a.text("same").await;
+    wait_method(&fake, B, "copymessage", 1).await;
+
+    let unchanged = "message is not modified: specified new message content and reply markup are \
+        exactly the same as a current content and reply markup of the message";
+    fake.fail_next(1, Some(B), Failure::BadRequest(unchanged.into()));
+    assert_eq!(a.edit(sent, serde_json::json!({"text": "same"})).await, 200);
+    let after = a.text("next one").await;
+
+    let copies = wait_method(&fake, B, "copymessage", 2).await;
+    assert_eq!(copies[1].params["message_id"], after);
+    let notes = texts(&fake.calls());
+    assert!(
+        !notes
+            .iter()
+            .any(|t| t.contains("not get it") || t.contains("could not")),
+        "{notes:?}"
+    );
+}
+
+#[actix_web::test]
+async fn report_and_flooding_get_clear_answers() {
+    let fake = FakeTelegram::start().await;
+    let app = spawn_tg_app(
+        &fake,
+        &[("CHATHUB_FLOOD_PER_SEC", "1"), ("CHATHUB_FLOOD_BURST", "4")],
+    )
+    .await;
+    let (mut a, mut b) = (TgPerson::new(&app, A), TgPerson::new(&app, B));
+    pair(&fake, &mut a, &mut b).await;
+
+    a.command("/report rude").await;
+    fake.wait_until(WITHIN, |calls| {
+        texts(&only(calls, A))
+            .iter()
+            .any(|t| t.contains("report was filed"))
+            && texts(&only(calls, B))
+                .iter()
+                .any(|t| t.contains("ended the chat"))
+    })
+    .await;
+    for i in 0..6 {
+        b.text(&format!("spam {i}")).await;
+    }
+    fake.wait_until(WITHIN, |calls| {
+        texts(&only(calls, B))
+            .iter()
+            .any(|t| t.starts_with("Slow down"))
+    })
+    .await;
+}

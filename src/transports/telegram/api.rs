@@ -31,6 +31,10 @@ pub enum SendError {
     /// names no person.
     #[error("telegram refused the call: {0}")]
     Refused(String),
+    /// An edit that changes nothing (a media swap keeping its caption):
+    /// nothing to do, and nothing to tell anyone.
+    #[error("the message is not modified")]
+    Unchanged,
     /// Network or server trouble that outlasted the retries.
     #[error("telegram unreachable: {0}")]
     Unreachable(String),
@@ -80,6 +84,9 @@ impl TgApi {
                     }
                 }
                 RequestError::Api(api) if is_blocked(&api) => return Err(SendError::Blocked),
+                RequestError::Api(ApiError::MessageNotModified) => {
+                    return Err(SendError::Unchanged);
+                }
                 RequestError::Api(api) if is_final(&api) => {
                     return Err(SendError::Refused(api.to_string()));
                 }

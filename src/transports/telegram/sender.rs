@@ -186,6 +186,12 @@ impl Sender {
                     return;
                 }
                 Err(SendError::Blocked) => return self.blocked().await,
+                Err(SendError::Unchanged) => {
+                    for msg in &batch {
+                        self.mark_delivered(msg, None).await;
+                    }
+                    return;
+                }
                 Err(SendError::Refused(reason)) => {
                     // Telegram will never take it (the original was deleted,
                     // say): tell both people, and do not try again.
