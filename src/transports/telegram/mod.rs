@@ -6,11 +6,13 @@
 mod activity;
 mod api;
 mod budget;
+mod changes;
 pub mod config;
 mod ids;
 mod incoming;
 mod lease;
 mod meta;
+mod ordering;
 mod outbox;
 mod polling;
 mod relay;

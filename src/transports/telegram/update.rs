@@ -4,25 +4,19 @@
 //! under the idempotency key `tg:<update_id>`, and every handled update is
 //! recorded as processed.
 
-use teloxide::types::{
-    CallbackQuery, ChatMemberUpdated, Message, MessageId, MessageReactionUpdated, ReactionType,
-    Update, UpdateKind,
-};
+use teloxide::types::{CallbackQuery, ChatMemberUpdated, Message, MessageId, Update, UpdateKind};
 
 use teloxide::prelude::Requester;
 
 use super::TelegramTransport;
 use super::ids::TelegramChatId;
 use super::incoming::{self, BotCommand, Incoming};
-use super::meta::TgMeta;
 use super::outbox::Job;
 use super::sender::person_blocked;
 use super::sessions::Person;
 use super::texts::{self, Buttons, Notice};
 use crate::actors::client::{ClientCommand, Command};
-use crate::domain::{
-    ClientMsgId, MessageExtra, MessageKind, Platform, ReportReason, SearchPrefs, Seq, UserId,
-};
+use crate::domain::{ClientMsgId, Platform, ReportReason, SearchPrefs, Seq, UserId};
 use crate::error::ChatError;
 use crate::store::StoreError;
 
@@ -41,7 +35,7 @@ impl From<StoreError> for HandleError {
     }
 }
 
-type Handled = Result<(), HandleError>;
+pub(super) type Handled = Result<(), HandleError>;
 
 /// How long a notice may wait for room in the person's queue.
 const NOTICE_QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
@@ -71,7 +65,10 @@ impl TelegramTransport {
     }
 
     /// The person behind a private chat, and their live actor here.
-    async fn person(&self, chat: TelegramChatId) -> Result<(UserId, Person), HandleError> {
+    pub(super) async fn person(
+        &self,
+        chat: TelegramChatId,
+    ) -> Result<(UserId, Person), HandleError> {
         let store = &self.deps.store;
         let user = store
             .upsert_user(Platform::Telegram, &chat.platform_user_id())
@@ -99,7 +96,7 @@ impl TelegramTransport {
     /// flood...) were already told to the person through their outbox. An
     /// actor that stopped under us (taken over by another replica, let go)
     /// is replaced and the command tried again.
-    async fn run(&self, p: &Person, cmd: ClientCommand) -> Handled {
+    pub(super) async fn run(&self, p: &Person, cmd: ClientCommand) -> Handled {
         let mut person = p.clone();
         for _ in 0..ACTOR_ATTEMPTS {
             match person.addr.send(Command { cmd: cmd.clone() }).await {
@@ -117,7 +114,7 @@ impl TelegramTransport {
 
     /// Queues a notice behind the person's events; a queue that stays full
     /// (the person's chat is paced far behind) makes Telegram retry later.
-    async fn say(&self, p: &Person, notice: Notice) -> Handled {
+    pub(super) async fn say(&self, p: &Person, notice: Notice) -> Handled {
         let queued = tokio::time::timeout(NOTICE_QUEUE_WAIT, p.notices.send(Job::Notice(notice)));
         match queued.await {
             Ok(Ok(())) => Ok(()),
@@ -126,7 +123,11 @@ impl TelegramTransport {
     }
 
     /// The seq, in `user`'s current room, of the message with id `msg` in their chat.
-    async fn seq_of(&self, user: UserId, msg: MessageId) -> Result<Option<Seq>, HandleError> {
+    pub(super) async fn seq_of(
+        &self,
+        user: UserId,
+        msg: MessageId,
+    ) -> Result<Option<Seq>, HandleError> {
         let store = &self.deps.store;
         let Some(room) = store.active_room(user).await? else {
             return Ok(None);
@@ -198,72 +199,6 @@ impl TelegramTransport {
         }
     }
 
-    /// An edit is relayed as its own log entry pointing at the edited message.
-    async fn on_edit(&self, update_id: u32, msg: &Message) -> Handled {
-        let Some(chat) = TelegramChatId::private(&msg.chat) else {
-            return Ok(());
-        };
-        let (user, p) = self.person(chat).await?;
-        let (text, is_caption) = match (msg.text(), msg.caption()) {
-            (Some(t), _) => (t.to_owned(), false),
-            (None, Some(c)) => (c.to_owned(), true),
-            (None, None) => return self.say(&p, texts::unsupported("edits of media")).await,
-        };
-        let Some(target) = self.seq_of(user, msg.id).await? else {
-            return self.say(&p, Notice::plain(texts::EDIT_NOT_RELAYED)).await;
-        };
-        let extra = MessageExtra {
-            caption: is_caption.then(|| text.clone()),
-            reply_to_seq: Some(target),
-            ..MessageExtra::default()
-        };
-        let cmd = ClientCommand::SendRich {
-            kind: MessageKind::Edit,
-            text,
-            extra,
-            id: idempotency_key(update_id)?,
-        };
-        self.run(&p, cmd).await
-    }
-
-    /// Reactions on a message of the current chat are mirrored to the
-    /// partner's copy; reactions elsewhere (on the bot's notices) are not news.
-    async fn on_reaction(&self, update_id: u32, r: &MessageReactionUpdated) -> Handled {
-        let Some(chat) = TelegramChatId::private(&r.chat) else {
-            return Ok(());
-        };
-        let (user, p) = self.person(chat).await?;
-        let Some(target) = self.seq_of(user, r.message_id).await? else {
-            return Ok(());
-        };
-        let reactions: Vec<String> = r
-            .new_reaction
-            .iter()
-            .filter_map(|x| match x {
-                ReactionType::Emoji { emoji } => Some(emoji.clone()),
-                _ => None,
-            })
-            .collect();
-        let meta = TgMeta {
-            chat: chat.raw(),
-            message_id: r.message_id.0,
-            reactions: reactions.clone(),
-            ..TgMeta::default()
-        };
-        let extra = MessageExtra {
-            reply_to_seq: Some(target),
-            metadata: meta.into_metadata(),
-            ..MessageExtra::default()
-        };
-        let cmd = ClientCommand::SendRich {
-            kind: MessageKind::Reaction,
-            text: reactions.join(" "),
-            extra,
-            id: idempotency_key(update_id)?,
-        };
-        self.run(&p, cmd).await
-    }
-
     /// Inline buttons: answered at once (the button stops spinning), then
     /// run as the matching command.
     async fn on_callback(&self, q: &CallbackQuery) -> Handled {
@@ -321,6 +256,6 @@ impl TelegramTransport {
     }
 }
 
-fn idempotency_key(update_id: u32) -> Result<ClientMsgId, HandleError> {
+pub(super) fn idempotency_key(update_id: u32) -> Result<ClientMsgId, HandleError> {
     ClientMsgId::parse(format!("tg:{update_id}")).map_err(|_| HandleError::Unavailable)
 }
