@@ -2,6 +2,27 @@
 //! (`POST /telegram/webhook`, or one replica polling), each Telegram person
 //! gets a ClientActor whose outbox is a paced sender, and every outgoing
 //! call shares one budget across replicas.
+//!
+//! Flow of one update: `webhook` (secret, size, parse) → `update` (dedup by
+//! `tg:<update_id>`, commands, relayable kinds) → the person's ClientActor
+//! (stored with a per-room seq, rung on the bus) → the partner's actor →
+//! its outbox → `sender` / `ordering` / `relay` (copyMessage, spoiler
+//! resends, albums, edits, reactions, replies) through `api` (budget, 429
+//! pause, retries, 403). The webhook answers 2xx only after the message is
+//! stored and the update recorded as processed.
+//!
+//! Operating it: set `TELEGRAM_BOT_TOKEN`, `TELEGRAM_WEBHOOK_SECRET` and run
+//! `chathub telegram setup --url https://.../telegram/webhook` once per
+//! deployment; replicas never set or delete the webhook. For a small
+//! deployment, `TELEGRAM_MODE=polling` (setup then removes the webhook) and
+//! one replica polls under a lease. Budgets: `TELEGRAM_RATE_PER_SEC`,
+//! `TELEGRAM_RATE_BURST`, `TELEGRAM_CHAT_RATE_PER_SEC`, `TELEGRAM_CHAT_BURST`
+//! (in Redis under `TELEGRAM_REDIS_PREFIX` when `REDIS_URL` is set).
+//!
+//! Known limit: a person's actor lives on the replica that got their last
+//! update. When that replica stops, nobody delivers to them until their
+//! next update (then everything missed arrives, once and in order; nothing
+//! is lost). Adopting such people needs an ownership heartbeat per person.
 
 mod activity;
 mod api;
