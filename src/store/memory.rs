@@ -30,6 +30,8 @@ struct State {
     processed_updates: std::collections::HashSet<String>,
     /// People whose media go out under a spoiler cover.
     spoiler_default: std::collections::HashSet<UserId>,
+    /// People waiting for a replica to adopt them, oldest first.
+    orphans: Vec<(UserId, Platform, String)>,
 }
 
 #[allow(dead_code)] // Read by the admin API and data exports.
@@ -307,6 +309,37 @@ impl Store for MemoryStore {
             s.spoiler_default.remove(&user);
         }
         Ok(())
+    }
+
+    async fn mark_orphaned(
+        &self,
+        user: UserId,
+        platform: Platform,
+        platform_user_id: &str,
+    ) -> Result<(), StoreError> {
+        let mut s = self.lock()?;
+        s.orphans.retain(|(u, _, _)| *u != user);
+        s.orphans
+            .push((user, platform, platform_user_id.to_owned()));
+        Ok(())
+    }
+
+    async fn claim_orphans(
+        &self,
+        platform: Platform,
+        limit: usize,
+    ) -> Result<Vec<(UserId, String)>, StoreError> {
+        let mut s = self.lock()?;
+        let mut claimed = Vec::new();
+        s.orphans.retain(|(user, p, pid)| {
+            if *p == platform && claimed.len() < limit {
+                claimed.push((*user, pid.clone()));
+                false
+            } else {
+                true
+            }
+        });
+        Ok(claimed)
     }
 }
 

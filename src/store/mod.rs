@@ -200,4 +200,25 @@ pub trait Store: Send + Sync + 'static {
 
     /// Sets the person's media spoiler default (`/spoiler_on`, `/spoiler_off`).
     async fn set_media_spoiler_default(&self, user: UserId, on: bool) -> Result<(), StoreError>;
+
+    /// Records that `user` (reached on `platform` as `platform_user_id`)
+    /// lost the replica that spoke for them while searching or chatting (it
+    /// shut down), so that another replica adopts them. Idempotent: one
+    /// record per user, the latest identity wins.
+    async fn mark_orphaned(
+        &self,
+        user: UserId,
+        platform: Platform,
+        platform_user_id: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Removes and returns up to `limit` orphans of `platform`, oldest first;
+    /// each record goes to exactly one caller, also with several replicas
+    /// claiming at once (Postgres: `DELETE ... WHERE user_id IN (SELECT ...
+    /// FOR UPDATE SKIP LOCKED LIMIT $n) RETURNING user_id, platform_user_id`).
+    async fn claim_orphans(
+        &self,
+        platform: Platform,
+        limit: usize,
+    ) -> Result<Vec<(UserId, String)>, StoreError>;
 }

@@ -107,3 +107,45 @@ async fn processed_updates_and_spoiler_defaults_are_remembered() {
     store.set_media_spoiler_default(user, false).await.unwrap();
     assert!(!store.media_spoiler_default(user).await.unwrap());
 }
+
+#[tokio::test]
+async fn each_orphan_is_claimed_once() {
+    let store = MemoryStore::new();
+    let a = store.upsert_user(Platform::Telegram, "1").await.unwrap();
+    let b = store.upsert_user(Platform::Telegram, "2").await.unwrap();
+    store
+        .mark_orphaned(a, Platform::Telegram, "1")
+        .await
+        .unwrap();
+    store
+        .mark_orphaned(b, Platform::Telegram, "2")
+        .await
+        .unwrap();
+    store
+        .mark_orphaned(a, Platform::Telegram, "1")
+        .await
+        .unwrap();
+
+    assert!(
+        store
+            .claim_orphans(Platform::Web, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let first = store.claim_orphans(Platform::Telegram, 1).await.unwrap();
+    assert_eq!(
+        first,
+        vec![(b, "2".to_owned())],
+        "one record per user, re-marking moves it last"
+    );
+    let rest = store.claim_orphans(Platform::Telegram, 10).await.unwrap();
+    assert_eq!(rest, vec![(a, "1".to_owned())]);
+    assert!(
+        store
+            .claim_orphans(Platform::Telegram, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

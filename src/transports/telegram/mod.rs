@@ -19,10 +19,13 @@
 //! `TELEGRAM_RATE_BURST`, `TELEGRAM_CHAT_RATE_PER_SEC`, `TELEGRAM_CHAT_BURST`
 //! (in Redis under `TELEGRAM_REDIS_PREFIX` when `REDIS_URL` is set).
 //!
-//! Known limit: a person's actor lives on the replica that got their last
-//! update. When that replica stops, nobody delivers to them until their
-//! next update (then everything missed arrives, once and in order; nothing
-//! is lost). Adopting such people needs an ownership heartbeat per person.
+//! A person's actor lives on the replica that got their last update. A
+//! replica shutting down marks the people it spoke for who search or chat
+//! as orphans in the store; another replica (or this one after a restart)
+//! adopts them within seconds. Known limit: a replica that crashes marks
+//! nobody, so its people are served again only on their next update (then
+//! everything missed arrives, once and in order; nothing is lost). Covering
+//! crashes needs an ownership heartbeat per person.
 
 mod activity;
 mod api;
@@ -32,6 +35,7 @@ pub mod config;
 mod ids;
 mod incoming;
 mod lease;
+mod maintenance;
 mod meta;
 mod ordering;
 mod outbox;
@@ -79,9 +83,6 @@ pub struct TelegramTransport {
     idle_after: Duration,
 }
 
-/// Longest time between two sweeps of idle people.
-const MAX_SWEEP_INTERVAL: Duration = Duration::from_secs(60);
-
 /// How long shutdown waits for the poller to hand its lease back.
 const POLLER_STOP_LIMIT: Duration = Duration::from_secs(3);
 
@@ -126,25 +127,12 @@ impl TelegramTransport {
         }))
     }
 
-    /// Starts the sweep of idle people and, in polling mode, the poller
-    /// (which waits for the lease).
+    /// Starts the sweep of idle people, the adoption of people whose
+    /// replica stopped and, in polling mode, the poller (which waits for
+    /// the lease).
     pub fn start(self: &Arc<Self>) {
-        let (tg, mut stop) = (self.clone(), self.stop.subscribe());
-        let every = (self.idle_after / 2).clamp(Duration::from_millis(100), MAX_SWEEP_INTERVAL);
-        actix::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            loop {
-                tokio::select! {
-                    _ = tick.tick() => {
-                        let gone = tg.sessions.sweep(tg.idle_after);
-                        if gone > 0 {
-                            tracing::debug!(gone, "idle telegram people let go");
-                        }
-                    }
-                    _ = stop.changed() => return,
-                }
-            }
-        });
+        maintenance::spawn_sweep(self.clone(), self.stop.subscribe());
+        maintenance::spawn_adoption(self.clone(), self.stop.subscribe());
         let Some(lease) = self.lease.clone() else {
             return;
         };
@@ -155,9 +143,11 @@ impl TelegramTransport {
         }
     }
 
-    /// Stops polling and hands the lease back (graceful shutdown).
+    /// Stops polling (handing the lease back) and leaves the people this
+    /// replica speaks for to another one (graceful shutdown).
     pub async fn shutdown(&self) {
         let _ = self.stop.send(true);
+        maintenance::orphan_busy_people(self).await;
         let task = self.poller.lock().ok().and_then(|mut p| p.take());
         if let Some(task) = task
             && tokio::time::timeout(POLLER_STOP_LIMIT, task).await.is_err()

@@ -127,6 +127,21 @@ impl Sessions {
         before - live.len()
     }
 
+    /// People with a live actor here who are searching or chatting: those
+    /// another replica must adopt when this one stops.
+    pub fn busy(&self) -> Vec<(UserId, TelegramChatId)> {
+        let now = Instant::now();
+        self.live
+            .lock()
+            .map(|live| {
+                live.values()
+                    .filter(|p| p.addr.connected() && p.activity.idle_for(now).is_none())
+                    .map(|p| (p.user, p.chat))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// People with a live actor here (metrics, tests).
     pub fn count(&self) -> usize {
         self.live

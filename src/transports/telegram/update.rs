@@ -78,7 +78,11 @@ impl TelegramTransport {
 
     /// The person's live actor here, started (after what was delivered to
     /// them) if there is none.
-    async fn actor(&self, user: UserId, chat: TelegramChatId) -> Result<Person, HandleError> {
+    pub(super) async fn actor(
+        &self,
+        user: UserId,
+        chat: TelegramChatId,
+    ) -> Result<Person, HandleError> {
         if let Some(p) = self.sessions.live(user) {
             return Ok(p);
         }
