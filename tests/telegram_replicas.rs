@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::fake_telegram::{Failure, FakeTelegram};
 use common::replicas::spawn_replicas;
-use common::telegram::{TgPerson, WITHIN, tg_vars, wait_method};
+use common::telegram::{TgPerson, WITHIN, only, texts, tg_vars, wait_method};
 
 /// Calls this soon after the fake answered 429 were already past the budget
 /// before the sender that got the 429 had read it and set the pause (under
@@ -151,7 +151,6 @@ async fn both_replicas_together_stay_within_the_global_budget() {
             );
         }
     }
-    let _ = WITHIN;
 }
 
 #[actix_web::test]
@@ -168,7 +167,7 @@ async fn a_searching_person_whose_update_reaches_another_replica_still_gets_matc
 
     for chat in [A, B] {
         fake.wait_until(WITHIN, |calls| {
-            common::telegram::texts(&common::telegram::only(calls, chat))
+            texts(&only(calls, chat))
                 .iter()
                 .any(|t| t.starts_with("Partner found"))
         })

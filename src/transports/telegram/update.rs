@@ -4,9 +4,8 @@
 //! under the idempotency key `tg:<update_id>`, and every handled update is
 //! recorded as processed.
 
-use teloxide::types::{CallbackQuery, ChatMemberUpdated, Message, MessageId, Update, UpdateKind};
-
 use teloxide::prelude::Requester;
+use teloxide::types::{CallbackQuery, ChatMemberUpdated, Message, MessageId, Update, UpdateKind};
 
 use super::TelegramTransport;
 use super::ids::TelegramChatId;
@@ -45,6 +44,8 @@ const ACTOR_ATTEMPTS: usize = 3;
 const ACTOR_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(20);
 
 impl TelegramTransport {
+    /// Handles one update completely (the webhook and the poller both come
+    /// here); `Err` means it was not recorded and must be delivered again.
     pub async fn handle_update(&self, update: Update) -> Handled {
         let key = format!("tg:{}", update.id.0);
         if self.deps.store.update_processed(&key).await? {
