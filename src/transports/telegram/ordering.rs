@@ -17,7 +17,7 @@ use teloxide::prelude::Requester;
 
 /// How long an album's items are collected after the last one arrived.
 /// Telegram posts them one update after another, milliseconds apart.
-const ALBUM_GAP: Duration = Duration::from_millis(700);
+const ALBUM_GAP: Duration = Duration::from_millis(1000);
 /// Most items in one album (Telegram's own limit).
 const ALBUM_MAX: usize = 10;
 /// Pause before trying a delivery again after Telegram stayed unreachable.
