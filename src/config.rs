@@ -66,6 +66,8 @@ pub struct Config {
     pub db_pool_size: usize,
     /// `CHATHUB_RETENTION_DAYS`: how long message content is kept.
     pub retention: Duration,
+    /// `TELEGRAM_*`; `None` (no `TELEGRAM_BOT_TOKEN`) = Telegram off.
+    pub telegram: Option<crate::transports::telegram::TelegramConfig>,
 }
 
 impl Config {
@@ -123,6 +125,7 @@ impl Config {
                     .checked_mul(24 * 60 * 60)
                     .context("CHATHUB_RETENTION_DAYS is too large")?,
             ),
+            telegram: crate::transports::telegram::TelegramConfig::from_lookup(&non_empty)?,
         })
     }
 }

@@ -16,6 +16,25 @@ enum Cmd {
     Serve,
     /// Apply pending database migrations (DATABASE_URL) and exit.
     Migrate,
+    /// Telegram administration.
+    Telegram {
+        #[command(subcommand)]
+        cmd: TelegramCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum TelegramCmd {
+    /// Set the webhook (or remove it for polling) and the command menu, once
+    /// per deployment.
+    Setup {
+        /// Public webhook URL; defaults to TELEGRAM_WEBHOOK_URL.
+        #[arg(long)]
+        url: Option<url::Url>,
+        /// Drop updates Telegram queued while no webhook was reachable.
+        #[arg(long)]
+        drop_pending_updates: bool,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -35,6 +54,19 @@ fn main() -> anyhow::Result<()> {
         match cli.command.unwrap_or(Cmd::Serve) {
             Cmd::Serve => Application::build(config).await?.run_until_stopped().await,
             Cmd::Migrate => chathub::startup::migrate(&config).await,
+            Cmd::Telegram {
+                cmd:
+                    TelegramCmd::Setup {
+                        url,
+                        drop_pending_updates,
+                    },
+            } => {
+                let tg = config
+                    .telegram
+                    .as_ref()
+                    .ok_or_else(|| anyhow::anyhow!("TELEGRAM_BOT_TOKEN is not set"))?;
+                chathub::transports::telegram::setup(tg, url, drop_pending_updates).await
+            }
         }
     })
 }

@@ -19,6 +19,7 @@ use crate::bus::{Bus, BusSignal, MemoryBus, MemoryPresence, MemoryQueue, Presenc
 use crate::config::{Config, Secret};
 use crate::http::{self, AppState};
 use crate::store::{MemoryStore, PgConfig, PgStore, Store, spawn_retention};
+use crate::transports::telegram::{self, TelegramTransport};
 
 /// The adapters behind the ports, chosen by configuration.
 pub struct Adapters {
@@ -94,6 +95,8 @@ pub struct Application {
     hub: Addr<Hub>,
     config: Config,
     retention: Option<tokio::task::JoinHandle<()>>,
+    /// Stopped with the server (polling hands its lease back).
+    telegram: Option<Arc<TelegramTransport>>,
 }
 
 impl Application {
@@ -136,6 +139,18 @@ impl Application {
                 flood_burst: config.flood_burst,
             },
         };
+        let telegram = match &config.telegram {
+            Some(tg) => Some(
+                TelegramTransport::build(
+                    tg,
+                    config.redis_url.as_ref(),
+                    &config.instance_id,
+                    deps.clone(),
+                )
+                .await?,
+            ),
+            None => None,
+        };
         let listener = TcpListener::bind(config.listen)
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let port = listener.local_addr()?.port();
@@ -145,6 +160,7 @@ impl Application {
             admin_token: config.admin_token.clone(),
             instance_id: config.instance_id.clone(),
         });
+        let routed = telegram.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(
@@ -158,6 +174,11 @@ impl Application {
                         .error_handler(|e, _| http::HttpError::BadRequest(e.to_string()).into()),
                 )
                 .configure(http::routes)
+                .configure(|cfg| {
+                    if let Some(tg) = &routed {
+                        telegram::routes(cfg, tg.clone());
+                    }
+                })
         })
         // Chat frames are small and latency-bound: no Nagle delay.
         .tcp_nodelay(true)
@@ -167,12 +188,16 @@ impl Application {
         .shutdown_timeout(config.shutdown_timeout.as_secs())
         .run();
         tracing::info!(port, instance = %config.instance_id, "chathub listening");
+        if let Some(tg) = &telegram {
+            tg.start();
+        }
         Ok(Self {
             port,
             server,
             hub,
             config,
             retention,
+            telegram,
         })
     }
 
@@ -200,6 +225,9 @@ impl Application {
         }
         tracing::info!(instance = %self.config.instance_id, "shutting down");
         let stopping = handle.stop(true);
+        if let Some(tg) = &self.telegram {
+            tg.shutdown().await;
+        }
         match self.hub.send(CloseAll).await {
             Ok(n) => tracing::info!(clients = n, "clients told to reconnect"),
             Err(e) => tracing::warn!(error = %e, "hub gone before shutdown"),

@@ -23,6 +23,7 @@ fn message(room: RoomId, seq: i64) -> BusEvent {
             text: format!("text {seq}"),
             client_msg_id: ClientMsgId::parse(format!("m{seq}")).unwrap(),
             created_at: chrono::Utc::now(),
+            extra: Default::default(),
         },
     }
 }

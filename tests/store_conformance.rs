@@ -7,7 +7,7 @@
 mod common;
 mod conformance;
 
-use conformance::{messages::*, moderation::*, privacy::*, rooms::*};
+use conformance::{messages::*, moderation::*, privacy::*, rooms::*, telegram::*};
 
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
@@ -45,4 +45,7 @@ conformance!(
     retention_purges_old_content_but_not_under_open_complaints,
     export_holds_everything_about_one_person_and_nothing_of_the_partner,
     delete_erases_the_person_and_keeps_the_partners_rooms_whole,
+    both_copies_are_found_from_either_chat,
+    processed_updates_and_spoiler_defaults_are_remembered,
+    each_orphan_is_claimed_once,
 );

@@ -69,6 +69,15 @@ impl Person {
             .upsert_user(Platform::Web, token.as_str())
             .await
             .unwrap();
+        Person::connect(deps, user, token).await
+    }
+
+    /// Another connection of the same person (it takes the person over).
+    async fn reconnect(&self, deps: &Deps) -> Person {
+        Person::connect(deps, self.user, SessionToken::generate()).await
+    }
+
+    async fn connect(deps: &Deps, user: UserId, token: SessionToken) -> Person {
         let (tx, rx) = mpsc::unbounded_channel();
         let resume = Resume {
             resumed: false,
@@ -215,4 +224,28 @@ async fn nobody_is_ever_in_two_rooms_under_concurrent_search_next_stop() {
     // Whoever is still queued is not in a room.
     let queued = deps.matcher.send(QueueLength).await.unwrap().unwrap();
     assert!(queued <= people.len() - active.len());
+}
+
+#[actix::test]
+async fn a_connection_taking_over_a_searcher_gets_their_match() {
+    let deps = core();
+    let a = Person::join(&deps).await;
+    let mut b = Person::join(&deps).await;
+    a.search().await;
+
+    // A's next connection starts idle; A is still queued from the first.
+    let mut a2 = a.reconnect(&deps).await;
+    b.search().await;
+
+    let room = a2.matched().await;
+    assert_eq!(b.matched().await, room);
+    let active = deps.store.active_room(a.user).await.unwrap().unwrap();
+    assert_eq!(active.id, room, "the match was kept, not refused");
+
+    // Stop from yet another fresh connection leaves the queue for good.
+    let c = Person::join(&deps).await;
+    c.search().await;
+    let c2 = c.reconnect(&deps).await;
+    c2.cmd(ClientCommand::Stop).await;
+    assert_eq!(deps.matcher.send(QueueLength).await.unwrap().unwrap(), 0);
 }

@@ -8,4 +8,4 @@ pub use ids::{ClientId, ComplaintId, RoomId, Seq, UserId};
 pub use input::{
     ClientMsgId, MAX_TEXT_CHARS, MessageText, ReportReason, SearchPrefs, SessionToken,
 };
-pub use model::{EndReason, MessageKind, Platform, Room, StoredMessage};
+pub use model::{EndReason, MessageExtra, MessageKind, Platform, Room, StoredMessage};

@@ -14,8 +14,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    ClientMsgId, ComplaintId, EndReason, MessageKind, Platform, ReportReason, Room, RoomId, Seq,
-    StoredMessage, UserId,
+    ClientMsgId, ComplaintId, EndReason, MessageExtra, MessageKind, Platform, ReportReason, Room,
+    RoomId, Seq, StoredMessage, UserId,
 };
 
 pub use memory::MemoryStore;
@@ -57,6 +57,33 @@ pub struct NewMessage {
     pub text: String,
     /// Idempotency key, unique per sender.
     pub client_msg_id: ClientMsgId,
+    /// Media, reply and transport details; default for web text.
+    pub extra: MessageExtra,
+}
+
+/// Both copies of one stored message: the sender's original and the copy
+/// the receiver (the sender's partner in the room) was given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageCopies {
+    pub sender: UserId,
+    /// `extra.sender_platform_msg_id` as appended.
+    pub sender_platform_msg_id: Option<i64>,
+    /// Set by `record_delivery`; `None` for a web receiver or a message the
+    /// receiver's platform could not take.
+    pub receiver_platform_msg_id: Option<i64>,
+    /// Set by `record_delivery`; `None` while not yet delivered.
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+impl MessageCopies {
+    /// The message id of this message in `user`'s own chat, if known.
+    pub fn platform_msg_id_for(&self, user: UserId) -> Option<i64> {
+        if user == self.sender {
+            self.sender_platform_msg_id
+        } else {
+            self.receiver_platform_msg_id
+        }
+    }
 }
 
 /// Result of an append: the message's place in the room, and whether it was
@@ -85,6 +112,9 @@ pub trait Store: Send + Sync + 'static {
         platform: Platform,
         platform_user_id: &str,
     ) -> Result<Option<UserId>, StoreError>;
+
+    /// The platform identity of a person; `None` if unknown or deleted.
+    async fn identity(&self, user: UserId) -> Result<Option<(Platform, String)>, StoreError>;
 
     /// Opens a room for two people; fails with `AlreadyInRoom` if either has
     /// an active room (or both are the same person), so the one-room
@@ -164,4 +194,83 @@ pub trait Store: Send + Sync + 'static {
     /// tombstone so partners' rooms and sequence numbers remain whole.
     /// Returns whether the user existed.
     async fn delete_user(&self, user: UserId) -> Result<bool, StoreError>;
+    // --- Telegram transport (issue 5) -------------------------------------
+
+    /// Marks message `seq` of `room` as delivered to its receiver (the
+    /// sender's partner): sets `receiver_platform_msg_id` (the id of the
+    /// receiver's copy on their platform, `None` when there is no copy, e.g.
+    /// a message their platform refused) and `delivered_at = now()`.
+    /// Idempotent: a second call overwrites with the same meaning. Returns
+    /// `NoSuchRoom` if the message does not exist. Called right after the
+    /// platform accepted the copy, so a new owner of the receiver never sends
+    /// it again (DESIGN.md invariant 3).
+    async fn record_delivery(
+        &self,
+        room: RoomId,
+        seq: Seq,
+        receiver_platform_msg_id: Option<i64>,
+    ) -> Result<(), StoreError>;
+
+    /// Both copies of message `seq` of `room`, or `None` if no such message.
+    /// Used to point edits, replies and reactions at the right copy.
+    async fn message_copies(
+        &self,
+        room: RoomId,
+        seq: Seq,
+    ) -> Result<Option<MessageCopies>, StoreError>;
+
+    /// The seq of the message of `room` whose copy in `user`'s chat has
+    /// platform id `platform_msg_id`: a message `user` sent with that
+    /// `sender_platform_msg_id`, or one `user` received with that
+    /// `receiver_platform_msg_id`. Edits and reaction kinds never match
+    /// (they have no copy of their own). Postgres: two indexed lookups,
+    /// (room, sender, sender_platform_msg_id) and (room, receiver_platform_msg_id).
+    async fn find_by_platform_msg_id(
+        &self,
+        room: RoomId,
+        user: UserId,
+        platform_msg_id: i64,
+    ) -> Result<Option<Seq>, StoreError>;
+
+    /// The highest seq of `room` sent by `receiver`'s partner that
+    /// `record_delivery` marked delivered; `Seq::ZERO` if none. A new owner of
+    /// the receiver starts delivering after it.
+    async fn last_delivered_seq(&self, room: RoomId, receiver: UserId) -> Result<Seq, StoreError>;
+
+    /// Whether an incoming platform update with idempotency `key` (Telegram:
+    /// `tg:<update_id>`) was fully processed already.
+    async fn update_processed(&self, key: &str) -> Result<bool, StoreError>;
+
+    /// Records that the update with `key` was fully processed, so a
+    /// redelivery changes nothing. Idempotent. Records may be dropped after
+    /// 48 hours (Telegram gives up redelivering after 24).
+    async fn record_update_processed(&self, key: &str) -> Result<(), StoreError>;
+
+    /// The person's default for their own media: sent with a spoiler cover
+    /// (`users.default_media_spoiler`). `false` for an unknown user.
+    async fn media_spoiler_default(&self, user: UserId) -> Result<bool, StoreError>;
+
+    /// Sets the person's media spoiler default (`/spoiler_on`, `/spoiler_off`).
+    async fn set_media_spoiler_default(&self, user: UserId, on: bool) -> Result<(), StoreError>;
+
+    /// Records that `user` (reached on `platform` as `platform_user_id`)
+    /// lost the replica that spoke for them while searching or chatting (it
+    /// shut down), so that another replica adopts them. Idempotent: one
+    /// record per user, the latest identity wins.
+    async fn mark_orphaned(
+        &self,
+        user: UserId,
+        platform: Platform,
+        platform_user_id: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Removes and returns up to `limit` orphans of `platform`, oldest first;
+    /// each record goes to exactly one caller, also with several replicas
+    /// claiming at once (Postgres: `DELETE ... WHERE user_id IN (SELECT ...
+    /// FOR UPDATE SKIP LOCKED LIMIT $n) RETURNING user_id, platform_user_id`).
+    async fn claim_orphans(
+        &self,
+        platform: Platform,
+        limit: usize,
+    ) -> Result<Vec<(UserId, String)>, StoreError>;
 }

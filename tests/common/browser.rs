@@ -16,6 +16,8 @@ use super::EXPECT_WITHIN;
 pub struct Driver {
     child: Child,
     pub port: u16,
+    /// Profile folders of the browsers started, removed on drop.
+    profiles: std::sync::Mutex<Vec<std::path::PathBuf>>,
 }
 
 impl Driver {
@@ -30,9 +32,6 @@ impl Driver {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true)
-            // Its own process group, so the browsers it starts can be killed
-            // with it even when a test panics before closing them.
-            .process_group(0)
             .spawn()
             .expect("chromedriver is installed (tests/run.sh installs it)");
         let deadline = Instant::now() + EXPECT_WITHIN;
@@ -43,12 +42,17 @@ impl Driver {
             assert!(Instant::now() < deadline, "chromedriver did not start");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Driver { child, port }
+        Driver {
+            child,
+            port,
+            profiles: std::sync::Mutex::new(Vec::new()),
+        }
     }
 
     /// A new headless browser with its own profile (its own sessionStorage).
     pub async fn browser(&self) -> Client {
         let profile = std::env::temp_dir().join(format!("chathub-chrome-{}", uuid::Uuid::new_v4()));
+        self.profiles.lock().unwrap().push(profile.clone());
         let caps = json!({
             "goog:chromeOptions": {
                 "binary": "/usr/bin/chromium",
@@ -73,10 +77,13 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        if let Some(pid) = self.child.id() {
-            let _ = std::process::Command::new("kill")
-                .args(["-KILL", &format!("-{pid}")])
+        // Browsers a panicking test never closed outlive chromedriver: find
+        // them by their own profile folder, which no other process names.
+        for profile in self.profiles.lock().unwrap().drain(..) {
+            let _ = std::process::Command::new("pkill")
+                .args(["-KILL", "-f", &profile.display().to_string()])
                 .status();
+            let _ = std::fs::remove_dir_all(&profile);
         }
         let _ = self.child.start_kill();
     }

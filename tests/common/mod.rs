@@ -4,11 +4,14 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod browser;
+pub mod fake_telegram;
+pub mod inproc;
 pub mod pg;
 pub mod pg_proxy;
 pub mod redis_server;
 pub mod replicas;
 pub mod scenarios;
+pub mod telegram;
 pub mod ws;
 
 use std::collections::HashMap;

@@ -5,6 +5,7 @@ pub mod messages;
 pub mod moderation;
 pub mod privacy;
 pub mod rooms;
+pub mod telegram;
 
 use std::sync::Arc;
 
@@ -31,6 +32,7 @@ pub fn msg(room: RoomId, sender: UserId, id: &str, text: &str) -> NewMessage {
         kind: MessageKind::Text,
         text: text.into(),
         client_msg_id: ClientMsgId::parse(id.into()).unwrap(),
+        extra: Default::default(),
     }
 }
 

@@ -21,6 +21,11 @@ pub async fn users_are_created_once_per_platform_identity(store: S) {
         store.find_user(Platform::Web, "nobody").await.unwrap(),
         None
     );
+    assert_eq!(
+        store.identity(t).await.unwrap(),
+        Some((Platform::Telegram, "p1".to_owned()))
+    );
+    assert_eq!(store.identity(UserId::new()).await.unwrap(), None);
 }
 
 pub async fn a_second_active_room_is_refused(store: S) {

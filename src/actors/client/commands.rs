@@ -9,8 +9,8 @@ use super::{ClientActor, Outgoing, PersonState};
 use crate::actors::matcher::{CancelSearch, Search};
 use crate::bus::{BusEvent, QueueEntry, Topic};
 use crate::domain::{
-    ClientMsgId, EndReason, MessageKind, MessageText, ReportReason, RoomId, SearchPrefs, Seq,
-    StoredMessage,
+    ClientMsgId, EndReason, MessageExtra, MessageKind, MessageText, ReportReason, RoomId,
+    SearchPrefs, Seq, StoredMessage,
 };
 use crate::error::ChatError;
 use crate::store::NewMessage;
@@ -18,11 +18,26 @@ use crate::store::NewMessage;
 /// A validated command from a transport.
 #[derive(Clone, Debug)]
 pub enum ClientCommand {
-    Search { prefs: SearchPrefs },
-    Send { text: MessageText, id: ClientMsgId },
+    Search {
+        prefs: SearchPrefs,
+    },
+    Send {
+        text: MessageText,
+        id: ClientMsgId,
+    },
+    /// A message of any kind (Telegram media, edits, reactions), validated
+    /// by its transport. `text` may be empty when `extra` carries the content.
+    SendRich {
+        kind: MessageKind,
+        text: String,
+        extra: MessageExtra,
+        id: ClientMsgId,
+    },
     Next,
     Stop,
-    Report { reason: ReportReason },
+    Report {
+        reason: ReportReason,
+    },
 }
 
 /// Run one command for this person. The outcome is also pushed to the
@@ -47,7 +62,9 @@ impl Handler<Command> for ClientActor {
 
     fn handle(&mut self, msg: Command, ctx: &mut Context<Self>) -> Self::Result {
         let msg_id = match &msg.cmd {
-            ClientCommand::Send { id, .. } => Some(id.as_str().to_owned()),
+            ClientCommand::Send { id, .. } | ClientCommand::SendRich { id, .. } => {
+                Some(id.as_str().to_owned())
+            }
             _ => None,
         };
         let fut = if self.flood.check().is_err() {
@@ -55,7 +72,18 @@ impl Handler<Command> for ClientActor {
         } else {
             match msg.cmd {
                 ClientCommand::Search { prefs } => self.search(prefs, ctx),
-                ClientCommand::Send { text, id } => self.send(text, id),
+                ClientCommand::Send { text, id } => self.send(
+                    MessageKind::Text,
+                    text.into_inner(),
+                    MessageExtra::default(),
+                    id,
+                ),
+                ClientCommand::SendRich {
+                    kind,
+                    text,
+                    extra,
+                    id,
+                } => self.send(kind, text, extra, id),
                 ClientCommand::Next => self.next(ctx),
                 ClientCommand::Stop => self.stop(ctx),
                 ClientCommand::Report { reason } => self.report(reason),
@@ -86,6 +114,7 @@ impl ClientActor {
         // Searching before the matcher answers: a `Matched` that arrives
         // first (it cannot; commands are atomic) would still find it set.
         self.state = PersonState::Searching;
+        self.cancelled_search = false;
         self.prefs = prefs.clone();
         let (store, matcher, user) = (
             self.deps.store.clone(),
@@ -122,20 +151,26 @@ impl ClientActor {
         )
     }
 
-    fn send(&mut self, text: MessageText, id: ClientMsgId) -> Act {
+    fn send(
+        &mut self,
+        kind: MessageKind,
+        text: String,
+        extra: MessageExtra,
+        id: ClientMsgId,
+    ) -> Act {
         let PersonState::InRoom(room) = self.state else {
             return done(Err(ChatError::NotInRoom));
         };
         let (store, bus, sender) = (self.deps.store.clone(), self.deps.bus.clone(), self.user);
         let ack_id = id.as_str().to_owned();
         let fut = async move {
-            let text = text.into_inner();
             let new = NewMessage {
                 room,
                 sender,
-                kind: MessageKind::Text,
+                kind,
                 text: text.clone(),
                 client_msg_id: id.clone(),
+                extra: extra.clone(),
             };
             let appended = store.append_message(new).await?;
             if appended.duplicate {
@@ -149,10 +184,11 @@ impl ClientActor {
                 room,
                 seq: appended.seq,
                 sender,
-                kind: MessageKind::Text,
+                kind,
                 text,
                 client_msg_id: id,
                 created_at: chrono::Utc::now(),
+                extra: Box::new(extra),
             };
             bus.publish(Topic::Room(room), &BusEvent::Message { message })
                 .await?;
@@ -206,7 +242,10 @@ impl ClientActor {
     }
 
     fn stop(&mut self, _ctx: &mut Context<Self>) -> Act {
-        if self.state == PersonState::Searching {
+        // Idle here may still mean queued by an earlier connection of theirs
+        // (taken over while searching): cancel in the queue either way.
+        if matches!(self.state, PersonState::Searching | PersonState::Idle) {
+            self.cancelled_search = true;
             let (matcher, user) = (self.deps.matcher.clone(), self.user);
             let fut = async move { matcher.send(CancelSearch { user }).await };
             return Box::pin(

@@ -84,7 +84,8 @@ impl ClientActor {
             self.push(
                 Outgoing::Message {
                     seq: msg.seq,
-                    text: msg.text.clone(),
+                    text: msg.display_text(),
+                    message: Box::new(msg.clone()),
                 },
                 ctx,
             );
@@ -152,6 +153,12 @@ impl ClientActor {
                 self.enter_room(room, Seq::ZERO, ctx);
             }
             PersonState::InRoom(current) if current == room => {}
+            PersonState::Idle if !self.cancelled_search => {
+                // Searching through an earlier connection that was taken
+                // over: the person is still waiting for this.
+                self.push(Outgoing::Matched { room }, ctx);
+                self.enter_room(room, Seq::ZERO, ctx);
+            }
             _ => {
                 // They stopped while the pairing was under way: end the room
                 // at once so the partner is not left waiting.
@@ -167,7 +174,8 @@ impl ClientActor {
 }
 
 /// Ends a room in the store and, if this call ended it, rings the room.
-pub(super) fn end_room(
+/// Transports use it too (Telegram: a person blocked the bot).
+pub fn end_room(
     deps: &crate::actors::Deps,
     room: RoomId,
     by: UserId,

@@ -19,7 +19,7 @@ use crate::bus::{BusEvent, Topic};
 use crate::domain::{ClientId, RoomId, SearchPrefs, Seq, SessionToken, UserId};
 
 pub use commands::{ClientCommand, Command};
-pub use delivery::{CatchUp, Close, Deliver, Disconnected};
+pub use delivery::{CatchUp, Close, Deliver, Disconnected, end_room};
 pub use outbox::{CloseReason, Outbox, OutboxFull, Outgoing};
 
 /// How often a connection re-checks its state against the store, so a lost
@@ -63,6 +63,12 @@ pub struct ClientActor {
     last_room: Option<RoomId>,
     /// Preferences of the last search, reused by `next`.
     prefs: SearchPrefs,
+    /// Set when the person stopped searching through this connection,
+    /// cleared when they search again. A match announced while idle is
+    /// refused only then: a fresh connection that never stopped (a takeover
+    /// while searching; a Telegram person whose update reached another
+    /// replica) is still searching as far as the person knows.
+    cancelled_search: bool,
     /// Per-person flood limit; checked by every command.
     flood: DefaultDirectRateLimiter,
     /// Set when the server closes on purpose; `stopping` reads it.
@@ -91,6 +97,7 @@ impl ClientActor {
             cursor: Seq::ZERO,
             last_room: None,
             prefs: SearchPrefs::default(),
+            cancelled_search: false,
             flood: RateLimiter::direct(Quota::per_second(per_sec).allow_burst(burst)),
             closing: None,
             resume,
@@ -186,8 +193,12 @@ impl Actor for ClientActor {
 
     fn stopped(&mut self, _ctx: &mut Self::Context) {
         metrics::gauge!("chathub_connections").decrement(1.0);
-        // A taken-over connection leaves the person to their new connection.
-        let handover = self.closing != Some(CloseReason::TakenOver);
+        // A taken-over connection leaves the person to their new connection;
+        // an idle one has nothing to leave.
+        let handover = !matches!(
+            self.closing,
+            Some(CloseReason::TakenOver | CloseReason::Idle)
+        );
         if handover && self.state == PersonState::Searching {
             self.deps
                 .matcher

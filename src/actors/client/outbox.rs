@@ -1,7 +1,7 @@
 //! What a ClientActor tells its person, independent of the transport, and the
 //! sink a transport provides to carry it.
 
-use crate::domain::{EndReason, RoomId, Seq};
+use crate::domain::{EndReason, RoomId, Seq, StoredMessage};
 use crate::error::ChatError;
 
 /// An event for the person behind one connection. Transports render it
@@ -18,10 +18,13 @@ pub enum Outgoing {
     Matched {
         room: RoomId,
     },
-    /// A partner's message.
+    /// A partner's message: `text` is its plain-text rendering (what a web
+    /// page shows), `message` the whole record for transports that relay
+    /// media, edits and reactions (Telegram).
     Message {
         seq: Seq,
         text: String,
+        message: Box<StoredMessage>,
     },
     /// The person's own message is stored under `seq`.
     Ack {
@@ -53,6 +56,9 @@ pub enum CloseReason {
     TakenOver,
     /// The transport could not keep up; reconnect and catch up.
     TooSlow,
+    /// The transport let go of a person who is neither searching nor in a
+    /// room (Telegram, after a quiet while): nothing to hand over or cancel.
+    Idle,
 }
 
 /// The transport side of a ClientActor: a bounded queue towards the person.

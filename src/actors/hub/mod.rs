@@ -15,7 +15,7 @@ use tokio_stream::wrappers::ReceiverStream;
 
 use super::client::{CatchUp, ClientActor, Close, CloseReason, Deliver};
 use crate::bus::{Bus, BusEvent, BusSignal, Presence, Topic};
-use crate::domain::{ClientId, EndReason, RoomId, UserId};
+use crate::domain::{ClientId, EndReason, Platform, RoomId, UserId};
 use crate::store::Store;
 
 use ops::Ops;
@@ -117,6 +117,13 @@ async fn end_abandoned_room(store: &dyn Store, bus: &dyn Bus, user: UserId) -> a
     let Some(room) = store.active_room(user).await? else {
         return Ok(());
     };
+    if let Some((Platform::Telegram, pid)) = store.identity(user).await? {
+        // A Telegram person has no connection to lose: the replica serving
+        // them went away. Hand them to another replica instead.
+        store.mark_orphaned(user, Platform::Telegram, &pid).await?;
+        tracing::info!(room = %room.id, "telegram person handed to another replica");
+        return Ok(());
+    }
     if store
         .end_room(room.id, Some(user), EndReason::Disconnected)
         .await?

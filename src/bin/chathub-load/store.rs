@@ -111,6 +111,7 @@ async fn person(
             text: format!("load message {i} with some ordinary chat-sized text"),
             client_msg_id: ClientMsgId::parse(format!("load-{i}"))
                 .map_err(|e| anyhow::anyhow!("{e}"))?,
+            extra: Default::default(),
         };
         let sent = Instant::now();
         store.append_message(msg).await?;

@@ -1,6 +1,7 @@
 //! In-memory store for the embedded default and fast unit tests. One mutex
 //! over plain maps: every operation is short and never awaits while holding it.
 
+mod delivery;
 mod moderation;
 mod privacy;
 
@@ -10,7 +11,10 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::{Appended, Complaint, ComplaintStatus, NewBan, NewMessage, Profile, Store, StoreError};
+use super::{
+    Appended, Complaint, ComplaintStatus, MessageCopies, NewBan, NewMessage, Profile, Store,
+    StoreError,
+};
 use crate::domain::{
     ComplaintId, EndReason, Platform, ReportReason, Room, RoomId, Seq, StoredMessage, UserId,
 };
@@ -27,6 +31,14 @@ struct State {
     idempotency: HashMap<(UserId, String), (RoomId, Seq)>,
     complaints: Vec<Complaint>,
     bans: Vec<BanRecord>,
+    /// (room, seq) -> (receiver's platform message id, delivered at).
+    deliveries: HashMap<(RoomId, Seq), (Option<i64>, chrono::DateTime<Utc>)>,
+    /// Keys of fully processed platform updates.
+    processed_updates: std::collections::HashSet<String>,
+    /// People whose media go out under a spoiler cover.
+    spoiler_default: std::collections::HashSet<UserId>,
+    /// People waiting for a replica to adopt them, oldest first.
+    orphans: Vec<(UserId, Platform, String)>,
 }
 
 struct UserRecord {
@@ -119,6 +131,15 @@ impl Store for MemoryStore {
             .copied())
     }
 
+    async fn identity(&self, user: UserId) -> Result<Option<(Platform, String)>, StoreError> {
+        let s = self.lock()?;
+        Ok(s.users.get(&user).and_then(|u| {
+            u.platform_user_id
+                .as_ref()
+                .map(|pid| (u.platform, pid.clone()))
+        }))
+    }
+
     async fn create_room(&self, a: UserId, b: UserId) -> Result<Room, StoreError> {
         let mut s = self.lock()?;
         if !s.users.contains_key(&a) || !s.users.contains_key(&b) {
@@ -191,6 +212,7 @@ impl Store for MemoryStore {
                 text: msg.text,
                 client_msg_id: msg.client_msg_id,
                 created_at: Utc::now(),
+                extra: Box::new(msg.extra),
             },
             purged: false,
         });
@@ -267,5 +289,79 @@ impl Store for MemoryStore {
 
     async fn delete_user(&self, user: UserId) -> Result<bool, StoreError> {
         Ok(self.lock()?.delete_user(user))
+    }
+
+    async fn record_delivery(
+        &self,
+        room: RoomId,
+        seq: Seq,
+        receiver_platform_msg_id: Option<i64>,
+    ) -> Result<(), StoreError> {
+        self.lock()?
+            .record_delivery(room, seq, receiver_platform_msg_id)
+    }
+
+    async fn message_copies(
+        &self,
+        room: RoomId,
+        seq: Seq,
+    ) -> Result<Option<MessageCopies>, StoreError> {
+        Ok(self.lock()?.message_copies(room, seq))
+    }
+
+    async fn find_by_platform_msg_id(
+        &self,
+        room: RoomId,
+        user: UserId,
+        platform_msg_id: i64,
+    ) -> Result<Option<Seq>, StoreError> {
+        Ok(self
+            .lock()?
+            .find_by_platform_msg_id(room, user, platform_msg_id))
+    }
+
+    async fn last_delivered_seq(&self, room: RoomId, receiver: UserId) -> Result<Seq, StoreError> {
+        Ok(self.lock()?.last_delivered_seq(room, receiver))
+    }
+
+    async fn update_processed(&self, key: &str) -> Result<bool, StoreError> {
+        Ok(self.lock()?.processed_updates.contains(key))
+    }
+
+    async fn record_update_processed(&self, key: &str) -> Result<(), StoreError> {
+        self.lock()?.processed_updates.insert(key.to_owned());
+        Ok(())
+    }
+
+    async fn media_spoiler_default(&self, user: UserId) -> Result<bool, StoreError> {
+        Ok(self.lock()?.spoiler_default.contains(&user))
+    }
+
+    async fn set_media_spoiler_default(&self, user: UserId, on: bool) -> Result<(), StoreError> {
+        let mut s = self.lock()?;
+        if on {
+            s.spoiler_default.insert(user);
+        } else {
+            s.spoiler_default.remove(&user);
+        }
+        Ok(())
+    }
+
+    async fn mark_orphaned(
+        &self,
+        user: UserId,
+        platform: Platform,
+        platform_user_id: &str,
+    ) -> Result<(), StoreError> {
+        self.lock()?.mark_orphaned(user, platform, platform_user_id);
+        Ok(())
+    }
+
+    async fn claim_orphans(
+        &self,
+        platform: Platform,
+        limit: usize,
+    ) -> Result<Vec<(UserId, String)>, StoreError> {
+        Ok(self.lock()?.claim_orphans(platform, limit))
     }
 }

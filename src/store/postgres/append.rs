@@ -99,6 +99,14 @@ async fn store_batch(pool: &Pool<AsyncPgConnection>, batch: Vec<Pending>) {
             query
                 .client_msg_ids
                 .push(p.msg.client_msg_id.as_str().to_owned());
+            let extra = &p.msg.extra;
+            query.media_file_ids.push(extra.media_file_id.clone());
+            query.captions.push(extra.caption.clone());
+            query.reply_to_seqs.push(extra.reply_to_seq.map(|s| s.0));
+            query
+                .sender_platform_msg_ids
+                .push(extra.sender_platform_msg_id);
+            query.metadata.push(extra.metadata.clone());
             query.rooms.len() - 1
         });
         slots.push((slot, fresh));

@@ -7,7 +7,7 @@
 use diesel::QueryResult;
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{Array, BigInt, Nullable, Text, Uuid as SqlUuid};
+use diesel::sql_types::{Array, BigInt, Jsonb, Nullable, Text, Uuid as SqlUuid};
 use uuid::Uuid;
 
 /// For each input row (by position `ord`, from 1): the seq an earlier
@@ -26,7 +26,8 @@ WITH input AS (
     SELECT * FROM unnest(";
 
 const SQL_TAIL: &str = ")
-        WITH ORDINALITY AS t (room_id, sender_id, kind, body, client_msg_id, ord)
+        WITH ORDINALITY AS t (room_id, sender_id, kind, body, client_msg_id, media_file_id,
+            caption, reply_to_seq, sender_platform_msg_id, metadata, ord)
 ), existing AS (
     SELECT i.ord, m.seq FROM input i
     JOIN messages m ON m.sender_id = i.sender_id AND m.client_msg_id = i.client_msg_id
@@ -49,8 +50,10 @@ const SQL_TAIL: &str = ")
     WHERE r.id = c.room_id AND r.ended_at IS NULL
     RETURNING r.id, r.last_seq - c.cnt AS base
 ), inserted AS (
-    INSERT INTO messages (room_id, seq, sender_id, kind, text, client_msg_id)
-    SELECT f.room_id, b.base + f.n, f.sender_id, f.kind, f.body, f.client_msg_id
+    INSERT INTO messages (room_id, seq, sender_id, kind, text, client_msg_id, media_file_id,
+        caption, reply_to_seq, sender_platform_msg_id, metadata)
+    SELECT f.room_id, b.base + f.n, f.sender_id, f.kind, f.body, f.client_msg_id,
+        f.media_file_id, f.caption, f.reply_to_seq, f.sender_platform_msg_id, f.metadata
     FROM fresh f JOIN bumped b ON b.id = f.room_id
     RETURNING sender_id, client_msg_id, seq
 )
@@ -69,6 +72,11 @@ pub(super) struct AppendBatch {
     pub kinds: Vec<&'static str>,
     pub texts: Vec<String>,
     pub client_msg_ids: Vec<String>,
+    pub media_file_ids: Vec<Option<String>>,
+    pub captions: Vec<Option<String>>,
+    pub reply_to_seqs: Vec<Option<i64>>,
+    pub sender_platform_msg_ids: Vec<Option<i64>>,
+    pub metadata: Vec<Option<serde_json::Value>>,
 }
 
 /// One result row: (ord, existing_seq, new_seq).
@@ -95,7 +103,17 @@ impl QueryFragment<Pg> for AppendBatch {
         out.push_bind_param::<Array<Text>, _>(&self.texts)?;
         out.push_sql("::text[], ");
         out.push_bind_param::<Array<Text>, _>(&self.client_msg_ids)?;
-        out.push_sql("::text[]");
+        out.push_sql("::text[], ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.media_file_ids)?;
+        out.push_sql("::text[], ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.captions)?;
+        out.push_sql("::text[], ");
+        out.push_bind_param::<Array<Nullable<BigInt>>, _>(&self.reply_to_seqs)?;
+        out.push_sql("::bigint[], ");
+        out.push_bind_param::<Array<Nullable<BigInt>>, _>(&self.sender_platform_msg_ids)?;
+        out.push_sql("::bigint[], ");
+        out.push_bind_param::<Array<Nullable<Jsonb>>, _>(&self.metadata)?;
+        out.push_sql("::jsonb[]");
         out.push_sql(SQL_TAIL);
         Ok(())
     }

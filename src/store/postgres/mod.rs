@@ -18,6 +18,7 @@ mod privacy;
 mod retention;
 mod rooms;
 mod schema;
+mod telegram;
 mod users;
 
 use std::time::Duration;
@@ -32,7 +33,9 @@ use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
 };
 
-use super::{Appended, Complaint, ComplaintStatus, NewBan, NewMessage, Store, StoreError};
+use super::{
+    Appended, Complaint, ComplaintStatus, MessageCopies, NewBan, NewMessage, Store, StoreError,
+};
 use crate::domain::{
     ComplaintId, EndReason, Platform, ReportReason, Room, RoomId, Seq, StoredMessage, UserId,
 };
@@ -184,6 +187,10 @@ impl Store for PgStore {
         self.find_user_impl(platform, pid).await
     }
 
+    async fn identity(&self, user: UserId) -> Result<Option<(Platform, String)>, StoreError> {
+        self.identity_impl(user).await
+    }
+
     async fn create_room(&self, a: UserId, b: UserId) -> Result<Room, StoreError> {
         self.create_room_impl(a, b).await
     }
@@ -280,5 +287,71 @@ impl Store for PgStore {
 
     async fn delete_user(&self, user: UserId) -> Result<bool, StoreError> {
         self.delete_user_impl(user).await
+    }
+
+    async fn record_delivery(
+        &self,
+        room: RoomId,
+        seq: Seq,
+        receiver_platform_msg_id: Option<i64>,
+    ) -> Result<(), StoreError> {
+        self.record_delivery_impl(room, seq, receiver_platform_msg_id)
+            .await
+    }
+
+    async fn message_copies(
+        &self,
+        room: RoomId,
+        seq: Seq,
+    ) -> Result<Option<MessageCopies>, StoreError> {
+        self.message_copies_impl(room, seq).await
+    }
+
+    async fn find_by_platform_msg_id(
+        &self,
+        room: RoomId,
+        user: UserId,
+        platform_msg_id: i64,
+    ) -> Result<Option<Seq>, StoreError> {
+        self.find_by_platform_msg_id_impl(room, user, platform_msg_id)
+            .await
+    }
+
+    async fn last_delivered_seq(&self, room: RoomId, receiver: UserId) -> Result<Seq, StoreError> {
+        self.last_delivered_seq_impl(room, receiver).await
+    }
+
+    async fn update_processed(&self, key: &str) -> Result<bool, StoreError> {
+        self.update_processed_impl(key).await
+    }
+
+    async fn record_update_processed(&self, key: &str) -> Result<(), StoreError> {
+        self.record_update_processed_impl(key).await
+    }
+
+    async fn media_spoiler_default(&self, user: UserId) -> Result<bool, StoreError> {
+        self.media_spoiler_default_impl(user).await
+    }
+
+    async fn set_media_spoiler_default(&self, user: UserId, on: bool) -> Result<(), StoreError> {
+        self.set_media_spoiler_default_impl(user, on).await
+    }
+
+    async fn mark_orphaned(
+        &self,
+        user: UserId,
+        platform: Platform,
+        platform_user_id: &str,
+    ) -> Result<(), StoreError> {
+        self.mark_orphaned_impl(user, platform, platform_user_id)
+            .await
+    }
+
+    async fn claim_orphans(
+        &self,
+        platform: Platform,
+        limit: usize,
+    ) -> Result<Vec<(UserId, String)>, StoreError> {
+        self.claim_orphans_impl(platform, limit).await
     }
 }

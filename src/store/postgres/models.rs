@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use super::schema::{complaints, messages, rooms};
 use crate::domain::{
-    ClientMsgId, ComplaintId, EndReason, MessageKind, Room, RoomId, Seq, StoredMessage, UserId,
+    ClientMsgId, ComplaintId, EndReason, MessageExtra, MessageKind, Room, RoomId, Seq,
+    StoredMessage, UserId,
 };
 use crate::store::{Complaint, ComplaintStatus, StoreError};
 
@@ -17,10 +18,7 @@ fn corrupt(what: &str) -> StoreError {
 }
 
 pub(super) fn parse_kind(s: &str) -> Result<MessageKind, StoreError> {
-    match s {
-        "text" => Ok(MessageKind::Text),
-        _ => Err(corrupt("message kind")),
-    }
+    MessageKind::parse(s).ok_or_else(|| corrupt("message kind"))
 }
 
 #[derive(Queryable, QueryableByName, Selectable)]
@@ -65,6 +63,11 @@ pub(super) struct MessageRow {
     pub text: Option<String>,
     pub client_msg_id: String,
     pub created_at: DateTime<Utc>,
+    pub media_file_id: Option<String>,
+    pub caption: Option<String>,
+    pub reply_to_seq: Option<i64>,
+    pub sender_platform_msg_id: Option<i64>,
+    pub metadata: Option<serde_json::Value>,
 }
 
 impl TryFrom<MessageRow> for StoredMessage {
@@ -82,6 +85,13 @@ impl TryFrom<MessageRow> for StoredMessage {
             client_msg_id: ClientMsgId::parse(m.client_msg_id)
                 .map_err(|_| corrupt("client message id"))?,
             created_at: m.created_at,
+            extra: Box::new(MessageExtra {
+                caption: m.caption,
+                media_file_id: m.media_file_id,
+                reply_to_seq: m.reply_to_seq.map(Seq),
+                sender_platform_msg_id: m.sender_platform_msg_id,
+                metadata: m.metadata,
+            }),
         })
     }
 }

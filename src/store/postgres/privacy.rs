@@ -161,15 +161,9 @@ impl PgStore {
                     })
                 })
                 .collect::<Result<_, StoreError>>()?;
-            let platform = match u.platform.as_str() {
-                "web" => Platform::Web,
-                "telegram" => Platform::Telegram,
-                _ => {
-                    return Err(StoreError::Unavailable(
-                        "unexpected platform in the database".into(),
-                    ));
-                }
-            };
+            let platform = Platform::parse(&u.platform).ok_or_else(|| {
+                StoreError::Unavailable("unexpected platform in the database".into())
+            })?;
             Ok(Some(UserExport {
                 id: user,
                 platform,

@@ -103,3 +103,19 @@ diesel::allow_tables_to_appear_in_same_query!(
     complaints,
     bans
 );
+
+diesel::table! {
+    processed_updates (key) {
+        key -> Text,
+        processed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    orphans (user_id) {
+        user_id -> Uuid,
+        platform -> Text,
+        platform_user_id -> Text,
+        marked_at -> Timestamptz,
+    }
+}

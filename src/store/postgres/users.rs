@@ -53,6 +53,28 @@ impl PgStore {
         })
     }
 
+    pub(super) async fn identity_impl(
+        &self,
+        user: UserId,
+    ) -> Result<Option<(Platform, String)>, StoreError> {
+        let row: Option<(String, Option<String>)> =
+            with_conn!(self.checkout(), |conn| async move {
+                users::table
+                    .find(user.0)
+                    .select((users::platform, users::platform_user_id))
+                    .first(conn)
+                    .await
+                    .optional()
+                    .map_err(db_error)
+            })?;
+        let Some((platform, Some(pid))) = row else {
+            return Ok(None);
+        };
+        let platform = Platform::parse(&platform)
+            .ok_or_else(|| StoreError::Unavailable("unexpected platform in the database".into()))?;
+        Ok(Some((platform, pid)))
+    }
+
     pub(super) async fn ban_impl(&self, ban: NewBan) -> Result<(), StoreError> {
         with_conn!(self.checkout(), |conn| async move {
             diesel::insert_into(bans::table)

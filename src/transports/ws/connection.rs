@@ -70,6 +70,7 @@ fn close_frame(reason: CloseReason) -> actix_ws::CloseReason {
         CloseReason::Shutdown => (CloseCode::Away, "server restarting, reconnect"),
         CloseReason::TakenOver => (CloseCode::Other(4001), "session taken over"),
         CloseReason::TooSlow => (CloseCode::Other(4002), "too slow, reconnect"),
+        CloseReason::Idle => (CloseCode::Normal, "idle"),
     };
     actix_ws::CloseReason {
         code,

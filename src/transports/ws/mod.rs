@@ -47,7 +47,9 @@ pub async fn route(
         Some((token, user)) => (token, user, true),
         None => {
             let token = SessionToken::generate();
-            let user = store.upsert_user(Platform::Web, &token.storage_key()).await?;
+            let user = store
+                .upsert_user(Platform::Web, &token.storage_key())
+                .await?;
             (token, user, false)
         }
     };

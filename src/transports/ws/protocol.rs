@@ -116,7 +116,7 @@ pub fn render(event: &Outgoing) -> String {
         },
         Outgoing::Searching => ServerFrame::Searching,
         Outgoing::Matched { room } => ServerFrame::Matched { room: *room },
-        Outgoing::Message { seq, text } => ServerFrame::Message { text, seq: *seq },
+        Outgoing::Message { seq, text, .. } => ServerFrame::Message { text, seq: *seq },
         Outgoing::Ack { id, seq } => ServerFrame::Ack { id, seq: *seq },
         Outgoing::PartnerLeft { room, reason } => ServerFrame::PartnerLeft {
             room: *room,

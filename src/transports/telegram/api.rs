@@ -1,0 +1,153 @@
+//! Every outgoing Bot API call goes through here: it waits for the shared
+//! budget, honours 429 `retry_after` by pausing every sender, retries
+//! transient failures with backoff, and sorts the rest into what callers
+//! act on (the person blocked the bot, or Telegram refused this call).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use teloxide::requests::{Output, Request};
+use teloxide::{ApiError, Bot, RequestError};
+
+use super::budget::{self, Budget};
+use super::ids::TelegramChatId;
+
+/// Attempts of one call that fails transiently (network, 5xx) before giving up.
+const MAX_TRANSIENT_ATTEMPTS: u32 = 5;
+/// First backoff after a transient failure; doubles per attempt.
+const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+/// 429s in a row for one call before giving up on it (each one pauses everyone).
+const MAX_RATE_LIMITED: u32 = 10;
+
+/// Why a call did not go through.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// 403: the person blocked the bot, deleted their account, or never
+    /// started it. Their room ends.
+    #[error("the person cannot be reached (blocked, deactivated or not started)")]
+    Blocked,
+    /// Telegram refused this call for good (400: message to copy is gone,
+    /// edit target too old, ...). The text is Telegram's description, which
+    /// names no person.
+    #[error("telegram refused the call: {0}")]
+    Refused(String),
+    /// An edit that changes nothing (a media swap keeping its caption):
+    /// nothing to do, and nothing to tell anyone.
+    #[error("the message is not modified")]
+    Unchanged,
+    /// Network or server trouble that outlasted the retries.
+    #[error("telegram unreachable: {0}")]
+    Unreachable(String),
+}
+
+/// The Bot API client shared by every sender of this replica.
+#[derive(Clone)]
+pub struct TgApi {
+    pub bot: Bot,
+    budget: Arc<dyn Budget>,
+}
+
+impl TgApi {
+    pub fn new(bot: Bot, budget: Arc<dyn Budget>) -> Self {
+        Self { bot, budget }
+    }
+
+    /// Sends `req` within the budget (of `chat` too, for calls that post
+    /// into a chat), with the retries described above.
+    pub async fn call<R>(
+        &self,
+        chat: Option<TelegramChatId>,
+        req: R,
+    ) -> Result<Output<R>, SendError>
+    where
+        R: Request<Err = RequestError>,
+    {
+        let mut transient = 0;
+        let mut limited = 0;
+        loop {
+            budget::take(&*self.budget, chat).await;
+            let err = match req.send_ref().await {
+                Ok(out) => return Ok(out),
+                Err(e) => e,
+            };
+            match err {
+                RequestError::RetryAfter(secs) => {
+                    limited += 1;
+                    let period = Duration::from_secs(u64::from(secs.seconds()).max(1));
+                    tracing::warn!(retry_after = ?period, "telegram rate limit hit; pausing all senders");
+                    if let Err(e) = self.budget.pause(period).await {
+                        tracing::warn!(error = %e, "could not share the pause");
+                        tokio::time::sleep(period).await;
+                    }
+                    if limited >= MAX_RATE_LIMITED {
+                        return Err(SendError::Unreachable("rate limited repeatedly".into()));
+                    }
+                }
+                RequestError::Api(api) if is_blocked(&api) => return Err(SendError::Blocked),
+                RequestError::Api(ApiError::MessageNotModified) => {
+                    return Err(SendError::Unchanged);
+                }
+                RequestError::Api(api) if is_final(&api) => {
+                    return Err(SendError::Refused(api.to_string()));
+                }
+                RequestError::MigrateToChatId(_) => {
+                    return Err(SendError::Refused("chat migrated".into()));
+                }
+                other => {
+                    transient += 1;
+                    let error = describe(&other);
+                    if transient >= MAX_TRANSIENT_ATTEMPTS {
+                        return Err(SendError::Unreachable(error));
+                    }
+                    let backoff = FIRST_BACKOFF * 2u32.saturating_pow(transient - 1);
+                    tracing::debug!(attempt = transient, %error, "telegram call failed; retrying");
+                    tokio::time::sleep(backoff).await;
+                }
+            }
+        }
+    }
+}
+
+/// A loggable description of a failed call. Never the raw response body
+/// (`InvalidJson` carries it, and it can hold names and message text);
+/// network errors already have the URL (with the token) stripped by teloxide.
+pub fn describe(e: &RequestError) -> String {
+    match e {
+        RequestError::InvalidJson { .. } => "invalid JSON from the Bot API".into(),
+        RequestError::RetryAfter(s) => format!("rate limited for {} s", s.seconds()),
+        RequestError::MigrateToChatId(_) => "chat migrated".into(),
+        RequestError::Api(api) => api.to_string(),
+        RequestError::Network(net) => net.to_string(),
+        RequestError::Io(io) => io.to_string(),
+    }
+}
+
+/// Whether Telegram's refusal is final (a 4xx). teloxide knows only 4xx
+/// descriptions by name; an unknown one is final only if it reads like a
+/// 4xx, so a JSON 5xx ("Internal Server Error", "Bad Gateway") is retried.
+fn is_final(e: &ApiError) -> bool {
+    const CLIENT_ERRORS: [&str; 5] = [
+        "Bad Request",
+        "Forbidden",
+        "Unauthorized",
+        "Not Found",
+        "Conflict",
+    ];
+    match e {
+        ApiError::Unknown(text) => CLIENT_ERRORS.iter().any(|p| text.starts_with(p)),
+        _ => true,
+    }
+}
+
+/// 403s that mean the person is gone for this bot.
+fn is_blocked(e: &ApiError) -> bool {
+    match e {
+        ApiError::BotBlocked
+        | ApiError::UserDeactivated
+        | ApiError::CantInitiateConversation
+        | ApiError::BotKicked
+        | ApiError::CantTalkWithBots => true,
+        ApiError::Unknown(text) => text.starts_with("Forbidden"),
+        _ => false,
+    }
+}

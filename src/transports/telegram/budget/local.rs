@@ -1,0 +1,158 @@
+//! The budget of a single process (no Redis): the same buckets in memory.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+
+use super::bucket::Bucket;
+use super::{Budget, BudgetError};
+use crate::transports::telegram::config::Rates;
+use crate::transports::telegram::ids::TelegramChatId;
+
+/// Chats remembered before idle (full) buckets are forgotten.
+const PRUNE_ABOVE: usize = 10_000;
+
+struct State {
+    global: Bucket,
+    chats: HashMap<TelegramChatId, Bucket>,
+    paused_until: Option<Instant>,
+}
+
+pub struct LocalBudget {
+    rates: Rates,
+    state: Mutex<State>,
+}
+
+impl LocalBudget {
+    pub fn new(rates: Rates) -> Self {
+        let now = Instant::now();
+        Self {
+            rates,
+            state: Mutex::new(State {
+                global: Bucket::full(rates.global_burst, now),
+                chats: HashMap::new(),
+                paused_until: None,
+            }),
+        }
+    }
+
+    /// The decision itself, at a given instant (unit-testable).
+    fn take_at(
+        &self,
+        chat: Option<TelegramChatId>,
+        now: Instant,
+    ) -> Result<Option<Duration>, BudgetError> {
+        let r = self.rates;
+        let mut s = self
+            .state
+            .lock()
+            .map_err(|_| BudgetError::Unavailable("local budget poisoned".into()))?;
+        if let Some(until) = s.paused_until {
+            if until > now {
+                return Ok(Some(until - now));
+            }
+            s.paused_until = None;
+        }
+        let g = s.global.level(now, r.global_per_sec, r.global_burst);
+        let mut wait = Bucket::wait(g, r.global_per_sec);
+        let c = chat.map(|chat| {
+            let bucket = *s
+                .chats
+                .entry(chat)
+                .or_insert_with(|| Bucket::full(r.chat_burst, now));
+            bucket.level(now, r.chat_per_sec, r.chat_burst)
+        });
+        if let Some(c) = c {
+            wait = wait.max(Bucket::wait(c, r.chat_per_sec));
+        }
+        if !wait.is_zero() {
+            return Ok(Some(wait));
+        }
+        s.global.take(g, now);
+        if let (Some(chat), Some(c)) = (chat, c)
+            && let Some(bucket) = s.chats.get_mut(&chat)
+        {
+            bucket.take(c, now);
+        }
+        if s.chats.len() > PRUNE_ABOVE {
+            s.chats
+                .retain(|_, b| b.level(now, r.chat_per_sec, r.chat_burst) < r.chat_burst);
+        }
+        Ok(None)
+    }
+}
+
+#[async_trait]
+impl Budget for LocalBudget {
+    async fn try_take(
+        &self,
+        chat: Option<TelegramChatId>,
+    ) -> Result<Option<Duration>, BudgetError> {
+        self.take_at(chat, Instant::now())
+    }
+
+    async fn pause(&self, period: Duration) -> Result<(), BudgetError> {
+        let until = Instant::now() + period;
+        let mut s = self
+            .state
+            .lock()
+            .map_err(|_| BudgetError::Unavailable("local budget poisoned".into()))?;
+        if s.paused_until.is_none_or(|p| p < until) {
+            s.paused_until = Some(until);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rates() -> Rates {
+        Rates {
+            global_per_sec: 10.0,
+            global_burst: 10.0,
+            chat_per_sec: 1.0,
+            chat_burst: 2.0,
+        }
+    }
+
+    #[test]
+    fn per_chat_burst_then_rate() {
+        let b = LocalBudget::new(rates());
+        let chat = Some(TelegramChatId::trusted(1));
+        let t0 = Instant::now();
+        assert!(b.take_at(chat, t0).unwrap().is_none());
+        assert!(b.take_at(chat, t0).unwrap().is_none());
+        let wait = b.take_at(chat, t0).unwrap().unwrap();
+        assert!(wait > Duration::from_millis(900), "{wait:?}");
+        // Another chat is not held back by the first.
+        assert!(
+            b.take_at(Some(TelegramChatId::trusted(2)), t0)
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            b.take_at(chat, t0 + Duration::from_secs(1))
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn global_limit_and_pause() {
+        let b = LocalBudget::new(rates());
+        let t0 = Instant::now();
+        for _ in 0..10 {
+            assert!(b.take_at(None, t0).unwrap().is_none());
+        }
+        assert!(b.take_at(None, t0).unwrap().is_some());
+        futures_util::FutureExt::now_or_never(b.pause(Duration::from_secs(5)))
+            .unwrap()
+            .unwrap();
+        let later = t0 + Duration::from_secs(2);
+        assert!(b.take_at(None, later).unwrap().unwrap() > Duration::from_secs(2));
+    }
+}

@@ -1,0 +1,151 @@
+//! What a person sent, sorted: a bot command, something to relay (with its
+//! kind, text and metadata), or something that cannot be relayed (the
+//! sender is told; nothing is dropped silently).
+
+use teloxide::types::Message;
+
+use super::meta::TgMeta;
+use crate::domain::{MessageExtra, MessageKind};
+
+/// A bot command and the rest of its line.
+#[derive(Debug, PartialEq, Eq)]
+pub struct BotCommand<'a> {
+    pub name: String,
+    pub args: &'a str,
+}
+
+/// `/name@bot args` → (`name`, `args`); `None` for anything else.
+pub fn command(text: &str) -> Option<BotCommand<'_>> {
+    let rest = text.strip_prefix('/')?;
+    let (head, args) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    let name = head.split('@').next().unwrap_or(head);
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return None;
+    }
+    Some(BotCommand {
+        name: name.to_ascii_lowercase(),
+        args: args.trim(),
+    })
+}
+
+/// A message that can be relayed.
+#[derive(Debug)]
+pub struct Relay {
+    pub kind: MessageKind,
+    pub text: String,
+    pub extra: MessageExtra,
+}
+
+#[derive(Debug)]
+pub enum Incoming {
+    Relay(Relay),
+    /// A person's message this bot cannot relay; the label names it.
+    Unsupported(&'static str),
+    /// A service message (pins, joins...): nothing a person typed.
+    Ignore,
+}
+
+/// Sorts a message from a private chat. `spoiler_default` is the sender's
+/// `/spoiler_on` setting.
+pub fn classify(msg: &Message, spoiler_default: bool) -> Incoming {
+    let mut file_id = None;
+    let mut text = String::new();
+    let kind = if let Some(t) = msg.text() {
+        text = t.to_owned();
+        MessageKind::Text
+    } else if let Some(sizes) = msg.photo() {
+        // The largest size is last; any size's file id resends the photo.
+        file_id = sizes.last().map(|p| p.file.id.0.clone());
+        MessageKind::Photo
+    } else if let Some(v) = msg.video() {
+        file_id = Some(v.file.id.0.clone());
+        MessageKind::Video
+    } else if let Some(a) = msg.animation() {
+        file_id = Some(a.file.id.0.clone());
+        MessageKind::Animation
+    } else if msg.sticker().is_some() {
+        MessageKind::Sticker
+    } else if msg.voice().is_some() {
+        MessageKind::Voice
+    } else if msg.video_note().is_some() {
+        MessageKind::VideoNote
+    } else if msg.audio().is_some() {
+        MessageKind::Audio
+    } else if msg.document().is_some() {
+        MessageKind::Document
+    } else if msg.venue().is_some() {
+        MessageKind::Venue
+    } else if msg.location().is_some() {
+        MessageKind::Location
+    } else if msg.contact().is_some() {
+        MessageKind::Contact
+    } else if let Some(d) = msg.dice() {
+        // The emoji as Telegram spells it (serde), then the value rolled.
+        let emoji = serde_json::to_value(d.emoji)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        text = format!("{emoji} {}", d.value);
+        MessageKind::Dice
+    } else if msg.poll().is_some() {
+        return Incoming::Unsupported("polls");
+    } else if msg.game().is_some() {
+        return Incoming::Unsupported("games");
+    } else if msg.story().is_some() {
+        return Incoming::Unsupported("stories");
+    } else if msg.paid_media().is_some() {
+        return Incoming::Unsupported("paid media");
+    } else if msg.checklist().is_some() {
+        return Incoming::Unsupported("checklists");
+    } else if matches!(
+        msg.kind,
+        teloxide::types::MessageKind::Common(_) | teloxide::types::MessageKind::Empty {}
+    ) {
+        // `Empty` is how teloxide reads a kind newer than itself.
+        return Incoming::Unsupported("this kind of message");
+    } else {
+        return Incoming::Ignore;
+    };
+    let spoilable = matches!(
+        kind,
+        MessageKind::Photo | MessageKind::Video | MessageKind::Animation
+    );
+    let meta = TgMeta {
+        chat: msg.chat.id.0,
+        message_id: msg.id.0,
+        media_group: msg.media_group_id().map(|g| g.0.clone()),
+        spoiler: spoilable && (spoiler_default || msg.has_media_spoiler()),
+        reactions: Vec::new(),
+    };
+    Incoming::Relay(Relay {
+        kind,
+        text,
+        extra: MessageExtra {
+            caption: msg.caption().map(str::to_owned),
+            media_file_id: file_id,
+            reply_to_seq: None,
+            sender_platform_msg_id: Some(i64::from(msg.id.0)),
+            metadata: meta.into_metadata(),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_commands() {
+        assert_eq!(
+            command("/report spam here"),
+            Some(BotCommand {
+                name: "report".into(),
+                args: "spam here"
+            })
+        );
+        assert_eq!(command("/Next@chathub_bot").unwrap().name, "next");
+        assert_eq!(command("hello"), None);
+        assert_eq!(command("/"), None);
+        assert_eq!(command("/ what"), None);
+    }
+}

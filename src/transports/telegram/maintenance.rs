@@ -1,0 +1,97 @@
+//! Background care of this replica's Telegram people: letting go of idle
+//! ones (memory stays bounded by the active), and adopting the people of a
+//! replica that stopped (marked orphans in the store) so their partner's
+//! messages keep reaching them.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use super::TelegramTransport;
+use super::ids::TelegramChatId;
+use crate::domain::Platform;
+
+/// Longest time between two sweeps of idle people.
+const MAX_SWEEP_INTERVAL: Duration = Duration::from_secs(60);
+/// Shortest time between two sweeps (tests use tiny idle times).
+const MIN_SWEEP_INTERVAL: Duration = Duration::from_millis(100);
+/// How often the store is asked for people to adopt; bounds how long a
+/// person goes unserved after their replica stopped.
+const ADOPT_INTERVAL: Duration = Duration::from_secs(2);
+/// Orphans claimed per round.
+const ADOPT_BATCH: usize = 100;
+
+/// Lets go of idle people every half idle time (within bounds).
+pub fn spawn_sweep(tg: Arc<TelegramTransport>, mut stop: watch::Receiver<bool>) {
+    let every = (tg.idle_after / 2).clamp(MIN_SWEEP_INTERVAL, MAX_SWEEP_INTERVAL);
+    actix::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {
+                    let gone = tg.sessions.sweep(tg.idle_after);
+                    if gone > 0 {
+                        tracing::debug!(gone, "idle telegram people let go");
+                    }
+                }
+                _ = stop.changed() => return,
+            }
+        }
+    });
+}
+
+/// Claims orphans from the store and starts their actors here. On this
+/// arbiter: starting actors needs one.
+pub fn spawn_adoption(tg: Arc<TelegramTransport>, mut stop: watch::Receiver<bool>) {
+    actix::spawn(async move {
+        let mut tick = tokio::time::interval(ADOPT_INTERVAL);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => adopt(&tg).await,
+                _ = stop.changed() => return,
+            }
+        }
+    });
+}
+
+async fn adopt(tg: &TelegramTransport) {
+    let store = &tg.deps.store;
+    let orphans = match store.claim_orphans(Platform::Telegram, ADOPT_BATCH).await {
+        Ok(o) => o,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not claim telegram orphans");
+            return;
+        }
+    };
+    for (user, pid) in orphans {
+        let Ok(raw) = pid.parse::<i64>() else {
+            tracing::warn!(user = %user, "orphan with a malformed telegram identity dropped");
+            continue;
+        };
+        if tg.actor(user, TelegramChatId::trusted(raw)).await.is_err() {
+            // Put them back for the next round (here or elsewhere).
+            if let Err(e) = store.mark_orphaned(user, Platform::Telegram, &pid).await {
+                tracing::warn!(user = %user, error = %e, "telegram orphan lost");
+            }
+            continue;
+        }
+        tracing::info!(user = %user, "telegram person adopted");
+    }
+}
+
+/// Marks every person this replica speaks for who searches or chats as an
+/// orphan, for another replica (or this one after a restart) to adopt.
+pub async fn orphan_busy_people(tg: &TelegramTransport) {
+    for (user, chat) in tg.sessions.busy() {
+        let pid = chat.platform_user_id();
+        if let Err(e) = tg
+            .deps
+            .store
+            .mark_orphaned(user, Platform::Telegram, &pid)
+            .await
+        {
+            tracing::warn!(user = %user, error = %e, "could not hand a telegram person over");
+        }
+    }
+}

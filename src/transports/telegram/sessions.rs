@@ -1,0 +1,152 @@
+//! The Telegram people this replica speaks for: one ClientActor and one
+//! sender task each, started on their first update here. Starting one
+//! publishes `Takeover`, so ownership of a person follows the webhook.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use actix::{Actor, Addr};
+use tokio::sync::mpsc;
+
+use super::activity::Activity;
+use super::api::TgApi;
+use super::ids::TelegramChatId;
+use super::outbox::{self, Job};
+use super::sender::Sender;
+use crate::actors::Deps;
+use crate::actors::client::{ClientActor, Close, CloseReason, Resume};
+use crate::domain::{Seq, SessionToken, UserId};
+
+/// A live person on this replica.
+#[derive(Clone)]
+pub struct Person {
+    pub user: UserId,
+    pub chat: TelegramChatId,
+    pub addr: Addr<ClientActor>,
+    /// The transport's own notices, queued behind the actor's events.
+    pub notices: mpsc::Sender<Job>,
+    /// Whether the actor may be let go (see `Sessions::sweep`).
+    pub activity: Arc<Activity>,
+}
+
+#[derive(Default)]
+pub struct Sessions {
+    /// Written only by `person`; an entry whose actor stopped (taken over by
+    /// another replica, shut down) is replaced on the next update.
+    live: Mutex<HashMap<UserId, Person>>,
+}
+
+impl Sessions {
+    /// The person's live actor here, if any.
+    pub fn live(&self, user: UserId) -> Option<Person> {
+        let live = self.live.lock().ok()?;
+        let p = live.get(&user).filter(|p| p.addr.connected())?;
+        p.activity.touch();
+        Some(p.clone())
+    }
+
+    /// Starts an actor for the person (unless a live one appeared
+    /// meanwhile). `delivered` is the last seq of their current room already
+    /// delivered to them: the actor resumes after it, so a long chat is not
+    /// replayed through the bounded queue. (Their room cannot change before
+    /// the actor reads it: a new room needs a command of theirs, and
+    /// Telegram sends one chat's updates one at a time.)
+    pub fn start(
+        &self,
+        user: UserId,
+        chat: TelegramChatId,
+        delivered: Seq,
+        api: &TgApi,
+        deps: &Deps,
+    ) -> Option<Person> {
+        let mut live = self.live.lock().ok()?;
+        if let Some(p) = live.get(&user)
+            && p.addr.connected()
+        {
+            return Some(p.clone());
+        }
+        let activity = Arc::new(Activity::new());
+        let handles = Sender::spawn(
+            api.clone(),
+            deps.clone(),
+            user,
+            chat,
+            outbox::queue(),
+            activity.clone(),
+        );
+        // The sender also skips what the store says was delivered, which
+        // covers a takeover from another replica racing with this start.
+        let resume = Resume {
+            resumed: true,
+            last_seq: delivered,
+        };
+        let addr = ClientActor::new(
+            user,
+            SessionToken::generate(),
+            resume,
+            deps.clone(),
+            Box::new(handles.outbox),
+        )
+        .start();
+        let person = Person {
+            user,
+            chat,
+            addr,
+            notices: handles.notices,
+            activity,
+        };
+        live.insert(user, person.clone());
+        Some(person)
+    }
+
+    /// Forgets people whose actor stopped, and lets go of people idle for
+    /// `idle_after` (their next update starts a new actor). Bounds memory
+    /// to the people who are active; returns how many were let go.
+    pub fn sweep(&self, idle_after: Duration) -> usize {
+        let Ok(mut live) = self.live.lock() else {
+            return 0;
+        };
+        let now = Instant::now();
+        let before = live.len();
+        live.retain(|_, p| {
+            if !p.addr.connected() {
+                return false;
+            }
+            if p.activity
+                .idle_for(now)
+                .is_some_and(|idle| idle >= idle_after)
+            {
+                p.addr.do_send(Close {
+                    reason: CloseReason::Idle,
+                });
+                return false;
+            }
+            true
+        });
+        before - live.len()
+    }
+
+    /// People with a live actor here who are searching or chatting: those
+    /// another replica must adopt when this one stops.
+    pub fn busy(&self) -> Vec<(UserId, TelegramChatId)> {
+        let now = Instant::now();
+        self.live
+            .lock()
+            .map(|live| {
+                live.values()
+                    .filter(|p| p.addr.connected() && p.activity.idle_for(now).is_none())
+                    .map(|p| (p.user, p.chat))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// People with a live actor here (metrics, tests).
+    pub fn count(&self) -> usize {
+        self.live
+            .lock()
+            .map(|l| l.values().filter(|p| p.addr.connected()).count())
+            .unwrap_or(0)
+    }
+}

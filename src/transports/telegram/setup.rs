@@ -1,0 +1,64 @@
+//! `chathub telegram setup`: the deployment's one-time Bot API set-up. It
+//! sets the webhook (URL, secret, max connections, allowed updates) or, for
+//! polling, removes it; and it sets the command menu. Replicas never touch
+//! the webhook themselves.
+
+use anyhow::Context;
+use teloxide::prelude::Requester;
+use teloxide::requests::HasPayload;
+use teloxide::types::AllowedUpdate;
+use url::Url;
+
+use super::config::{TelegramConfig, TelegramMode};
+use super::{bot, texts};
+
+/// The updates the hub handles; reactions and `my_chat_member` must be
+/// listed explicitly or Telegram never sends them.
+pub fn allowed_updates() -> Vec<AllowedUpdate> {
+    vec![
+        AllowedUpdate::Message,
+        AllowedUpdate::EditedMessage,
+        AllowedUpdate::CallbackQuery,
+        AllowedUpdate::MessageReaction,
+        AllowedUpdate::MyChatMember,
+    ]
+}
+
+/// Runs the set-up. `url` overrides `TELEGRAM_WEBHOOK_URL`.
+pub async fn setup(
+    cfg: &TelegramConfig,
+    url: Option<Url>,
+    drop_pending: bool,
+) -> anyhow::Result<()> {
+    let bot = bot(cfg);
+    match cfg.mode {
+        TelegramMode::Webhook => {
+            let url = url
+                .or_else(|| cfg.webhook_url.clone())
+                .context("give the public webhook URL: --url or TELEGRAM_WEBHOOK_URL")?;
+            let secret = cfg
+                .webhook_secret
+                .as_ref()
+                .context("TELEGRAM_WEBHOOK_SECRET is required in webhook mode")?;
+            let mut req = bot.set_webhook(url);
+            let p = req.payload_mut();
+            p.secret_token = Some(secret.expose().to_owned());
+            p.max_connections = Some(cfg.max_connections);
+            p.allowed_updates = Some(allowed_updates());
+            p.drop_pending_updates = Some(drop_pending);
+            req.await.context("setWebhook failed")?;
+            tracing::info!(max_connections = cfg.max_connections, "webhook set");
+        }
+        TelegramMode::Polling => {
+            let mut req = bot.delete_webhook();
+            req.payload_mut().drop_pending_updates = Some(drop_pending);
+            req.await.context("deleteWebhook failed")?;
+            tracing::info!("webhook removed for polling mode");
+        }
+    }
+    bot.set_my_commands(texts::command_menu())
+        .await
+        .context("setMyCommands failed")?;
+    tracing::info!("command menu set");
+    Ok(())
+}

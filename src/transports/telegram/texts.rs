@@ -1,0 +1,158 @@
+//! What the bot says, in one place. No text here names the partner.
+
+use teloxide::types::{BotCommand, InlineKeyboardButton, InlineKeyboardMarkup};
+
+use crate::actors::client::Outgoing;
+use crate::domain::EndReason;
+use crate::error::ChatError;
+
+pub const WELCOME: &str = "Welcome to chathub: anonymous one-to-one chats with random people.\n\n\
+How it works: press Search (or send /search) and you are paired with a stranger. \
+Everything you send (text, photos, videos, stickers, voice, ...) is passed on \
+without your name or account. /next finds someone new, /stop ends the chat.\n\n\
+/help lists every command.";
+
+pub const HELP: &str = "/search: find a partner\n\
+/next: leave this chat and find someone new\n\
+/stop: end the chat\n\
+/report [reason]: report your partner (ends the chat)\n\
+/spoiler_on: your photos and videos arrive hidden until tapped\n\
+/spoiler_off: send them uncovered\n\
+/help: this list";
+
+pub const UNKNOWN_COMMAND: &str = "I don't know that command. /help lists what I understand.";
+pub const SPOILER_ON: &str =
+    "Spoilers on: your photos, videos and GIFs reach your partner hidden until tapped.";
+pub const SPOILER_OFF: &str = "Spoilers off: your media are sent uncovered.";
+pub const EDIT_NOT_RELAYED: &str =
+    "That edit was not passed on: the message is not part of your current chat.";
+pub const UNDELIVERABLE: &str = "One message from your partner could not be delivered.";
+pub const NOT_DELIVERED_TO_PARTNER: &str =
+    "Telegram would not pass one of your messages on: your partner did not get it.";
+
+/// Callback data of the inline buttons.
+pub const CB_NEXT: &str = "next";
+pub const CB_STOP: &str = "stop";
+pub const CB_SEARCH: &str = "search";
+
+/// Buttons under a notice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Buttons {
+    None,
+    /// Under "matched": next and stop.
+    NextStop,
+    /// When idle: search.
+    Search,
+}
+
+impl Buttons {
+    pub fn markup(self) -> Option<InlineKeyboardMarkup> {
+        let row = match self {
+            Buttons::None => return None,
+            Buttons::NextStop => vec![
+                InlineKeyboardButton::callback("Next", CB_NEXT),
+                InlineKeyboardButton::callback("Stop", CB_STOP),
+            ],
+            Buttons::Search => vec![InlineKeyboardButton::callback("Search", CB_SEARCH)],
+        };
+        Some(InlineKeyboardMarkup::new([row]))
+    }
+}
+
+/// A line of text for the person, with buttons.
+#[derive(Clone, Debug)]
+pub struct Notice {
+    pub text: String,
+    pub buttons: Buttons,
+}
+
+impl Notice {
+    pub fn plain(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            buttons: Buttons::None,
+        }
+    }
+
+    pub fn with(text: impl Into<String>, buttons: Buttons) -> Self {
+        Self {
+            text: text.into(),
+            buttons,
+        }
+    }
+}
+
+pub fn unsupported(label: &str) -> Notice {
+    Notice::plain(format!(
+        "Sorry, {label} can't be passed on anonymously: your partner did not get it."
+    ))
+}
+
+/// The notice for an actor event other than a partner's message; `None`
+/// for events a Telegram person does not need to see.
+pub fn event_notice(event: &Outgoing) -> Option<Notice> {
+    Some(match event {
+        Outgoing::Hello { .. } | Outgoing::Ack { .. } | Outgoing::Message { .. } => return None,
+        Outgoing::Searching => Notice::plain("Looking for a partner... (/stop to cancel)"),
+        Outgoing::Matched { .. } => Notice::with(
+            "Partner found! Say hi. Everything you send is passed on anonymously.",
+            Buttons::NextStop,
+        ),
+        Outgoing::PartnerLeft { reason, .. } => {
+            let why = match reason {
+                EndReason::Next => "Your partner moved on.",
+                EndReason::Blocked => "Your partner can no longer be reached.",
+                EndReason::Disconnected => "Your partner disconnected.",
+                EndReason::Moderation => "The chat was ended by a moderator.",
+                EndReason::Stop | EndReason::Report => "Your partner ended the chat.",
+            };
+            Notice::with(
+                format!("{why} Search to find someone new."),
+                Buttons::Search,
+            )
+        }
+        Outgoing::Stopped => Notice::with("Chat ended.", Buttons::Search),
+        Outgoing::Reported { .. } => Notice::with(
+            "Thank you, your report was filed and the chat ended.",
+            Buttons::Search,
+        ),
+        // Telegram redelivers the update that met this; saying so would
+        // only confuse.
+        Outgoing::Error {
+            error: ChatError::Unavailable,
+            ..
+        } => return None,
+        Outgoing::Error {
+            error: ChatError::NotInRoom,
+            ..
+        } => Notice::with(
+            "You are not in a chat. Search to find a partner.",
+            Buttons::Search,
+        ),
+        Outgoing::Error { error, .. } => Notice::plain(capitalize(&error.to_string())),
+    })
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The command menu set by `chathub telegram setup`.
+pub fn command_menu() -> Vec<BotCommand> {
+    [
+        ("search", "Find a partner"),
+        ("next", "Leave and find someone new"),
+        ("stop", "End the chat"),
+        ("report", "Report your partner"),
+        ("spoiler_on", "Hide your media until tapped"),
+        ("spoiler_off", "Send media uncovered"),
+        ("help", "What I can do"),
+    ]
+    .into_iter()
+    .map(|(c, d)| BotCommand::new(c, d))
+    .collect()
+}

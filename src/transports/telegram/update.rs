@@ -1,0 +1,266 @@
+//! One update, handled fully before the webhook answers (Telegram sends a
+//! chat's next update only after that answer, which keeps each person's
+//! order). A repeated `update_id` changes nothing: messages are appended
+//! under the idempotency key `tg:<update_id>`, and every handled update is
+//! recorded as processed.
+
+use teloxide::prelude::Requester;
+use teloxide::types::{CallbackQuery, ChatMemberUpdated, Message, MessageId, Update, UpdateKind};
+
+use super::TelegramTransport;
+use super::ids::TelegramChatId;
+use super::incoming::{self, BotCommand, Incoming};
+use super::outbox::Job;
+use super::sender::person_blocked;
+use super::sessions::Person;
+use super::texts::{self, Buttons, Notice};
+use crate::actors::client::{ClientCommand, Command};
+use crate::domain::{ClientMsgId, Platform, ReportReason, SearchPrefs, Seq, UserId};
+use crate::error::ChatError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HandleError {
+    /// The store, bus or actor could not take the update now; Telegram
+    /// should deliver it again.
+    #[error("update could not be handled now")]
+    Unavailable,
+}
+
+impl From<StoreError> for HandleError {
+    fn from(e: StoreError) -> Self {
+        tracing::warn!(error = %e, "store call failed for a telegram update");
+        HandleError::Unavailable
+    }
+}
+
+pub(super) type Handled = Result<(), HandleError>;
+
+/// How long a notice may wait for room in the person's queue.
+const NOTICE_QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+/// Tries of a command whose actor stopped before taking it.
+const ACTOR_ATTEMPTS: usize = 3;
+/// Time for a stopping actor to be gone before it is replaced.
+const ACTOR_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(20);
+
+impl TelegramTransport {
+    /// Handles one update completely (the webhook and the poller both come
+    /// here); `Err` means it was not recorded and must be delivered again.
+    pub async fn handle_update(&self, update: Update) -> Handled {
+        let key = format!("tg:{}", update.id.0);
+        if self.deps.store.update_processed(&key).await? {
+            return Ok(());
+        }
+        let id = update.id.0;
+        match &update.kind {
+            UpdateKind::Message(m) => self.on_message(id, m).await?,
+            UpdateKind::EditedMessage(m) => self.on_edit(id, m).await?,
+            UpdateKind::CallbackQuery(q) => self.on_callback(q).await?,
+            UpdateKind::MessageReaction(r) => self.on_reaction(id, r).await?,
+            UpdateKind::MyChatMember(u) => self.on_member(u).await?,
+            UpdateKind::Error(raw) => self.on_unreadable(raw).await?,
+            _ => {} // not asked for in allowed_updates, or not for a 1:1 bot
+        }
+        self.deps.store.record_update_processed(&key).await?;
+        Ok(())
+    }
+
+    /// The person behind a private chat, and their live actor here.
+    pub(super) async fn person(
+        &self,
+        chat: TelegramChatId,
+    ) -> Result<(UserId, Person), HandleError> {
+        let store = &self.deps.store;
+        let user = store
+            .upsert_user(Platform::Telegram, &chat.platform_user_id())
+            .await?;
+        Ok((user, self.actor(user, chat).await?))
+    }
+
+    /// The person's live actor here, started (after what was delivered to
+    /// them) if there is none.
+    pub(super) async fn actor(
+        &self,
+        user: UserId,
+        chat: TelegramChatId,
+    ) -> Result<Person, HandleError> {
+        if let Some(p) = self.sessions.live(user) {
+            return Ok(p);
+        }
+        let store = &self.deps.store;
+        let delivered = match store.active_room(user).await? {
+            Some(room) => store.last_delivered_seq(room.id, user).await?,
+            None => Seq::ZERO,
+        };
+        self.sessions
+            .start(user, chat, delivered, &self.api, &self.deps)
+            .ok_or(HandleError::Unavailable)
+    }
+
+    /// Runs a command on the person's actor. Refusals (not in a chat,
+    /// flood...) were already told to the person through their outbox. An
+    /// actor that stopped under us (taken over by another replica, let go)
+    /// is replaced and the command tried again.
+    pub(super) async fn run(&self, p: &Person, cmd: ClientCommand) -> Handled {
+        let mut person = p.clone();
+        for _ in 0..ACTOR_ATTEMPTS {
+            match person.addr.send(Command { cmd: cmd.clone() }).await {
+                Ok(Ok(_)) => return Ok(()),
+                Ok(Err(ChatError::Unavailable)) => return Err(HandleError::Unavailable),
+                Ok(Err(_)) => return Ok(()),
+                Err(_) => {
+                    tokio::time::sleep(ACTOR_RETRY_PAUSE).await;
+                    person = self.actor(p.user, p.chat).await?;
+                }
+            }
+        }
+        Err(HandleError::Unavailable)
+    }
+
+    /// Queues a notice behind the person's events; a queue that stays full
+    /// (the person's chat is paced far behind) makes Telegram retry later.
+    pub(super) async fn say(&self, p: &Person, notice: Notice) -> Handled {
+        let queued = tokio::time::timeout(NOTICE_QUEUE_WAIT, p.notices.send(Job::Notice(notice)));
+        match queued.await {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(HandleError::Unavailable),
+        }
+    }
+
+    /// The seq, in `user`'s current room, of the message with id `msg` in their chat.
+    pub(super) async fn seq_of(
+        &self,
+        user: UserId,
+        msg: MessageId,
+    ) -> Result<Option<Seq>, HandleError> {
+        let store = &self.deps.store;
+        let Some(room) = store.active_room(user).await? else {
+            return Ok(None);
+        };
+        Ok(store
+            .find_by_platform_msg_id(room.id, user, i64::from(msg.0))
+            .await?)
+    }
+
+    async fn on_message(&self, update_id: u32, msg: &Message) -> Handled {
+        let Some(chat) = TelegramChatId::private(&msg.chat) else {
+            return Ok(());
+        };
+        let (user, p) = self.person(chat).await?;
+        if let Some(cmd) = msg.text().and_then(incoming::command) {
+            return self.on_command(user, &p, cmd).await;
+        }
+        let coverable = msg.photo().is_some() || msg.video().is_some() || msg.animation().is_some();
+        let spoiler = coverable && self.deps.store.media_spoiler_default(user).await?;
+        match incoming::classify(msg, spoiler) {
+            Incoming::Relay(mut r) => {
+                if let Some(replied) = msg.reply_to_message() {
+                    r.extra.reply_to_seq = self.seq_of(user, replied.id).await?;
+                }
+                let cmd = ClientCommand::SendRich {
+                    kind: r.kind,
+                    text: r.text,
+                    extra: r.extra,
+                    id: idempotency_key(update_id)?,
+                };
+                self.run(&p, cmd).await
+            }
+            Incoming::Unsupported(label) => self.say(&p, texts::unsupported(label)).await,
+            Incoming::Ignore => Ok(()),
+        }
+    }
+
+    async fn on_command(&self, user: UserId, p: &Person, cmd: BotCommand<'_>) -> Handled {
+        let run = |c| self.run(p, c);
+        match cmd.name.as_str() {
+            "start" => {
+                self.say(p, Notice::with(texts::WELCOME, Buttons::Search))
+                    .await
+            }
+            "help" => self.say(p, Notice::plain(texts::HELP)).await,
+            "search" => {
+                run(ClientCommand::Search {
+                    prefs: SearchPrefs::default(),
+                })
+                .await
+            }
+            "next" => run(ClientCommand::Next).await,
+            "stop" => run(ClientCommand::Stop).await,
+            "report" => match ReportReason::parse(Some(cmd.args.to_owned())) {
+                Ok(reason) => run(ClientCommand::Report { reason }).await,
+                Err(e) => self.say(p, Notice::plain(e.to_string())).await,
+            },
+            "spoiler_on" | "spoiler_off" => {
+                let on = cmd.name == "spoiler_on";
+                self.deps.store.set_media_spoiler_default(user, on).await?;
+                let text = if on {
+                    texts::SPOILER_ON
+                } else {
+                    texts::SPOILER_OFF
+                };
+                self.say(p, Notice::plain(text)).await
+            }
+            _ => self.say(p, Notice::plain(texts::UNKNOWN_COMMAND)).await,
+        }
+    }
+
+    /// Inline buttons: answered at once (the button stops spinning), then
+    /// run as the matching command.
+    async fn on_callback(&self, q: &CallbackQuery) -> Handled {
+        let answer = self.api.bot.answer_callback_query(q.id.clone());
+        if let Err(e) = self.api.call(None, answer).await {
+            tracing::debug!(error = %e, "callback query not answered");
+        }
+        // In a private chat the chat id is the person's id.
+        let Ok(raw) = i64::try_from(q.from.id.0) else {
+            return Ok(());
+        };
+        let (_, p) = self.person(TelegramChatId::trusted(raw)).await?;
+        let cmd = match q.data.as_deref() {
+            Some(texts::CB_NEXT) => ClientCommand::Next,
+            Some(texts::CB_STOP) => ClientCommand::Stop,
+            Some(texts::CB_SEARCH) => ClientCommand::Search {
+                prefs: SearchPrefs::default(),
+            },
+            _ => return Ok(()),
+        };
+        self.run(&p, cmd).await
+    }
+
+    /// An update teloxide cannot read (a message kind newer than it): the
+    /// sender of a private message is told it was not passed on.
+    async fn on_unreadable(&self, raw: &serde_json::Value) -> Handled {
+        let chat = &raw["message"]["chat"];
+        let (Some(id), Some("private")) = (chat["id"].as_i64(), chat["type"].as_str()) else {
+            tracing::debug!("unreadable update ignored");
+            return Ok(());
+        };
+        let (_, p) = self.person(TelegramChatId::trusted(id)).await?;
+        self.say(&p, texts::unsupported("this kind of message"))
+            .await
+    }
+
+    /// The person blocked the bot ("kicked" in a private chat): their room
+    /// ends as `Blocked` before any send to them fails.
+    async fn on_member(&self, u: &ChatMemberUpdated) -> Handled {
+        let Some(chat) = TelegramChatId::private(&u.chat) else {
+            return Ok(());
+        };
+        if !u.new_chat_member.is_banned() {
+            return Ok(());
+        }
+        let found = self
+            .deps
+            .store
+            .find_user(Platform::Telegram, &chat.platform_user_id())
+            .await?;
+        if let Some(user) = found {
+            person_blocked(&self.deps, user).await;
+        }
+        Ok(())
+    }
+}
+
+pub(super) fn idempotency_key(update_id: u32) -> Result<ClientMsgId, HandleError> {
+    ClientMsgId::parse(format!("tg:{update_id}")).map_err(|_| HandleError::Unavailable)
+}

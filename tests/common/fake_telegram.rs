@@ -1,0 +1,270 @@
+//! A fake Telegram Bot API server on a real local port: answers the
+//! methods the hub uses with plausible objects, records every call (method,
+//! chat, parameters, time), and fails on request (429 / 403 / 5xx / 400),
+//! for the next N calls or for one chat. Self-contained (actix-web and
+//! serde_json only) so a load generator can reuse it.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::VecDeque;
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, dev::ServerHandle, web};
+use serde_json::{Value, json};
+use wire::{answer, as_i64, failure_response, parse_params};
+
+mod wire;
+
+/// The fake bot's own id and username.
+pub const BOT_ID: i64 = 4242;
+pub const BOT_USERNAME: &str = "fake_chathub_bot";
+/// Longest a `getUpdates` call waits for an update (long polling).
+const MAX_POLL_WAIT: Duration = Duration::from_millis(500);
+
+/// One call as the fake saw it.
+#[derive(Clone, Debug)]
+pub struct Call {
+    /// Lower-case method name (`sendmessage`, `copymessage`, ...).
+    pub method: String,
+    pub chat_id: Option<i64>,
+    pub params: Value,
+    pub at: Instant,
+    /// The HTTP status the fake answered.
+    pub status: u16,
+    /// The `result` it answered with (`null` for failures).
+    pub result: Value,
+}
+
+/// How to fail a call.
+#[derive(Clone, Debug)]
+pub enum Failure {
+    /// 429 with `parameters.retry_after`.
+    TooMany { retry_after: u32 },
+    /// 403 "bot was blocked by the user".
+    Blocked,
+    /// A 5xx (teloxide then sleeps 10 s before reporting it).
+    Server,
+    /// 400 with this description.
+    BadRequest(String),
+}
+
+struct Rule {
+    chat: Option<i64>,
+    /// Calls still to fail; `None` = every matching call.
+    remaining: Option<usize>,
+    failure: Failure,
+}
+
+#[derive(Default)]
+struct State {
+    calls: Vec<Call>,
+    rules: Vec<Rule>,
+    next_message_id: i32,
+    updates: VecDeque<Value>,
+}
+
+#[derive(Clone)]
+pub struct FakeTelegram {
+    pub url: String,
+    state: Arc<Mutex<State>>,
+    handle: ServerHandle,
+}
+
+impl FakeTelegram {
+    /// Starts on 127.0.0.1, port 0, in the current actix System.
+    pub async fn start() -> FakeTelegram {
+        let state = Arc::new(Mutex::new(State {
+            next_message_id: 1000,
+            ..State::default()
+        }));
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let data = web::Data::from(state.clone());
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .app_data(web::PayloadConfig::new(16 * 1024 * 1024))
+                .route("/{token}/{method}", web::route().to(handle))
+        })
+        .workers(1)
+        .disable_signals()
+        .listen(listener)
+        .unwrap()
+        .run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        FakeTelegram {
+            url: format!("http://127.0.0.1:{port}"),
+            state,
+            handle,
+        }
+    }
+
+    pub async fn stop(&self) {
+        self.handle.stop(false).await;
+    }
+
+    /// Every call so far, in arrival order.
+    pub fn calls(&self) -> Vec<Call> {
+        self.state.lock().unwrap().calls.clone()
+    }
+
+    /// Successful calls into `chat`.
+    pub fn sent_to(&self, chat: i64) -> Vec<Call> {
+        self.calls()
+            .into_iter()
+            .filter(|c| c.chat_id == Some(chat) && c.status == 200)
+            .collect()
+    }
+
+    /// Fails the next `n` calls (into `chat`, if given).
+    pub fn fail_next(&self, n: usize, chat: Option<i64>, failure: Failure) {
+        self.state.lock().unwrap().rules.push(Rule {
+            chat,
+            remaining: Some(n),
+            failure,
+        });
+    }
+
+    /// Fails every call into `chat` from now on.
+    pub fn fail_chat(&self, chat: i64, failure: Failure) {
+        self.state.lock().unwrap().rules.push(Rule {
+            chat: Some(chat),
+            remaining: None,
+            failure,
+        });
+    }
+
+    pub fn clear_failures(&self) {
+        self.state.lock().unwrap().rules.clear();
+    }
+
+    /// Queues an update for `getUpdates`.
+    pub fn push_update(&self, update: Value) {
+        self.state.lock().unwrap().updates.push_back(update);
+    }
+
+    /// Waits until `pred` holds for the calls, or panics after `within`.
+    pub async fn wait_until(&self, within: Duration, pred: impl Fn(&[Call]) -> bool) -> Vec<Call> {
+        let deadline = Instant::now() + within;
+        loop {
+            let calls = self.calls();
+            if pred(&calls) {
+                return calls;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "fake telegram: condition not met; calls: {calls:#?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Waits until `chat` got at least `n` successful calls; returns them.
+    pub async fn wait_sent(&self, chat: i64, n: usize, within: Duration) -> Vec<Call> {
+        self.wait_until(within, |calls| {
+            calls
+                .iter()
+                .filter(|c| c.chat_id == Some(chat) && c.status == 200)
+                .count()
+                >= n
+        })
+        .await;
+        self.sent_to(chat)
+    }
+}
+
+async fn handle(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+    state: web::Data<Mutex<State>>,
+) -> HttpResponse {
+    let (token, method) = path.into_inner();
+    if !token.starts_with("bot") {
+        return HttpResponse::NotFound().finish();
+    }
+    let method = method.to_ascii_lowercase();
+    let content_type = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let params = parse_params(&content_type, &body);
+    let chat_id = params.get("chat_id").and_then(as_i64);
+    if method == "getupdates" {
+        return get_updates(&state, &params).await;
+    }
+    let mut s = state.lock().unwrap();
+    let failure = take_failure(&mut s, chat_id);
+    let (status, body) = match failure {
+        Some(f) => failure_response(&f),
+        None => (
+            200,
+            json!({"ok": true, "result": answer(&mut s, &method, chat_id, &params)}),
+        ),
+    };
+    let status = if body["result"].is_null() && status == 200 {
+        404
+    } else {
+        status
+    };
+    let body = if status == 404 {
+        json!({"ok": false, "error_code": 404, "description": "Not Found: method not found"})
+    } else {
+        body
+    };
+    s.calls.push(Call {
+        method,
+        chat_id,
+        params,
+        at: Instant::now(),
+        status,
+        result: body["result"].clone(),
+    });
+    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap()).json(body)
+}
+
+fn take_failure(s: &mut State, chat: Option<i64>) -> Option<Failure> {
+    let i = s
+        .rules
+        .iter()
+        .position(|r| r.chat.is_none() || r.chat == chat)?;
+    let rule = &mut s.rules[i];
+    let failure = rule.failure.clone();
+    if let Some(n) = &mut rule.remaining {
+        *n -= 1;
+        if *n == 0 {
+            s.rules.remove(i);
+        }
+    }
+    Some(failure)
+}
+
+async fn get_updates(state: &Mutex<State>, params: &Value) -> HttpResponse {
+    let offset = params.get("offset").and_then(as_i64).unwrap_or(0);
+    let deadline = Instant::now() + MAX_POLL_WAIT;
+    loop {
+        let found: Vec<Value> = {
+            let mut s = state.lock().unwrap();
+            // An offset confirms every update before it, as Telegram does.
+            s.updates
+                .retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
+            s.updates.iter().cloned().collect()
+        };
+        if !found.is_empty() || Instant::now() >= deadline {
+            state.lock().unwrap().calls.push(Call {
+                method: "getupdates".into(),
+                chat_id: None,
+                params: params.clone(),
+                at: Instant::now(),
+                status: 200,
+                result: Value::Array(found.clone()),
+            });
+            return HttpResponse::Ok().json(json!({"ok": true, "result": found}));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

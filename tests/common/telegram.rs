@@ -1,0 +1,223 @@
+//! A Telegram person as the hub sees them: updates posted to the app's
+//! webhook, as Telegram would post them, and the app configured against a
+//! fake Bot API.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::fake_telegram::{Call, FakeTelegram};
+use super::{TestApp, spawn_app};
+
+pub const SECRET: &str = "test-secret_123";
+pub const TOKEN: &str = "123456:TEST-token";
+pub const WITHIN: Duration = Duration::from_secs(10);
+
+/// Update ids rise across every person of a test process, as Telegram's do.
+static NEXT_UPDATE: AtomicU32 = AtomicU32::new(1);
+
+/// The app wired to `fake`, with a budget generous enough not to slow tests
+/// down; `extra` overrides any variable.
+pub async fn spawn_tg_app(fake: &FakeTelegram, extra: &[(&str, &str)]) -> TestApp {
+    spawn_app(&tg_vars(fake, extra)).await
+}
+
+/// The variables that wire an app to `fake`, then `extra`.
+pub fn tg_vars<'a>(
+    fake: &'a FakeTelegram,
+    extra: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    let mut vars = vec![
+        ("TELEGRAM_BOT_TOKEN", TOKEN),
+        ("TELEGRAM_API_URL", fake.url.as_str()),
+        ("TELEGRAM_WEBHOOK_SECRET", SECRET),
+        ("TELEGRAM_RATE_PER_SEC", "1000"),
+        ("TELEGRAM_CHAT_RATE_PER_SEC", "1000"),
+        ("TELEGRAM_CHAT_BURST", "1000"),
+    ];
+    vars.extend_from_slice(extra);
+    vars
+}
+
+pub struct TgPerson {
+    pub chat: i64,
+    url: String,
+    next_msg: i32,
+    http: reqwest::Client,
+}
+
+impl TgPerson {
+    pub fn new(app: &TestApp, chat: i64) -> TgPerson {
+        TgPerson {
+            chat,
+            url: app.http("/telegram/webhook"),
+            next_msg: 1,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// Telegram's next posts for this person go to `app` (another replica
+    /// behind the load balancer).
+    pub fn via(&mut self, app: &TestApp) {
+        self.url = app.http("/telegram/webhook");
+    }
+
+    fn chat_json(&self) -> Value {
+        json!({"id": self.chat, "type": "private", "first_name": "Secret Name", "username": "secret_user"})
+    }
+
+    fn sender_json(&self) -> Value {
+        json!({"id": self.chat, "is_bot": false, "first_name": "Secret Name", "username": "secret_user"})
+    }
+
+    /// A new message from this person with `content` fields; returns its id.
+    pub fn message(&mut self, content: Value) -> (i32, Value) {
+        let id = self.next_msg;
+        self.next_msg += 1;
+        let mut msg = json!({
+            "message_id": id,
+            "date": 1_700_000_000,
+            "chat": self.chat_json(),
+            "from": self.sender_json(),
+        });
+        for (k, v) in content.as_object().unwrap() {
+            msg[k] = v.clone();
+        }
+        (id, msg)
+    }
+
+    /// Posts an update with a fresh update id; returns (update id, status).
+    pub async fn post(&self, kind: &str, payload: Value) -> (u32, u16) {
+        let update_id = NEXT_UPDATE.fetch_add(1, Ordering::SeqCst);
+        let update = json!({"update_id": update_id, kind: payload});
+        (update_id, self.post_raw(&update, SECRET).await)
+    }
+
+    pub async fn post_raw(&self, update: &Value, secret: &str) -> u16 {
+        self.http
+            .post(&self.url)
+            .header("X-Telegram-Bot-Api-Secret-Token", secret)
+            .json(update)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
+    /// Sends a message with `content`; asserts a 200; returns its message id.
+    pub async fn send(&mut self, content: Value) -> i32 {
+        let (id, msg) = self.message(content);
+        let (_, status) = self.post("message", msg).await;
+        assert_eq!(status, 200);
+        id
+    }
+
+    pub async fn text(&mut self, text: &str) -> i32 {
+        self.send(json!({"text": text})).await
+    }
+
+    pub async fn command(&mut self, cmd: &str) {
+        self.text(cmd).await;
+    }
+
+    pub async fn edit(&self, message_id: i32, content: Value) -> u16 {
+        let mut msg = json!({
+            "message_id": message_id,
+            "date": 1_700_000_000,
+            "edit_date": 1_700_000_100,
+            "chat": self.chat_json(),
+            "from": self.sender_json(),
+        });
+        for (k, v) in content.as_object().unwrap() {
+            msg[k] = v.clone();
+        }
+        self.post("edited_message", msg).await.1
+    }
+
+    pub async fn react(&self, message_id: i32, emoji: &str) -> u16 {
+        let payload = json!({
+            "chat": self.chat_json(),
+            "message_id": message_id,
+            "user": self.sender_json(),
+            "date": 1_700_000_200,
+            "old_reaction": [],
+            "new_reaction": [{"type": "emoji", "emoji": emoji}],
+        });
+        self.post("message_reaction", payload).await.1
+    }
+
+    pub async fn press(&self, data: &str) -> u16 {
+        let payload = json!({
+            "id": format!("cb-{}", self.chat),
+            "from": self.sender_json(),
+            "chat_instance": "instance",
+            "data": data,
+        });
+        self.post("callback_query", payload).await.1
+    }
+
+    /// The person blocks the bot.
+    pub async fn block_bot(&self) -> u16 {
+        let bot = json!({"id": 4242, "is_bot": true, "first_name": "Fake"});
+        let payload = json!({
+            "chat": self.chat_json(),
+            "from": self.sender_json(),
+            "date": 1_700_000_300,
+            "old_chat_member": {"status": "member", "user": bot},
+            "new_chat_member": {"status": "kicked", "user": bot, "until_date": 0},
+        });
+        self.post("my_chat_member", payload).await.1
+    }
+}
+
+/// Texts of `sendMessage` calls in `calls`.
+pub fn texts(calls: &[Call]) -> Vec<String> {
+    calls
+        .iter()
+        .filter(|c| c.method == "sendmessage")
+        .filter_map(|c| c.params["text"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Calls into `chat`.
+pub fn only(calls: &[Call], chat: i64) -> Vec<Call> {
+    calls
+        .iter()
+        .filter(|c| c.chat_id == Some(chat))
+        .cloned()
+        .collect()
+}
+
+/// Both people search; returns once each got the "matched" notice.
+pub async fn pair(fake: &FakeTelegram, a: &mut TgPerson, b: &mut TgPerson) {
+    a.command("/search").await;
+    b.command("/search").await;
+    for chat in [a.chat, b.chat] {
+        fake.wait_until(WITHIN, |calls| {
+            texts(&only(calls, chat))
+                .iter()
+                .any(|t| t.starts_with("Partner found"))
+        })
+        .await;
+    }
+}
+
+/// Waits until `chat` got `n` successful calls of `method`; returns them.
+pub async fn wait_method(fake: &FakeTelegram, chat: i64, method: &str, n: usize) -> Vec<Call> {
+    let calls = fake
+        .wait_until(WITHIN, |calls| {
+            calls
+                .iter()
+                .filter(|c| c.chat_id == Some(chat) && c.method == method && c.status == 200)
+                .count()
+                >= n
+        })
+        .await;
+    calls
+        .into_iter()
+        .filter(|c| c.chat_id == Some(chat) && c.method == method && c.status == 200)
+        .collect()
+}

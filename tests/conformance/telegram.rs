@@ -1,0 +1,147 @@
+//! Telegram bookkeeping: both copies of a message, delivery cursors,
+//! processed updates, spoiler defaults, orphans.
+
+use chathub::domain::{ClientMsgId, MessageExtra, MessageKind, Platform, RoomId, Seq, UserId};
+use chathub::store::{NewMessage, StoreError};
+
+use super::S;
+
+async fn append(
+    store: &S,
+    room: RoomId,
+    sender: UserId,
+    kind: MessageKind,
+    id: &str,
+    extra: MessageExtra,
+) -> Seq {
+    let msg = NewMessage {
+        room,
+        sender,
+        kind,
+        text: "t".into(),
+        client_msg_id: ClientMsgId::parse(id.into()).unwrap(),
+        extra,
+    };
+    store.append_message(msg).await.unwrap().seq
+}
+
+fn from_platform(id: i64) -> MessageExtra {
+    MessageExtra {
+        sender_platform_msg_id: Some(id),
+        ..MessageExtra::default()
+    }
+}
+
+pub async fn both_copies_are_found_from_either_chat(store: S) {
+    let a = store.upsert_user(Platform::Telegram, "1").await.unwrap();
+    let b = store.upsert_user(Platform::Telegram, "2").await.unwrap();
+    let room = store.create_room(a, b).await.unwrap().id;
+    let s1 = append(
+        &store,
+        room,
+        a,
+        MessageKind::Text,
+        "tg:1",
+        from_platform(10),
+    )
+    .await;
+    let s2 = append(
+        &store,
+        room,
+        b,
+        MessageKind::Photo,
+        "tg:2",
+        from_platform(20),
+    )
+    .await;
+    let edit = MessageExtra {
+        reply_to_seq: Some(s1),
+        sender_platform_msg_id: Some(10),
+        ..MessageExtra::default()
+    };
+    append(&store, room, a, MessageKind::Edit, "tg:3", edit).await;
+
+    assert_eq!(store.last_delivered_seq(room, b).await.unwrap(), Seq::ZERO);
+    store.record_delivery(room, s1, Some(501)).await.unwrap();
+    store.record_delivery(room, s2, Some(601)).await.unwrap();
+
+    // Each person's chat has its own ids: A's original 10 is B's copy 501.
+    let find = |user, id| store.find_by_platform_msg_id(room, user, id);
+    assert_eq!(
+        find(a, 10).await.unwrap(),
+        Some(s1),
+        "an edit never matches"
+    );
+    assert_eq!(find(b, 501).await.unwrap(), Some(s1));
+    assert_eq!(find(b, 20).await.unwrap(), Some(s2));
+    assert_eq!(find(a, 601).await.unwrap(), Some(s2));
+    assert_eq!(find(a, 20).await.unwrap(), None, "20 is an id in B's chat");
+    let copies = store.message_copies(room, s1).await.unwrap().unwrap();
+    assert_eq!(copies.platform_msg_id_for(a), Some(10));
+    assert_eq!(copies.platform_msg_id_for(b), Some(501));
+    assert!(copies.delivered_at.is_some());
+    assert_eq!(store.message_copies(room, Seq(99)).await.unwrap(), None);
+
+    // Delivered cursors count only what the partner sent.
+    assert_eq!(store.last_delivered_seq(room, b).await.unwrap(), s1);
+    assert_eq!(store.last_delivered_seq(room, a).await.unwrap(), s2);
+    assert!(matches!(
+        store.record_delivery(room, Seq(99), None).await,
+        Err(StoreError::NoSuchRoom)
+    ));
+}
+
+pub async fn processed_updates_and_spoiler_defaults_are_remembered(store: S) {
+    assert!(!store.update_processed("tg:7").await.unwrap());
+    store.record_update_processed("tg:7").await.unwrap();
+    store.record_update_processed("tg:7").await.unwrap();
+    assert!(store.update_processed("tg:7").await.unwrap());
+    assert!(!store.update_processed("tg:8").await.unwrap());
+
+    let user = store.upsert_user(Platform::Telegram, "3").await.unwrap();
+    assert!(!store.media_spoiler_default(user).await.unwrap());
+    store.set_media_spoiler_default(user, true).await.unwrap();
+    assert!(store.media_spoiler_default(user).await.unwrap());
+    store.set_media_spoiler_default(user, false).await.unwrap();
+    assert!(!store.media_spoiler_default(user).await.unwrap());
+}
+
+pub async fn each_orphan_is_claimed_once(store: S) {
+    let a = store.upsert_user(Platform::Telegram, "1").await.unwrap();
+    let b = store.upsert_user(Platform::Telegram, "2").await.unwrap();
+    store
+        .mark_orphaned(a, Platform::Telegram, "1")
+        .await
+        .unwrap();
+    store
+        .mark_orphaned(b, Platform::Telegram, "2")
+        .await
+        .unwrap();
+    store
+        .mark_orphaned(a, Platform::Telegram, "1")
+        .await
+        .unwrap();
+
+    assert!(
+        store
+            .claim_orphans(Platform::Web, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let first = store.claim_orphans(Platform::Telegram, 1).await.unwrap();
+    assert_eq!(
+        first,
+        vec![(b, "2".to_owned())],
+        "one record per user, re-marking moves it last"
+    );
+    let rest = store.claim_orphans(Platform::Telegram, 10).await.unwrap();
+    assert_eq!(rest, vec![(a, "1".to_owned())]);
+    assert!(
+        store
+            .claim_orphans(Platform::Telegram, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

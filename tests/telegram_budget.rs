@@ -1,0 +1,101 @@
+//! The Redis budget shared by replicas, tested directly against the
+//! machine's Redis (CHATHUB_TEST_REDIS_URL, default 127.0.0.1:6379) with a
+//! key prefix of its own: two budget instances stand for two replicas.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use chathub::transports::telegram::{Budget, Rates, RedisBudget, TelegramChatId};
+
+fn redis_url() -> String {
+    std::env::var("CHATHUB_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+fn prefix(test: &str) -> String {
+    format!(
+        "chathub-test:{test}:{}:{}",
+        std::process::id(),
+        uuid::Uuid::new_v4()
+    )
+}
+
+async fn replicas(prefix: &str, rates: Rates) -> (RedisBudget, RedisBudget) {
+    let one = RedisBudget::connect(&redis_url(), prefix, rates)
+        .await
+        .unwrap();
+    let two = RedisBudget::connect(&redis_url(), prefix, rates)
+        .await
+        .unwrap();
+    (one, two)
+}
+
+#[tokio::test]
+async fn two_replicas_share_one_chat_bucket_and_one_global_bucket() {
+    let rates = Rates {
+        global_per_sec: 5.0,
+        global_burst: 5.0,
+        chat_per_sec: 1.0,
+        chat_burst: 3.0,
+    };
+    let (one, two) = replicas(&prefix("buckets"), rates).await;
+    let chat = Some(TelegramChatId::trusted(42));
+
+    // The chat's burst of 3 is shared: whichever replica asks.
+    assert!(one.try_take(chat).await.unwrap().is_none());
+    assert!(two.try_take(chat).await.unwrap().is_none());
+    assert!(one.try_take(chat).await.unwrap().is_none());
+    let wait = two
+        .try_take(chat)
+        .await
+        .unwrap()
+        .expect("the chat's burst is spent");
+    assert!(
+        wait > Duration::from_millis(500) && wait <= Duration::from_secs(1),
+        "{wait:?}"
+    );
+
+    // The global bucket (5) has 2 left for other chats, then it is spent too.
+    let other = Some(TelegramChatId::trusted(43));
+    assert!(two.try_take(other).await.unwrap().is_none());
+    assert!(one.try_take(None).await.unwrap().is_none());
+    assert!(
+        two.try_take(None).await.unwrap().is_some(),
+        "global burst spent"
+    );
+}
+
+#[tokio::test]
+async fn a_pause_set_by_one_replica_holds_every_replica() {
+    let rates = Rates {
+        global_per_sec: 100.0,
+        global_burst: 100.0,
+        chat_per_sec: 100.0,
+        chat_burst: 100.0,
+    };
+    let (one, two) = replicas(&prefix("pause"), rates).await;
+    assert!(two.try_take(None).await.unwrap().is_none());
+
+    let started = Instant::now();
+    one.pause(Duration::from_millis(800)).await.unwrap();
+    // A shorter pause never shortens a longer one.
+    two.pause(Duration::from_millis(100)).await.unwrap();
+
+    let wait = two.try_take(None).await.unwrap().expect("paused");
+    assert!(wait > Duration::from_millis(500), "{wait:?}");
+    take_as_sender(&two).await;
+    assert!(
+        started.elapsed() >= Duration::from_millis(750),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// Waits for the budget as a sender does.
+async fn take_as_sender(budget: &RedisBudget) {
+    loop {
+        match budget.try_take(None).await.unwrap() {
+            None => return,
+            Some(wait) => tokio::time::sleep(wait).await,
+        }
+    }
+}
