@@ -8,44 +8,9 @@ use std::collections::HashMap;
 
 use common::pg::TestDb;
 use common::redis_server::RedisServer;
-use common::replicas::Replica;
+use common::replicas::Cluster;
 use common::ws::{WsClient, matched_pair_across};
 use serde_json::json;
-
-/// Environment shared by the replicas of one test: its own database and its
-/// own Redis key prefix (or its own redis-server).
-struct Cluster {
-    env: Vec<(String, String)>,
-    db: TestDb,
-}
-
-impl Cluster {
-    async fn new(redis_url: Option<String>) -> Cluster {
-        let redis_url = redis_url.unwrap_or_else(|| {
-            std::env::var("CHATHUB_TEST_REDIS_URL").unwrap_or("redis://127.0.0.1:6379".into())
-        });
-        let prefix = format!("chathub-test-{}:", uuid::Uuid::new_v4().simple());
-        let db = TestDb::create().await;
-        Cluster {
-            env: vec![
-                ("DATABASE_URL".into(), db.url.clone()),
-                ("REDIS_URL".into(), redis_url),
-                ("CHATHUB_REDIS_PREFIX".into(), prefix),
-                ("CHATHUB_RESUME_GRACE_SECS".into(), "2".into()),
-            ],
-            db,
-        }
-    }
-
-    async fn replica(&self, name: &str) -> Replica {
-        let env: Vec<(&str, &str)> = self
-            .env
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        Replica::start(name, &env).await
-    }
-}
 
 #[actix_web::test]
 async fn two_people_on_different_replicas_are_matched_and_chat_in_order() {

@@ -36,6 +36,7 @@ done
 echo "== chathub relay through two replicas"
 ./target/release/chathub-load relay --a ws://127.0.0.1:18181/ws --b ws://127.0.0.1:18182/ws \
   --pairs "$PAIRS" --messages "$MESSAGES"
+curl -s http://127.0.0.1:18182/metrics | grep -E "^chathub_(catch_ups|messages_(stored|delivered))" || true
 echo "== redis-benchmark: raw PUBLISH, unpipelined, 50 clients"
 host_port="${REDIS#redis://}"
 redis-benchmark -h "${host_port%:*}" -p "${host_port##*:}" -q -n 200000 -c 50 PUBLISH chathub-bench-channel "a chat-sized payload of some forty bytes"

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use tokio::process::{Child, Command};
 
 use super::EXPECT_WITHIN;
+use super::pg::TestDb;
 
 /// A free TCP port on loopback (bound and released at once).
 pub fn free_port() -> u16 {
@@ -108,5 +109,47 @@ impl Replica {
                 .unwrap();
             assert!(exit.success(), "graceful exit, got {exit}");
         }
+    }
+}
+
+/// Environment shared by the replicas of one test: its own database and its
+/// own Redis key prefix (or its own redis-server).
+pub struct Cluster {
+    pub env: Vec<(String, String)>,
+    pub db: TestDb,
+}
+
+impl Cluster {
+    pub async fn new(redis_url: Option<String>) -> Cluster {
+        let redis_url = redis_url.unwrap_or_else(|| {
+            std::env::var("CHATHUB_TEST_REDIS_URL").unwrap_or("redis://127.0.0.1:6379".into())
+        });
+        let prefix = format!("chathub-test-{}:", uuid::Uuid::new_v4().simple());
+        let db = TestDb::create().await;
+        Cluster {
+            env: vec![
+                ("DATABASE_URL".into(), db.url.clone()),
+                ("REDIS_URL".into(), redis_url),
+                ("TELEGRAM_REDIS_PREFIX".into(), format!("{prefix}tg")),
+                ("CHATHUB_REDIS_PREFIX".into(), prefix),
+                ("CHATHUB_RESUME_GRACE_SECS".into(), "2".into()),
+            ],
+            db,
+        }
+    }
+
+    pub async fn replica(&self, name: &str) -> Replica {
+        self.replica_with(name, &[]).await
+    }
+
+    /// A replica with `extra` variables on top of the cluster's.
+    pub async fn replica_with(&self, name: &str, extra: &[(&str, &str)]) -> Replica {
+        let mut env: Vec<(&str, &str)> = self
+            .env
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        env.extend_from_slice(extra);
+        Replica::start(name, &env).await
     }
 }

@@ -50,9 +50,14 @@ pub struct TgPerson {
 
 impl TgPerson {
     pub fn new(app: &TestApp, chat: i64) -> TgPerson {
+        Self::at(app.http("/telegram/webhook"), chat)
+    }
+
+    /// A person whose updates Telegram posts to `webhook_url`.
+    pub fn at(webhook_url: String, chat: i64) -> TgPerson {
         TgPerson {
             chat,
-            url: app.http("/telegram/webhook"),
+            url: webhook_url,
             next_msg: 1,
             http: reqwest::Client::new(),
         }

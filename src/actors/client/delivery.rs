@@ -98,6 +98,7 @@ impl ClientActor {
         let PersonState::InRoom(room) = self.state else {
             return Box::pin(actix::fut::ready(()));
         };
+        metrics::counter!("chathub_catch_ups_total").increment(1);
         let store = self.deps.store.clone();
         let after = self.cursor;
         let fut = async move {

@@ -22,10 +22,12 @@
 //! A person's actor lives on the replica that got their last update. A
 //! replica shutting down marks the people it spoke for who search or chat
 //! as orphans in the store; another replica (or this one after a restart)
-//! adopts them within seconds. Known limit: a replica that crashes marks
-//! nobody, so its people are served again only on their next update (then
-//! everything missed arrives, once and in order; nothing is lost). Covering
-//! crashes needs an ownership heartbeat per person.
+//! adopts them within seconds. A replica that crashes marks nobody itself:
+//! presence notices its heartbeat is gone and starts the grace period of
+//! the people it held; when that runs out, the Hub hands a Telegram person
+//! (who has no connection to lose) to the orphan list instead of ending
+//! their room, and another replica adopts them and delivers what they
+//! missed, once and in order (`tests/telegram_processes.rs`).
 
 mod activity;
 mod api;
