@@ -249,3 +249,47 @@ async fn a_connection_taking_over_a_searcher_gets_their_match() {
     c2.cmd(ClientCommand::Stop).await;
     assert_eq!(deps.matcher.send(QueueLength).await.unwrap().unwrap(), 0);
 }
+
+#[actix::test]
+async fn doorbells_that_cross_are_delivered_in_seq_order() {
+    use crate::bus::{BusEvent, Topic};
+    use crate::domain::{ClientMsgId, MessageKind, StoredMessage};
+
+    let deps = core();
+    let mut a = Person::join(&deps).await;
+    let mut b = Person::join(&deps).await;
+    a.search().await;
+    b.search().await;
+    let room = a.matched().await;
+    b.matched().await;
+    let doorbell = |seq: i64| BusEvent::Message {
+        message: StoredMessage {
+            room,
+            seq: Seq(seq),
+            sender: a.user,
+            kind: MessageKind::Text,
+            text: format!("m{seq}"),
+            client_msg_id: ClientMsgId::parse(format!("m{seq}")).unwrap(),
+            created_at: chrono::Utc::now(),
+            extra: Default::default(),
+        },
+    };
+
+    // Seq 2's doorbell overtakes seq 1's (two replicas publishing).
+    deps.bus
+        .publish(Topic::Room(room), &doorbell(2))
+        .await
+        .unwrap();
+    deps.bus
+        .publish(Topic::Room(room), &doorbell(1))
+        .await
+        .unwrap();
+
+    let mut seqs = Vec::new();
+    while seqs.len() < 2 {
+        if let Outgoing::Message { seq, .. } = b.next().await {
+            seqs.push(seq.0);
+        }
+    }
+    assert_eq!(seqs, vec![1, 2]);
+}

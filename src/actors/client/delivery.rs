@@ -1,6 +1,8 @@
 //! Bus events arriving at a ClientActor, and the catch-up from the store that
 //! makes delivery exactly-once and in order (invariant 3).
 
+use std::time::Duration;
+
 use actix::prelude::*;
 
 use super::{ClientActor, CloseReason, Outgoing, PersonState};
@@ -11,6 +13,11 @@ use crate::domain::{EndReason, RoomId, Seq, StoredMessage, UserId};
 
 /// Messages fetched per store read while catching up.
 const CATCH_UP_BATCH: usize = 500;
+/// How long a doorbell ahead of a gap waits for the missing ones before the
+/// store is read (doorbells from two replicas can cross by a few ms).
+const GAP_WAIT: Duration = Duration::from_millis(50);
+/// Doorbells held ahead of a gap at most; beyond that, read the store.
+const MAX_EARLY: usize = 256;
 
 /// A bus event for this connection's person or room (sent by the Hub).
 #[derive(Message)]
@@ -48,6 +55,7 @@ impl ClientActor {
     pub(super) fn enter_room(&mut self, room: RoomId, from: Seq, ctx: &mut Context<Self>) {
         self.state = PersonState::InRoom(room);
         self.cursor = from;
+        self.early.clear();
         let hub = self.deps.hub.clone();
         let client = self.id;
         // Subscribe first, then read the store: a message stored in between
@@ -62,6 +70,7 @@ impl ClientActor {
     pub(super) fn leave_room(&mut self, room: RoomId) {
         if self.state == PersonState::InRoom(room) {
             self.state = PersonState::Idle;
+            self.early.clear();
         }
         self.last_room = Some(room);
         self.deps.hub.do_send(LeaveRoom {
@@ -70,8 +79,46 @@ impl ClientActor {
         });
     }
 
-    /// Applies one stored message in seq order. Returns false on a gap.
+    /// Applies one stored message in seq order, then whatever was held
+    /// early and now follows. Returns false on a gap.
     fn apply(&mut self, msg: &StoredMessage, ctx: &mut Context<Self>) -> bool {
+        if !self.apply_one(msg, ctx) {
+            return false;
+        }
+        self.early = self.early.split_off(&self.cursor.next());
+        while let Some(next) = self.early.remove(&self.cursor.next()) {
+            self.apply_one(&next, ctx);
+        }
+        if self.early.is_empty()
+            && let Some(timer) = self.gap_wait.take()
+        {
+            ctx.cancel_future(timer);
+        }
+        true
+    }
+
+    /// A doorbell ahead of a gap: hold it briefly, then read the store if
+    /// the gap is still there.
+    fn hold_early(&mut self, msg: StoredMessage, ctx: &mut Context<Self>) {
+        if self.early.len() >= MAX_EARLY {
+            let step = self.catch_up();
+            ctx.wait(step);
+            return;
+        }
+        self.early.insert(msg.seq, msg);
+        if self.gap_wait.is_none() {
+            self.gap_wait = Some(ctx.run_later(GAP_WAIT, |act, ctx| {
+                act.gap_wait = None;
+                if !act.early.is_empty() {
+                    metrics::counter!("chathub_gap_reads_total").increment(1);
+                    let step = act.catch_up();
+                    ctx.wait(step);
+                }
+            }));
+        }
+    }
+
+    fn apply_one(&mut self, msg: &StoredMessage, ctx: &mut Context<Self>) -> bool {
         if self.state != PersonState::InRoom(msg.room) || msg.seq <= self.cursor {
             return true; // another room, or already accounted for
         }
@@ -209,8 +256,7 @@ impl Handler<Deliver> for ClientActor {
         match msg.event {
             BusEvent::Message { message } => {
                 if !self.apply(&message, ctx) {
-                    let step = self.catch_up();
-                    ctx.wait(step);
+                    self.hold_early(message, ctx);
                 }
             }
             BusEvent::RoomEnded { room, by, reason } => {

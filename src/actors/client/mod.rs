@@ -73,6 +73,13 @@ pub struct ClientActor {
     flood: DefaultDirectRateLimiter,
     /// Set when the server closes on purpose; `stopping` reads it.
     closing: Option<CloseReason>,
+    /// Doorbells that arrived ahead of a gap (two replicas' doorbells can
+    /// cross), held for a moment in case the missing ones follow, before
+    /// the store is read. Filled and drained by delivery; cleared with the
+    /// room.
+    early: std::collections::BTreeMap<Seq, crate::domain::StoredMessage>,
+    /// The timer that reads the store if a gap is not filled in time.
+    gap_wait: Option<SpawnHandle>,
     /// How this connection started. Read once in `started`.
     resume: Resume,
 }
@@ -100,6 +107,8 @@ impl ClientActor {
             cancelled_search: false,
             flood: RateLimiter::direct(Quota::per_second(per_sec).allow_burst(burst)),
             closing: None,
+            early: std::collections::BTreeMap::new(),
+            gap_wait: None,
             resume,
         }
     }
