@@ -5,36 +5,19 @@
 mod common;
 
 use common::redis_server::{RedisServer, shared_redis_url, unique_prefix, wait_until};
-use common::spawn_app;
 use common::ws::{WsClient, matched_pair};
+use common::{scenarios, spawn_app};
 use serde_json::json;
 
 #[actix_web::test]
 async fn two_people_are_matched_and_chat_in_order_over_redis() {
     let (url, prefix) = (shared_redis_url(), unique_prefix());
     let app = spawn_app(&[("REDIS_URL", &url), ("CHATHUB_REDIS_PREFIX", &prefix)]).await;
-    let (mut a, mut b, _room) = matched_pair(&app.ws_url("")).await;
 
-    for i in 1..=30 {
-        a.say(&format!("m{i}"), &format!("hello {i}")).await;
-    }
-    for i in 1..=30 {
-        let ack = a.expect("ack").await;
-        assert_eq!(
-            (ack["id"].as_str(), ack["seq"].as_i64()),
-            (Some(&*format!("m{i}")), Some(i))
-        );
-    }
-    for i in 1..=30 {
-        let msg = b.expect("message").await;
-        assert_eq!(msg["text"], format!("hello {i}"));
-        assert_eq!(msg["seq"], i);
-    }
-    b.say("r1", "hi there").await;
-    assert_eq!(b.expect("ack").await["seq"], 31);
-    assert_eq!(a.expect("message").await["text"], "hi there");
+    scenarios::two_people_are_matched_and_messages_arrive_in_order_with_acks(&app).await;
 
     // Next goes through the Redis queue too: a newcomer gets A.
+    let (mut a, mut b, _room) = matched_pair(&app.ws_url("")).await;
     a.send(json!({"type": "next"})).await;
     assert_eq!(b.expect("partner_left").await["reason"], "next");
     a.expect("searching").await;

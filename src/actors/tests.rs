@@ -124,17 +124,23 @@ impl Person {
     }
 }
 
+/// Two people who searched and were paired; returns them and their room.
+async fn paired(deps: &Deps) -> (Person, Person, RoomId) {
+    let mut a = Person::join(deps).await;
+    let mut b = Person::join(deps).await;
+    a.search().await;
+    b.search().await;
+    let (ra, rb) = (a.matched().await, b.matched().await);
+    assert_eq!(ra, rb);
+    (a, b, ra)
+}
+
 #[actix::test]
 async fn two_searchers_are_paired_into_one_room() {
     let deps = core();
-    let mut a = Person::join(&deps).await;
-    let mut b = Person::join(&deps).await;
 
-    a.search().await;
-    b.search().await;
+    let (a, b, ra) = paired(&deps).await;
 
-    let (ra, rb) = (a.matched().await, b.matched().await);
-    assert_eq!(ra, rb);
     let room = deps.store.active_room(a.user).await.unwrap().unwrap();
     assert_eq!(room.id, ra);
     assert_eq!(room.partner_of(a.user), Some(b.user));
@@ -143,12 +149,7 @@ async fn two_searchers_are_paired_into_one_room() {
 #[actix::test]
 async fn next_ends_the_room_and_searches_again_stop_leaves_the_queue() {
     let deps = core();
-    let mut a = Person::join(&deps).await;
-    let mut b = Person::join(&deps).await;
-    a.search().await;
-    b.search().await;
-    let room = a.matched().await;
-    b.matched().await;
+    let (mut a, mut b, room) = paired(&deps).await;
 
     a.cmd(ClientCommand::Next).await;
 
@@ -256,12 +257,7 @@ async fn doorbells_that_cross_are_delivered_in_seq_order() {
     use crate::domain::{ClientMsgId, MessageKind, StoredMessage};
 
     let deps = core();
-    let mut a = Person::join(&deps).await;
-    let mut b = Person::join(&deps).await;
-    a.search().await;
-    b.search().await;
-    let room = a.matched().await;
-    b.matched().await;
+    let (a, mut b, room) = paired(&deps).await;
     let doorbell = |seq: i64| BusEvent::Message {
         message: StoredMessage {
             room,
