@@ -292,3 +292,62 @@ async fn edits_replies_and_reactions_reach_the_partners_copy() {
     })
     .await;
 }
+
+#[actix_web::test]
+async fn a_replaced_photo_is_replaced_in_the_partners_copy() {
+    let fake = FakeTelegram::start().await;
+    let app = spawn_tg_app(&fake, &[]).await;
+    let (mut a, mut b) = (TgPerson::new(&app, A), TgPerson::new(&app, B));
+    pair(&fake, &mut a, &mut b).await;
+    let photo = |id: &str| json!([with(file(id), json!({"width": 9, "height": 9}))]);
+    let a_photo = a
+        .send(json!({"photo": photo("OLD"), "caption": "look"}))
+        .await;
+    let copy = wait_method(&fake, B, "copymessage", 1).await[0].result["message_id"].clone();
+
+    // A swaps the picture (and keeps a caption).
+    assert_eq!(
+        a.edit(
+            a_photo,
+            json!({"photo": photo("NEW"), "caption": "look again"})
+        )
+        .await,
+        200
+    );
+
+    let edit = wait_method(&fake, B, "editmessagemedia", 1).await;
+    assert_eq!(
+        edit[0].params["message_id"], copy,
+        "B's copy is the one replaced"
+    );
+    let media = &edit[0].params["media"];
+    assert_eq!(
+        (media["type"].as_str(), media["caption"].as_str()),
+        (Some("photo"), Some("look again"))
+    );
+    assert!(media["media"].as_str().unwrap().contains("NEW"), "{media}");
+    // A later caption-only edit reaches the same copy (the media stays NEW:
+    // after a swap it is compared with the original, so it may go out as a
+    // media edit carrying the same file).
+    assert_eq!(
+        a.edit(a_photo, json!({"photo": photo("NEW"), "caption": "final"}))
+            .await,
+        200
+    );
+    let last = fake
+        .wait_until(WITHIN, |calls| {
+            calls.iter().any(|c| {
+                c.chat_id == Some(B)
+                    && c.method.starts_with("editmessage")
+                    && c.params.to_string().contains("final")
+            })
+        })
+        .await;
+    let last = last
+        .iter()
+        .rev()
+        .find(|c| c.chat_id == Some(B) && c.method.starts_with("editmessage"))
+        .unwrap();
+    assert_eq!(last.params["message_id"], copy);
+    assert!(!last.params.to_string().contains("OLD"));
+}

@@ -6,6 +6,7 @@ use teloxide::types::{Message, MessageReactionUpdated, ReactionType};
 
 use super::TelegramTransport;
 use super::ids::TelegramChatId;
+use super::incoming::{self, Incoming};
 use super::meta::TgMeta;
 use super::texts::{self, Notice};
 use super::update::{Handled, idempotency_key};
@@ -19,13 +20,24 @@ impl TelegramTransport {
             return Ok(());
         };
         let (user, p) = self.person(chat).await?;
+        let Some(target) = self.seq_of(user, msg.id).await? else {
+            return self.say(&p, Notice::plain(texts::EDIT_NOT_RELAYED)).await;
+        };
+        // A photo, video or animation that now has another file was
+        // replaced: mirrored with editMessageMedia (the caption comes along).
+        if let Some(replaced) = self.replaced_media(user, target, msg).await? {
+            let cmd = ClientCommand::SendRich {
+                kind: MessageKind::Edit,
+                text: msg.caption().unwrap_or_default().to_owned(),
+                extra: replaced,
+                id: idempotency_key(update_id)?,
+            };
+            return self.run(&p, cmd).await;
+        }
         let (text, is_caption) = match (msg.text(), msg.caption()) {
             (Some(t), _) => (t.to_owned(), false),
             (None, Some(c)) => (c.to_owned(), true),
             (None, None) => return self.say(&p, texts::unsupported("edits of media")).await,
-        };
-        let Some(target) = self.seq_of(user, msg.id).await? else {
-            return self.say(&p, Notice::plain(texts::EDIT_NOT_RELAYED)).await;
         };
         let extra = MessageExtra {
             caption: is_caption.then(|| text.clone()),
@@ -39,6 +51,45 @@ impl TelegramTransport {
             id: idempotency_key(update_id)?,
         };
         self.run(&p, cmd).await
+    }
+
+    /// The edit's new media, if `msg` replaced the media of message `target`
+    /// (a caption-only edit keeps the file). The new kind travels in the
+    /// metadata, the new file id and caption in their own fields.
+    async fn replaced_media(
+        &self,
+        user: crate::domain::UserId,
+        target: crate::domain::Seq,
+        msg: &Message,
+    ) -> Result<Option<MessageExtra>, super::update::HandleError> {
+        let Incoming::Relay(now) = incoming::classify(msg, false) else {
+            return Ok(None);
+        };
+        let Some(file) = now.extra.media_file_id.clone() else {
+            return Ok(None);
+        };
+        let store = &self.deps.store;
+        let Some(room) = store.active_room(user).await? else {
+            return Ok(None);
+        };
+        let before = store
+            .messages_after(room.id, crate::domain::Seq(target.0 - 1), 1)
+            .await?;
+        let unchanged = before
+            .first()
+            .is_some_and(|m| m.extra.media_file_id.as_deref() == Some(file.as_str()));
+        if unchanged {
+            return Ok(None);
+        }
+        let mut meta = TgMeta::of(&now.extra).unwrap_or_default();
+        meta.media_kind = Some(now.kind);
+        Ok(Some(MessageExtra {
+            caption: Some(msg.caption().unwrap_or_default().to_owned()),
+            media_file_id: Some(file),
+            reply_to_seq: Some(target),
+            metadata: meta.into_metadata(),
+            ..MessageExtra::default()
+        }))
     }
 
     /// Reactions on a message of the current chat are mirrored to the

@@ -116,6 +116,7 @@ pub fn classify(msg: &Message, spoiler_default: bool) -> Incoming {
         media_group: msg.media_group_id().map(|g| g.0.clone()),
         spoiler: spoilable && (spoiler_default || msg.has_media_spoiler()),
         reactions: Vec::new(),
+        media_kind: None,
     };
     Incoming::Relay(Relay {
         kind,

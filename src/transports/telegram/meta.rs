@@ -24,6 +24,9 @@ pub struct TgMeta {
     /// For a `Reaction`: the emoji now set (empty: removed).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reactions: Vec<String>,
+    /// For an `Edit` that replaced media: the kind of the new media.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_kind: Option<crate::domain::MessageKind>,
 }
 
 impl TgMeta {

@@ -6,8 +6,8 @@
 use teloxide::prelude::Requester;
 use teloxide::requests::HasPayload;
 use teloxide::types::{
-    ChatId, FileId, InputFile, InputMedia, InputMediaPhoto, InputMediaVideo, MessageId,
-    ReactionType, ReplyParameters,
+    ChatId, FileId, InputFile, InputMedia, InputMediaAnimation, InputMediaPhoto, InputMediaVideo,
+    MessageId, ReactionType, ReplyParameters,
 };
 
 use super::api::SendError;
@@ -28,7 +28,11 @@ impl Sender {
                 let Some(target) = self.copy_here(msg.room, msg.extra.reply_to_seq).await else {
                     return Ok(None);
                 };
-                if msg.extra.caption.is_some() {
+                let replaced = meta.as_ref().and_then(|m| m.media_kind);
+                if let Some(media) = replaced.and_then(|kind| input_media(kind, msg, false)) {
+                    let req = bot.edit_message_media(chat, target, media);
+                    self.api.call(Some(self.chat), req).await?;
+                } else if msg.extra.caption.is_some() {
                     let mut req = bot.edit_message_caption(chat, target);
                     req.payload_mut().caption = Some(msg.text.clone());
                     self.api.call(Some(self.chat), req).await?;
@@ -169,18 +173,32 @@ impl Sender {
 /// One album item re-sent by file id under a spoiler cover; `None` for
 /// kinds that cannot be covered (the album is then copied as it is).
 fn covered_media(msg: &StoredMessage) -> Option<InputMedia> {
+    match msg.kind {
+        MessageKind::Photo | MessageKind::Video => input_media(msg.kind, msg, true),
+        _ => None,
+    }
+}
+
+/// `msg`'s file and caption as media of `kind`, by file id; `None` for kinds
+/// without a stored file id.
+fn input_media(kind: MessageKind, msg: &StoredMessage, spoiler: bool) -> Option<InputMedia> {
     let file = InputFile::file_id(FileId(msg.extra.media_file_id.clone()?));
-    let caption = msg.extra.caption.clone();
-    Some(match msg.kind {
+    let caption = msg.extra.caption.clone().filter(|c| !c.is_empty());
+    Some(match kind {
         MessageKind::Photo => {
-            let mut p = InputMediaPhoto::new(file).spoiler();
-            p.caption = caption;
+            let mut p = InputMediaPhoto::new(file);
+            (p.caption, p.has_spoiler) = (caption, spoiler);
             InputMedia::Photo(p)
         }
         MessageKind::Video => {
-            let mut v = InputMediaVideo::new(file).spoiler();
-            v.caption = caption;
+            let mut v = InputMediaVideo::new(file);
+            (v.caption, v.has_spoiler) = (caption, spoiler);
             InputMedia::Video(v)
+        }
+        MessageKind::Animation => {
+            let mut a = InputMediaAnimation::new(file);
+            (a.caption, a.has_spoiler) = (caption, spoiler);
+            InputMedia::Animation(a)
         }
         _ => return None,
     })
