@@ -55,6 +55,7 @@ mod tests {
             media_group: Some("g".into()),
             spoiler: true,
             reactions: vec![],
+            media_kind: Some(crate::domain::MessageKind::Video),
         };
         let extra = MessageExtra {
             metadata: meta.clone().into_metadata(),
