@@ -120,7 +120,7 @@ impl Application {
         let hub = Hub::new(
             store.clone(),
             bus.clone(),
-            presence,
+            presence.clone(),
             signals,
             config.resume_grace,
         )
@@ -132,6 +132,7 @@ impl Application {
         let deps = Deps {
             store,
             bus,
+            presence,
             hub: hub.clone(),
             matcher,
             limits: Limits {

@@ -21,6 +21,8 @@ use crate::store::Store;
 pub struct Deps {
     pub store: Arc<dyn Store>,
     pub bus: Arc<dyn Bus>,
+    /// Who is connected where (read by the periodic sync).
+    pub presence: Arc<dyn crate::bus::Presence>,
     pub hub: Addr<hub::Hub>,
     pub matcher: Addr<matcher::Matcher>,
     pub limits: Limits,

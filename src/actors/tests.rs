@@ -37,7 +37,7 @@ fn core() -> Deps {
     let hub = Hub::new(
         store.clone(),
         bus.clone(),
-        presence,
+        presence.clone(),
         signals,
         Duration::from_secs(60),
     )
@@ -46,6 +46,7 @@ fn core() -> Deps {
     Deps {
         store,
         bus,
+        presence,
         hub,
         matcher,
         limits: Limits {
@@ -288,4 +289,52 @@ async fn doorbells_that_cross_are_delivered_in_seq_order() {
         }
     }
     assert_eq!(seqs, vec![1, 2]);
+}
+
+#[actix::test]
+async fn a_connection_whose_takeover_was_lost_closes_at_the_next_sync() {
+    use super::client::CatchUp;
+
+    let deps = core();
+    let a = Person::join(&deps).await;
+    // The person connected again elsewhere, but the `Takeover` doorbell
+    // never arrived here: only presence knows.
+    deps.presence
+        .arrived(a.user, crate::domain::ClientId::new())
+        .await
+        .unwrap();
+
+    a.addr.do_send(CatchUp);
+
+    let deadline = std::time::Instant::now() + WITHIN;
+    while a.addr.connected() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the stale connection stays open"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[actix::test]
+async fn the_latest_connection_stays_open_at_the_sync() {
+    use super::client::CatchUp;
+
+    let deps = core();
+    let (a, mut b, _room) = paired(&deps).await;
+
+    a.addr.send(CatchUp).await.unwrap();
+    a.cmd(ClientCommand::Send {
+        text: crate::domain::MessageText::parse("still here".into()).unwrap(),
+        id: crate::domain::ClientMsgId::parse("s1".into()).unwrap(),
+    })
+    .await;
+
+    loop {
+        if let Outgoing::Message { seq, .. } = b.next().await {
+            assert_eq!(seq, Seq(1));
+            break;
+        }
+    }
+    assert!(a.addr.connected());
 }

@@ -25,6 +25,11 @@ pub trait Presence: Send + Sync + 'static {
     /// they have `grace` to come back before `take_due` returns them.
     async fn left(&self, user: UserId, client: ClientId, grace: Duration) -> Result<(), BusError>;
 
+    /// The person's latest connection, if one is known. A connection that
+    /// finds another one here was taken over (even if the bus lost the
+    /// `Takeover` event).
+    async fn latest(&self, user: UserId) -> Result<Option<ClientId>, BusError>;
+
     /// Removes and returns up to `limit` people whose grace ran out. Each
     /// person is returned to exactly one caller across all replicas.
     async fn take_due(&self, limit: usize) -> Result<Vec<UserId>, BusError>;
@@ -70,6 +75,10 @@ impl Presence for MemoryPresence {
             s.away.insert(user, Instant::now() + grace);
         }
         Ok(())
+    }
+
+    async fn latest(&self, user: UserId) -> Result<Option<ClientId>, BusError> {
+        Ok(self.lock()?.latest.get(&user).copied())
     }
 
     async fn take_due(&self, limit: usize) -> Result<Vec<UserId>, BusError> {

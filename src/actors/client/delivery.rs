@@ -278,6 +278,20 @@ impl Handler<CatchUp> for ClientActor {
     type Result = ();
 
     fn handle(&mut self, _: CatchUp, ctx: &mut Context<Self>) {
+        // A lost `Takeover` is found here: presence names another, newer
+        // connection of this person (an unknown latest proves nothing).
+        let (presence, user, me) = (self.deps.presence.clone(), self.user, self.id);
+        ctx.spawn(
+            actix::fut::wrap_future(async move { presence.latest(user).await }).map(
+                move |res, act: &mut Self, ctx| {
+                    if let Ok(Some(latest)) = res
+                        && latest != me
+                    {
+                        act.close(CloseReason::TakenOver, ctx);
+                    }
+                },
+            ),
+        );
         match self.state {
             PersonState::InRoom(room) => {
                 // A lost message doorbell is found by the catch-up, a lost

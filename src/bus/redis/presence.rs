@@ -99,6 +99,24 @@ impl Presence for RedisPresence {
         Ok(())
     }
 
+    async fn latest(&self, user: UserId) -> Result<Option<ClientId>, BusError> {
+        let mut conn = self.conn.clone();
+        let value: Option<String> = timed(
+            redis::cmd("HGET")
+                .arg(format!("{}presence:latest", self.keys.prefix()))
+                .arg(user.to_string())
+                .query_async(&mut conn),
+        )
+        .await
+        .context("presence latest")
+        .map_err(unavailable)?;
+        // "owner token|client id"
+        Ok(value
+            .as_deref()
+            .and_then(|v| v.split_once('|'))
+            .and_then(|(_, client)| client.parse().ok()))
+    }
+
     async fn take_due(&self, limit: usize) -> Result<Vec<UserId>, BusError> {
         let args = [now_ms().to_string(), limit.to_string()];
         let due: Vec<String> = self.run("due", &args).await.map_err(unavailable)?;
