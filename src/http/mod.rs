@@ -31,7 +31,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(metrics::render))
-        .route("/admin/stats", web::get().to(admin::stats));
+        .route("/admin/stats", web::get().to(admin::stats))
+        .route("/admin/users/{id}/ban", web::post().to(admin::ban_user))
+        .route(
+            "/admin/users/{id}/export",
+            web::get().to(admin::export_user),
+        )
+        .route("/admin/users/{id}", web::delete().to(admin::delete_user))
+        .route(
+            "/admin/complaints/{id}",
+            web::get().to(admin::show_complaint),
+        )
+        .route(
+            "/admin/complaints/{id}/resolve",
+            web::post().to(admin::resolve_complaint),
+        );
 }
 
 /// Errors of HTTP handlers, mapped to status codes in one place.
@@ -49,8 +63,15 @@ pub enum HttpError {
 
 impl From<StoreError> for HttpError {
     fn from(e: StoreError) -> Self {
-        tracing::warn!(error = %e, "store call failed in http handler");
-        HttpError::Unavailable
+        match e {
+            StoreError::NoSuchUser | StoreError::NoSuchComplaint | StoreError::NoSuchRoom => {
+                HttpError::NotFound
+            }
+            other => {
+                tracing::warn!(error = %other, "store call failed in http handler");
+                HttpError::Unavailable
+            }
+        }
     }
 }
 

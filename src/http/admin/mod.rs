@@ -1,6 +1,12 @@
 //! `/admin/*`: operator API, JSON, `Authorization: Bearer <CHATHUB_ADMIN_TOKEN>`.
 //! Off (404) when no token is configured.
 
+mod complaints;
+mod users;
+
+pub use complaints::{resolve as resolve_complaint, show as show_complaint};
+pub use users::{ban as ban_user, delete as delete_user, export as export_user};
+
 use actix_web::{HttpRequest, HttpResponse, web};
 use subtle::ConstantTimeEq;
 
@@ -10,6 +16,12 @@ use crate::actors::matcher::QueueLength;
 
 /// Checks the bearer token in constant time (no early exit on the first
 /// differing byte, so response timing does not leak the token).
+/// An id from the path, or a clear 400.
+fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, HttpError> {
+    raw.parse()
+        .map_err(|_| HttpError::BadRequest(format!("{raw:?} is not a valid id")))
+}
+
 fn authorize(req: &HttpRequest, state: &AppState) -> Result<(), HttpError> {
     let Some(expected) = &state.admin_token else {
         return Err(HttpError::NotFound);
