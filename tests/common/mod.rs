@@ -22,8 +22,6 @@ use tokio::sync::oneshot;
 
 /// How long a test waits for something it expects before failing.
 pub const EXPECT_WITHIN: Duration = Duration::from_secs(10);
-/// Upper bound for a whole wait loop that skips unrelated frames.
-pub const WAIT_LOOP_LIMIT: Duration = Duration::from_secs(20);
 
 /// An application started in this test's actix System.
 pub struct TestApp {
