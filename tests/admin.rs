@@ -7,11 +7,51 @@ mod common;
 use chathub::domain::{Platform, SessionToken, UserId};
 use chathub::store::Store;
 use common::pg::TestDb;
-use common::spawn_app;
 use common::ws::{WsClient, matched_pair};
+use common::{TestApp, spawn_app};
+use reqwest::{Method, Response};
 use serde_json::{Value, json};
 
 const TOKEN: &str = "admin-test-token";
+
+/// An operator calling `/admin/*` of `app`, with or without the token.
+struct Operator<'a> {
+    app: &'a TestApp,
+    http: reqwest::Client,
+}
+
+impl Operator<'_> {
+    async fn call(&self, method: Method, path: &str, body: Option<Value>, token: bool) -> Response {
+        let mut req = self.http.request(method, self.app.http(path));
+        if token {
+            req = req.bearer_auth(TOKEN);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        req.send().await.unwrap()
+    }
+
+    async fn get(&self, path: &str) -> Response {
+        self.call(Method::GET, path, None, true).await
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Response {
+        self.call(Method::POST, path, Some(body), true).await
+    }
+
+    async fn delete(&self, path: &str) -> Response {
+        self.call(Method::DELETE, path, None, true).await
+    }
+}
+
+async fn app_with_admin(db: &TestDb) -> TestApp {
+    spawn_app(&[
+        ("DATABASE_URL", db.url.as_str()),
+        ("CHATHUB_ADMIN_TOKEN", TOKEN),
+    ])
+    .await
+}
 
 /// The opaque id behind a web session, as the store knows it.
 async fn user_of(store: &dyn Store, session: &str) -> UserId {
@@ -23,116 +63,99 @@ async fn user_of(store: &dyn Store, session: &str) -> UserId {
 async fn export_and_delete_a_person_the_partner_is_told() {
     // Arrange: two people chatting, on Postgres.
     let db = TestDb::create().await;
-    let app = spawn_app(&[
-        ("DATABASE_URL", db.url.as_str()),
-        ("CHATHUB_ADMIN_TOKEN", TOKEN),
-    ])
-    .await;
+    let app = app_with_admin(&db).await;
+    let op = Operator {
+        app: &app,
+        http: reqwest::Client::new(),
+    };
     let store = db.store().await;
     let (mut a, mut b, room) = matched_pair(&app.ws_url("")).await;
     a.say("m1", "something of mine").await;
     a.expect("ack").await;
     b.expect("message").await;
     let alice = user_of(&*store, &a.session).await;
-    let http = reqwest::Client::new();
 
     // Act + Assert: the export holds A's message.
-    let export: Value = http
-        .get(app.http(&format!("/admin/users/{alice}/export")))
-        .bearer_auth(TOKEN)
-        .send()
+    let export: Value = op
+        .get(&format!("/admin/users/{alice}/export"))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     assert!(export.to_string().contains("something of mine"), "{export}");
 
-    // Deleting A ends the room; B is told.
-    let deleted = http
-        .delete(app.http(&format!("/admin/users/{alice}")))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(deleted.status(), 204);
+    // Deleting A ends the room; B is told; A's words are gone.
+    assert_eq!(
+        op.delete(&format!("/admin/users/{alice}")).await.status(),
+        204
+    );
     let left = b.expect("partner_left").await;
     assert_eq!(
         (left["room"].as_str(), left["reason"].as_str()),
         (Some(room.as_str()), Some("moderation"))
     );
-    let export = http
-        .get(app.http(&format!("/admin/users/{alice}/export")))
-        .bearer_auth(TOKEN)
-        .send()
+    let export = op
+        .get(&format!("/admin/users/{alice}/export"))
+        .await
+        .text()
         .await
         .unwrap();
-    assert!(!export.text().await.unwrap().contains("something of mine"));
+    assert!(!export.contains("something of mine"));
 }
 
 #[actix_web::test]
 async fn a_banned_person_cannot_search_and_bad_requests_change_nothing() {
     let db = TestDb::create().await;
-    let app = spawn_app(&[
-        ("DATABASE_URL", db.url.as_str()),
-        ("CHATHUB_ADMIN_TOKEN", TOKEN),
-    ])
-    .await;
+    let app = app_with_admin(&db).await;
+    let op = Operator {
+        app: &app,
+        http: reqwest::Client::new(),
+    };
     let store = db.store().await;
-    let http = reqwest::Client::new();
     let mut a = WsClient::connect(&app.ws_url("")).await;
     let alice = user_of(&*store, &a.session).await;
 
-    let ban = http
-        .post(app.http(&format!("/admin/users/{alice}/ban")))
-        .bearer_auth(TOKEN)
-        .json(&json!({"reason": "spam", "by": "mod-1"}))
-        .send()
-        .await
-        .unwrap();
+    let ban = op
+        .post(
+            &format!("/admin/users/{alice}/ban"),
+            json!({"reason": "spam", "by": "mod-1"}),
+        )
+        .await;
     assert_eq!(ban.status(), 204);
     a.search().await;
     assert_eq!(a.wait_for("error").await["code"], "banned");
 
     // Bad input is refused clearly and changes nothing.
-    let bad = http
-        .post(app.http(&format!("/admin/users/{alice}/ban")))
-        .bearer_auth(TOKEN)
-        .json(&json!({"reason": "", "by": "m"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(bad.status(), 400);
-    let not_an_id = http
-        .get(app.http("/admin/users/nope/export"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(not_an_id.status(), 400);
-    let unknown = http
-        .get(app.http(&format!("/admin/complaints/{}", uuid::Uuid::new_v4())))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(unknown.status(), 404);
-    let resolve_unknown = http
-        .post(app.http(&format!(
-            "/admin/complaints/{}/resolve",
-            uuid::Uuid::new_v4()
-        )))
-        .bearer_auth(TOKEN)
-        .json(&json!({"status": "resolved"}))
-        .send()
-        .await
-        .unwrap();
+    let empty_reason = op
+        .post(
+            &format!("/admin/users/{alice}/ban"),
+            json!({"reason": "", "by": "m"}),
+        )
+        .await;
+    assert_eq!(empty_reason.status(), 400);
+    assert_eq!(op.get("/admin/users/nope/export").await.status(), 400);
+    let unknown = uuid::Uuid::new_v4();
+    assert_eq!(
+        op.get(&format!("/admin/complaints/{unknown}"))
+            .await
+            .status(),
+        404
+    );
+    let resolve_unknown = op
+        .post(
+            &format!("/admin/complaints/{unknown}/resolve"),
+            json!({"status": "resolved"}),
+        )
+        .await;
     assert_eq!(resolve_unknown.status(), 404);
-    let no_token = http
-        .delete(app.http(&format!("/admin/users/{alice}")))
-        .send()
-        .await
-        .unwrap();
+    let no_token = op
+        .call(
+            Method::DELETE,
+            &format!("/admin/users/{alice}"),
+            None,
+            false,
+        )
+        .await;
     assert_eq!(no_token.status(), 401);
     assert!(
         store.identity(alice).await.unwrap().is_some(),
@@ -141,15 +164,15 @@ async fn a_banned_person_cannot_search_and_bad_requests_change_nothing() {
 }
 
 #[actix_web::test]
-async fn a_complaint_shows_its_evidence_and_can_be_closed_once() {
+async fn a_complaint_shows_its_evidence_and_can_be_closed() {
     use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
     let db = TestDb::create().await;
-    let app = spawn_app(&[
-        ("DATABASE_URL", db.url.as_str()),
-        ("CHATHUB_ADMIN_TOKEN", TOKEN),
-    ])
-    .await;
+    let app = app_with_admin(&db).await;
+    let op = Operator {
+        app: &app,
+        http: reqwest::Client::new(),
+    };
     let (mut a, mut b, _room) = matched_pair(&app.ws_url("")).await;
     b.say("r1", "rude words").await;
     b.expect("ack").await;
@@ -167,48 +190,23 @@ async fn a_complaint_shows_its_evidence_and_can_be_closed_once() {
         .load(&mut conn)
         .await
         .unwrap();
-    let id = rows[0].id;
-    let http = reqwest::Client::new();
+    let path = format!("/admin/complaints/{}", rows[0].id);
 
-    let shown: Value = http
-        .get(app.http(&format!("/admin/complaints/{id}")))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let shown: Value = op.get(&path).await.json().await.unwrap();
     assert_eq!(shown["reason"], "rude");
     assert!(
         shown.to_string().contains("rude words"),
         "evidence kept: {shown}"
     );
 
-    let bad = http
-        .post(app.http(&format!("/admin/complaints/{id}/resolve")))
-        .bearer_auth(TOKEN)
-        .json(&json!({"status": "open"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(bad.status(), 400);
-    let closed = http
-        .post(app.http(&format!("/admin/complaints/{id}/resolve")))
-        .bearer_auth(TOKEN)
-        .json(&json!({"status": "dismissed"}))
-        .send()
-        .await
-        .unwrap();
+    let reopen = op
+        .post(&format!("{path}/resolve"), json!({"status": "open"}))
+        .await;
+    assert_eq!(reopen.status(), 400);
+    let closed = op
+        .post(&format!("{path}/resolve"), json!({"status": "dismissed"}))
+        .await;
     assert_eq!(closed.status(), 204);
-    let shown: Value = http
-        .get(app.http(&format!("/admin/complaints/{id}")))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let shown: Value = op.get(&path).await.json().await.unwrap();
     assert_eq!(shown["status"], "dismissed");
 }
