@@ -8,12 +8,9 @@ mod common;
 use std::time::Duration;
 
 use common::fake_telegram::{Failure, FakeTelegram};
-use common::telegram::{TgPerson, WITHIN, only, pair, spawn_tg_app, texts, wait_method};
-
-/// Calls this soon after the fake answered 429 were already past the budget
-/// before the sender that got the 429 had read it and set the pause (under
-/// load that takes a while); later ones must wait for the pause to end.
-const IN_FLIGHT: Duration = Duration::from_millis(250);
+use common::telegram::{
+    TgPerson, WITHIN, assert_paused_after_429, only, pair, spawn_tg_app, texts, wait_method,
+};
 
 /// Slack for the time a call spends between the budget and the fake's
 /// clock, in tokens (a call's worth).
@@ -107,22 +104,7 @@ async fn a_429_pauses_all_sends_and_loses_nothing() {
     // Nobody got anything while the pause lasted: every call after the 429
     // came at least retry_after later, except one that the other sender
     // (A's) had already started when the 429 arrived.
-    let calls = fake.calls();
-    let limited = calls.iter().find(|c| c.status == 429).unwrap();
-    let mut in_flight = 0;
-    for c in calls.iter().filter(|c| c.at > limited.at) {
-        let gap = c.at - limited.at;
-        if gap < IN_FLIGHT {
-            in_flight += 1;
-        } else {
-            assert!(
-                gap >= Duration::from_millis(950),
-                "{} {gap:?} after the 429",
-                c.method
-            );
-        }
-    }
-    assert!(in_flight <= 3, "{in_flight} calls as the pause began");
+    assert_paused_after_429(&fake.calls());
 }
 
 #[actix_web::test]

@@ -9,12 +9,9 @@ use std::time::Duration;
 
 use common::fake_telegram::{Failure, FakeTelegram};
 use common::inproc::spawn_replicas;
-use common::telegram::{TgPerson, WITHIN, only, texts, tg_vars, wait_method};
-
-/// Calls this soon after the fake answered 429 were already past the budget
-/// before the sender that got the 429 had read it and set the pause (under
-/// load that takes a while); later ones must wait for the pause to end.
-const IN_FLIGHT: Duration = Duration::from_millis(250);
+use common::telegram::{
+    TgPerson, WITHIN, assert_paused_after_429, only, texts, tg_vars, wait_method,
+};
 
 /// Slack for the time a call spends between the budget and the fake's
 /// clock, in tokens (a call's worth).
@@ -91,22 +88,7 @@ async fn a_429_on_one_replica_pauses_the_other() {
     wait_method(&fake, B, "copymessage", 4).await;
     wait_method(&fake, A, "copymessage", 4).await;
 
-    let calls = fake.calls();
-    let limited = calls.iter().find(|c| c.status == 429).unwrap();
-    let mut in_flight = 0;
-    for c in calls.iter().filter(|c| c.at > limited.at) {
-        let gap = c.at - limited.at;
-        if gap < IN_FLIGHT {
-            in_flight += 1; // already past the budget when the 429 came
-        } else {
-            assert!(
-                gap >= Duration::from_millis(950),
-                "{} {gap:?} after the 429",
-                c.method
-            );
-        }
-    }
-    assert!(in_flight <= 3, "{in_flight} calls as the pause began");
+    assert_paused_after_429(&fake.calls());
 }
 
 #[actix_web::test]

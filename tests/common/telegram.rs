@@ -226,3 +226,28 @@ pub async fn wait_method(fake: &FakeTelegram, chat: i64, method: &str, n: usize)
         .filter(|c| c.chat_id == Some(chat) && c.method == method && c.status == 200)
         .collect()
 }
+
+/// Calls this soon after the fake answered 429 were already past the budget
+/// before the sender that got the 429 had read it and set the pause (under
+/// load that takes a while); later ones must wait for the pause to end.
+const IN_FLIGHT: Duration = Duration::from_millis(250);
+
+/// After the first 429 (retry_after 1 s), no call reached the fake for the
+/// pause, except at most three already under way when it began.
+pub fn assert_paused_after_429(calls: &[Call]) {
+    let limited = calls.iter().find(|c| c.status == 429).unwrap();
+    let mut in_flight = 0;
+    for c in calls.iter().filter(|c| c.at > limited.at) {
+        let gap = c.at - limited.at;
+        if gap < IN_FLIGHT {
+            in_flight += 1; // already past the budget when the 429 came
+        } else {
+            assert!(
+                gap >= Duration::from_millis(950),
+                "{} {gap:?} after the 429",
+                c.method
+            );
+        }
+    }
+    assert!(in_flight <= 3, "{in_flight} calls as the pause began");
+}
