@@ -62,8 +62,7 @@ async fn the_poller_handles_updates_in_order_and_confirms_them() {
 
 #[tokio::test]
 async fn the_redis_lease_admits_one_poller_at_a_time() {
-    let url =
-        std::env::var("CHATHUB_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    let url = common::redis_server::shared_redis_url();
     let prefix = format!("chathub-test:lease:{}", uuid::Uuid::new_v4());
     let one = RedisLease::connect(&url, &prefix, "replica-1")
         .await

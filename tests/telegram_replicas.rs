@@ -9,8 +9,9 @@ use std::time::Duration;
 
 use common::fake_telegram::{Failure, FakeTelegram};
 use common::inproc::spawn_replicas;
+use common::redis_server::shared_redis_url;
 use common::telegram::{
-    TgPerson, WITHIN, assert_paused_after_429, only, texts, tg_vars, wait_method,
+    TgPerson, WITHIN, assert_paused_after_429, only, pair, texts, tg_vars, wait_method,
 };
 
 /// Slack for the time a call spends between the budget and the fake's
@@ -20,20 +21,12 @@ const JITTER_TOKENS: f64 = 1.0;
 const A: i64 = 9109;
 const B: i64 = 9209;
 
-fn redis_url() -> String {
-    std::env::var("CHATHUB_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
-}
-
-async fn pair_across(fake: &FakeTelegram, a: &mut TgPerson, b: &mut TgPerson) {
-    common::telegram::pair(fake, a, b).await;
-}
-
 #[actix_web::test]
 async fn updates_on_either_replica_relay_once_and_in_order() {
     let fake = FakeTelegram::start().await;
     let apps = spawn_replicas(2, &tg_vars(&fake, &[])).await;
     let (mut a, mut b) = (TgPerson::new(&apps[0], A), TgPerson::new(&apps[1], B));
-    pair_across(&fake, &mut a, &mut b).await;
+    pair(&fake, &mut a, &mut b).await;
 
     // A's updates land on alternating replicas: A's actor moves each time.
     let mut sent = Vec::new();
@@ -69,7 +62,7 @@ async fn updates_on_either_replica_relay_once_and_in_order() {
 #[actix_web::test]
 async fn a_429_on_one_replica_pauses_the_other() {
     let fake = FakeTelegram::start().await;
-    let url = redis_url();
+    let url = shared_redis_url();
     let prefix = format!("chathub-test:replicas:{}", uuid::Uuid::new_v4());
     let vars = [
         ("REDIS_URL", url.as_str()),
@@ -77,7 +70,7 @@ async fn a_429_on_one_replica_pauses_the_other() {
     ];
     let apps = spawn_replicas(2, &tg_vars(&fake, &vars)).await;
     let (mut a, mut b) = (TgPerson::new(&apps[0], A), TgPerson::new(&apps[1], B));
-    pair_across(&fake, &mut a, &mut b).await;
+    pair(&fake, &mut a, &mut b).await;
 
     // B's sender (replica 1) hits the 429; A's sender lives on replica 0.
     fake.fail_next(1, Some(B), Failure::TooMany { retry_after: 1 });
@@ -96,7 +89,7 @@ async fn both_replicas_together_stay_within_the_global_budget() {
     const RATE: f64 = 6.0;
     const BURST: f64 = 3.0;
     let fake = FakeTelegram::start().await;
-    let url = redis_url();
+    let url = shared_redis_url();
     let prefix = format!("chathub-test:replicas:{}", uuid::Uuid::new_v4());
     let vars = [
         ("REDIS_URL", url.as_str()),
@@ -107,8 +100,8 @@ async fn both_replicas_together_stay_within_the_global_budget() {
     let apps = spawn_replicas(2, &tg_vars(&fake, &vars)).await;
     let (mut a, mut b) = (TgPerson::new(&apps[0], A), TgPerson::new(&apps[1], B));
     let (mut c, mut d) = (TgPerson::new(&apps[1], 9309), TgPerson::new(&apps[0], 9409));
-    pair_across(&fake, &mut a, &mut b).await;
-    pair_across(&fake, &mut c, &mut d).await;
+    pair(&fake, &mut a, &mut b).await;
+    pair(&fake, &mut c, &mut d).await;
 
     for i in 0..6 {
         a.text(&format!("a{i}")).await;
@@ -175,7 +168,7 @@ async fn a_long_chat_moving_replica_is_not_replayed() {
     let fake = FakeTelegram::start().await;
     let apps = spawn_replicas(2, &tg_vars(&fake, &[])).await;
     let (mut a, mut b) = (TgPerson::new(&apps[0], A), TgPerson::new(&apps[1], B));
-    pair_across(&fake, &mut a, &mut b).await;
+    pair(&fake, &mut a, &mut b).await;
     // More than a person's queue holds (1024).
     for i in 0..1100 {
         a.text(&format!("m{i}")).await;
@@ -215,7 +208,7 @@ async fn people_of_a_replica_that_stops_are_adopted_by_another() {
     let fake = FakeTelegram::start().await;
     let mut apps = spawn_replicas(2, &tg_vars(&fake, &[])).await;
     let (mut a, mut b) = (TgPerson::new(&apps[0], A), TgPerson::new(&apps[1], B));
-    pair_across(&fake, &mut a, &mut b).await;
+    pair(&fake, &mut a, &mut b).await;
 
     // The replica speaking for A is deployed away; A says nothing.
     apps.remove(0).shutdown().await;

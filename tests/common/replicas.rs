@@ -121,9 +121,7 @@ pub struct Cluster {
 
 impl Cluster {
     pub async fn new(redis_url: Option<String>) -> Cluster {
-        let redis_url = redis_url.unwrap_or_else(|| {
-            std::env::var("CHATHUB_TEST_REDIS_URL").unwrap_or("redis://127.0.0.1:6379".into())
-        });
+        let redis_url = redis_url.unwrap_or_else(super::redis_server::shared_redis_url);
         let prefix = format!("chathub-test-{}:", uuid::Uuid::new_v4().simple());
         let db = TestDb::create().await;
         Cluster {
