@@ -1,7 +1,6 @@
 //! Headless Chromium driven over WebDriver (Debian's chromium and
 //! chromium-driver, installed by tests/setup.sh).
 
-use std::net::TcpListener;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -22,11 +21,7 @@ pub struct Driver {
 
 impl Driver {
     pub async fn start() -> Driver {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = super::replicas::free_port();
         let child = Command::new("chromedriver")
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())

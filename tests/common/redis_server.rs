@@ -103,11 +103,7 @@ pub struct RedisServer {
 
 impl RedisServer {
     pub async fn start() -> RedisServer {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = super::replicas::free_port();
         let mut server = RedisServer { port, child: None };
         server.restart().await;
         server
