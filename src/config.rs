@@ -1,4 +1,4 @@
-//! Typed configuration from the environment (the contract in DESIGN.md).
+//! Typed configuration from the environment (the README's table).
 //! Secrets are wrapped so `Debug` never prints them.
 
 use std::fmt;

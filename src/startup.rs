@@ -233,6 +233,9 @@ impl Application {
             Ok(n) => tracing::info!(clients = n, "clients told to reconnect"),
             Err(e) => tracing::warn!(error = %e, "hub gone before shutdown"),
         }
+        if let Some(tg) = &self.telegram {
+            tg.senders_stopped().await;
+        }
         stopping.await;
         let _ = tokio::time::timeout(self.config.shutdown_timeout, server).await;
         tracing::info!("stopped");

@@ -33,7 +33,6 @@ async fn replicas(prefix: &str, rates: Rates) -> (RedisBudget, RedisBudget) {
 async fn two_replicas_share_one_chat_bucket_and_one_global_bucket() {
     let rates = Rates {
         global_per_sec: 5.0,
-        global_burst: 5.0,
         chat_per_sec: 1.0,
         chat_burst: 3.0,
     };
@@ -68,7 +67,6 @@ async fn two_replicas_share_one_chat_bucket_and_one_global_bucket() {
 async fn a_pause_set_by_one_replica_holds_every_replica() {
     let rates = Rates {
         global_per_sec: 100.0,
-        global_burst: 100.0,
         chat_per_sec: 100.0,
         chat_burst: 100.0,
     };

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::fake_telegram::FakeTelegram;
 use common::replicas::Cluster;
-use common::telegram::{TgPerson, tg_vars};
+use common::telegram::{TgPerson, copies_to, tg_vars};
 
 const A: i64 = 7101;
 const B: i64 = 7202;
@@ -28,7 +28,10 @@ async fn a_telegram_person_whose_replica_is_killed_is_served_by_another() {
     let mut b = TgPerson::at(r2.http("/telegram/webhook"), B);
     common::telegram::pair(&fake, &mut a, &mut b).await;
     let first = a.text("before").await;
-    fake.wait_sent(B, 1, common::EXPECT_WITHIN).await;
+    fake.wait_until(common::EXPECT_WITHIN, |calls| {
+        copies_to(calls, B) == [first]
+    })
+    .await;
 
     // Act: B's replica dies without a word; A keeps writing through r1 (the
     // webhook answers 200: stored).
@@ -38,17 +41,15 @@ async fn a_telegram_person_whose_replica_is_killed_is_served_by_another() {
     // Assert: r1 takes B over and delivers what B missed, once and in order,
     // although B sent nothing since.
     let calls = fake
-        .wait_until(TAKEOVER_WITHIN, |calls| copies_to_b(calls).len() >= 3)
+        .wait_until(TAKEOVER_WITHIN, |calls| {
+            copies_to(calls, B).last() == Some(&later[1])
+        })
         .await;
-    let got = copies_to_b(&calls);
+    let mut got = copies_to(&calls, B);
+    // The one duplicate the README allows: r2 died after Telegram took the
+    // copy of `first` and before r2 recorded it (a millisecond's window).
+    if got.starts_with(&[first, first]) {
+        got.remove(0);
+    }
     assert_eq!(got, vec![first, later[0], later[1]]);
-}
-
-/// Message ids copied into B's chat, in call order.
-fn copies_to_b(calls: &[common::fake_telegram::Call]) -> Vec<i32> {
-    calls
-        .iter()
-        .filter(|c| c.chat_id == Some(B) && c.method == "copymessage" && c.status == 200)
-        .map(|c| c.params["message_id"].as_i64().unwrap() as i32)
-        .collect()
 }

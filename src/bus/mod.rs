@@ -56,6 +56,9 @@ pub enum BusEvent {
     Matched { user: UserId, room: RoomId },
     /// `user` connected again as `keep`; every other connection of theirs closes.
     Takeover { user: UserId, keep: ClientId },
+    /// `user`'s messages in `room` reach their partner late (the partner's
+    /// Telegram chat is paced, and a backlog built up).
+    PartnerDelayed { user: UserId, room: RoomId },
 }
 
 /// What the bus hands to the Hub.

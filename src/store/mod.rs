@@ -1,5 +1,5 @@
 //! The store port: users, rooms, messages with per-room sequence numbers,
-//! complaints. The log that makes acknowledgements durable (invariant 2).
+//! complaints. The log that makes acknowledgements durable ("stored before ack").
 //!
 //! The actors only see `Arc<dyn Store>`; the in-memory implementation serves
 //! the embedded default and unit tests, Postgres serves production. Both are
@@ -34,7 +34,7 @@ pub enum StoreError {
     /// The room has ended, or the sender is not one of its participants.
     #[error("room is not active for this sender")]
     RoomClosed,
-    /// One of the two people already has an active room (invariant 1).
+    /// One of the two people already has an active room ("one room").
     #[error("a participant already has an active room")]
     AlreadyInRoom,
     #[error("no such room")]
@@ -203,7 +203,7 @@ pub trait Store: Send + Sync + 'static {
     /// Idempotent: a second call overwrites with the same meaning. Returns
     /// `NoSuchRoom` if the message does not exist. Called right after the
     /// platform accepted the copy, so a new owner of the receiver never sends
-    /// it again (DESIGN.md invariant 3).
+    /// it again ("once and in order").
     async fn record_delivery(
         &self,
         room: RoomId,

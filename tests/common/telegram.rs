@@ -69,6 +69,11 @@ impl TgPerson {
         self.url = app.http("/telegram/webhook");
     }
 
+    /// Telegram's next posts for this person go to `webhook_url`.
+    pub fn to(&mut self, webhook_url: String) {
+        self.url = webhook_url;
+    }
+
     fn chat_json(&self) -> Value {
         json!({"id": self.chat, "type": "private", "first_name": "Secret Name", "username": "secret_user"})
     }
@@ -250,4 +255,29 @@ pub fn assert_paused_after_429(calls: &[Call]) {
         }
     }
     assert!(in_flight <= 3, "{in_flight} calls as the pause began");
+}
+
+/// No one-second window of `times` (arrivals at the fake, in order) holds
+/// more than `limit` calls: what Telegram counts.
+pub fn assert_no_second_above(times: &[std::time::Instant], limit: usize) {
+    for (i, first) in times.iter().enumerate() {
+        let within = times[i..]
+            .iter()
+            .take_while(|t| t.duration_since(*first) < Duration::from_secs(1))
+            .count();
+        assert!(
+            within <= limit,
+            "{within} calls within one second (limit {limit})"
+        );
+    }
+}
+
+/// The `message_id`s copied into `chat` by successful `copyMessage` calls,
+/// in arrival order.
+pub fn copies_to(calls: &[Call], chat: i64) -> Vec<i32> {
+    calls
+        .iter()
+        .filter(|c| c.chat_id == Some(chat) && c.method == "copymessage" && c.status == 200)
+        .map(|c| c.params["message_id"].as_i64().unwrap() as i32)
+        .collect()
 }

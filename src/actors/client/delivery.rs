@@ -1,5 +1,5 @@
 //! Bus events arriving at a ClientActor, and the catch-up from the store that
-//! makes delivery exactly-once and in order (invariant 3).
+//! makes delivery exactly-once and in order (the README's "once and in order").
 
 use std::time::Duration;
 
@@ -265,6 +265,11 @@ impl Handler<Deliver> for ClientActor {
             }
             BusEvent::Matched { user, room } if user == self.user => self.on_matched(room, ctx),
             BusEvent::Matched { .. } => {}
+            BusEvent::PartnerDelayed { user, room } => {
+                if user == self.user && self.state == PersonState::InRoom(room) {
+                    self.push(Outgoing::PartnerDelayed { room }, ctx);
+                }
+            }
             BusEvent::Takeover { user, keep } => {
                 if user == self.user && keep != self.id {
                     self.close(CloseReason::TakenOver, ctx);

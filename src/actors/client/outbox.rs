@@ -35,6 +35,10 @@ pub enum Outgoing {
         room: RoomId,
         reason: EndReason,
     },
+    /// The person's messages reach their partner late (paced delivery).
+    PartnerDelayed {
+        room: RoomId,
+    },
     /// The person is idle: not searching, not in a room.
     Stopped,
     Reported {

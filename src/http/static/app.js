@@ -230,6 +230,8 @@
       case 'partner_left': return onPartnerLeft(f);
       case 'stopped': return onStopped();
       case 'reported': return onReported();
+      case 'partner_delayed':
+        return addSystem('Your partner is on Telegram, which delivers about one message a second: they will see your messages with a delay, in order.');
       case 'error': return onError(f);
       default: return; // unknown frames are ignored so the server can add new ones
     }

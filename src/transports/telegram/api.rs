@@ -6,6 +6,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::watch;
+use tokio::time::Instant;
+
 use teloxide::requests::{Output, Request};
 use teloxide::{ApiError, Bot, RequestError};
 
@@ -38,6 +41,55 @@ pub enum SendError {
     /// Network or server trouble that outlasted the retries.
     #[error("telegram unreachable: {0}")]
     Unreachable(String),
+    /// The caller's gate closed before the call went out: nothing was sent.
+    #[error("no longer allowed to send")]
+    Revoked,
+}
+
+/// When a person's sender may still call: while it holds their outbox
+/// lease and, when it is draining, before its deadline. Checked while the
+/// call waits for the budget and right before it goes out, never while it
+/// is under way (a call cut off mid-flight may have been delivered and
+/// would go unrecorded).
+#[derive(Clone)]
+pub struct Gate {
+    held: watch::Receiver<bool>,
+    until: Option<Instant>,
+}
+
+impl Gate {
+    pub fn new(held: watch::Receiver<bool>) -> Self {
+        Self { held, until: None }
+    }
+
+    /// Closes the gate at `until` as well.
+    pub fn close_at(&mut self, until: Instant) {
+        self.until = Some(until);
+    }
+
+    pub fn open(&self) -> bool {
+        *self.held.borrow() && self.until.is_none_or(|u| Instant::now() < u)
+    }
+
+    /// Completes once the gate is closed.
+    async fn closed(&self) {
+        let mut held = self.held.clone();
+        loop {
+            if !*held.borrow_and_update() {
+                return;
+            }
+            let deadline = async {
+                match self.until {
+                    Some(u) => tokio::time::sleep_until(u).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                changed = held.changed() => if changed.is_err() { return },
+                () = deadline => return,
+            }
+        }
+    }
 }
 
 /// The Bot API client shared by every sender of this replica.
@@ -62,10 +114,35 @@ impl TgApi {
     where
         R: Request<Err = RequestError>,
     {
+        self.call_gated(chat, req, None).await
+    }
+
+    /// As `call`, but only while `gate` is open (`Revoked` otherwise).
+    pub async fn call_gated<R>(
+        &self,
+        chat: Option<TelegramChatId>,
+        req: R,
+        gate: Option<&Gate>,
+    ) -> Result<Output<R>, SendError>
+    where
+        R: Request<Err = RequestError>,
+    {
         let mut transient = 0;
         let mut limited = 0;
         loop {
-            budget::take(&*self.budget, chat).await;
+            match gate {
+                Some(gate) => {
+                    tokio::select! {
+                        biased;
+                        () = gate.closed() => return Err(SendError::Revoked),
+                        () = budget::take(&*self.budget, chat) => {}
+                    }
+                    if !gate.open() {
+                        return Err(SendError::Revoked);
+                    }
+                }
+                None => budget::take(&*self.budget, chat).await,
+            }
             let err = match req.send_ref().await {
                 Ok(out) => return Ok(out),
                 Err(e) => e,

@@ -1,4 +1,4 @@
-//! Telegram configuration (DESIGN.md contract): `TELEGRAM_*` variables.
+//! Telegram configuration: the `TELEGRAM_*` variables of the README.
 //! Unset `TELEGRAM_BOT_TOKEN` means Telegram is off.
 
 use anyhow::{Context, bail};
@@ -30,10 +30,9 @@ pub enum TelegramMode {
 /// The shared outgoing budget (all replicas together).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Rates {
-    /// `TELEGRAM_RATE_PER_SEC`: calls per second, whole bot.
+    /// `TELEGRAM_RATE_PER_SEC`: calls per second, whole bot, counted over
+    /// every one-second window (no burst above it).
     pub global_per_sec: f64,
-    /// `TELEGRAM_RATE_BURST`: burst of calls, whole bot (default = rate).
-    pub global_burst: f64,
     /// `TELEGRAM_CHAT_RATE_PER_SEC`: messages per second into one chat.
     pub chat_per_sec: f64,
     /// `TELEGRAM_CHAT_BURST`: burst of messages into one chat.
@@ -112,9 +111,14 @@ impl TelegramConfig {
             "TELEGRAM_CHAT_RATE_PER_SEC",
             f64::from(DEFAULT_CHAT_PER_SEC),
         )?;
+        if get("TELEGRAM_RATE_BURST").is_some() {
+            anyhow::bail!(
+                "TELEGRAM_RATE_BURST is no longer read: TELEGRAM_RATE_PER_SEC caps every \
+                 one-second window of the whole bot's calls; unset it"
+            );
+        }
         let rates = Rates {
             global_per_sec,
-            global_burst: rate("TELEGRAM_RATE_BURST", global_per_sec)?.max(1.0),
             chat_per_sec,
             chat_burst: rate("TELEGRAM_CHAT_BURST", f64::from(DEFAULT_CHAT_BURST))?.max(1.0),
         };
@@ -162,6 +166,17 @@ mod tests {
             .unwrap();
         assert_eq!(c.mode, TelegramMode::Polling);
         assert_eq!(c.rates.global_per_sec, 30.0);
+    }
+
+    #[test]
+    fn the_old_burst_variable_is_refused_not_ignored() {
+        let e = cfg(&[
+            ("TELEGRAM_BOT_TOKEN", "1:x"),
+            ("TELEGRAM_MODE", "polling"),
+            ("TELEGRAM_RATE_BURST", "30"),
+        ])
+        .unwrap_err();
+        assert!(e.to_string().contains("TELEGRAM_RATE_PER_SEC"), "{e}");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use redis::aio::ConnectionManager;
 pub const LEASE_TTL: Duration = Duration::from_secs(30);
 
 /// KEYS: lease. ARGV: holder, ttl ms. Takes a free lease or renews our own.
-const ACQUIRE: &str = r"
+pub(super) const ACQUIRE: &str = r"
 local holder = redis.call('GET', KEYS[1])
 if holder == false then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
@@ -27,7 +27,7 @@ return 0
 ";
 
 /// KEYS: lease. ARGV: holder. Releases the lease only if we hold it.
-const RELEASE: &str = r"
+pub(super) const RELEASE: &str = r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
 end

@@ -16,7 +16,7 @@
 //! deployment; replicas never set or delete the webhook. For a small
 //! deployment, `TELEGRAM_MODE=polling` (setup then removes the webhook) and
 //! one replica polls under a lease. Budgets: `TELEGRAM_RATE_PER_SEC`,
-//! `TELEGRAM_RATE_BURST`, `TELEGRAM_CHAT_RATE_PER_SEC`, `TELEGRAM_CHAT_BURST`
+//! `TELEGRAM_CHAT_RATE_PER_SEC`, `TELEGRAM_CHAT_BURST`
 //! (in Redis under `TELEGRAM_REDIS_PREFIX` when `REDIS_URL` is set).
 //!
 //! A person's actor lives on the replica that got their last update. A
@@ -34,6 +34,7 @@ mod api;
 mod budget;
 mod changes;
 pub mod config;
+mod handover;
 mod ids;
 mod incoming;
 mod lease;
@@ -87,6 +88,8 @@ pub struct TelegramTransport {
 
 /// How long shutdown waits for the poller to hand its lease back.
 const POLLER_STOP_LIMIT: Duration = Duration::from_secs(3);
+/// How long shutdown waits for the senders (each drains for at most 5 s).
+const SENDERS_STOP_LIMIT: Duration = Duration::from_secs(7);
 
 impl TelegramTransport {
     /// The transport of one replica: the budget is in Redis when `redis_url`
@@ -105,6 +108,14 @@ impl TelegramTransport {
             ),
             None => Arc::new(LocalBudget::new(cfg.rates)),
         };
+        let leases: Arc<dyn handover::OutboxLeases> = match redis_url {
+            Some(url) => Arc::new(
+                handover::RedisOutboxLeases::connect(url.expose(), &cfg.redis_prefix)
+                    .await
+                    .context("cannot reach Redis for the telegram outbox leases")?,
+            ),
+            None => Arc::new(handover::LocalOutboxLeases::default()),
+        };
         let lease: Option<Arc<dyn Lease>> = match (cfg.mode, redis_url) {
             (TelegramMode::Webhook, _) => None,
             (TelegramMode::Polling, None) => Some(Arc::new(LocalLease)),
@@ -117,7 +128,7 @@ impl TelegramTransport {
         Ok(Arc::new(Self {
             api: TgApi::new(bot(cfg), budget),
             deps,
-            sessions: sessions::Sessions::default(),
+            sessions: sessions::Sessions::new(leases),
             secret: match cfg.mode {
                 TelegramMode::Webhook => cfg.webhook_secret.clone(),
                 TelegramMode::Polling => None,
@@ -155,6 +166,19 @@ impl TelegramTransport {
             && tokio::time::timeout(POLLER_STOP_LIMIT, task).await.is_err()
         {
             tracing::warn!("telegram poller did not stop in time");
+        }
+    }
+
+    /// Waits (within `SENDERS_STOP_LIMIT`) for the senders, which the Hub
+    /// closed, to deliver what they hold and record it: a replica that
+    /// exited in the middle of a call would leave it unrecorded, and the
+    /// next owner would send it again.
+    pub async fn senders_stopped(&self) {
+        if tokio::time::timeout(SENDERS_STOP_LIMIT, self.sessions.senders_done())
+            .await
+            .is_err()
+        {
+            tracing::warn!("telegram senders did not finish in time");
         }
     }
 

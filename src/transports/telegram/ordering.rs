@@ -12,6 +12,7 @@ use super::outbox::Job;
 use super::sender::Sender;
 use super::texts::{self, Notice};
 use crate::actors::client::Outgoing;
+use crate::bus::{BusEvent, Topic};
 use crate::domain::{Seq, StoredMessage};
 use teloxide::prelude::Requester;
 
@@ -22,12 +23,21 @@ const ALBUM_GAP: Duration = Duration::from_millis(1000);
 const ALBUM_MAX: usize = 10;
 /// Pause before trying a delivery again after Telegram stayed unreachable.
 const UNREACHABLE_PAUSE: Duration = Duration::from_secs(5);
+/// Tries to record one delivery before giving up (and risking a repeat by
+/// the next owner).
+const RECORD_ATTEMPTS: u32 = 3;
+const RECORD_RETRY_PAUSE: Duration = Duration::from_millis(100);
+/// Jobs queued for a person past which their partner is told that their
+/// messages arrive late: at about one message a second into a chat, this
+/// many are several seconds behind.
+pub const DELAYED_BACKLOG: usize = 5;
 
 impl Sender {
     pub(super) async fn relay(&mut self, first: StoredMessage) {
         if self.already_delivered(&first).await {
             return;
         }
+        self.tell_if_delayed(&first).await;
         let group = TgMeta::of(&first.extra).and_then(|m| m.media_group);
         let mut batch = vec![first];
         if let Some(group) = group {
@@ -43,6 +53,19 @@ impl Sender {
                 Ok(ids) => {
                     for (msg, id) in batch.iter().zip(ids) {
                         self.mark_delivered(msg, id).await;
+                    }
+                    return;
+                }
+                Err(SendError::Revoked) => {
+                    // Not sent: back to the head of the queue, for when the
+                    // lease is ours again (then the store says what the
+                    // other holder delivered meanwhile).
+                    for msg in batch.into_iter().rev() {
+                        self.pending.push_front(Job::Event(Outgoing::Message {
+                            seq: msg.seq,
+                            text: msg.display_text(),
+                            message: Box::new(msg),
+                        }));
                     }
                     return;
                 }
@@ -137,15 +160,71 @@ impl Sender {
         msg.seq <= last
     }
 
+    /// Records a delivery, trying a few times: the next holder of the lease
+    /// trusts the record, so a lost one would be sent again.
     async fn mark_delivered(&mut self, msg: &StoredMessage, copy: Option<i64>) {
         self.delivered.insert(msg.room, msg.seq);
-        if let Err(e) = self
-            .deps
-            .store
-            .record_delivery(msg.room, msg.seq, copy)
-            .await
+        for attempt in 1..=RECORD_ATTEMPTS {
+            match self
+                .deps
+                .store
+                .record_delivery(msg.room, msg.seq, copy)
+                .await
+            {
+                Ok(()) => return,
+                Err(e) if attempt == RECORD_ATTEMPTS => {
+                    tracing::warn!(room = %msg.room, seq = %msg.seq, error = %e, "delivery not recorded");
+                }
+                Err(_) => tokio::time::sleep(RECORD_RETRY_PAUSE).await,
+            }
+        }
+    }
+
+    /// When more of the partner's messages wait here than Telegram lets
+    /// through in a few seconds, the one who sent them is told, once per
+    /// room (across replicas: the mark is in the store), that they arrive
+    /// late; they are still delivered, in order. Out of their own queue's
+    /// order on purpose, like `tell_sender`.
+    async fn tell_if_delayed(&mut self, msg: &StoredMessage) {
+        if msg.sender == self.me
+            || self.jobs.len() + self.pending.len() < DELAYED_BACKLOG
+            || !self.told_delayed.insert(msg.room)
         {
-            tracing::warn!(room = %msg.room, seq = %msg.seq, error = %e, "delivery not recorded");
+            return;
+        }
+        let key = format!("delayed:{}:{}", msg.room, msg.sender);
+        let store = &self.deps.store;
+        match store.update_processed(&key).await {
+            Ok(false) => {}
+            Ok(true) => return,
+            Err(e) => {
+                tracing::debug!(room = %msg.room, error = %e, "delay notice skipped");
+                return;
+            }
+        }
+        if let Err(e) = store.record_update_processed(&key).await {
+            tracing::debug!(room = %msg.room, error = %e, "delay notice skipped");
+            return;
+        }
+        // A Telegram sender hears it at once, ahead of what queues for them
+        // (it is about now); a web sender through their connection.
+        if let Some(origin) = TgMeta::of(&msg.extra) {
+            let chat = TelegramChatId::trusted(origin.chat);
+            let req = self
+                .api
+                .bot
+                .send_message(chat.chat_id(), texts::PARTNER_DELAYED);
+            if let Err(e) = self.api.call(Some(chat), req).await {
+                tracing::debug!(room = %msg.room, error = %e, "delay notice not sent");
+            }
+            return;
+        }
+        let event = BusEvent::PartnerDelayed {
+            user: msg.sender,
+            room: msg.room,
+        };
+        if let Err(e) = self.deps.bus.publish(Topic::User(msg.sender), &event).await {
+            tracing::debug!(room = %msg.room, error = %e, "delay notice not sent");
         }
     }
 }

@@ -31,14 +31,14 @@ impl Sender {
                 let replaced = meta.as_ref().and_then(|m| m.media_kind);
                 if let Some(media) = replaced.and_then(|kind| input_media(kind, msg, false)) {
                     let req = bot.edit_message_media(chat, target, media);
-                    self.api.call(Some(self.chat), req).await?;
+                    self.call(req).await?;
                 } else if msg.extra.caption.is_some() {
                     let mut req = bot.edit_message_caption(chat, target);
                     req.payload_mut().caption = Some(msg.text.clone());
-                    self.api.call(Some(self.chat), req).await?;
+                    self.call(req).await?;
                 } else {
                     let req = bot.edit_message_text(chat, target, msg.text.clone());
-                    self.api.call(Some(self.chat), req).await?;
+                    self.call(req).await?;
                 }
                 Ok(None)
             }
@@ -56,7 +56,7 @@ impl Sender {
                     .collect::<Vec<_>>();
                 let mut req = bot.set_message_reaction(chat, target);
                 req.payload_mut().reaction = Some(reaction);
-                self.api.call(Some(self.chat), req).await?;
+                self.call(req).await?;
                 Ok(None)
             }
             _ => {
@@ -70,12 +70,12 @@ impl Sender {
                         let mut req =
                             bot.copy_message(chat, ChatId(m.chat), MessageId(m.message_id));
                         req.payload_mut().reply_parameters = reply;
-                        self.api.call(Some(self.chat), req).await?
+                        self.call(req).await?
                     }
                     None => {
                         let mut req = bot.send_message(chat, msg.display_text());
                         req.payload_mut().reply_parameters = reply;
-                        self.api.call(Some(self.chat), req).await?.id
+                        self.call(req).await?.id
                     }
                 };
                 Ok(Some(i64::from(id.0)))
@@ -102,19 +102,19 @@ impl Sender {
                 let mut req = bot.send_photo(chat, file);
                 let p = req.payload_mut();
                 (p.has_spoiler, p.caption, p.reply_parameters) = (Some(true), caption, reply);
-                self.api.call(Some(self.chat), req).await?
+                self.call(req).await?
             }
             MessageKind::Video => {
                 let mut req = bot.send_video(chat, file);
                 let p = req.payload_mut();
                 (p.has_spoiler, p.caption, p.reply_parameters) = (Some(true), caption, reply);
-                self.api.call(Some(self.chat), req).await?
+                self.call(req).await?
             }
             MessageKind::Animation => {
                 let mut req = bot.send_animation(chat, file);
                 let p = req.payload_mut();
                 (p.has_spoiler, p.caption, p.reply_parameters) = (Some(true), caption, reply);
-                self.api.call(Some(self.chat), req).await?
+                self.call(req).await?
             }
             _ => return Err(SendError::Refused("no spoiler for this kind".into())),
         };
@@ -141,13 +141,13 @@ impl Sender {
         let ids: Vec<i32> = match covered {
             Some(media) => {
                 let req = bot.send_media_group(chat, media);
-                let sent = self.api.call(Some(self.chat), req).await?;
+                let sent = self.call(req).await?;
                 sent.iter().map(|m| m.id.0).collect()
             }
             None => {
                 let originals = metas.iter().map(|m| MessageId(m.message_id));
                 let req = bot.copy_messages(chat, ChatId(from), originals);
-                let sent = self.api.call(Some(self.chat), req).await?;
+                let sent = self.call(req).await?;
                 sent.iter().map(|m| m.0).collect()
             }
         };

@@ -1,17 +1,22 @@
 //! The sender task of one Telegram person: drains their queue in order,
 //! turning events into notices and relaying the partner's messages, and
-//! records each delivery so a later owner never sends it again.
+//! records each delivery so a later owner never sends it again. It sends
+//! only while it holds the person's outbox lease (`handover`), so a sender
+//! on the replica the person just left and one on the replica they moved
+//! to never both send.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
+use teloxide::RequestError;
 use teloxide::prelude::Requester;
-use teloxide::requests::HasPayload;
+use teloxide::requests::{HasPayload, Output, Request};
 use tokio::sync::{mpsc, watch};
 
 use super::activity::Activity;
-use super::api::{SendError, TgApi};
+use super::api::{Gate, SendError, TgApi};
+use super::handover::{ACQUIRE_POLL, Handover, Hold};
 use super::ids::TelegramChatId;
 use super::outbox::{Job, Queue};
 use super::texts::{self, Notice};
@@ -29,18 +34,28 @@ pub struct Sender {
     /// The person this task speaks to, and their chat. Fixed.
     pub(super) me: UserId,
     pub(super) chat: TelegramChatId,
-    /// Room -> highest seq delivered here: read from the store on the
-    /// room's first message, then advanced by this task alone.
+    /// Room -> highest seq delivered into this chat: read from the store on
+    /// the room's first message after the lease was (re)taken, then advanced
+    /// by this task alone (the lease keeps every other sender quiet).
     pub(super) delivered: HashMap<RoomId, Seq>,
+    /// Rooms whose sender was already told that their partner is behind.
+    pub(super) told_delayed: HashSet<RoomId>,
     /// The room announced in `Hello`: a `Matched` for it right after is a
     /// restored session, not news for the person.
     hello_room: Option<RoomId>,
-    /// Jobs read ahead while collecting an album.
+    /// Jobs read ahead while collecting an album, and jobs put back when
+    /// the gate closed before they went out.
     pub(super) pending: VecDeque<Job>,
     /// Shared with `Sessions`: the person's state as events tell it.
     pub(super) activity: Arc<Activity>,
     pub(super) jobs: mpsc::Receiver<Job>,
     pub(super) closed: watch::Receiver<Option<CloseReason>>,
+    /// This sender's hold on the person's outbox lease.
+    hold: Hold,
+    /// Open while the lease is ours (and, when draining, until the deadline).
+    pub(super) gate: Gate,
+    /// Dropped when the task ends: `Sessions::senders_done` counts on it.
+    _alive: watch::Receiver<()>,
 }
 
 impl Sender {
@@ -48,6 +63,7 @@ impl Sender {
     pub fn spawn(
         api: TgApi,
         deps: Deps,
+        handover: Handover,
         me: UserId,
         chat: TelegramChatId,
         q: Queue,
@@ -59,17 +75,23 @@ impl Sender {
             jobs,
             closed,
         } = q;
+        let Handover { leases, alive } = handover;
+        let hold = Hold::new(leases, me);
         let sender = Sender {
             api,
             deps,
             me,
             chat,
             delivered: HashMap::new(),
+            told_delayed: HashSet::new(),
             hello_room: None,
             pending: VecDeque::new(),
             activity,
             jobs,
             closed,
+            gate: Gate::new(hold.watch()),
+            hold,
+            _alive: alive,
         };
         actix::spawn(sender.run());
         Handles { outbox, notices }
@@ -77,45 +99,69 @@ impl Sender {
 
     async fn run(mut self) {
         loop {
+            if !self.hold.held() && !self.take_lease().await {
+                // Closed before the lease was ours: the holder (or, after
+                // a crash, the next owner) delivers from the store.
+                break;
+            }
             let job = match self.pending.pop_front() {
                 Some(job) => job,
                 None => {
                     tokio::select! {
                         biased;
                         changed = self.closed.changed() => {
-                            let reason = if changed.is_ok() { *self.closed.borrow() } else { None };
-                            // A new owner (maybe on another replica) delivers
-                            // from the store now; sending on would double up.
-                            if reason != Some(CloseReason::TakenOver) {
+                            if changed.is_ok() {
                                 self.drain().await;
                             }
-                            return;
+                            break;
                         }
                         job = self.jobs.recv() => match job {
                             Some(job) => job,
-                            None => return,
+                            None => break,
                         },
                     }
                 }
             };
             self.handle(job).await;
         }
+        self.hold.release().await;
     }
 
-    /// Delivers what is queued, within `DRAIN_LIMIT`.
+    /// Waits for the person's outbox lease; false if the actor closed first.
+    /// Whatever another sender delivered meanwhile is read afresh.
+    async fn take_lease(&mut self) -> bool {
+        loop {
+            if self.closed.borrow().is_some() {
+                return false;
+            }
+            if self.hold.try_acquire().await {
+                self.delivered.clear();
+                return true;
+            }
+            tokio::select! {
+                () = tokio::time::sleep(ACQUIRE_POLL) => {}
+                changed = self.closed.changed() => if changed.is_err() { return false },
+            }
+        }
+    }
+
+    /// Delivers what is queued, within `DRAIN_LIMIT`, then lets the next
+    /// owner (if any) go on from the store. A call under way at the
+    /// deadline is finished and recorded, never cut off.
     async fn drain(&mut self) {
-        let work = async {
-            while let Some(job) = self
+        self.gate
+            .close_at(tokio::time::Instant::now() + DRAIN_LIMIT);
+        while self.gate.open() {
+            let Some(job) = self
                 .pending
                 .pop_front()
                 .or_else(|| self.jobs.try_recv().ok())
-            {
-                self.handle(job).await;
-            }
-        };
-        if tokio::time::timeout(DRAIN_LIMIT, work).await.is_err() {
-            tracing::info!(user = %self.me, "telegram sender closed with work queued");
+            else {
+                return;
+            };
+            self.handle(job).await;
         }
+        tracing::info!(user = %self.me, "telegram sender closed with work queued");
     }
 
     async fn handle(&mut self, job: Job) {
@@ -137,12 +183,27 @@ impl Sender {
         }
     }
 
-    /// Sends a notice; a person who blocked the bot leaves their room.
+    /// A call into this person's chat, while the gate is open.
+    pub(super) async fn call<R>(&self, req: R) -> Result<Output<R>, SendError>
+    where
+        R: Request<Err = RequestError>,
+    {
+        self.api
+            .call_gated(Some(self.chat), req, Some(&self.gate))
+            .await
+    }
+
+    /// Sends a notice; a person who blocked the bot leaves their room. A
+    /// notice the gate stopped waits at the head of the queue.
     pub(super) async fn notify(&mut self, n: Notice) {
-        let mut req = self.api.bot.send_message(self.chat.chat_id(), n.text);
+        let mut req = self
+            .api
+            .bot
+            .send_message(self.chat.chat_id(), n.text.clone());
         req.payload_mut().reply_markup = n.buttons.markup().map(Into::into);
-        match self.api.call(Some(self.chat), req).await {
+        match self.call(req).await {
             Ok(_) => {}
+            Err(SendError::Revoked) => self.pending.push_front(Job::Notice(n)),
             Err(SendError::Blocked) => self.blocked().await,
             Err(e) => tracing::warn!(user = %self.me, error = %e, "notice not sent"),
         }

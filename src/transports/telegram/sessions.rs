@@ -7,10 +7,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use actix::{Actor, Addr};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use super::activity::Activity;
 use super::api::TgApi;
+use super::handover::{Handover, OutboxLeases};
 use super::ids::TelegramChatId;
 use super::outbox::{self, Job};
 use super::sender::Sender;
@@ -30,14 +31,32 @@ pub struct Person {
     pub activity: Arc<Activity>,
 }
 
-#[derive(Default)]
 pub struct Sessions {
-    /// Written only by `person`; an entry whose actor stopped (taken over by
-    /// another replica, shut down) is replaced on the next update.
+    /// Written only by `start` and `sweep`; an entry whose actor stopped
+    /// (taken over by another replica, shut down) is replaced on the next
+    /// update.
     live: Mutex<HashMap<UserId, Person>>,
+    /// Who may send into each person's chat (shared by every replica).
+    leases: Arc<dyn OutboxLeases>,
+    /// Every sender task holds a receiver; `closed` on this completes once
+    /// all of them ended (shutdown waits for their last calls).
+    senders: watch::Sender<()>,
 }
 
 impl Sessions {
+    pub fn new(leases: Arc<dyn OutboxLeases>) -> Self {
+        Self {
+            live: Mutex::default(),
+            leases,
+            senders: watch::channel(()).0,
+        }
+    }
+
+    /// Completes once every sender task of this replica has ended.
+    pub async fn senders_done(&self) {
+        self.senders.closed().await;
+    }
+
     /// The person's live actor here, if any.
     pub fn live(&self, user: UserId) -> Option<Person> {
         let live = self.live.lock().ok()?;
@@ -70,13 +89,18 @@ impl Sessions {
         let handles = Sender::spawn(
             api.clone(),
             deps.clone(),
+            Handover {
+                leases: self.leases.clone(),
+                alive: self.senders.subscribe(),
+            },
             user,
             chat,
             outbox::queue(),
             activity.clone(),
         );
-        // The sender also skips what the store says was delivered, which
-        // covers a takeover from another replica racing with this start.
+        // The sender skips what the store says was delivered once it holds
+        // the person's outbox lease, which covers an earlier sender (here or
+        // on another replica) still finishing its last call.
         let resume = Resume {
             resumed: true,
             last_seq: delivered,

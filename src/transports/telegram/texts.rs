@@ -27,6 +27,9 @@ pub const SPOILER_OFF: &str = "Spoilers off: your media are sent uncovered.";
 pub const EDIT_NOT_RELAYED: &str =
     "That edit was not passed on: the message is not part of your current chat.";
 pub const UNDELIVERABLE: &str = "One message from your partner could not be delivered.";
+pub const PARTNER_DELAYED: &str = "Your partner will see your messages with a delay: \
+Telegram lets a bot send only about one message a second into a chat. Nothing is lost, \
+and they arrive in order.";
 pub const NOT_DELIVERED_TO_PARTNER: &str =
     "Telegram would not pass one of your messages on: your partner did not get it.";
 
@@ -112,6 +115,7 @@ pub fn event_notice(event: &Outgoing) -> Option<Notice> {
             )
         }
         Outgoing::Stopped => Notice::with("Chat ended.", Buttons::Search),
+        Outgoing::PartnerDelayed { .. } => Notice::plain(PARTNER_DELAYED),
         Outgoing::Reported { .. } => Notice::with(
             "Thank you, your report was filed and the chat ended.",
             Buttons::Search,

@@ -1,4 +1,4 @@
-//! The WebSocket protocol (DESIGN.md): JSON text frames tagged by `type`.
+//! The WebSocket protocol (the README's): JSON text frames tagged by `type`.
 //! Parsing and rendering live here and nowhere else.
 
 use serde::{Deserialize, Serialize};
@@ -89,6 +89,11 @@ enum ServerFrame<'a> {
         room: RoomId,
         reason: &'static str,
     },
+    /// The partner's chat is paced (Telegram): what the person sends
+    /// arrives late, still in order.
+    PartnerDelayed {
+        room: RoomId,
+    },
     Stopped,
     Reported {
         room: RoomId,
@@ -122,6 +127,7 @@ pub fn render(event: &Outgoing) -> String {
             room: *room,
             reason: reason.as_str(),
         },
+        Outgoing::PartnerDelayed { room } => ServerFrame::PartnerDelayed { room: *room },
         Outgoing::Stopped => ServerFrame::Stopped,
         Outgoing::Reported { room } => ServerFrame::Reported { room: *room },
         Outgoing::Error { error, id } => ServerFrame::Error {

@@ -1,13 +1,14 @@
-//! The budget of a single process (no Redis): the same buckets in memory.
+//! The budget of a single process (no Redis): the same window and buckets
+//! in memory.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
 use super::bucket::Bucket;
-use super::{Budget, BudgetError};
+use super::{Budget, BudgetError, Window};
 use crate::transports::telegram::config::Rates;
 use crate::transports::telegram::ids::TelegramChatId;
 
@@ -15,23 +16,25 @@ use crate::transports::telegram::ids::TelegramChatId;
 const PRUNE_ABOVE: usize = 10_000;
 
 struct State {
-    global: Bucket,
+    /// When the calls of the current window were granted, oldest first.
+    granted: VecDeque<Instant>,
     chats: HashMap<TelegramChatId, Bucket>,
     paused_until: Option<Instant>,
 }
 
 pub struct LocalBudget {
     rates: Rates,
+    window: Window,
     state: Mutex<State>,
 }
 
 impl LocalBudget {
     pub fn new(rates: Rates) -> Self {
-        let now = Instant::now();
         Self {
             rates,
+            window: Window::for_rate(rates.global_per_sec),
             state: Mutex::new(State {
-                global: Bucket::full(rates.global_burst, now),
+                granted: VecDeque::new(),
                 chats: HashMap::new(),
                 paused_until: None,
             }),
@@ -55,8 +58,20 @@ impl LocalBudget {
             }
             s.paused_until = None;
         }
-        let g = s.global.level(now, r.global_per_sec, r.global_burst);
-        let mut wait = Bucket::wait(g, r.global_per_sec);
+        let Window { limit, window } = self.window;
+        while s
+            .granted
+            .front()
+            .is_some_and(|t| now.saturating_duration_since(*t) >= window)
+        {
+            s.granted.pop_front();
+        }
+        let mut wait = match s.granted.front() {
+            Some(oldest) if s.granted.len() >= limit as usize => {
+                (*oldest + window).saturating_duration_since(now)
+            }
+            _ => Duration::ZERO,
+        };
         let c = chat.map(|chat| {
             let bucket = *s
                 .chats
@@ -70,7 +85,7 @@ impl LocalBudget {
         if !wait.is_zero() {
             return Ok(Some(wait));
         }
-        s.global.take(g, now);
+        s.granted.push_back(now);
         if let (Some(chat), Some(c)) = (chat, c)
             && let Some(bucket) = s.chats.get_mut(&chat)
         {
@@ -113,7 +128,6 @@ mod tests {
     fn rates() -> Rates {
         Rates {
             global_per_sec: 10.0,
-            global_burst: 10.0,
             chat_per_sec: 1.0,
             chat_burst: 2.0,
         }
@@ -142,17 +156,42 @@ mod tests {
     }
 
     #[test]
-    fn global_limit_and_pause() {
+    fn no_window_holds_more_than_the_rate_and_a_pause_holds_everyone() {
         let b = LocalBudget::new(rates());
         let t0 = Instant::now();
-        for _ in 0..10 {
-            assert!(b.take_at(None, t0).unwrap().is_none());
+        let step = Duration::from_millis(10);
+        // Ask every 10 ms for 3 s: grants never exceed 10 in any second.
+        let mut grants = Vec::new();
+        for i in 0..300u32 {
+            let at = t0 + step * i;
+            if b.take_at(None, at).unwrap().is_none() {
+                grants.push(at);
+            }
         }
-        assert!(b.take_at(None, t0).unwrap().is_some());
+        for (i, first) in grants.iter().enumerate() {
+            let within = grants[i..]
+                .iter()
+                .take_while(|t| t.duration_since(*first) < Duration::from_secs(1))
+                .count();
+            assert!(within <= 10, "{within} calls within a second");
+        }
+        assert!(
+            grants.len() >= 25,
+            "the rate is still usable: {}",
+            grants.len()
+        );
+
         futures_util::FutureExt::now_or_never(b.pause(Duration::from_secs(5)))
             .unwrap()
             .unwrap();
-        let later = t0 + Duration::from_secs(2);
+        let later = Instant::now() + Duration::from_secs(2);
         assert!(b.take_at(None, later).unwrap().unwrap() > Duration::from_secs(2));
+    }
+
+    #[test]
+    fn a_slow_rate_spaces_single_calls() {
+        let w = Window::for_rate(0.5);
+        assert_eq!(w.limit, 1);
+        assert!(w.window >= Duration::from_secs(2));
     }
 }

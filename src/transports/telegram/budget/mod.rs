@@ -1,7 +1,10 @@
-//! The outgoing budget every replica shares (DESIGN.md invariant 4): a
-//! token bucket for the whole bot and one per chat, plus a pause that a 429
-//! `retry_after` sets for everyone. In Redis when `REDIS_URL` is set, local
-//! otherwise (then this process is the only sender).
+//! The outgoing budget every replica shares (the README's invariant
+//! "Telegram's limits"): a sliding window for the whole bot (at most
+//! `TELEGRAM_RATE_PER_SEC` calls in any second, so no burst on top of the
+//! rate), a token bucket per chat (about one a second, short bursts), and a
+//! pause that a 429 `retry_after` sets for everyone. In Redis when
+//! `REDIS_URL` is set, local otherwise (then this process is the only
+//! sender).
 
 mod bucket;
 mod local;
@@ -20,6 +23,29 @@ pub use local::LocalBudget;
 const MAX_WAIT_STEP: Duration = Duration::from_secs(1);
 /// Wait after the budget backend failed before trying it again.
 const ERROR_BACKOFF: Duration = Duration::from_millis(200);
+/// Added to the bot-wide window: a call granted at the window's end can
+/// reach Telegram a little later than one granted at its start (scheduling,
+/// the network), and Telegram counts arrivals.
+pub const WINDOW_MARGIN: Duration = Duration::from_millis(100);
+
+/// The bot-wide sliding window for `per_sec` calls a second: at most
+/// `limit` calls within `window`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Window {
+    pub limit: u32,
+    pub window: Duration,
+}
+
+impl Window {
+    pub fn for_rate(per_sec: f64) -> Self {
+        // A rate under one a second becomes one call per 1/rate seconds.
+        let limit = per_sec.floor().clamp(1.0, f64::from(u32::MAX));
+        Self {
+            limit: limit as u32,
+            window: Duration::from_secs_f64(limit / per_sec) + WINDOW_MARGIN,
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum BudgetError {

@@ -1,5 +1,5 @@
-//! The budget shared by every replica through Redis: one Lua script takes
-//! tokens from the bot-wide and the chat's bucket atomically (Redis' own
+//! The budget shared by every replica through Redis: one Lua script checks
+//! the bot-wide window and takes a token from the chat's bucket atomically (Redis' own
 //! clock, so replicas' clocks do not matter), and a key with a TTL is the
 //! pause a 429 sets for everyone.
 
@@ -9,44 +9,46 @@ use async_trait::async_trait;
 use redis::Script;
 use redis::aio::ConnectionManager;
 
-use super::{Budget, BudgetError};
+use super::{Budget, BudgetError, Window};
 use crate::transports::telegram::config::Rates;
 use crate::transports::telegram::ids::TelegramChatId;
 
-/// KEYS: pause, global bucket, [chat bucket]. ARGV: global rate, global
-/// burst, chat rate, chat burst (per second). Returns 0 when the tokens were
-/// taken, else milliseconds to wait.
+/// KEYS: pause, global window (zset of grant times), global grant counter,
+/// [chat bucket]. ARGV: global limit, global window ms, chat rate, chat
+/// burst (per second). Returns 0 when the call was granted, else
+/// milliseconds to wait.
 const TAKE: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local paused = redis.call('PTTL', KEYS[1])
 if paused > 0 then return paused end
+local limit, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
+local wait = 0
+if redis.call('ZCARD', KEYS[2]) >= limit then
+  local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+  wait = math.max(1, tonumber(oldest[2]) + window - now + 1)
+end
 local function level(key, rate, burst)
   local v = redis.call('HMGET', key, 't', 'ts')
   local tokens, ts = tonumber(v[1]), tonumber(v[2])
   if tokens == nil or ts == nil then return burst end
   return math.min(burst, tokens + math.max(0, now - ts) * rate / 1000)
 end
-local function wait_for(tokens, rate)
-  if tokens >= 1 then return 0 end
-  return math.ceil((1 - tokens) * 1000 / rate)
-end
-local function take(key, tokens, rate, burst)
-  redis.call('HSET', key, 't', tostring(tokens - 1), 'ts', tostring(now))
-  redis.call('PEXPIRE', key, math.ceil(burst * 1000 / rate) + 1000)
-end
-local grate, gburst = tonumber(ARGV[1]), tonumber(ARGV[2])
-local g = level(KEYS[2], grate, gburst)
-local wait = wait_for(g, grate)
 local c, crate, cburst
-if #KEYS > 2 then
+if #KEYS > 3 then
   crate, cburst = tonumber(ARGV[3]), tonumber(ARGV[4])
-  c = level(KEYS[3], crate, cburst)
-  wait = math.max(wait, wait_for(c, crate))
+  c = level(KEYS[4], crate, cburst)
+  if c < 1 then wait = math.max(wait, math.ceil((1 - c) * 1000 / crate)) end
 end
 if wait > 0 then return wait end
-take(KEYS[2], g, grate, gburst)
-if c then take(KEYS[3], c, crate, cburst) end
+local n = redis.call('INCR', KEYS[3])
+redis.call('ZADD', KEYS[2], now, tostring(n))
+redis.call('PEXPIRE', KEYS[2], window + 1000)
+if c then
+  redis.call('HSET', KEYS[4], 't', tostring(c - 1), 'ts', tostring(now))
+  redis.call('PEXPIRE', KEYS[4], math.ceil(cburst * 1000 / crate) + 1000)
+end
 return 0
 ";
 
@@ -62,6 +64,7 @@ return 0
 pub struct RedisBudget {
     conn: ConnectionManager,
     rates: Rates,
+    window: Window,
     take: Script,
     pause: Script,
     /// `{prefix}`: a hash tag, so all keys share one cluster slot (the
@@ -80,6 +83,7 @@ impl RedisBudget {
         Self {
             conn,
             rates,
+            window: Window::for_rate(rates.global_per_sec),
             take: Script::new(TAKE),
             pause: Script::new(PAUSE),
             prefix: format!("{{{prefix}}}"),
@@ -103,12 +107,15 @@ impl Budget for RedisBudget {
     ) -> Result<Option<Duration>, BudgetError> {
         let r = self.rates;
         let mut inv = self.take.prepare_invoke();
-        inv.key(self.key("pause")).key(self.key("global"));
+        inv.key(self.key("pause"))
+            .key(self.key("window"))
+            .key(self.key("window:n"));
         if let Some(chat) = chat {
             inv.key(self.key(&format!("chat:{}", chat.raw())));
         }
-        inv.arg(r.global_per_sec)
-            .arg(r.global_burst)
+        let window_ms = u64::try_from(self.window.window.as_millis()).unwrap_or(u64::MAX);
+        inv.arg(self.window.limit)
+            .arg(window_ms)
             .arg(r.chat_per_sec)
             .arg(r.chat_burst);
         let mut conn = self.conn.clone();
