@@ -56,6 +56,14 @@ pub enum BusEvent {
     Matched { user: UserId, room: RoomId },
     /// `user` connected again as `keep`; every other connection of theirs closes.
     Takeover { user: UserId, keep: ClientId },
+    /// `user` was banned (`until = None`: permanently): every replica ends
+    /// their room, takes them out of the queue, tells and closes their sessions.
+    Banned {
+        user: UserId,
+        until: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    /// `user` was erased on request: their sessions close.
+    Deleted { user: UserId },
 }
 
 /// What the bus hands to the Hub.

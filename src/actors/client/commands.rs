@@ -122,8 +122,8 @@ impl ClientActor {
             self.user,
         );
         let fut = async move {
-            if store.is_banned(user).await? {
-                return Err(ChatError::Banned);
+            if let Some(ban) = store.active_ban(user).await? {
+                return Err(ChatError::Banned { until: ban.until });
             }
             matcher
                 .send(Search {
@@ -158,6 +158,9 @@ impl ClientActor {
         extra: MessageExtra,
         id: ClientMsgId,
     ) -> Act {
+        if let Some(ban) = self.banned_now() {
+            return done(Err(ChatError::Banned { until: ban.until }));
+        }
         let PersonState::InRoom(room) = self.state else {
             return done(Err(ChatError::NotInRoom));
         };
@@ -271,10 +274,25 @@ impl ClientActor {
             (_, Some(room)) => room,
             _ => return done(Err(ChatError::NothingToReport)),
         };
-        let (store, user) = (self.deps.store.clone(), self.user);
+        let (store, bus, user) = (self.deps.store.clone(), self.deps.bus.clone(), self.user);
+        let policy = self.deps.autoban.clone();
         let fut = async move {
-            let complaint = store.file_complaint(room, user, &reason).await?;
-            Ok::<_, ChatError>(complaint)
+            let filed = store
+                .file_report(room, user, &reason, Some(&policy))
+                .await?;
+            if let Some(ban) = filed.autoban {
+                tracing::info!(user = %filed.reported, complaint = %filed.id, "automatic ban");
+                let banned = BusEvent::Banned {
+                    user: filed.reported,
+                    until: ban.until,
+                };
+                // The ban is stored either way; a lost doorbell is found by
+                // the banned person's periodic sync.
+                if let Err(e) = bus.publish(Topic::User(filed.reported), &banned).await {
+                    tracing::warn!(user = %filed.reported, error = %e, "automatic ban not announced");
+                }
+            }
+            Ok::<_, ChatError>(filed.id)
         };
         Box::pin(
             actix::fut::wrap_future(fut).then(move |res, act: &mut Self, _| -> Act {
