@@ -237,6 +237,7 @@ async fn distinct_reporters_ban_automatically_one_reporter_three_times_does_not(
     // Three distinct reporters on r2: the target on r1 is banned for an hour.
     let mut t2 = WsClient::connect(&r1.ws_url("")).await;
     let target = user_of(&*store, &t2.session).await;
+    // The third report ends the chat as a report, then bans.
     for _ in 0..3 {
         let mut reporter = WsClient::connect(&r2.ws_url("")).await;
         meet_and_report(&mut reporter, &mut t2).await;

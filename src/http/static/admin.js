@@ -39,6 +39,7 @@ async function refreshStats() {
     $('stat-searching').textContent = s.searching;
     $('stat-rooms').textContent = s.active_rooms;
     $('stat-messages').textContent = s.messages_last_minute;
+    $('stats').dataset.loaded = 'true';
   } catch (_) { /* shown again at the next tick */ }
 }
 
@@ -133,6 +134,7 @@ async function loadAudit() {
   body.replaceChildren();
   for (const e of page.items) {
     const tr = document.createElement('tr');
+    tr.dataset.action = e.action;
     tr.append(cell(when(e.at)), cell(e.actor), cell(e.action), cell(e.user || ''), cell(e.detail));
     body.append(tr);
   }
