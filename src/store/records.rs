@@ -203,7 +203,7 @@ impl PageCursor {
 
     /// Parses what [`encode`](Self::encode) produced; `None` for anything else.
     pub fn decode(raw: &str) -> Option<Self> {
-        if raw.len() % 2 != 0 || raw.len() > 2 * CURSOR_MAX_TEXT {
+        if !raw.len().is_multiple_of(2) || raw.len() > 2 * CURSOR_MAX_TEXT {
             return None;
         }
         let bytes = (0..raw.len())

@@ -172,10 +172,11 @@ impl State {
     }
 
     pub(super) fn ban(&mut self, ban: NewBan) -> Result<(), StoreError> {
-        if !self
+        // A deleted person (no identity left) cannot be banned.
+        if self
             .users
             .get(&ban.user)
-            .is_some_and(|u| u.platform_user_id.is_some())
+            .is_none_or(|u| u.platform_user_id.is_none())
         {
             return Err(StoreError::NoSuchUser);
         }
