@@ -68,6 +68,8 @@ pub struct Config {
     pub retention: Duration,
     /// `TELEGRAM_*`; `None` (no `TELEGRAM_BOT_TOKEN`) = Telegram off.
     pub telegram: Option<crate::transports::telegram::TelegramConfig>,
+    /// `CHATHUB_AUTOBAN_*`: the automatic ban rule.
+    pub autoban: crate::domain::AutobanPolicy,
 }
 
 impl Config {
@@ -126,6 +128,7 @@ impl Config {
                     .context("CHATHUB_RETENTION_DAYS is too large")?,
             ),
             telegram: crate::transports::telegram::TelegramConfig::from_lookup(&non_empty)?,
+            autoban: crate::domain::AutobanPolicy::from_lookup(&non_empty)?,
         })
     }
 }

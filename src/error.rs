@@ -31,8 +31,14 @@ pub enum ChatError {
     NothingToReport,
     #[error("slow down: too many messages, try again in a moment")]
     Flood,
-    #[error("you are banned from chatting")]
-    Banned,
+    /// `until = None`: permanently.
+    #[error("you are banned from chatting {}", ban_end(.until))]
+    Banned {
+        until: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    /// The person's data was erased on request; this session is over.
+    #[error("your data was deleted on request; this chat session has ended")]
+    Deleted,
     #[error("the service is busy or a dependency is down; retry shortly")]
     Unavailable,
 }
@@ -52,7 +58,8 @@ impl ChatError {
             ChatError::AlreadyInRoom => "already_in_room",
             ChatError::NothingToReport => "nothing_to_report",
             ChatError::Flood => "flood",
-            ChatError::Banned => "banned",
+            ChatError::Banned { .. } => "banned",
+            ChatError::Deleted => "deleted",
             ChatError::Unavailable => "unavailable",
         }
     }
@@ -60,6 +67,14 @@ impl ChatError {
     /// Whether the same request may succeed if simply sent again later.
     pub fn retryable(&self) -> bool {
         matches!(self, ChatError::Flood | ChatError::Unavailable)
+    }
+}
+
+/// "until <time> UTC" or "permanently", for people to read.
+fn ban_end(until: &Option<chrono::DateTime<chrono::Utc>>) -> String {
+    match until {
+        Some(t) => format!("until {} UTC", t.format("%Y-%m-%d %H:%M")),
+        None => "permanently".to_owned(),
     }
 }
 

@@ -139,6 +139,7 @@ impl Application {
                 flood_per_sec: config.flood_per_sec,
                 flood_burst: config.flood_burst,
             },
+            autoban: Arc::new(config.autoban.clone()),
         };
         let telegram = match &config.telegram {
             Some(tg) => Some(

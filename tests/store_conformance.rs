@@ -7,7 +7,7 @@
 mod common;
 mod conformance;
 
-use conformance::{messages::*, moderation::*, privacy::*, rooms::*, telegram::*};
+use conformance::{autoban::*, messages::*, moderation::*, privacy::*, rooms::*, telegram::*};
 
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
@@ -48,4 +48,10 @@ conformance!(
     both_copies_are_found_from_either_chat,
     processed_updates_and_spoiler_defaults_are_remembered,
     each_orphan_is_claimed_once,
+    distinct_reporters_ban_automatically_and_escalate,
+    dismissed_reporters_weigh_less,
+    concurrent_reports_ban_once,
+    the_complaints_queue_pages_with_a_cursor,
+    moderator_actions_are_audited_newest_first,
+    a_deleted_person_gets_no_room_and_no_ban,
 );

@@ -26,6 +26,8 @@ pub struct Deps {
     pub hub: Addr<hub::Hub>,
     pub matcher: Addr<matcher::Matcher>,
     pub limits: Limits,
+    /// When reports ban someone automatically (`CHATHUB_AUTOBAN_*`).
+    pub autoban: Arc<crate::domain::AutobanPolicy>,
 }
 
 /// Per-person limits, from configuration.

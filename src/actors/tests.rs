@@ -53,6 +53,7 @@ fn core() -> Deps {
             flood_per_sec: 10_000,
             flood_burst: 10_000,
         },
+        autoban: Arc::new(crate::domain::AutobanPolicy::default()),
     }
 }
 

@@ -59,6 +59,14 @@ pub enum BusEvent {
     /// `user`'s messages in `room` reach their partner late (the partner's
     /// Telegram chat is paced, and a backlog built up).
     PartnerDelayed { user: UserId, room: RoomId },
+    /// `user` was banned (`until = None`: permanently): every replica ends
+    /// their room, takes them out of the queue, tells and closes their sessions.
+    Banned {
+        user: UserId,
+        until: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    /// `user` was erased on request: their sessions close.
+    Deleted { user: UserId },
 }
 
 /// What the bus hands to the Hub.

@@ -33,6 +33,9 @@ pub trait Presence: Send + Sync + 'static {
     /// Removes and returns up to `limit` people whose grace ran out. Each
     /// person is returned to exactly one caller across all replicas.
     async fn take_due(&self, limit: usize) -> Result<Vec<UserId>, BusError>;
+
+    /// Everyone connected now, on any replica (for `/admin/stats`).
+    async fn online(&self) -> Result<Vec<UserId>, BusError>;
 }
 
 #[derive(Default)]
@@ -95,6 +98,10 @@ impl Presence for MemoryPresence {
             s.away.remove(user);
         }
         Ok(due)
+    }
+
+    async fn online(&self) -> Result<Vec<UserId>, BusError> {
+        Ok(self.lock()?.latest.keys().copied().collect())
     }
 }
 

@@ -3,9 +3,11 @@
 mod ids;
 mod input;
 mod model;
+mod moderation;
 
 pub use ids::{ClientId, ComplaintId, RoomId, Seq, UserId};
 pub use input::{
     ClientMsgId, MAX_TEXT_CHARS, MessageText, ReportReason, SearchPrefs, SessionToken,
 };
 pub use model::{EndReason, MessageExtra, MessageKind, Platform, Room, StoredMessage};
+pub use moderation::{AutobanPolicy, BanLength};

@@ -31,21 +31,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(metrics::render))
-        .route("/admin/stats", web::get().to(admin::stats))
-        .route("/admin/users/{id}/ban", web::post().to(admin::ban_user))
-        .route(
-            "/admin/users/{id}/export",
-            web::get().to(admin::export_user),
-        )
-        .route("/admin/users/{id}", web::delete().to(admin::delete_user))
-        .route(
-            "/admin/complaints/{id}",
-            web::get().to(admin::show_complaint),
-        )
-        .route(
-            "/admin/complaints/{id}/resolve",
-            web::post().to(admin::resolve_complaint),
-        );
+        .configure(admin::routes);
 }
 
 /// Errors of HTTP handlers, mapped to status codes in one place.

@@ -14,17 +14,22 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    ClientMsgId, ComplaintId, EndReason, MessageExtra, MessageKind, Platform, ReportReason, Room,
-    RoomId, Seq, StoredMessage, UserId,
+    AutobanPolicy, ClientMsgId, ComplaintId, EndReason, MessageExtra, MessageKind, Platform,
+    ReportReason, Room, RoomId, Seq, StoredMessage, UserId,
 };
 
 pub use memory::MemoryStore;
 pub use postgres::{PgConfig, PgStore};
 pub use records::{
-    BanExport, Complaint, ComplaintExport, ComplaintStatus, MessageExport, NewBan, Profile,
-    RoomExport, UserExport,
+    ActiveBan, AuditAction, AuditEntry, BanExport, BanRecordView, Complaint, ComplaintExport,
+    ComplaintStatus, ComplaintSummary, Filed, MessageExport, NewBan, PageCursor, Profile,
+    RoomExport, StoreCounts, UserExport, UserModeration,
 };
 pub use retention::spawn_retention;
+
+/// The audit log's `detail` holds at most this many characters (the
+/// column's limit).
+pub const AUDIT_DETAIL_CHARS: usize = 600;
 
 /// How many of a room's last messages a complaint keeps as evidence.
 pub const COMPLAINT_EVIDENCE_MESSAGES: usize = 20;
@@ -157,24 +162,77 @@ pub trait Store: Send + Sync + 'static {
         room: RoomId,
         reporter: UserId,
         reason: &ReportReason,
-    ) -> Result<ComplaintId, StoreError>;
+    ) -> Result<ComplaintId, StoreError> {
+        Ok(self.file_report(room, reporter, reason, None).await?.id)
+    }
+
+    /// Files a complaint as [`file_complaint`](Self::file_complaint) does,
+    /// counts it against the reported person (`complaints_received`) and,
+    /// with `autoban`, bans them when the weighted distinct reporters since
+    /// their last automatic ban and within the window reach the threshold
+    /// (a reporter counts `1 / (1 + their dismissed reports)`). All in one
+    /// transaction serialized per reported person, so concurrent reports on
+    /// any replicas ban once; the automatic ban is audited as `autoban`.
+    async fn file_report(
+        &self,
+        room: RoomId,
+        reporter: UserId,
+        reason: &ReportReason,
+        autoban: Option<&AutobanPolicy>,
+    ) -> Result<Filed, StoreError>;
 
     /// A complaint with its evidence, if it exists.
     async fn complaint(&self, id: ComplaintId) -> Result<Option<Complaint>, StoreError>;
 
-    /// Closes a complaint (`Resolved` or `Dismissed`); from then on its
-    /// evidence and the room's messages fall under retention again.
+    /// Closes a complaint (`Resolved` or `Dismissed`) on behalf of moderator
+    /// `by`, auditing it in the same transaction; from then on its evidence
+    /// and the room's messages fall under retention again.
     async fn resolve_complaint(
         &self,
         id: ComplaintId,
         status: ComplaintStatus,
+        by: &str,
     ) -> Result<(), StoreError>;
 
-    /// Records a ban; `NoSuchUser` if the person is unknown.
+    /// Records a ban and its audit entry in one transaction; `NoSuchUser`
+    /// if the person is unknown or deleted.
     async fn ban(&self, ban: NewBan) -> Result<(), StoreError>;
 
+    /// Lifts every ban in force on `user` (moderator `by`, audited in the
+    /// same transaction). Returns whether any was in force; `NoSuchUser` if
+    /// the person is unknown.
+    async fn unban(&self, user: UserId, by: &str) -> Result<bool, StoreError>;
+
+    /// The ban in force on `user` now, if any (the longest of overlapping ones).
+    async fn active_ban(&self, user: UserId) -> Result<Option<ActiveBan>, StoreError>;
+
     /// Whether a ban without end, or one ending in the future, holds.
-    async fn is_banned(&self, user: UserId) -> Result<bool, StoreError>;
+    async fn is_banned(&self, user: UserId) -> Result<bool, StoreError> {
+        Ok(self.active_ban(user).await?.is_some())
+    }
+
+    /// The complaints queue: complaints with `status`, oldest first, after
+    /// `after`, at most `limit`.
+    async fn complaints_page(
+        &self,
+        status: ComplaintStatus,
+        after: Option<PageCursor>,
+        limit: usize,
+    ) -> Result<Vec<ComplaintSummary>, StoreError>;
+
+    /// What moderators see of one person; `None` if unknown.
+    async fn user_moderation(&self, user: UserId) -> Result<Option<UserModeration>, StoreError>;
+
+    /// The audit log, newest first, before `before`, at most `limit`.
+    async fn audit_page(
+        &self,
+        before: Option<PageCursor>,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// Service-wide counts: of `online`, how many per platform; active
+    /// rooms; messages stored in the last minute.
+    async fn counts(&self, online: &[UserId]) -> Result<StoreCounts, StoreError>;
 
     /// Retention: empties text, media ids and captions of messages created
     /// before `cutoff`, except in rooms with an open complaint, and the
@@ -192,8 +250,9 @@ pub trait Store: Send + Sync + 'static {
     /// messages (also inside complaint evidence), forgets their platform
     /// identity and profile, lifts their bans. The opaque id stays as a
     /// tombstone so partners' rooms and sequence numbers remain whole.
-    /// Returns whether the user existed.
-    async fn delete_user(&self, user: UserId) -> Result<bool, StoreError>;
+    /// Audited (moderator `by`) in the same transaction. Returns whether the
+    /// user existed.
+    async fn delete_user(&self, user: UserId, by: &str) -> Result<bool, StoreError>;
     // --- Telegram transport (issue 5) -------------------------------------
 
     /// Marks message `seq` of `room` as delivered to its receiver (the

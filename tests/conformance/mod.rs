@@ -1,6 +1,7 @@
 //! The conformance cases for the `Store` trait, one module per area. Each
 //! case takes the store under test and must pass for every implementation.
 
+pub mod autoban;
 pub mod messages;
 pub mod moderation;
 pub mod privacy;

@@ -40,7 +40,7 @@ pub async fn complaints_keep_the_last_messages_as_evidence(store: S) {
     ));
 
     store
-        .resolve_complaint(id, ComplaintStatus::Resolved)
+        .resolve_complaint(id, ComplaintStatus::Resolved, "moderator-1")
         .await
         .unwrap();
     let c = store.complaint(id).await.unwrap().unwrap();
@@ -48,7 +48,11 @@ pub async fn complaints_keep_the_last_messages_as_evidence(store: S) {
     assert!(c.resolved_at.is_some());
     assert!(matches!(
         store
-            .resolve_complaint(ComplaintId::new(), ComplaintStatus::Dismissed)
+            .resolve_complaint(
+                ComplaintId::new(),
+                ComplaintStatus::Dismissed,
+                "moderator-1"
+            )
             .await,
         Err(StoreError::NoSuchComplaint)
     ));

@@ -57,7 +57,7 @@ pub async fn retention_purges_old_content_but_not_under_open_complaints(store: S
 
     // Once resolved, the disputed room and the evidence expire as well.
     store
-        .resolve_complaint(complaint, ComplaintStatus::Resolved)
+        .resolve_complaint(complaint, ComplaintStatus::Resolved, "moderator-1")
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(20)).await;
@@ -125,7 +125,7 @@ pub async fn delete_erases_the_person_and_keeps_the_partners_rooms_whole(store: 
     let complaint = store.file_complaint(room, b, &reason).await.unwrap();
     store.ban(ban(a, None)).await.unwrap();
 
-    assert!(store.delete_user(a).await.unwrap());
+    assert!(store.delete_user(a, "moderator-1").await.unwrap());
 
     assert_eq!(store.find_user(Platform::Web, "alice").await.unwrap(), None);
     assert!(!store.is_banned(a).await.unwrap());
@@ -152,5 +152,10 @@ pub async fn delete_erases_the_person_and_keeps_the_partners_rooms_whole(store: 
     let c = user(&store, "carol").await;
     store.create_room(b, c).await.unwrap();
     assert_ne!(user(&store, "alice").await, a);
-    assert!(!store.delete_user(UserId::new()).await.unwrap());
+    assert!(
+        !store
+            .delete_user(UserId::new(), "moderator-1")
+            .await
+            .unwrap()
+    );
 }

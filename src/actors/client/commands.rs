@@ -122,8 +122,8 @@ impl ClientActor {
             self.user,
         );
         let fut = async move {
-            if store.is_banned(user).await? {
-                return Err(ChatError::Banned);
+            if let Some(ban) = store.active_ban(user).await? {
+                return Err(ChatError::Banned { until: ban.until });
             }
             matcher
                 .send(Search {
@@ -158,6 +158,9 @@ impl ClientActor {
         extra: MessageExtra,
         id: ClientMsgId,
     ) -> Act {
+        if let Some(ban) = self.banned_now() {
+            return done(Err(ChatError::Banned { until: ban.until }));
+        }
         let PersonState::InRoom(room) = self.state else {
             return done(Err(ChatError::NotInRoom));
         };
@@ -271,26 +274,41 @@ impl ClientActor {
             (_, Some(room)) => room,
             _ => return done(Err(ChatError::NothingToReport)),
         };
-        let (store, user) = (self.deps.store.clone(), self.user);
+        let in_room = self.state == PersonState::InRoom(room);
+        let (deps, user, client) = (self.deps.clone(), self.user, self.id);
         let fut = async move {
-            let complaint = store.file_complaint(room, user, &reason).await?;
-            Ok::<_, ChatError>(complaint)
+            let filed = deps
+                .store
+                .file_report(room, user, &reason, Some(&deps.autoban))
+                .await?;
+            tracing::info!(client = %client, complaint = %filed.id, "complaint filed");
+            // The chat ends as a report first, so the partner hears
+            // `report`; a ban it triggered follows.
+            if in_room {
+                end_room(&deps, room, user, EndReason::Report).await?;
+            }
+            if let Some(ban) = filed.autoban {
+                tracing::info!(user = %filed.reported, complaint = %filed.id, "automatic ban");
+                let banned = BusEvent::Banned {
+                    user: filed.reported,
+                    until: ban.until,
+                };
+                // The ban is stored either way; a lost doorbell is found by
+                // the banned person's periodic sync.
+                if let Err(e) = deps.bus.publish(Topic::User(filed.reported), &banned).await {
+                    tracing::warn!(user = %filed.reported, error = %e, "automatic ban not announced");
+                }
+            }
+            Ok::<_, ChatError>(())
         };
         Box::pin(
-            actix::fut::wrap_future(fut).then(move |res, act: &mut Self, _| -> Act {
-                match res {
-                    Ok(complaint) => {
-                        tracing::info!(client = %act.id, complaint = %complaint, "complaint filed");
-                        act.leave_then(EndReason::Report, |act, ctx| {
-                            // `leave_then` has set `last_room` to the reported room.
-                            if let Some(room) = act.last_room {
-                                act.push(Outgoing::Reported { room }, ctx);
-                            }
-                            done(Ok(None))
-                        })
-                    }
-                    Err(e) => done(Err(e)),
+            actix::fut::wrap_future(fut).map(move |res, act: &mut Self, ctx| {
+                res?;
+                if in_room {
+                    act.leave_room(room);
                 }
+                act.push(Outgoing::Reported { room }, ctx);
+                Ok(None)
             }),
         )
     }

@@ -275,6 +275,11 @@ impl Handler<Deliver> for ClientActor {
                     self.close(CloseReason::TakenOver, ctx);
                 }
             }
+            BusEvent::Banned { user, until } if user == self.user => {
+                self.on_banned(crate::store::ActiveBan { until }, ctx)
+            }
+            BusEvent::Deleted { user } if user == self.user => self.on_deleted(ctx),
+            BusEvent::Banned { .. } | BusEvent::Deleted { .. } => {}
         }
     }
 }
@@ -297,6 +302,19 @@ impl Handler<CatchUp> for ClientActor {
                 },
             ),
         );
+        if self.state != PersonState::Idle {
+            // A lost `Banned` doorbell is found here: the store is the truth.
+            let (store, user) = (self.deps.store.clone(), self.user);
+            ctx.spawn(
+                actix::fut::wrap_future(async move { store.active_ban(user).await }).map(
+                    |res, act: &mut Self, ctx| {
+                        if let Ok(Some(ban)) = res {
+                            act.on_banned(ban, ctx);
+                        }
+                    },
+                ),
+            );
+        }
         match self.state {
             PersonState::InRoom(room) => {
                 // A lost message doorbell is found by the catch-up, a lost

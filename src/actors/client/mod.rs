@@ -5,6 +5,7 @@
 
 mod commands;
 mod delivery;
+mod moderation;
 mod outbox;
 
 use std::num::NonZeroU32;
@@ -82,6 +83,9 @@ pub struct ClientActor {
     gap_wait: Option<SpawnHandle>,
     /// How this connection started. Read once in `started`.
     resume: Resume,
+    /// A ban this connection learned of (bus event, sync or refused
+    /// search); messages are refused while it holds.
+    ban: Option<crate::store::ActiveBan>,
 }
 
 impl ClientActor {
@@ -110,6 +114,7 @@ impl ClientActor {
             early: std::collections::BTreeMap::new(),
             gap_wait: None,
             resume,
+            ban: None,
         }
     }
 
@@ -206,7 +211,7 @@ impl Actor for ClientActor {
         // an idle one has nothing to leave.
         let handover = !matches!(
             self.closing,
-            Some(CloseReason::TakenOver | CloseReason::Idle)
+            Some(CloseReason::TakenOver | CloseReason::Idle | CloseReason::Moderated)
         );
         if handover && self.state == PersonState::Searching {
             self.deps

@@ -63,6 +63,9 @@ pub enum CloseReason {
     /// The transport let go of a person who is neither searching nor in a
     /// room (Telegram, after a quiet while): nothing to hand over or cancel.
     Idle,
+    /// The person was banned or deleted; the error before it says which.
+    /// Do not reconnect.
+    Moderated,
 }
 
 /// The transport side of a ClientActor: a bounded queue towards the person.

@@ -60,10 +60,19 @@ async fn pair(
     bus: Arc<dyn Bus>,
     entry: QueueEntry,
 ) -> Result<(), ChatError> {
+    // A banned person never queues, whatever path brought the search here
+    // (a command, a periodic re-join, a queue rejoin after a Redis restart).
+    if let Some(ban) = store.active_ban(entry.user).await? {
+        return Err(ChatError::Banned { until: ban.until });
+    }
     for _ in 0..MAX_PAIRING_ATTEMPTS {
         let Some(partner) = queue.join(entry.clone()).await? else {
             return Ok(()); // queued; a later search will pick them
         };
+        if store.active_ban(partner.user).await?.is_some() {
+            // Banned while waiting and the doorbell was lost: drop them.
+            continue;
+        }
         match store.create_room(partner.user, entry.user).await {
             Ok(room) => {
                 for user in [partner.user, entry.user] {
@@ -91,6 +100,9 @@ async fn pair(
                     return Err(ChatError::AlreadyInRoom);
                 }
                 // The partner was stale: forget them and look again.
+            }
+            Err(StoreError::NoSuchUser) if store.identity(entry.user).await?.is_some() => {
+                // The partner was deleted while waiting: forget them.
             }
             Err(e) => {
                 // Put the partner back where they were; the searcher retries.

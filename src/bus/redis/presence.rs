@@ -122,4 +122,17 @@ impl Presence for RedisPresence {
         let due: Vec<String> = self.run("due", &args).await.map_err(unavailable)?;
         Ok(due.iter().filter_map(|u| u.parse().ok()).collect())
     }
+
+    async fn online(&self) -> Result<Vec<UserId>, BusError> {
+        let mut conn = self.conn.clone();
+        let people: Vec<String> = timed(
+            redis::cmd("HKEYS")
+                .arg(format!("{}presence:latest", self.keys.prefix()))
+                .query_async(&mut conn),
+        )
+        .await
+        .context("presence online")
+        .map_err(unavailable)?;
+        Ok(people.iter().filter_map(|u| u.parse().ok()).collect())
+    }
 }

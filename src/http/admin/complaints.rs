@@ -1,12 +1,57 @@
-//! `/admin/complaints/{id}`: read a complaint with its evidence, close it.
+//! `/admin/complaints`: the queue, one complaint with its evidence, closing one.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::{authorize, parse_id};
+use super::{authorize, check_by, page_params, parse_id};
 use crate::domain::ComplaintId;
 use crate::http::{AppState, HttpError};
-use crate::store::ComplaintStatus;
+use crate::store::{ComplaintStatus, PageCursor};
+
+/// Who closed a complaint when the body names nobody (older clients).
+const DEFAULT_BY: &str = "admin";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// `open` (default), `resolved` or `dismissed`.
+    status: Option<String>,
+    cursor: Option<String>,
+    limit: Option<usize>,
+}
+
+/// `GET /admin/complaints?status=open&cursor=&limit=`: oldest first.
+pub async fn list(
+    req: HttpRequest,
+    query: web::Query<ListQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, HttpError> {
+    authorize(&req, &state)?;
+    let status = match query.status.as_deref() {
+        None => ComplaintStatus::Open,
+        Some(s) => ComplaintStatus::parse(s).ok_or_else(|| {
+            HttpError::BadRequest("status must be open, resolved or dismissed".into())
+        })?,
+    };
+    let (cursor, limit) = page_params(query.cursor.as_deref(), query.limit)?;
+    let items = state
+        .deps
+        .store
+        .complaints_page(status, cursor, limit)
+        .await?;
+    let next = (items.len() == limit)
+        .then(|| {
+            items.last().map(|c| {
+                PageCursor {
+                    at: c.created_at,
+                    id: c.id.0,
+                }
+                .encode()
+            })
+        })
+        .flatten();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items, "next": next })))
+}
 
 /// `GET /admin/complaints/{id}`.
 pub async fn show(
@@ -27,6 +72,8 @@ pub async fn show(
 pub struct ResolveBody {
     /// `resolved` or `dismissed`.
     status: String,
+    /// The moderator, for the audit log.
+    by: Option<String>,
 }
 
 /// `POST /admin/complaints/{id}/resolve`.
@@ -46,6 +93,8 @@ pub async fn resolve(
             ));
         }
     };
-    state.deps.store.resolve_complaint(id, status).await?;
+    let by = body.by.as_deref().unwrap_or(DEFAULT_BY);
+    check_by("by", by)?;
+    state.deps.store.resolve_complaint(id, status, by).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,27 +1,100 @@
-//! `/admin/*`: operator API, JSON, `Authorization: Bearer <CHATHUB_ADMIN_TOKEN>`.
-//! Off (404) when no token is configured.
+//! `/admin/*`: operator API, JSON, `Authorization: Bearer <CHATHUB_ADMIN_TOKEN>`,
+//! and the moderators' page at `/admin/`. Off (404) when no token is configured.
 
+mod audit;
 mod complaints;
+mod page;
+mod stats;
 mod users;
 
-pub use complaints::{resolve as resolve_complaint, show as show_complaint};
-pub use users::{ban as ban_user, delete as delete_user, export as export_user};
-
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, web};
 use subtle::ConstantTimeEq;
 
 use super::{AppState, HttpError};
-use crate::actors::hub::CountClients;
-use crate::actors::matcher::QueueLength;
+use crate::bus::{BusEvent, Topic};
+use crate::domain::UserId;
+use crate::store::PageCursor;
 
-/// Checks the bearer token in constant time (no early exit on the first
-/// differing byte, so response timing does not leak the token).
+/// `bans.banned_by`, `bans.lifted_by` and `audit_log.actor` hold at most this
+/// many characters (the columns' own limits).
+pub const BY_MAX_CHARS: usize = 100;
+/// `bans.reason` holds at most this many characters.
+pub const REASON_MAX_CHARS: usize = 500;
+/// Items per page of the complaints queue and the audit log, by default and at most.
+const PAGE_DEFAULT: usize = 50;
+const PAGE_MAX: usize = 200;
+
+/// Registers the admin routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin", web::get().to(page::redirect))
+        .route("/admin/", web::get().to(page::index))
+        .route("/admin/admin.js", web::get().to(page::script))
+        .route("/admin/admin.css", web::get().to(page::style))
+        .route("/admin/stats", web::get().to(stats::stats))
+        .route("/admin/audit", web::get().to(audit::list))
+        .route("/admin/users/{id}", web::get().to(users::show))
+        .route("/admin/users/{id}", web::delete().to(users::delete))
+        .route("/admin/users/{id}/ban", web::post().to(users::ban))
+        .route("/admin/users/{id}/ban", web::delete().to(users::unban))
+        .route("/admin/users/{id}/export", web::get().to(users::export))
+        .route("/admin/complaints", web::get().to(complaints::list))
+        .route("/admin/complaints/{id}", web::get().to(complaints::show))
+        .route(
+            "/admin/complaints/{id}/resolve",
+            web::post().to(complaints::resolve),
+        );
+}
+
 /// An id from the path, or a clear 400.
 fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, HttpError> {
     raw.parse()
         .map_err(|_| HttpError::BadRequest(format!("{raw:?} is not a valid id")))
 }
 
+/// A moderator's name (`by`): 1–[`BY_MAX_CHARS`] characters, or a 400
+/// naming `field`.
+fn check_by(field: &str, value: &str) -> Result<(), HttpError> {
+    check_text(field, value, BY_MAX_CHARS)
+}
+
+fn check_text(field: &str, value: &str, max: usize) -> Result<(), HttpError> {
+    if value.trim().is_empty() || value.chars().count() > max {
+        return Err(HttpError::BadRequest(format!(
+            "{field} must be 1-{max} characters"
+        )));
+    }
+    Ok(())
+}
+
+/// `?cursor=` and `?limit=` of a paginated list.
+fn page_params(
+    cursor: Option<&str>,
+    limit: Option<usize>,
+) -> Result<(Option<PageCursor>, usize), HttpError> {
+    let cursor = match cursor {
+        None | Some("") => None,
+        Some(raw) => Some(
+            PageCursor::decode(raw)
+                .ok_or_else(|| HttpError::BadRequest("cursor is not valid".into()))?,
+        ),
+    };
+    let limit = limit.unwrap_or(PAGE_DEFAULT);
+    if limit == 0 || limit > PAGE_MAX {
+        return Err(HttpError::BadRequest(format!("limit must be 1-{PAGE_MAX}")));
+    }
+    Ok((cursor, limit))
+}
+
+/// Tells every replica about a moderation decision on `user`. The store
+/// already holds it, so a lost doorbell is found by the periodic sync.
+async fn announce(state: &AppState, user: UserId, event: BusEvent) {
+    if let Err(e) = state.deps.bus.publish(Topic::User(user), &event).await {
+        tracing::warn!(user = %user, error = %e, "moderation not announced");
+    }
+}
+
+/// Checks the bearer token in constant time (no early exit on the first
+/// differing byte, so response timing does not leak the token).
 fn authorize(req: &HttpRequest, state: &AppState) -> Result<(), HttpError> {
     let Some(expected) = &state.admin_token else {
         return Err(HttpError::NotFound);
@@ -37,30 +110,4 @@ fn authorize(req: &HttpRequest, state: &AppState) -> Result<(), HttpError> {
     } else {
         Err(HttpError::Unauthorized)
     }
-}
-
-/// `GET /admin/stats`: this replica's view of the service.
-pub async fn stats(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, HttpError> {
-    authorize(&req, &state)?;
-    let connections = state
-        .deps
-        .hub
-        .send(CountClients)
-        .await
-        .map_err(|_| HttpError::Unavailable)?;
-    let waiting = state
-        .deps
-        .matcher
-        .send(QueueLength)
-        .await
-        .map_err(|_| HttpError::Unavailable)?
-        .map_err(|_| HttpError::Unavailable)?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "instance": state.instance_id,
-        "connections": connections,
-        "queue_waiting": waiting,
-    })))
 }

@@ -1,26 +1,30 @@
-//! `/admin/users/{id}/*`: bans and data-protection requests.
+//! `/admin/users/{id}`: one person as moderators see them, bans and unbans,
+//! and data-protection requests (export, deletion).
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::{authorize, parse_id};
+use super::{REASON_MAX_CHARS, announce, authorize, check_by, check_text, parse_id};
 use crate::bus::{BusEvent, Topic};
 use crate::domain::{EndReason, UserId};
 use crate::http::{AppState, HttpError};
 use crate::store::NewBan;
 
+/// Who acted when a deletion or unban names nobody (older clients).
+const DEFAULT_BY: &str = "admin";
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BanBody {
-    /// End of the ban; absent = permanent.
+    /// End of the ban; absent = permanent. Must be in the future.
     until: Option<DateTime<Utc>>,
     reason: String,
     /// Who decided (a moderator's handle), for the record.
     by: String,
 }
 
-/// `POST /admin/users/{id}/ban`.
+/// `POST /admin/users/{id}/ban`: stored, then every replica acts on it.
 pub async fn ban(
     req: HttpRequest,
     path: web::Path<String>,
@@ -30,16 +34,13 @@ pub async fn ban(
     authorize(&req, &state)?;
     let user: UserId = parse_id(&path)?;
     let body = body.into_inner();
-    for (name, value) in [("reason", &body.reason), ("by", &body.by)] {
-        if value.trim().is_empty() || value.chars().count() > 500 {
-            return Err(HttpError::BadRequest(format!(
-                "{name} must be 1-500 characters"
-            )));
-        }
+    check_text("reason", &body.reason, REASON_MAX_CHARS)?;
+    check_by("by", &body.by)?;
+    if body.until.is_some_and(|until| until <= Utc::now()) {
+        return Err(HttpError::BadRequest("until must be in the future".into()));
     }
-    state
-        .deps
-        .store
+    let store = &state.deps.store;
+    store
         .ban(NewBan {
             user,
             until: body.until,
@@ -47,7 +48,65 @@ pub async fn ban(
             by: body.by,
         })
         .await?;
+    // Announce the ban in force, which may outlast this one.
+    let until = store
+        .active_ban(user)
+        .await?
+        .map_or(body.until, |b| b.until);
+    announce(&state, user, BusEvent::Banned { user, until }).await;
+    tracing::info!(user = %user, "user banned");
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ByQuery {
+    by: Option<String>,
+}
+
+/// `DELETE /admin/users/{id}/ban?by=`: lifts every ban in force; 404 when
+/// none was.
+pub async fn unban(
+    req: HttpRequest,
+    path: web::Path<String>,
+    query: web::Query<ByQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, HttpError> {
+    authorize(&req, &state)?;
+    let user: UserId = parse_id(&path)?;
+    let by = query.by.as_deref().unwrap_or(DEFAULT_BY);
+    check_by("by", by)?;
+    if !state.deps.store.unban(user, by).await? {
+        return Err(HttpError::NotFound);
+    }
+    tracing::info!(user = %user, "user unbanned");
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `GET /admin/users/{id}`: profile, reputation, reports, bans, and whether
+/// they are online or chatting now.
+pub async fn show(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, HttpError> {
+    authorize(&req, &state)?;
+    let user: UserId = parse_id(&path)?;
+    let deps = &state.deps;
+    let Some(view) = deps.store.user_moderation(user).await? else {
+        return Err(HttpError::NotFound);
+    };
+    let online = deps.presence.latest(user).await.map_err(|e| {
+        tracing::warn!(error = %e, "presence unavailable");
+        HttpError::Unavailable
+    })?;
+    let room = deps.store.active_room(user).await?;
+    let mut body = serde_json::to_value(view).map_err(|_| HttpError::Unavailable)?;
+    if let Some(obj) = body.as_object_mut() {
+        obj.insert("online".into(), online.is_some().into());
+        obj.insert("chatting".into(), room.is_some().into());
+    }
+    Ok(HttpResponse::Ok().json(body))
 }
 
 /// `GET /admin/users/{id}/export`: everything the hub holds about one person.
@@ -64,18 +123,22 @@ pub async fn export(
     }
 }
 
-/// `DELETE /admin/users/{id}`: erases the person; a partner they were
-/// chatting with is told the chat ended (`moderation`).
+/// `DELETE /admin/users/{id}?by=`: erases the person; a partner they were
+/// chatting with is told the chat ended (`moderation`), and their own
+/// sessions on every replica are closed.
 pub async fn delete(
     req: HttpRequest,
     path: web::Path<String>,
+    query: web::Query<ByQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
     authorize(&req, &state)?;
     let user: UserId = parse_id(&path)?;
+    let by = query.by.as_deref().unwrap_or(DEFAULT_BY);
+    check_by("by", by)?;
     let store = &state.deps.store;
     let active = store.active_room(user).await?;
-    if !store.delete_user(user).await? {
+    if !store.delete_user(user, by).await? {
         return Err(HttpError::NotFound);
     }
     if let Some(room) = active {
@@ -90,6 +153,7 @@ pub async fn delete(
             tracing::warn!(room = %room.id, error = %e, "deletion not announced");
         }
     }
+    announce(&state, user, BusEvent::Deleted { user }).await;
     tracing::info!(user = %user, "user deleted on request");
     Ok(HttpResponse::NoContent().finish())
 }

@@ -12,11 +12,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::{
-    Appended, Complaint, ComplaintStatus, MessageCopies, NewBan, NewMessage, Profile, Store,
-    StoreError,
+    ActiveBan, Appended, AuditEntry, Complaint, ComplaintStatus, ComplaintSummary, Filed,
+    MessageCopies, NewBan, NewMessage, PageCursor, Profile, Store, StoreCounts, StoreError,
+    UserModeration,
 };
 use crate::domain::{
-    ComplaintId, EndReason, Platform, ReportReason, Room, RoomId, Seq, StoredMessage, UserId,
+    AutobanPolicy, ComplaintId, EndReason, Platform, ReportReason, Room, RoomId, Seq,
+    StoredMessage, UserId,
 };
 
 #[derive(Default)]
@@ -31,6 +33,8 @@ struct State {
     idempotency: HashMap<(UserId, String), (RoomId, Seq)>,
     complaints: Vec<Complaint>,
     bans: Vec<BanRecord>,
+    /// Every moderator action, oldest first.
+    audit_log: Vec<super::AuditEntry>,
     /// (room, seq) -> (receiver's platform message id, delivered at).
     deliveries: HashMap<(RoomId, Seq), (Option<i64>, chrono::DateTime<Utc>)>,
     /// Keys of fully processed platform updates.
@@ -58,7 +62,11 @@ struct MessageRecord {
 
 struct BanRecord {
     ban: NewBan,
+    /// Issued by the report threshold (counts for escalation).
+    automatic: bool,
     created_at: DateTime<Utc>,
+    /// When and by whom it was lifted (unban).
+    lifted: Option<(DateTime<Utc>, String)>,
 }
 
 #[derive(Default)]
@@ -142,7 +150,9 @@ impl Store for MemoryStore {
 
     async fn create_room(&self, a: UserId, b: UserId) -> Result<Room, StoreError> {
         let mut s = self.lock()?;
-        if !s.users.contains_key(&a) || !s.users.contains_key(&b) {
+        // A deleted person (no identity left) gets no new room.
+        let usable = |u: &UserId| s.users.get(u).is_some_and(|r| r.platform_user_id.is_some());
+        if !usable(&a) || !usable(&b) {
             return Err(StoreError::NoSuchUser);
         }
         if a == b || s.active.contains_key(&a) || s.active.contains_key(&b) {
@@ -242,13 +252,14 @@ impl Store for MemoryStore {
             .unwrap_or_default())
     }
 
-    async fn file_complaint(
+    async fn file_report(
         &self,
         room: RoomId,
         reporter: UserId,
         reason: &ReportReason,
-    ) -> Result<ComplaintId, StoreError> {
-        self.lock()?.file_complaint(room, reporter, reason)
+        autoban: Option<&AutobanPolicy>,
+    ) -> Result<Filed, StoreError> {
+        self.lock()?.file_report(room, reporter, reason, autoban)
     }
 
     async fn complaint(&self, id: ComplaintId) -> Result<Option<Complaint>, StoreError> {
@@ -259,21 +270,64 @@ impl Store for MemoryStore {
         &self,
         id: ComplaintId,
         status: ComplaintStatus,
+        by: &str,
     ) -> Result<(), StoreError> {
-        self.lock()?.resolve_complaint(id, status)
+        self.lock()?.resolve_complaint(id, status, by)
     }
 
     async fn ban(&self, ban: NewBan) -> Result<(), StoreError> {
         self.lock()?.ban(ban)
     }
 
-    async fn is_banned(&self, user: UserId) -> Result<bool, StoreError> {
-        let now = Utc::now();
-        Ok(self
-            .lock()?
-            .bans
-            .iter()
-            .any(|b| b.ban.user == user && b.ban.until.is_none_or(|until| until > now)))
+    async fn unban(&self, user: UserId, by: &str) -> Result<bool, StoreError> {
+        self.lock()?.unban(user, by)
+    }
+
+    async fn active_ban(&self, user: UserId) -> Result<Option<ActiveBan>, StoreError> {
+        Ok(self.lock()?.active_ban(user, Utc::now()))
+    }
+
+    async fn complaints_page(
+        &self,
+        status: ComplaintStatus,
+        after: Option<PageCursor>,
+        limit: usize,
+    ) -> Result<Vec<ComplaintSummary>, StoreError> {
+        Ok(self.lock()?.complaints_page(status, after, limit))
+    }
+
+    async fn user_moderation(&self, user: UserId) -> Result<Option<UserModeration>, StoreError> {
+        Ok(self.lock()?.user_moderation(user))
+    }
+
+    async fn audit_page(
+        &self,
+        before: Option<PageCursor>,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        Ok(self.lock()?.audit_page(before, limit))
+    }
+
+    async fn counts(&self, online: &[UserId]) -> Result<StoreCounts, StoreError> {
+        let s = self.lock()?;
+        let mut counts = StoreCounts::default();
+        for user in online {
+            if let Some(record) = s.users.get(user) {
+                *counts
+                    .by_platform
+                    .entry(record.platform.as_str().to_owned())
+                    .or_default() += 1;
+            }
+        }
+        counts.active_rooms = s.rooms.values().filter(|r| r.is_active()).count() as i64;
+        let since = Utc::now() - chrono::Duration::minutes(1);
+        counts.messages_last_minute = s
+            .messages
+            .values()
+            .flatten()
+            .filter(|m| m.message.created_at > since)
+            .count() as i64;
+        Ok(counts)
     }
 
     async fn purge_expired(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
@@ -287,8 +341,13 @@ impl Store for MemoryStore {
             .transpose()
     }
 
-    async fn delete_user(&self, user: UserId) -> Result<bool, StoreError> {
-        Ok(self.lock()?.delete_user(user))
+    async fn delete_user(&self, user: UserId, by: &str) -> Result<bool, StoreError> {
+        let mut s = self.lock()?;
+        let existed = s.delete_user(user);
+        if existed {
+            s.audit(by, super::AuditAction::Delete, Some(user), None, "");
+        }
+        Ok(existed)
     }
 
     async fn record_delivery(

@@ -14,6 +14,7 @@ mod append_sql;
 mod complaints;
 mod migrate;
 mod models;
+mod moderation;
 mod privacy;
 mod retention;
 mod rooms;
@@ -34,10 +35,12 @@ use diesel_async::pooled_connection::{
 };
 
 use super::{
-    Appended, Complaint, ComplaintStatus, MessageCopies, NewBan, NewMessage, Store, StoreError,
+    ActiveBan, Appended, AuditEntry, Complaint, ComplaintStatus, ComplaintSummary, Filed,
+    MessageCopies, NewBan, NewMessage, PageCursor, Store, StoreCounts, StoreError, UserModeration,
 };
 use crate::domain::{
-    ComplaintId, EndReason, Platform, ReportReason, Room, RoomId, Seq, StoredMessage, UserId,
+    AutobanPolicy, ComplaintId, EndReason, Platform, ReportReason, Room, RoomId, Seq,
+    StoredMessage, UserId,
 };
 
 pub use migrate::run_migrations;
@@ -245,13 +248,14 @@ impl Store for PgStore {
         })
     }
 
-    async fn file_complaint(
+    async fn file_report(
         &self,
         room: RoomId,
         reporter: UserId,
         reason: &ReportReason,
-    ) -> Result<ComplaintId, StoreError> {
-        self.file_complaint_impl(room, reporter, reason).await
+        autoban: Option<&AutobanPolicy>,
+    ) -> Result<Filed, StoreError> {
+        self.file_report_impl(room, reporter, reason, autoban).await
     }
 
     async fn complaint(&self, id: ComplaintId) -> Result<Option<Complaint>, StoreError> {
@@ -262,16 +266,46 @@ impl Store for PgStore {
         &self,
         id: ComplaintId,
         status: ComplaintStatus,
+        by: &str,
     ) -> Result<(), StoreError> {
-        self.resolve_complaint_impl(id, status).await
+        self.resolve_complaint_impl(id, status, by).await
     }
 
     async fn ban(&self, ban: NewBan) -> Result<(), StoreError> {
         self.ban_impl(ban).await
     }
 
-    async fn is_banned(&self, user: UserId) -> Result<bool, StoreError> {
-        self.is_banned_impl(user).await
+    async fn unban(&self, user: UserId, by: &str) -> Result<bool, StoreError> {
+        self.unban_impl(user, by).await
+    }
+
+    async fn active_ban(&self, user: UserId) -> Result<Option<ActiveBan>, StoreError> {
+        self.active_ban_impl(user).await
+    }
+
+    async fn complaints_page(
+        &self,
+        status: ComplaintStatus,
+        after: Option<PageCursor>,
+        limit: usize,
+    ) -> Result<Vec<ComplaintSummary>, StoreError> {
+        self.complaints_page_impl(status, after, limit).await
+    }
+
+    async fn user_moderation(&self, user: UserId) -> Result<Option<UserModeration>, StoreError> {
+        self.user_moderation_impl(user).await
+    }
+
+    async fn audit_page(
+        &self,
+        before: Option<PageCursor>,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        self.audit_page_impl(before, limit).await
+    }
+
+    async fn counts(&self, online: &[UserId]) -> Result<StoreCounts, StoreError> {
+        self.counts_impl(online).await
     }
 
     async fn purge_expired(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
@@ -285,8 +319,8 @@ impl Store for PgStore {
             .transpose()
     }
 
-    async fn delete_user(&self, user: UserId) -> Result<bool, StoreError> {
-        self.delete_user_impl(user).await
+    async fn delete_user(&self, user: UserId, by: &str) -> Result<bool, StoreError> {
+        self.delete_user_impl(user, by).await
     }
 
     async fn record_delivery(

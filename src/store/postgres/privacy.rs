@@ -204,11 +204,21 @@ impl PgStore {
         })
     }
 
-    pub(super) async fn delete_user_impl(&self, user: UserId) -> Result<bool, StoreError> {
+    pub(super) async fn delete_user_impl(
+        &self,
+        user: UserId,
+        by: &str,
+    ) -> Result<bool, StoreError> {
         with_conn!(self.checkout(), |conn| async move {
-            conn.transaction(async |conn| erase(conn, user).await)
-                .await
-                .map_err(db_error)
+            conn.transaction(async |conn| {
+                let erased = erase(conn, user).await?;
+                if erased {
+                    PgStore::audit_delete(conn, user, by).await?;
+                }
+                Ok::<_, diesel::result::Error>(erased)
+            })
+            .await
+            .map_err(db_error)
         })
     }
 }

@@ -18,7 +18,10 @@ use crate::store::StoreError;
 /// statement and nothing is left behind.
 const CREATE_ROOM: &str = "\
 WITH room AS (
-    INSERT INTO rooms (id, user_a, user_b) VALUES ($1, $2, $3)
+    INSERT INTO rooms (id, user_a, user_b)
+    SELECT $1, $2, $3
+    -- A deleted person gets no new room.
+    WHERE NOT EXISTS (SELECT 1 FROM users WHERE id IN ($2, $3) AND deleted_at IS NOT NULL)
     RETURNING id, user_a, user_b, started_at, ended_at, end_reason, ended_by
 ), members AS (
     INSERT INTO room_members (room_id, user_id)
@@ -67,6 +70,7 @@ impl PgStore {
                 .get_result::<RoomRow>(conn)
                 .await
                 .map_err(|e| match e {
+                    DieselError::NotFound => StoreError::NoSuchUser,
                     e if is_unique_violation(&e, "room_members_one_active_room") => {
                         StoreError::AlreadyInRoom
                     }

@@ -87,6 +87,21 @@ diesel::table! {
         reason -> Text,
         banned_by -> Text,
         created_at -> Timestamptz,
+        lifted_at -> Nullable<Timestamptz>,
+        lifted_by -> Nullable<Text>,
+        automatic -> Bool,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Uuid,
+        at -> Timestamptz,
+        actor -> Text,
+        action -> Text,
+        target_user -> Nullable<Uuid>,
+        complaint_id -> Nullable<Uuid>,
+        detail -> Text,
     }
 }
 
@@ -101,7 +116,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     room_members,
     messages,
     complaints,
-    bans
+    bans,
+    audit_log
 );
 
 diesel::table! {

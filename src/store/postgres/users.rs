@@ -1,13 +1,13 @@
-//! People and bans.
+//! People (bans live with the rest of moderation).
 
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::schema::{bans, users};
-use super::{PgStore, db_error, is_foreign_key_violation, with_conn};
+use super::schema::users;
+use super::{PgStore, db_error, with_conn};
 use crate::domain::{Platform, UserId};
-use crate::store::{NewBan, StoreError};
+use crate::store::StoreError;
 
 impl PgStore {
     pub(super) async fn upsert_user_impl(
@@ -73,41 +73,5 @@ impl PgStore {
         let platform = Platform::parse(&platform)
             .ok_or_else(|| StoreError::Unavailable("unexpected platform in the database".into()))?;
         Ok(Some((platform, pid)))
-    }
-
-    pub(super) async fn ban_impl(&self, ban: NewBan) -> Result<(), StoreError> {
-        with_conn!(self.checkout(), |conn| async move {
-            diesel::insert_into(bans::table)
-                .values((
-                    bans::id.eq(uuid::Uuid::now_v7()),
-                    bans::user_id.eq(ban.user.0),
-                    bans::until.eq(ban.until),
-                    bans::reason.eq(&ban.reason),
-                    bans::banned_by.eq(&ban.by),
-                ))
-                .execute(conn)
-                .await
-                .map(|_| ())
-                .map_err(|e| {
-                    if is_foreign_key_violation(&e) {
-                        StoreError::NoSuchUser
-                    } else {
-                        db_error(e)
-                    }
-                })
-        })
-    }
-
-    pub(super) async fn is_banned_impl(&self, user: UserId) -> Result<bool, StoreError> {
-        with_conn!(self.checkout(), |conn| async move {
-            diesel::select(diesel::dsl::exists(
-                bans::table
-                    .filter(bans::user_id.eq(user.0))
-                    .filter(bans::until.is_null().or(bans::until.gt(Utc::now()))),
-            ))
-            .get_result(conn)
-            .await
-            .map_err(db_error)
-        })
     }
 }

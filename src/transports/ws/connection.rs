@@ -71,6 +71,7 @@ fn close_frame(reason: CloseReason) -> actix_ws::CloseReason {
         CloseReason::TakenOver => (CloseCode::Other(4001), "session taken over"),
         CloseReason::TooSlow => (CloseCode::Other(4002), "too slow, reconnect"),
         CloseReason::Idle => (CloseCode::Normal, "idle"),
+        CloseReason::Moderated => (CloseCode::Other(4003), "closed by moderation"),
     };
     actix_ws::CloseReason {
         code,

@@ -104,6 +104,9 @@ enum ServerFrame<'a> {
         retryable: bool,
         #[serde(skip_serializing_if = "Option::is_none")]
         id: Option<&'a str>,
+        /// For `banned`: when the ban ends (`null` = permanent).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        until: Option<Option<chrono::DateTime<chrono::Utc>>>,
     },
 }
 
@@ -135,6 +138,10 @@ pub fn render(event: &Outgoing) -> String {
             message: error.to_string(),
             retryable: error.retryable(),
             id: id.as_deref(),
+            until: match error {
+                ChatError::Banned { until } => Some(*until),
+                _ => None,
+            },
         },
     };
     // Serializing these plain structs cannot fail; fall back to a fixed

@@ -1,0 +1,33 @@
+//! `GET /admin/audit`: every moderator action, newest first.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use super::{authorize, page_params};
+use crate::http::{AppState, HttpError};
+use crate::store::PageCursor;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    cursor: Option<String>,
+    limit: Option<usize>,
+}
+
+pub async fn list(
+    req: HttpRequest,
+    query: web::Query<AuditQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, HttpError> {
+    authorize(&req, &state)?;
+    let (cursor, limit) = page_params(query.cursor.as_deref(), query.limit)?;
+    let items = state.deps.store.audit_page(cursor, limit).await?;
+    let next = (items.len() == limit)
+        .then(|| {
+            items
+                .last()
+                .map(|e| PageCursor { at: e.at, id: e.id }.encode())
+        })
+        .flatten();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items, "next": next })))
+}

@@ -1,0 +1,715 @@
+//! Moderation on PostgreSQL: reports with the automatic ban rule, bans and
+//! unbans, the complaints queue, the audit log and service counts. Every
+//! moderator action writes its audit entry in the transaction of the action.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{
+    Array, BigInt, Bool, Double, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+
+type DbResult<T> = Result<T, diesel::result::Error>;
+
+use super::models::{MessageRow, RoomRow};
+use super::schema::{complaints, messages, rooms};
+use super::{PgStore, db_error, with_conn};
+use crate::domain::{
+    AutobanPolicy, BanLength, ComplaintId, Platform, ReportReason, RoomId, StoredMessage, UserId,
+};
+use crate::store::{
+    ActiveBan, AuditAction, AuditEntry, BanRecordView, COMPLAINT_EVIDENCE_MESSAGES,
+    ComplaintStatus, ComplaintSummary, Filed, NewBan, PageCursor, Profile, StoreCounts, StoreError,
+    UserModeration,
+};
+
+/// Who the audit log names for automatic bans.
+const AUTOBAN_ACTOR: &str = "autoban";
+/// Rounding slack when comparing a sum of fractional weights to the threshold.
+const WEIGHT_EPSILON: f64 = 1e-9;
+
+/// The ban in force: permanent if any in-force ban is, else the latest end.
+const ACTIVE_BAN: &str = "\
+SELECT count(*) AS n,
+       bool_or(until IS NULL) AS permanent,
+       max(until) AS until
+FROM bans
+WHERE user_id = $1 AND lifted_at IS NULL AND (until IS NULL OR until > now())";
+
+/// The weight of distinct reporters of `$1` in the window (`$2` seconds)
+/// since their last automatic ban, and how many automatic bans they had.
+/// A reporter weighs `1 / (1 + their dismissed reports)`.
+const REPORT_WEIGHT: &str = "\
+WITH last_auto AS (
+    SELECT max(created_at) AS at, count(*) AS n FROM bans WHERE user_id = $1 AND automatic
+), reporters AS (
+    SELECT DISTINCT c.reporter_id
+    FROM complaints c, last_auto
+    WHERE c.reported_id = $1 AND c.status <> 'dismissed'
+      AND c.created_at > now() - make_interval(secs => $2)
+      AND (last_auto.at IS NULL OR c.created_at > last_auto.at)
+)
+SELECT COALESCE(sum(1.0 / (1 + (SELECT count(*) FROM complaints d
+                                WHERE d.reporter_id = r.reporter_id AND d.status = 'dismissed'))), 0)::float8 AS weight,
+       count(*) AS reporters,
+       (SELECT n FROM last_auto) AS earlier
+FROM reporters r";
+
+/// One line of the complaints queue, with the reported person's open count.
+const COMPLAINTS_PAGE: &str = "\
+SELECT c.id, c.created_at, c.reason, c.status, c.reported_id,
+       (SELECT count(*) FROM complaints o WHERE o.reported_id = c.reported_id AND o.status = 'open') AS reported_open
+FROM complaints c
+WHERE c.status = $1 AND ($2::timestamptz IS NULL OR (c.created_at, c.id) > ($2, $3))
+ORDER BY c.created_at, c.id
+LIMIT $4";
+
+const USER_REPORTS: &str = "\
+SELECT c.id, c.created_at, c.reason, c.status, c.reported_id,
+       (SELECT count(*) FROM complaints o WHERE o.reported_id = c.reported_id AND o.status = 'open') AS reported_open
+FROM complaints c
+WHERE c.reported_id = $1
+ORDER BY c.created_at DESC, c.id DESC
+LIMIT 200";
+
+const AUDIT_PAGE: &str = "\
+SELECT id, at, actor, action, target_user, complaint_id, detail
+FROM audit_log
+WHERE ($1::timestamptz IS NULL OR (at, id) < ($1, $2))
+ORDER BY at DESC, id DESC
+LIMIT $3";
+
+const COUNTS: &str = "\
+SELECT (SELECT count(*) FROM users WHERE id = ANY($1) AND platform = 'web') AS web,
+       (SELECT count(*) FROM users WHERE id = ANY($1) AND platform = 'telegram') AS telegram,
+       (SELECT count(*) FROM rooms WHERE ended_at IS NULL) AS active_rooms,
+       (SELECT count(*) FROM messages WHERE created_at > now() - interval '1 minute') AS messages_last_minute";
+
+#[derive(QueryableByName)]
+struct ActiveBanRow {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+    #[diesel(sql_type = Nullable<Bool>)]
+    permanent: Option<bool>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    until: Option<DateTime<Utc>>,
+}
+
+#[derive(QueryableByName)]
+struct WeightRow {
+    #[diesel(sql_type = Double)]
+    weight: f64,
+    #[diesel(sql_type = BigInt)]
+    reporters: i64,
+    #[diesel(sql_type = BigInt)]
+    earlier: i64,
+}
+
+#[derive(QueryableByName)]
+struct SummaryRow {
+    #[diesel(sql_type = SqlUuid)]
+    id: uuid::Uuid,
+    #[diesel(sql_type = Timestamptz)]
+    created_at: DateTime<Utc>,
+    #[diesel(sql_type = Text)]
+    reason: String,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = SqlUuid)]
+    reported_id: uuid::Uuid,
+    #[diesel(sql_type = BigInt)]
+    reported_open: i64,
+}
+
+impl TryFrom<SummaryRow> for ComplaintSummary {
+    type Error = StoreError;
+    fn try_from(r: SummaryRow) -> Result<Self, StoreError> {
+        Ok(ComplaintSummary {
+            id: ComplaintId(r.id),
+            created_at: r.created_at,
+            reason: r.reason,
+            status: ComplaintStatus::parse(&r.status)
+                .ok_or_else(|| StoreError::Unavailable("unexpected complaint status".into()))?,
+            reported: UserId(r.reported_id),
+            reported_open: r.reported_open,
+        })
+    }
+}
+
+#[derive(QueryableByName)]
+struct AuditRow {
+    #[diesel(sql_type = SqlUuid)]
+    id: uuid::Uuid,
+    #[diesel(sql_type = Timestamptz)]
+    at: DateTime<Utc>,
+    #[diesel(sql_type = Text)]
+    actor: String,
+    #[diesel(sql_type = Text)]
+    action: String,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    target_user: Option<uuid::Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    complaint_id: Option<uuid::Uuid>,
+    #[diesel(sql_type = Text)]
+    detail: String,
+}
+
+#[derive(QueryableByName)]
+struct CountsRow {
+    #[diesel(sql_type = BigInt)]
+    web: i64,
+    #[diesel(sql_type = BigInt)]
+    telegram: i64,
+    #[diesel(sql_type = BigInt)]
+    active_rooms: i64,
+    #[diesel(sql_type = BigInt)]
+    messages_last_minute: i64,
+}
+
+#[derive(QueryableByName)]
+struct UserRow {
+    #[diesel(sql_type = Text)]
+    platform: String,
+    #[diesel(sql_type = Bool)]
+    deleted: bool,
+    #[diesel(sql_type = Timestamptz)]
+    created_at: DateTime<Utc>,
+    #[diesel(sql_type = Timestamptz)]
+    last_seen_at: DateTime<Utc>,
+    #[diesel(sql_type = Nullable<Text>)]
+    gender: Option<String>,
+    #[diesel(sql_type = Nullable<diesel::sql_types::SmallInt>)]
+    age: Option<i16>,
+    #[diesel(sql_type = Array<Text>)]
+    interests: Vec<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    language: Option<String>,
+    #[diesel(sql_type = Jsonb)]
+    search_prefs: serde_json::Value,
+    #[diesel(sql_type = Bool)]
+    default_media_spoiler: bool,
+    #[diesel(sql_type = Jsonb)]
+    settings: serde_json::Value,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    reputation_up: i32,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    reputation_down: i32,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    complaints_received: i32,
+    #[diesel(sql_type = BigInt)]
+    dismissed_filed: i64,
+}
+
+#[derive(QueryableByName)]
+struct BanRow {
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    until: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Text)]
+    reason: String,
+    #[diesel(sql_type = Text)]
+    banned_by: String,
+    #[diesel(sql_type = Bool)]
+    automatic: bool,
+    #[diesel(sql_type = Timestamptz)]
+    created_at: DateTime<Utc>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    lifted_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Text>)]
+    lifted_by: Option<String>,
+}
+
+/// Writes one audit entry on `conn` (inside the action's transaction).
+async fn audit(
+    conn: &mut AsyncPgConnection,
+    actor: &str,
+    action: AuditAction,
+    user: Option<UserId>,
+    complaint: Option<ComplaintId>,
+    detail: &str,
+) -> Result<(), diesel::result::Error> {
+    let detail: String = detail
+        .chars()
+        .take(crate::store::AUDIT_DETAIL_CHARS)
+        .collect();
+    diesel::sql_query(
+        "INSERT INTO audit_log (id, actor, action, target_user, complaint_id, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind::<SqlUuid, _>(uuid::Uuid::now_v7())
+    .bind::<Text, _>(actor)
+    .bind::<Text, _>(action.as_str())
+    .bind::<Nullable<SqlUuid>, _>(user.map(|u| u.0))
+    .bind::<Nullable<SqlUuid>, _>(complaint.map(|c| c.0))
+    .bind::<Text, _>(detail)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+async fn active_ban_on(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+) -> Result<Option<ActiveBan>, diesel::result::Error> {
+    let row: ActiveBanRow = diesel::sql_query(ACTIVE_BAN)
+        .bind::<SqlUuid, _>(user.0)
+        .get_result(conn)
+        .await?;
+    Ok((row.n > 0).then(|| ActiveBan {
+        until: if row.permanent == Some(true) {
+            None
+        } else {
+            row.until
+        },
+    }))
+}
+
+fn insert_ban_sql() -> &'static str {
+    "INSERT INTO bans (id, user_id, until, reason, banned_by, automatic) \
+     VALUES ($1, $2, $3, $4, $5, $6)"
+}
+
+/// The threshold rule, inside the report's transaction (the reported
+/// person's row is locked, so concurrent reports decide one at a time).
+async fn autoban_on(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    policy: &AutobanPolicy,
+) -> Result<Option<ActiveBan>, diesel::result::Error> {
+    if active_ban_on(conn, user).await?.is_some() {
+        return Ok(None);
+    }
+    let w: WeightRow = diesel::sql_query(REPORT_WEIGHT)
+        .bind::<SqlUuid, _>(user.0)
+        .bind::<Double, _>(policy.window.as_secs_f64())
+        .get_result(conn)
+        .await?;
+    if w.weight + WEIGHT_EPSILON < f64::from(policy.reports) {
+        return Ok(None);
+    }
+    let earlier = usize::try_from(w.earlier).unwrap_or(usize::MAX);
+    let until = match policy.step(earlier) {
+        BanLength::Permanent => None,
+        // Microseconds, as the column keeps them, so callers see what is stored.
+        BanLength::For(d) => chrono::Duration::from_std(d)
+            .ok()
+            .map(|d| (Utc::now() + d).trunc_subsecs(6)),
+    };
+    let reason = format!("automatic: {} distinct reporters", w.reporters);
+    diesel::sql_query(insert_ban_sql())
+        .bind::<SqlUuid, _>(uuid::Uuid::now_v7())
+        .bind::<SqlUuid, _>(user.0)
+        .bind::<Nullable<Timestamptz>, _>(until)
+        .bind::<Text, _>(&reason)
+        .bind::<Text, _>(AUTOBAN_ACTOR)
+        .bind::<Bool, _>(true)
+        .execute(conn)
+        .await?;
+    audit(
+        conn,
+        AUTOBAN_ACTOR,
+        AuditAction::Autoban,
+        Some(user),
+        None,
+        &reason,
+    )
+    .await?;
+    Ok(Some(ActiveBan { until }))
+}
+
+impl PgStore {
+    pub(super) async fn file_report_impl(
+        &self,
+        room: RoomId,
+        reporter: UserId,
+        reason: &ReportReason,
+        autoban: Option<&AutobanPolicy>,
+    ) -> Result<Filed, StoreError> {
+        let policy = autoban.cloned();
+        let reason = reason.as_str().to_owned();
+        with_conn!(self.checkout(), |conn| async move {
+            let row: Option<RoomRow> = rooms::table
+                .find(room.0)
+                .select(RoomRow::as_select())
+                .first(conn)
+                .await
+                .optional()
+                .map_err(db_error)?;
+            let reported = row
+                .map(crate::domain::Room::try_from)
+                .transpose()?
+                .and_then(|r| r.partner_of(reporter))
+                .ok_or(StoreError::NoSuchRoom)?;
+            let mut last: Vec<MessageRow> = messages::table
+                .filter(messages::room_id.eq(room.0))
+                .order(messages::seq.desc())
+                .limit(COMPLAINT_EVIDENCE_MESSAGES as i64)
+                .select(MessageRow::as_select())
+                .load(conn)
+                .await
+                .map_err(db_error)?;
+            last.reverse();
+            let evidence = last
+                .into_iter()
+                .map(StoredMessage::try_from)
+                .collect::<Result<Vec<_>, _>>()?;
+            let evidence = serde_json::to_value(evidence)
+                .map_err(|e| StoreError::Unavailable(format!("evidence: {e}")))?;
+            conn.transaction(async |conn| -> DbResult<Filed> {
+                // Reports against one person are decided one at a time.
+                diesel::sql_query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
+                    .bind::<SqlUuid, _>(reported.0)
+                    .execute(conn)
+                    .await?;
+                let existing: Option<uuid::Uuid> = complaints::table
+                    .filter(complaints::room_id.eq(room.0))
+                    .filter(complaints::reporter_id.eq(reporter.0))
+                    .select(complaints::id)
+                    .first(conn)
+                    .await
+                    .optional()?;
+                if let Some(id) = existing {
+                    return Ok(Filed {
+                        id: ComplaintId(id),
+                        reported,
+                        new: false,
+                        autoban: None,
+                    });
+                }
+                let id = ComplaintId::new();
+                diesel::insert_into(complaints::table)
+                    .values((
+                        complaints::id.eq(id.0),
+                        complaints::room_id.eq(room.0),
+                        complaints::reporter_id.eq(reporter.0),
+                        complaints::reported_id.eq(reported.0),
+                        complaints::reason.eq(&reason),
+                        complaints::evidence.eq(&evidence),
+                    ))
+                    .execute(conn)
+                    .await?;
+                diesel::sql_query(
+                    "UPDATE users SET complaints_received = complaints_received + 1 WHERE id = $1",
+                )
+                .bind::<SqlUuid, _>(reported.0)
+                .execute(conn)
+                .await?;
+                let autoban = match &policy {
+                    Some(p) => autoban_on(conn, reported, p).await?,
+                    None => None,
+                };
+                Ok(Filed {
+                    id,
+                    reported,
+                    new: true,
+                    autoban,
+                })
+            })
+            .await
+            .map_err(db_error)
+        })
+    }
+
+    pub(super) async fn ban_impl(&self, ban: NewBan) -> Result<(), StoreError> {
+        with_conn!(self.checkout(), |conn| async move {
+            let done = conn
+                .transaction(async |conn| -> DbResult<bool> {
+                    let live: Option<bool> = diesel::sql_query(
+                        "SELECT (deleted_at IS NULL) AS live FROM users WHERE id = $1 FOR UPDATE",
+                    )
+                    .bind::<SqlUuid, _>(ban.user.0)
+                    .get_result::<LiveRow>(conn)
+                    .await
+                    .optional()?
+                    .map(|r| r.live);
+                    if live != Some(true) {
+                        return Ok(false);
+                    }
+                    diesel::sql_query(insert_ban_sql())
+                        .bind::<SqlUuid, _>(uuid::Uuid::now_v7())
+                        .bind::<SqlUuid, _>(ban.user.0)
+                        .bind::<Nullable<Timestamptz>, _>(ban.until)
+                        .bind::<Text, _>(&ban.reason)
+                        .bind::<Text, _>(&ban.by)
+                        .bind::<Bool, _>(false)
+                        .execute(conn)
+                        .await?;
+                    let detail = match ban.until {
+                        Some(until) => format!("until {}: {}", until.to_rfc3339(), ban.reason),
+                        None => format!("permanent: {}", ban.reason),
+                    };
+                    audit(
+                        conn,
+                        &ban.by,
+                        AuditAction::Ban,
+                        Some(ban.user),
+                        None,
+                        &detail,
+                    )
+                    .await?;
+                    Ok(true)
+                })
+                .await
+                .map_err(db_error)?;
+            if done {
+                Ok(())
+            } else {
+                Err(StoreError::NoSuchUser)
+            }
+        })
+    }
+
+    pub(super) async fn unban_impl(&self, user: UserId, by: &str) -> Result<bool, StoreError> {
+        let by = by.to_owned();
+        with_conn!(self.checkout(), |conn| async move {
+            let outcome = conn
+                .transaction(async |conn| -> DbResult<Option<bool>> {
+                        let exists = diesel::sql_query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
+                            .bind::<SqlUuid, _>(user.0)
+                            .execute(conn)
+                            .await?;
+                        if exists == 0 {
+                            return Ok(None);
+                        }
+                        let lifted = diesel::sql_query(
+                            "UPDATE bans SET lifted_at = now(), lifted_by = $2 \
+                             WHERE user_id = $1 AND lifted_at IS NULL AND (until IS NULL OR until > now())",
+                        )
+                        .bind::<SqlUuid, _>(user.0)
+                        .bind::<Text, _>(&by)
+                        .execute(conn)
+                        .await?;
+                        if lifted > 0 {
+                            audit(conn, &by, AuditAction::Unban, Some(user), None, "").await?;
+                        }
+                        Ok(Some(lifted > 0))
+                    })
+                .await
+                .map_err(db_error)?;
+            outcome.ok_or(StoreError::NoSuchUser)
+        })
+    }
+
+    pub(super) async fn active_ban_impl(
+        &self,
+        user: UserId,
+    ) -> Result<Option<ActiveBan>, StoreError> {
+        with_conn!(self.checkout(), |conn| async move {
+            active_ban_on(conn, user).await.map_err(db_error)
+        })
+    }
+
+    pub(super) async fn resolve_complaint_impl(
+        &self,
+        id: ComplaintId,
+        status: ComplaintStatus,
+        by: &str,
+    ) -> Result<(), StoreError> {
+        let by = by.to_owned();
+        with_conn!(self.checkout(), |conn| async move {
+            let found = conn
+                .transaction(async |conn| -> DbResult<bool> {
+                    let reported: Option<uuid::Uuid> = complaints::table
+                        .find(id.0)
+                        .select(complaints::reported_id)
+                        .first(conn)
+                        .await
+                        .optional()?;
+                    let Some(reported) = reported else {
+                        return Ok(false);
+                    };
+                    if status == ComplaintStatus::Open {
+                        return Ok(true);
+                    }
+                    // Closing is final; closing twice keeps the first.
+                    let closed = diesel::update(complaints::table.find(id.0))
+                        .filter(complaints::status.eq(ComplaintStatus::Open.as_str()))
+                        .set((
+                            complaints::status.eq(status.as_str()),
+                            complaints::resolved_at.eq(Utc::now()),
+                        ))
+                        .execute(conn)
+                        .await?;
+                    if closed > 0 {
+                        let action = if status == ComplaintStatus::Dismissed {
+                            AuditAction::Dismiss
+                        } else {
+                            AuditAction::Resolve
+                        };
+                        audit(conn, &by, action, Some(UserId(reported)), Some(id), "").await?;
+                    }
+                    Ok(true)
+                })
+                .await
+                .map_err(db_error)?;
+            if found {
+                Ok(())
+            } else {
+                Err(StoreError::NoSuchComplaint)
+            }
+        })
+    }
+
+    pub(super) async fn complaints_page_impl(
+        &self,
+        status: ComplaintStatus,
+        after: Option<PageCursor>,
+        limit: usize,
+    ) -> Result<Vec<ComplaintSummary>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        with_conn!(self.checkout(), |conn| async move {
+            diesel::sql_query(COMPLAINTS_PAGE)
+                .bind::<Text, _>(status.as_str())
+                .bind::<Nullable<Timestamptz>, _>(after.map(|a| a.at))
+                .bind::<SqlUuid, _>(after.map(|a| a.id).unwrap_or_default())
+                .bind::<BigInt, _>(limit)
+                .load::<SummaryRow>(conn)
+                .await
+                .map_err(db_error)?
+                .into_iter()
+                .map(ComplaintSummary::try_from)
+                .collect()
+        })
+    }
+
+    pub(super) async fn user_moderation_impl(
+        &self,
+        user: UserId,
+    ) -> Result<Option<UserModeration>, StoreError> {
+        with_conn!(self.checkout(), |conn| async move {
+            let row: Option<UserRow> = diesel::sql_query(
+                "SELECT platform, deleted_at IS NOT NULL AS deleted, created_at, last_seen_at, \
+                 gender, age, interests, language, search_prefs, default_media_spoiler, settings, \
+                 reputation_up, reputation_down, complaints_received, \
+                 (SELECT count(*) FROM complaints WHERE reporter_id = $1 AND status = 'dismissed') AS dismissed_filed \
+                 FROM users WHERE id = $1",
+            )
+            .bind::<SqlUuid, _>(user.0)
+            .get_result(conn)
+            .await
+            .optional()
+            .map_err(db_error)?;
+            let Some(u) = row else {
+                return Ok(None);
+            };
+            let reports = diesel::sql_query(USER_REPORTS)
+                .bind::<SqlUuid, _>(user.0)
+                .load::<SummaryRow>(conn)
+                .await
+                .map_err(db_error)?
+                .into_iter()
+                .map(ComplaintSummary::try_from)
+                .collect::<Result<Vec<_>, _>>()?;
+            let bans = diesel::sql_query(
+                "SELECT until, reason, banned_by, automatic, created_at, lifted_at, lifted_by \
+                 FROM bans WHERE user_id = $1 ORDER BY created_at DESC",
+            )
+            .bind::<SqlUuid, _>(user.0)
+            .load::<BanRow>(conn)
+            .await
+            .map_err(db_error)?
+            .into_iter()
+            .map(|b| BanRecordView {
+                until: b.until,
+                reason: b.reason,
+                by: b.banned_by,
+                automatic: b.automatic,
+                created_at: b.created_at,
+                lifted_at: b.lifted_at,
+                lifted_by: b.lifted_by,
+            })
+            .collect();
+            let active_ban = active_ban_on(conn, user).await.map_err(db_error)?;
+            let platform = Platform::parse(&u.platform)
+                .ok_or_else(|| StoreError::Unavailable("unexpected platform".into()))?;
+            Ok(Some(UserModeration {
+                id: user,
+                platform,
+                deleted: u.deleted,
+                created_at: u.created_at,
+                last_seen_at: u.last_seen_at,
+                profile: Profile {
+                    gender: u.gender,
+                    age: u.age,
+                    interests: u.interests,
+                    language: u.language,
+                    search_prefs: u.search_prefs,
+                    default_media_spoiler: u.default_media_spoiler,
+                    settings: u.settings,
+                    reputation_up: u.reputation_up,
+                    reputation_down: u.reputation_down,
+                    complaints_received: u.complaints_received,
+                },
+                reports,
+                dismissed_reports_filed: u.dismissed_filed,
+                bans,
+                active_ban,
+            }))
+        })
+    }
+
+    pub(super) async fn audit_page_impl(
+        &self,
+        before: Option<PageCursor>,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        with_conn!(self.checkout(), |conn| async move {
+            diesel::sql_query(AUDIT_PAGE)
+                .bind::<Nullable<Timestamptz>, _>(before.map(|b| b.at))
+                .bind::<SqlUuid, _>(before.map(|b| b.id).unwrap_or_default())
+                .bind::<BigInt, _>(limit)
+                .load::<AuditRow>(conn)
+                .await
+                .map_err(db_error)?
+                .into_iter()
+                .map(|r| {
+                    Ok(AuditEntry {
+                        id: r.id,
+                        at: r.at,
+                        actor: r.actor,
+                        action: AuditAction::parse(&r.action).ok_or_else(|| {
+                            StoreError::Unavailable("unexpected audit action".into())
+                        })?,
+                        user: r.target_user.map(UserId),
+                        complaint: r.complaint_id.map(ComplaintId),
+                        detail: r.detail,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    pub(super) async fn counts_impl(&self, online: &[UserId]) -> Result<StoreCounts, StoreError> {
+        let ids: Vec<uuid::Uuid> = online.iter().map(|u| u.0).collect();
+        with_conn!(self.checkout(), |conn| async move {
+            let row: CountsRow = diesel::sql_query(COUNTS)
+                .bind::<Array<SqlUuid>, _>(&ids)
+                .get_result(conn)
+                .await
+                .map_err(db_error)?;
+            let mut by_platform = std::collections::BTreeMap::new();
+            by_platform.insert(Platform::Web.as_str().to_owned(), row.web);
+            by_platform.insert(Platform::Telegram.as_str().to_owned(), row.telegram);
+            Ok(StoreCounts {
+                by_platform,
+                active_rooms: row.active_rooms,
+                messages_last_minute: row.messages_last_minute,
+            })
+        })
+    }
+
+    /// The audit entry of a deletion, on the erasing transaction's connection.
+    pub(super) async fn audit_delete(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+        by: &str,
+    ) -> Result<(), diesel::result::Error> {
+        audit(conn, by, AuditAction::Delete, Some(user), None, "").await
+    }
+}
+
+#[derive(QueryableByName)]
+struct LiveRow {
+    #[diesel(sql_type = Bool)]
+    live: bool,
+}

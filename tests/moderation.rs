@@ -1,0 +1,342 @@
+//! Moderation that acts at once, across two replica processes on Redis and
+//! PostgreSQL: bans while chatting, searching and idle issued on the other
+//! replica, unban, deletion closing a live socket, automatic bans from
+//! distinct reporters, the complaints queue and the audit log.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chathub::domain::{Platform, SessionToken, UserId};
+use chathub::store::Store;
+use common::replicas::{Cluster, Replica};
+use common::spawn_app;
+use common::ws::{Closed, WsClient, matched_pair_across};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const TOKEN: &str = "moderation-test-token";
+/// The WebSocket close code of a session closed by moderation.
+const CLOSED_BY_MODERATION: u16 = 4003;
+
+async fn cluster_pair() -> (Cluster, Replica, Replica) {
+    let cluster = Cluster::new(None).await;
+    let env = [("CHATHUB_ADMIN_TOKEN", TOKEN)];
+    let r1 = cluster.replica_with("r1", &env).await;
+    let r2 = cluster.replica_with("r2", &env).await;
+    (cluster, r1, r2)
+}
+
+/// The opaque id behind a web session, as the store knows it.
+async fn user_of(store: &dyn Store, session: &str) -> UserId {
+    let key = SessionToken::parse(session).unwrap().storage_key();
+    store.find_user(Platform::Web, &key).await.unwrap().unwrap()
+}
+
+async fn admin(method: reqwest::Method, url: String, body: Option<Value>) -> reqwest::Response {
+    let mut req = reqwest::Client::new()
+        .request(method, url)
+        .bearer_auth(TOKEN);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    req.send().await.unwrap()
+}
+
+async fn ban(replica: &Replica, user: UserId, until: Option<chrono::DateTime<chrono::Utc>>) {
+    let mut body = json!({"reason": "spam", "by": "mod-ana"});
+    if let Some(until) = until {
+        body["until"] = json!(until);
+    }
+    let res = admin(
+        reqwest::Method::POST,
+        replica.http(&format!("/admin/users/{user}/ban")),
+        Some(body),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+}
+
+/// The person is told they are banned (with the end), then closed.
+async fn told_banned_and_closed(client: &mut WsClient) -> Value {
+    let error = client.wait_for("error").await;
+    assert_eq!(error["code"], "banned", "{error}");
+    assert_eq!(client.closed().await, Closed::Code(CLOSED_BY_MODERATION));
+    error
+}
+
+#[actix_web::test]
+async fn bans_on_the_other_replica_act_at_once_while_chatting_searching_and_idle() {
+    let (cluster, r1, r2) = cluster_pair().await;
+    let store = cluster.db.store().await;
+
+    // Chatting: A on r1 with B on r2; the ban is issued on r2.
+    let (mut a, mut b, room) = matched_pair_across(&r1.ws_url(""), &r2.ws_url("")).await;
+    let alice = user_of(&*store, &a.session).await;
+    let until = chrono::Utc::now() + chrono::Duration::hours(1);
+    ban(&r2, alice, Some(until)).await;
+    let error = told_banned_and_closed(&mut a).await;
+    let told: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(error["until"].clone()).unwrap();
+    assert_eq!(told.timestamp(), until.timestamp(), "the end time is told");
+    let left = b.wait_for("partner_left").await;
+    assert_eq!(
+        (left["room"].as_str(), left["reason"].as_str()),
+        (Some(room.as_str()), Some("moderation"))
+    );
+
+    // Every new search is refused while banned, on any replica.
+    let mut a_again = WsClient::connect(&r2.ws_url(&format!("?session={}", a.session))).await;
+    a_again.search().await;
+    assert_eq!(a_again.wait_for("error").await["code"], "banned");
+
+    // Searching: C waits on r1 and is banned on r2; then D searching is
+    // not paired with C, and only D is waiting.
+    let mut c = WsClient::connect(&r1.ws_url("")).await;
+    c.search().await;
+    c.expect("searching").await;
+    let carol = user_of(&*store, &c.session).await;
+    ban(&r2, carol, None).await;
+    let error = told_banned_and_closed(&mut c).await;
+    assert_eq!(error["until"], Value::Null, "a permanent ban has no end");
+    let mut d = WsClient::connect(&r2.ws_url("")).await;
+    d.search().await;
+    d.expect("searching").await;
+    let stats: Value = admin(reqwest::Method::GET, r1.http("/admin/stats"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stats["searching"], 1, "{stats}");
+
+    // Idle: E is connected to r1 and doing nothing; banned on r2.
+    let mut e = WsClient::connect(&r1.ws_url("")).await;
+    let erin = user_of(&*store, &e.session).await;
+    ban(
+        &r2,
+        erin,
+        Some(chrono::Utc::now() + chrono::Duration::days(7)),
+    )
+    .await;
+    told_banned_and_closed(&mut e).await;
+
+    // Unban (on r1): A can search again and is paired with D.
+    let res = admin(
+        reqwest::Method::DELETE,
+        r1.http(&format!("/admin/users/{alice}/ban?by=mod-ben")),
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    a_again.search().await;
+    a_again.wait_for("matched").await;
+    d.wait_for("matched").await;
+    let res = admin(
+        reqwest::Method::DELETE,
+        r1.http(&format!("/admin/users/{alice}/ban")),
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND, "nothing left to lift");
+
+    // Every action is in the audit log, with who did it.
+    let audit: Value = admin(reqwest::Method::GET, r2.http("/admin/audit"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let seen: Vec<(String, String)> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().to_owned(),
+                e["actor"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expect = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+    assert_eq!(
+        seen,
+        vec![
+            expect("unban", "mod-ben"),
+            expect("ban", "mod-ana"),
+            expect("ban", "mod-ana"),
+            expect("ban", "mod-ana"),
+        ]
+    );
+}
+
+#[actix_web::test]
+async fn deletion_on_the_other_replica_closes_a_live_socket() {
+    let (cluster, r1, r2) = cluster_pair().await;
+    let store = cluster.db.store().await;
+    let (mut a, mut b, _room) = matched_pair_across(&r1.ws_url(""), &r2.ws_url("")).await;
+    let alice = user_of(&*store, &a.session).await;
+
+    let res = admin(
+        reqwest::Method::DELETE,
+        r2.http(&format!("/admin/users/{alice}?by=mod-ana")),
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+
+    assert_eq!(b.wait_for("partner_left").await["reason"], "moderation");
+    assert_eq!(a.wait_for("error").await["code"], "deleted");
+    assert_eq!(a.closed().await, Closed::Code(CLOSED_BY_MODERATION));
+    // B searches again and is not paired with anyone (nobody else waits).
+    b.search().await;
+    b.expect("searching").await;
+    let view: Value = admin(
+        reqwest::Method::GET,
+        r1.http(&format!("/admin/users/{alice}")),
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        (view["deleted"].as_bool(), view["online"].as_bool()),
+        (Some(true), Some(false))
+    );
+}
+
+/// `reporter` and `target` (searching, nobody else waiting) are paired; the
+/// reporter reports; the target sees the chat end.
+async fn meet_and_report(reporter: &mut WsClient, target: &mut WsClient) {
+    target.search().await;
+    target.expect("searching").await;
+    reporter.search().await;
+    reporter.wait_for("matched").await;
+    target.wait_for("matched").await;
+    reporter
+        .send(json!({"type": "report", "reason": "abusive"}))
+        .await;
+    reporter.wait_for("reported").await;
+    assert_eq!(target.wait_for("partner_left").await["reason"], "report");
+}
+
+#[actix_web::test]
+async fn distinct_reporters_ban_automatically_one_reporter_three_times_does_not() {
+    let (cluster, r1, r2) = cluster_pair().await;
+    let store = cluster.db.store().await;
+
+    // One reporter three times: no ban, the target still searches.
+    let mut t1 = WsClient::connect(&r1.ws_url("")).await;
+    let mut x = WsClient::connect(&r2.ws_url("")).await;
+    for _ in 0..3 {
+        meet_and_report(&mut x, &mut t1).await;
+    }
+    t1.search().await;
+    t1.expect("searching").await;
+    t1.send(json!({"type": "stop"})).await;
+    t1.wait_for("stopped").await;
+
+    // Three distinct reporters on r2: the target on r1 is banned for an hour.
+    let mut t2 = WsClient::connect(&r1.ws_url("")).await;
+    let target = user_of(&*store, &t2.session).await;
+    // The third report ends the chat as a report, then bans.
+    for _ in 0..3 {
+        let mut reporter = WsClient::connect(&r2.ws_url("")).await;
+        meet_and_report(&mut reporter, &mut t2).await;
+    }
+    let error = told_banned_and_closed(&mut t2).await;
+    let until: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(error["until"].clone()).unwrap();
+    let hour = until - chrono::Utc::now();
+    assert!(hour > chrono::Duration::minutes(58) && hour <= chrono::Duration::minutes(60));
+
+    let view: Value = admin(
+        reqwest::Method::GET,
+        r2.http(&format!("/admin/users/{target}")),
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(view["profile"]["complaints_received"], 3);
+    assert_eq!(view["bans"][0]["automatic"], true);
+
+    // The queue: six open complaints, paged two at a time with the cursor.
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page: Value = admin(
+            reqwest::Method::GET,
+            r1.http(&format!(
+                "/admin/complaints?status=open&limit=2&cursor={cursor}"
+            )),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        for item in page["items"].as_array().unwrap() {
+            seen.push(item["id"].as_str().unwrap().to_owned());
+            assert!(item["reported_open"].as_i64().unwrap() == 3);
+        }
+        match page["next"].as_str() {
+            Some(next) => cursor = next.to_owned(),
+            None => break,
+        }
+        assert!(seen.len() <= 6, "the cursor moves forward");
+    }
+    assert_eq!(seen.len(), 6);
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 6, "no complaint twice");
+    let audit: Value = admin(reqwest::Method::GET, r2.http("/admin/audit"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(audit["items"][0]["action"], "autoban");
+}
+
+#[actix_web::test]
+async fn admin_input_is_refused_with_the_field_named_never_503() {
+    let db = common::pg::TestDb::create().await;
+    let app = spawn_app(&[
+        ("DATABASE_URL", db.url.as_str()),
+        ("CHATHUB_ADMIN_TOKEN", TOKEN),
+    ])
+    .await;
+    let store = db.store().await;
+    let person = store.upsert_user(Platform::Web, "someone").await.unwrap();
+    let url = app.http(&format!("/admin/users/{person}/ban"));
+    let cases = [
+        (json!({"reason": "spam", "by": "m".repeat(101)}), "by"),
+        (json!({"reason": "r".repeat(501), "by": "mod"}), "reason"),
+        (json!({"reason": " ", "by": "mod"}), "reason"),
+        (
+            json!({"reason": "spam", "by": "mod", "until": chrono::Utc::now() - chrono::Duration::minutes(1)}),
+            "until",
+        ),
+    ];
+    for (body, field) in cases {
+        let res = admin(reqwest::Method::POST, url.clone(), Some(body.clone())).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{body}");
+        let text: Value = res.json().await.unwrap();
+        assert!(text["error"].as_str().unwrap().starts_with(field), "{text}");
+    }
+    assert!(!store.is_banned(person).await.unwrap(), "nothing changed");
+    let ok = admin(
+        reqwest::Method::POST,
+        url,
+        Some(json!({"reason": "spam", "by": "m".repeat(100)})),
+    )
+    .await;
+    assert_eq!(ok.status(), StatusCode::NO_CONTENT, "100 characters fit");
+    let bad_cursor = admin(
+        reqwest::Method::GET,
+        app.http("/admin/complaints?status=open&cursor=zz"),
+        None,
+    )
+    .await;
+    assert_eq!(bad_cursor.status(), StatusCode::BAD_REQUEST);
+}
