@@ -82,6 +82,8 @@ pub struct ClientActor {
     gap_wait: Option<SpawnHandle>,
     /// How this connection started. Read once in `started`.
     resume: Resume,
+    /// When the current search began here, for the pairing-wait histogram.
+    searching_since: Option<std::time::Instant>,
 }
 
 impl ClientActor {
@@ -110,6 +112,7 @@ impl ClientActor {
             early: std::collections::BTreeMap::new(),
             gap_wait: None,
             resume,
+            searching_since: None,
         }
     }
 
@@ -197,11 +200,15 @@ impl Actor for ClientActor {
             }),
         );
         ctx.run_interval(SYNC_INTERVAL, |_, ctx| ctx.notify(CatchUp));
-        metrics::gauge!("chathub_connections").increment(1.0);
+        metrics::gauge!(crate::http::metrics::CONNECTIONS).increment(1.0);
+        metrics::gauge!(crate::http::metrics::PEOPLE_ONLINE, "transport" => self.outbox.platform().as_str())
+            .increment(1.0);
     }
 
     fn stopped(&mut self, _ctx: &mut Self::Context) {
-        metrics::gauge!("chathub_connections").decrement(1.0);
+        metrics::gauge!(crate::http::metrics::CONNECTIONS).decrement(1.0);
+        metrics::gauge!(crate::http::metrics::PEOPLE_ONLINE, "transport" => self.outbox.platform().as_str())
+            .decrement(1.0);
         // A taken-over connection leaves the person to their new connection;
         // an idle one has nothing to leave.
         let handover = !matches!(
