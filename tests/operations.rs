@@ -116,15 +116,9 @@ async fn a_chat_shows_up_in_the_latency_histograms() {
         .text()
         .await
         .unwrap();
-    let value = |name: &str| -> f64 {
-        text.lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(0.0)
-    };
-    assert!(value("chathub_relay_latency_seconds_count") >= 1.0);
-    assert!(value("chathub_pairing_wait_seconds_count") >= 1.0);
-    assert!(value("chathub_people_online{transport=\"web\"}") >= 2.0);
+    assert!(sample(&text, "chathub_relay_latency_seconds_count") >= 1.0);
+    assert!(sample(&text, "chathub_pairing_wait_seconds_count") >= 1.0);
+    assert!(sample(&text, "chathub_people_online{transport=\"web\"}") >= 2.0);
     app.shutdown().await;
 }
 
@@ -240,4 +234,68 @@ async fn a_replica_gives_up_on_its_database_after_the_bound() {
             .unwrap()
             .contains("PostgreSQL still unreachable")
     );
+}
+
+/// The value of the first series line starting with `series`, or 0.
+fn sample(text: &str, series: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+#[actix_web::test]
+async fn telegram_calls_and_webhook_updates_are_counted_by_outcome() {
+    use common::fake_telegram::{Failure, FakeTelegram};
+    use common::telegram::{TgPerson, pair, spawn_tg_app, wait_method};
+    const A: i64 = 7001;
+    const B: i64 = 7002;
+    let fake = FakeTelegram::start().await;
+    let app = spawn_tg_app(&fake, &[]).await;
+    let (mut a, mut b) = (TgPerson::new(&app, A), TgPerson::new(&app, B));
+    pair(&fake, &mut a, &mut b).await;
+
+    // One 429 on the way to B, then the message goes through.
+    fake.fail_next(1, Some(B), Failure::TooMany { retry_after: 1 });
+    a.text("hello").await;
+    wait_method(&fake, B, "copymessage", 1).await;
+    // Telegram with the wrong secret.
+    let (_, update) = a.message(serde_json::json!({"text": "x"}));
+    let refused = a
+        .post_raw(
+            &serde_json::json!({"update_id": 1, "message": update}),
+            "wrong",
+        )
+        .await;
+    assert_eq!(refused, 401);
+
+    let text = reqwest::get(app.http("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(sample(&text, "chathub_telegram_calls_total{outcome=\"429\"}") >= 1.0);
+    assert!(sample(&text, "chathub_telegram_calls_total{outcome=\"ok\"}") >= 1.0);
+    assert!(
+        sample(
+            &text,
+            "chathub_telegram_call_duration_seconds_count{method=\"copyMessage\",outcome=\"ok\"}"
+        ) >= 1.0,
+        "latency by method and outcome"
+    );
+    assert!(
+        sample(
+            &text,
+            "chathub_telegram_webhook_updates_total{outcome=\"ok\"}"
+        ) >= 1.0
+    );
+    assert!(
+        sample(
+            &text,
+            "chathub_telegram_webhook_updates_total{outcome=\"unauthorized\"}"
+        ) >= 1.0
+    );
+    assert!(sample(&text, "chathub_people_online{transport=\"telegram\"}") >= 2.0);
+    app.shutdown().await;
 }

@@ -116,14 +116,19 @@ impl TgApi {
     }
 }
 
-/// The Bot API method of a request type (`sendMessage`, `copyMessage`, ...).
-fn method_name<R: Request>() -> &'static str {
-    <R::Payload as teloxide::requests::Payload>::NAME
+/// The Bot API method of a request type (`sendMessage`, `copyMessage`, ...):
+/// teloxide names payloads after the method with a capital first letter.
+fn method_name<R: Request>() -> String {
+    let name = <R::Payload as teloxide::requests::Payload>::NAME;
+    let mut chars = name.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_ascii_lowercase().to_string() + chars.as_str()
+    })
 }
 
 /// Counts one attempt and its duration by outcome (ok, 429, 403, 4xx, 5xx,
 /// network), for the dashboard and the 429-storm alert.
-fn observe_call<T>(method: &'static str, result: &Result<T, RequestError>, took: Duration) {
+fn observe_call<T>(method: String, result: &Result<T, RequestError>, took: Duration) {
     use crate::http::metrics::{TG_CALL_SECONDS, TG_CALLS};
     let outcome = match result {
         Ok(_) => "ok",
