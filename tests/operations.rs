@@ -228,12 +228,9 @@ async fn a_replica_gives_up_on_its_database_after_the_bound() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let last: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
     assert_eq!(last["level"], "ERROR");
-    assert!(
-        last["fields"]["error"]
-            .as_str()
-            .unwrap()
-            .contains("PostgreSQL still unreachable")
-    );
+    let error = last["fields"]["error"].as_str().unwrap();
+    assert!(error.contains("PostgreSQL still unreachable"), "{error}");
+    assert!(error.contains("refused"), "the cause is named: {error}");
 }
 
 /// The value of the first series line starting with `series`, or 0.
