@@ -33,10 +33,28 @@ pub enum LogFormat {
     Json,
 }
 
+impl LogFormat {
+    /// The value of `CHATHUB_LOG_FORMAT` (unset = human).
+    pub fn parse(value: Option<&str>) -> anyhow::Result<Self> {
+        match value {
+            None | Some("human") => Ok(LogFormat::Human),
+            Some("json") => Ok(LogFormat::Json),
+            Some(other) => bail!("CHATHUB_LOG_FORMAT must be human or json, not {other:?}"),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Config {
     /// `CHATHUB_LISTEN`; port 0 picks a free port (tests).
     pub listen: SocketAddr,
+    /// `CHATHUB_ADMIN_LISTEN`: a second listener that alone serves
+    /// `/metrics` and `/admin/*`, so a public ingress never reaches them.
+    /// `None` = both are served on `listen`.
+    pub admin_listen: Option<SocketAddr>,
+    /// `CHATHUB_STARTUP_WAIT_SECS`: how long start-up keeps retrying an
+    /// unreachable PostgreSQL or Redis before giving up.
+    pub startup_wait: Duration,
     /// `DATABASE_URL`; `None` = in-memory store.
     pub database_url: Option<Secret>,
     /// `REDIS_URL`; `None` = in-process bus.
@@ -85,11 +103,14 @@ impl Config {
             .unwrap_or_else(|| "127.0.0.1:8080".into())
             .parse()
             .context("CHATHUB_LISTEN must be host:port, e.g. 0.0.0.0:8080")?;
-        let log_format = match non_empty("CHATHUB_LOG_FORMAT").as_deref() {
-            None | Some("human") => LogFormat::Human,
-            Some("json") => LogFormat::Json,
-            Some(other) => bail!("CHATHUB_LOG_FORMAT must be human or json, not {other:?}"),
-        };
+        let admin_listen = non_empty("CHATHUB_ADMIN_LISTEN")
+            .map(|v| v.parse())
+            .transpose()
+            .context("CHATHUB_ADMIN_LISTEN must be host:port, e.g. 0.0.0.0:9090")?;
+        if admin_listen.is_some_and(|a: SocketAddr| a == listen && a.port() != 0) {
+            bail!("CHATHUB_ADMIN_LISTEN must differ from CHATHUB_LISTEN");
+        }
+        let log_format = LogFormat::parse(non_empty("CHATHUB_LOG_FORMAT").as_deref())?;
         let number = |k: &str, default: u64| -> anyhow::Result<u64> {
             match non_empty(k) {
                 None => Ok(default),
@@ -107,6 +128,8 @@ impl Config {
         };
         Ok(Self {
             listen,
+            admin_listen,
+            startup_wait: Duration::from_secs(number("CHATHUB_STARTUP_WAIT_SECS", 60)?),
             database_url: non_empty("DATABASE_URL").map(Secret),
             redis_url: non_empty("REDIS_URL").map(Secret),
             redis_prefix,
@@ -198,6 +221,28 @@ mod tests {
         assert!(e.to_string().contains("CHATHUB_DB_POOL_SIZE"));
         let e = cfg(&[("CHATHUB_RETENTION_DAYS", "many")]).unwrap_err();
         assert!(e.to_string().contains("CHATHUB_RETENTION_DAYS"));
+    }
+
+    #[test]
+    fn admin_listener_and_startup_wait() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.admin_listen, None);
+        assert_eq!(c.startup_wait, Duration::from_secs(60));
+        let c = cfg(&[
+            ("CHATHUB_ADMIN_LISTEN", "0.0.0.0:9090"),
+            ("CHATHUB_STARTUP_WAIT_SECS", "5"),
+        ])
+        .unwrap();
+        assert_eq!(c.admin_listen.unwrap().to_string(), "0.0.0.0:9090");
+        assert_eq!(c.startup_wait, Duration::from_secs(5));
+        let e = cfg(&[("CHATHUB_ADMIN_LISTEN", "nope")]).unwrap_err();
+        assert!(e.to_string().contains("CHATHUB_ADMIN_LISTEN"));
+        let e = cfg(&[
+            ("CHATHUB_LISTEN", "0.0.0.0:8080"),
+            ("CHATHUB_ADMIN_LISTEN", "0.0.0.0:8080"),
+        ])
+        .unwrap_err();
+        assert!(e.to_string().contains("CHATHUB_ADMIN_LISTEN"));
     }
 
     #[test]

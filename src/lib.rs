@@ -10,6 +10,7 @@ pub mod bus;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod healthcheck;
 pub mod http;
 pub mod startup;
 pub mod store;

@@ -1,6 +1,9 @@
 //! The `chathub` binary: parse the command line, run the replica.
 
-use chathub::{Application, Config, telemetry};
+use std::process::ExitCode;
+
+use chathub::config::LogFormat;
+use chathub::{Application, Config, healthcheck, telemetry};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -16,6 +19,13 @@ enum Cmd {
     Serve,
     /// Apply pending database migrations (DATABASE_URL) and exit.
     Migrate,
+    /// Ask the replica listening on CHATHUB_LISTEN for /healthz (or /readyz)
+    /// and exit 0 if it answers 200 (for container health checks).
+    Healthcheck {
+        /// Check readiness (store and bus reachable) instead of liveness.
+        #[arg(long)]
+        ready: bool,
+    },
     /// Telegram administration.
     Telegram {
         #[command(subcommand)]
@@ -37,10 +47,45 @@ enum TelegramCmd {
     },
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Cmd::Healthcheck { ready }) = cli.command {
+        return healthcheck(ready);
+    }
+    // Logging first, so even a configuration error comes out in the asked
+    // format (an unknown format falls back to human and is reported below).
+    let format = std::env::var("CHATHUB_LOG_FORMAT").ok();
+    let format = LogFormat::parse(format.as_deref().filter(|f| !f.trim().is_empty()));
+    telemetry::init(format.unwrap_or(LogFormat::Human));
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "chathub failed");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `chathub healthcheck`: no runtime, no logging, just the exit code (and a
+/// line on stderr saying why it failed).
+fn healthcheck(ready: bool) -> ExitCode {
+    let listen = std::env::var("CHATHUB_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".into());
+    let Ok(listen) = listen.parse() else {
+        eprintln!("CHATHUB_LISTEN must be host:port");
+        return ExitCode::FAILURE;
+    };
+    let path = if ready { "/readyz" } else { "/healthz" };
+    match healthcheck::check(healthcheck::target(listen), path) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("unhealthy: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::from_env()?;
-    telemetry::init(config.log_format);
     // Actors need the actix System; redis, diesel-async and teloxide I/O want
     // a multi-threaded tokio runtime underneath it.
     let system = actix_rt::System::with_tokio_rt(|| {
@@ -54,6 +99,8 @@ fn main() -> anyhow::Result<()> {
         match cli.command.unwrap_or(Cmd::Serve) {
             Cmd::Serve => Application::build(config).await?.run_until_stopped().await,
             Cmd::Migrate => chathub::startup::migrate(&config).await,
+            // Answered before the runtime is built.
+            Cmd::Healthcheck { .. } => Ok(()),
             Cmd::Telegram {
                 cmd:
                     TelegramCmd::Setup {

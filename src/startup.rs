@@ -21,6 +21,13 @@ use crate::http::{self, AppState};
 use crate::store::{MemoryStore, PgConfig, PgStore, Store, spawn_retention};
 use crate::transports::telegram::{self, TelegramTransport};
 
+/// First pause before retrying an unreachable dependency at start-up.
+const STARTUP_FIRST_BACKOFF: Duration = Duration::from_millis(250);
+/// Longest pause between start-up attempts (the backoff doubles up to it).
+const STARTUP_MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// Worker threads of the operator listener.
+const ADMIN_WORKERS: usize = 2;
+
 /// The adapters behind the ports, chosen by configuration.
 pub struct Adapters {
     pub store: Arc<dyn Store>,
@@ -50,11 +57,13 @@ impl Adapters {
         let mut adapters = Self::embedded();
         if let Some(pg) = pg_config(config) {
             // Migrates first (replicas starting together take turns).
-            adapters.store = Arc::new(PgStore::connect(&pg).await?);
+            let store = wait_for("PostgreSQL", config.startup_wait, || PgStore::connect(&pg));
+            adapters.store = Arc::new(store.await?);
             adapters.retention = Some(config.retention);
         }
         if let Some(url) = &config.redis_url {
-            let redis = redis_adapters(config, url).await?;
+            let redis =
+                wait_for("Redis", config.startup_wait, || redis_adapters(config, url)).await?;
             adapters.bus = Arc::new(redis.bus);
             adapters.queue = Arc::new(redis.queue);
             adapters.presence = redis.presence;
@@ -84,14 +93,51 @@ pub fn pg_config(config: &Config) -> Option<PgConfig> {
 /// `chathub migrate`: applies pending migrations and returns.
 pub async fn migrate(config: &Config) -> anyhow::Result<()> {
     let pg = pg_config(config).context("DATABASE_URL must be set to run migrations")?;
-    let applied = crate::store::postgres::run_migrations(&pg.url).await?;
+    let applied = wait_for("PostgreSQL", config.startup_wait, || {
+        crate::store::postgres::run_migrations(&pg.url)
+    })
+    .await?;
     tracing::info!(applied, "migrations are up to date");
     Ok(())
+}
+
+/// Runs `attempt` until it succeeds or `bound` has passed, with doubling
+/// pauses: a replica (or the migration Job) started together with its
+/// database waits for it instead of exiting, and each failure is logged
+/// with its cause.
+async fn wait_for<T, F, Fut>(
+    what: &'static str,
+    bound: Duration,
+    mut attempt: F,
+) -> anyhow::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = anyhow::Result<T>>,
+{
+    let deadline = tokio::time::Instant::now() + bound;
+    let mut pause = STARTUP_FIRST_BACKOFF;
+    loop {
+        match attempt().await {
+            Ok(value) => return Ok(value),
+            Err(e) => {
+                let cause = format!("{e:#}");
+                if tokio::time::Instant::now() + pause > deadline {
+                    tracing::error!(dependency = what, error = %cause, "giving up at start-up");
+                    return Err(e.context(format!("{what} still unreachable after {bound:?}")));
+                }
+                tracing::warn!(dependency = what, error = %cause, retry_in = ?pause, "unreachable at start-up; retrying");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(STARTUP_MAX_BACKOFF);
+            }
+        }
+    }
 }
 
 pub struct Application {
     port: u16,
     server: Server,
+    /// `CHATHUB_ADMIN_LISTEN`: the operator listener and its port.
+    admin: Option<(u16, Server)>,
     hub: Addr<Hub>,
     config: Config,
     retention: Option<tokio::task::JoinHandle<()>>,
@@ -163,6 +209,11 @@ impl Application {
             instance_id: config.instance_id.clone(),
         });
         let routed = telegram.clone();
+        let separate_admin = config.admin_listen.is_some();
+        let admin = match config.admin_listen {
+            Some(addr) => Some(admin_server(addr, state.clone(), config.shutdown_timeout)?),
+            None => None,
+        };
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(
@@ -175,8 +226,11 @@ impl Application {
                     web::QueryConfig::default()
                         .error_handler(|e, _| http::HttpError::BadRequest(e.to_string()).into()),
                 )
-                .configure(http::routes)
+                .configure(http::public_routes)
                 .configure(|cfg| {
+                    if !separate_admin {
+                        http::operator_routes(cfg);
+                    }
                     if let Some(tg) = &routed {
                         telegram::routes(cfg, tg.clone());
                     }
@@ -189,13 +243,14 @@ impl Application {
         .disable_signals()
         .shutdown_timeout(config.shutdown_timeout.as_secs())
         .run();
-        tracing::info!(port, instance = %config.instance_id, "chathub listening");
+        tracing::info!(port, admin_port = admin.as_ref().map(|a| a.0), instance = %config.instance_id, "chathub listening");
         if let Some(tg) = &telegram {
             tg.start();
         }
         Ok(Self {
             port,
             server,
+            admin,
             hub,
             config,
             retention,
@@ -205,6 +260,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The operator listener's port, when `CHATHUB_ADMIN_LISTEN` is set.
+    pub fn admin_port(&self) -> Option<u16> {
+        self.admin.as_ref().map(|a| a.0)
     }
 
     /// Runs until SIGTERM or Ctrl-C, then shuts down gracefully.
@@ -221,10 +281,25 @@ impl Application {
         // outlives the replica.
         let _retention = self.retention.map(AbortOnDrop);
         let mut server = tokio::spawn(self.server);
+        let admin_handle = self.admin.as_ref().map(|(_, s)| s.handle());
+        let mut admin_task = self.admin.map(|(_, s)| tokio::spawn(s));
+        // The operator listener ends only when stopped or failed: either way
+        // the replica must not go on without it.
+        let admin_ended = async {
+            match admin_task.as_mut() {
+                Some(task) => {
+                    let _ = task.await;
+                }
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             res = &mut server => return Ok(res.context("server task failed")??),
+            () = admin_ended => anyhow::bail!("the admin listener stopped"),
             () = stop => {}
         }
+        // Stopped gracefully alongside the public one.
+        let admin_stopping = admin_handle.map(|h| h.stop(true));
         tracing::info!(instance = %self.config.instance_id, "shutting down");
         let stopping = handle.stop(true);
         if let Some(tg) = &self.telegram {
@@ -238,10 +313,41 @@ impl Application {
             tg.senders_stopped().await;
         }
         stopping.await;
+        if let Some(admin) = admin_stopping {
+            admin.await;
+        }
         let _ = tokio::time::timeout(self.config.shutdown_timeout, server).await;
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// The operator listener (`CHATHUB_ADMIN_LISTEN`): `/metrics` and
+/// `/admin/*` only, nothing a public client uses.
+fn admin_server(
+    addr: std::net::SocketAddr,
+    state: web::Data<AppState>,
+    shutdown: Duration,
+) -> anyhow::Result<(u16, Server)> {
+    let listener = TcpListener::bind(addr)
+        .with_context(|| format!("cannot listen on {addr} (CHATHUB_ADMIN_LISTEN)"))?;
+    let port = listener.local_addr()?.port();
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(
+                actix_web::middleware::DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff")),
+            )
+            .app_data(state.clone())
+            .configure(http::operator_routes)
+    })
+    // Scrapes and operator calls are few: two workers are plenty.
+    .workers(ADMIN_WORKERS)
+    .listen(listener)?
+    .disable_signals()
+    .shutdown_timeout(shutdown.as_secs())
+    .run();
+    Ok((port, server))
 }
 
 struct AbortOnDrop(tokio::task::JoinHandle<()>);

@@ -13,12 +13,15 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
 }
 
-pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let deps = &state.deps;
+/// Whether the store and the bus answer, each within [`READY_TIMEOUT`].
+pub(super) async fn dependencies(deps: &crate::actors::Deps) -> (bool, bool) {
     let store = tokio::time::timeout(READY_TIMEOUT, deps.store.ping()).await;
     let bus = tokio::time::timeout(READY_TIMEOUT, deps.bus.ping()).await;
-    let store_ok = matches!(store, Ok(Ok(())));
-    let bus_ok = matches!(bus, Ok(Ok(())));
+    (matches!(store, Ok(Ok(()))), matches!(bus, Ok(Ok(()))))
+}
+
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let (store_ok, bus_ok) = dependencies(&state.deps).await;
     let body = serde_json::json!({
         "store": if store_ok { "ok" } else { "unavailable" },
         "bus": if bus_ok { "ok" } else { "unavailable" },

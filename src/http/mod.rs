@@ -22,15 +22,19 @@ pub struct AppState {
     pub instance_id: String,
 }
 
-/// Registers every route.
-pub fn routes(cfg: &mut web::ServiceConfig) {
+/// What people and probes use: the page, its WebSocket, health.
+pub fn public_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(pages::index))
         .route("/app.js", web::get().to(pages::script))
         .route("/style.css", web::get().to(pages::style))
         .route("/ws", web::get().to(crate::transports::ws::route))
         .route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
-        .route("/metrics", web::get().to(metrics::render))
+        .route("/readyz", web::get().to(health::readyz));
+}
+
+/// What only operators use: metrics, the admin API and its page.
+pub fn operator_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/metrics", web::get().to(metrics::render))
         .configure(admin::routes);
 }
 

@@ -107,6 +107,7 @@ pub async fn spawn_replicas(n: usize, overrides: &[(&str, &str)]) -> Vec<TestApp
         }));
         apps.push(TestApp {
             port,
+            admin_port: None,
             stop: Some(stop),
             done: Some(done),
         });

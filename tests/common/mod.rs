@@ -26,6 +26,8 @@ pub const EXPECT_WITHIN: Duration = Duration::from_secs(10);
 /// An application started in this test's actix System.
 pub struct TestApp {
     pub port: u16,
+    /// The operator listener's port (`CHATHUB_ADMIN_LISTEN`), if any.
+    pub admin_port: Option<u16>,
     stop: Option<oneshot::Sender<()>>,
     done: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
@@ -80,12 +82,14 @@ pub async fn spawn_app(overrides: &[(&str, &str)]) -> TestApp {
         .await
         .expect("app builds");
     let port = app.port();
+    let admin_port = app.admin_port();
     let (stop, stopped) = oneshot::channel::<()>();
     let done = tokio::spawn(app.run_until(async {
         let _ = stopped.await;
     }));
     TestApp {
         port,
+        admin_port,
         stop: Some(stop),
         done: Some(done),
     }

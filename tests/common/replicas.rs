@@ -86,6 +86,13 @@ impl Replica {
         format!("ws://127.0.0.1:{}/ws{}", self.port, query)
     }
 
+    /// Starts the process again on the same port (after `kill` or
+    /// `terminate`), as a restarted container would, and waits until ready.
+    pub async fn restart(&mut self) {
+        assert!(self.child.is_none(), "restart after kill or terminate");
+        self.spawn().await;
+    }
+
     /// `kill -9`: no shutdown, no goodbye.
     pub async fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {

@@ -30,7 +30,13 @@ pub enum Closed {
 impl WsClient {
     /// Connects to `url` and reads `hello`.
     pub async fn connect(url: &str) -> WsClient {
-        let (stream, _) = connect_async(url).await.expect("websocket connects");
+        Self::try_connect(url).await.expect("websocket connects")
+    }
+
+    /// Connects to `url` and reads `hello`; `Err` if the handshake fails
+    /// (what a page sees when the load balancer has nowhere to send it).
+    pub async fn try_connect(url: &str) -> Result<WsClient, String> {
+        let (stream, _) = connect_async(url).await.map_err(|e| e.to_string())?;
         let mut client = WsClient {
             stream,
             session: String::new(),
@@ -41,7 +47,7 @@ impl WsClient {
         client.session = hello["session"].as_str().unwrap().to_owned();
         client.hello_room = hello["room"].as_str().map(str::to_owned);
         client.resumed = hello["resumed"].as_bool().unwrap();
-        client
+        Ok(client)
     }
 
     pub async fn send(&mut self, frame: Value) {

@@ -92,7 +92,8 @@ impl Handler<Command> for ClientActor {
         // Errors reach the person here, in one place, whatever the command.
         AtomicResponse::new(Box::pin(fut.map(move |res, act: &mut Self, ctx| {
             if let Err(e) = &res {
-                metrics::counter!("chathub_command_errors_total", "code" => e.code()).increment(1);
+                metrics::counter!(crate::http::metrics::COMMAND_ERRORS, "code" => e.code())
+                    .increment(1);
                 let error = e.clone();
                 act.push(Outgoing::Error { error, id: msg_id }, ctx);
             }
@@ -114,6 +115,7 @@ impl ClientActor {
         // Searching before the matcher answers: a `Matched` that arrives
         // first (it cannot; commands are atomic) would still find it set.
         self.state = PersonState::Searching;
+        self.searching_since = Some(std::time::Instant::now());
         self.cancelled_search = false;
         self.prefs = prefs.clone();
         let (store, matcher, user) = (
@@ -177,9 +179,9 @@ impl ClientActor {
             };
             let appended = store.append_message(new).await?;
             if appended.duplicate {
-                metrics::counter!("chathub_messages_duplicate_total").increment(1);
+                metrics::counter!(crate::http::metrics::MESSAGES_DUPLICATE).increment(1);
             } else {
-                metrics::counter!("chathub_messages_stored_total").increment(1);
+                metrics::counter!(crate::http::metrics::MESSAGES_STORED).increment(1);
             }
             // Ring the room even for a duplicate: the first attempt may have
             // died between storing and ringing. Receivers de-duplicate by seq.

@@ -53,6 +53,10 @@ type Step = std::pin::Pin<Box<dyn ActorFuture<ClientActor, Output = ()>>>;
 impl ClientActor {
     /// Enters `room` having seen everything up to `from`, then catches up.
     pub(super) fn enter_room(&mut self, room: RoomId, from: Seq, ctx: &mut Context<Self>) {
+        if let Some(since) = self.searching_since.take() {
+            metrics::histogram!(crate::http::metrics::PAIRING_WAIT_SECONDS)
+                .record(since.elapsed().as_secs_f64());
+        }
         self.state = PersonState::InRoom(room);
         self.cursor = from;
         self.early.clear();
@@ -110,7 +114,7 @@ impl ClientActor {
             self.gap_wait = Some(ctx.run_later(GAP_WAIT, |act, ctx| {
                 act.gap_wait = None;
                 if !act.early.is_empty() {
-                    metrics::counter!("chathub_gap_reads_total").increment(1);
+                    metrics::counter!(crate::http::metrics::GAP_READS).increment(1);
                     let step = act.catch_up();
                     ctx.wait(step);
                 }
@@ -127,7 +131,11 @@ impl ClientActor {
         }
         self.cursor = msg.seq;
         if msg.sender != self.user {
-            metrics::counter!("chathub_messages_delivered_total").increment(1);
+            metrics::counter!(crate::http::metrics::MESSAGES_DELIVERED).increment(1);
+            // Clocks of replicas can disagree a little: never a negative latency.
+            let latency = (chrono::Utc::now() - msg.created_at).num_microseconds();
+            let latency = latency.unwrap_or(0).max(0) as f64 / 1e6;
+            metrics::histogram!(crate::http::metrics::RELAY_SECONDS).record(latency);
             self.push(
                 Outgoing::Message {
                     seq: msg.seq,
@@ -145,7 +153,7 @@ impl ClientActor {
         let PersonState::InRoom(room) = self.state else {
             return Box::pin(actix::fut::ready(()));
         };
-        metrics::counter!("chathub_catch_ups_total").increment(1);
+        metrics::counter!(crate::http::metrics::CATCH_UPS).increment(1);
         let store = self.deps.store.clone();
         let after = self.cursor;
         let fut = async move {
@@ -232,7 +240,7 @@ pub fn end_room(
     let (store, bus) = (deps.store.clone(), deps.bus.clone());
     async move {
         if store.end_room(room, Some(by), reason).await?.is_some() {
-            metrics::counter!("chathub_rooms_ended_total", "reason" => reason.as_str())
+            metrics::counter!(crate::http::metrics::ROOMS_ENDED, "reason" => reason.as_str())
                 .increment(1);
             let ended = BusEvent::RoomEnded {
                 room,

@@ -86,6 +86,8 @@ pub struct ClientActor {
     /// A ban this connection learned of (bus event, sync or refused
     /// search); messages are refused while it holds.
     ban: Option<crate::store::ActiveBan>,
+    /// When the current search began here, for the pairing-wait histogram.
+    searching_since: Option<std::time::Instant>,
 }
 
 impl ClientActor {
@@ -115,6 +117,7 @@ impl ClientActor {
             gap_wait: None,
             resume,
             ban: None,
+            searching_since: None,
         }
     }
 
@@ -202,11 +205,15 @@ impl Actor for ClientActor {
             }),
         );
         ctx.run_interval(SYNC_INTERVAL, |_, ctx| ctx.notify(CatchUp));
-        metrics::gauge!("chathub_connections").increment(1.0);
+        metrics::gauge!(crate::http::metrics::CONNECTIONS).increment(1.0);
+        metrics::gauge!(crate::http::metrics::PEOPLE_ONLINE, "transport" => self.outbox.platform().as_str())
+            .increment(1.0);
     }
 
     fn stopped(&mut self, _ctx: &mut Self::Context) {
-        metrics::gauge!("chathub_connections").decrement(1.0);
+        metrics::gauge!(crate::http::metrics::CONNECTIONS).decrement(1.0);
+        metrics::gauge!(crate::http::metrics::PEOPLE_ONLINE, "transport" => self.outbox.platform().as_str())
+            .decrement(1.0);
         // A taken-over connection leaves the person to their new connection;
         // an idle one has nothing to leave.
         let handover = !matches!(

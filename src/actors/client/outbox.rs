@@ -77,6 +77,11 @@ pub trait Outbox: 'static {
 
     /// Asks the transport to close the connection after what is queued.
     fn close(&mut self, reason: CloseReason);
+
+    /// Which transport this is, for the people-online gauge.
+    fn platform(&self) -> crate::domain::Platform {
+        crate::domain::Platform::Web
+    }
 }
 
 #[derive(Debug)]

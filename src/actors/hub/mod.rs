@@ -135,7 +135,7 @@ async fn end_abandoned_room(store: &dyn Store, bus: &dyn Bus, user: UserId) -> a
             reason: EndReason::Disconnected,
         };
         bus.publish(Topic::Room(room.id), &ended).await?;
-        metrics::counter!("chathub_rooms_ended_total", "reason" => EndReason::Disconnected.as_str())
+        metrics::counter!(crate::http::metrics::ROOMS_ENDED, "reason" => EndReason::Disconnected.as_str())
             .increment(1);
         tracing::info!(room = %room.id, "room ended: participant did not come back");
     }
@@ -160,6 +160,7 @@ impl StreamHandler<BusSignal> for Hub {
         match signal {
             BusSignal::Event { topic, event } => self.route(topic, event),
             BusSignal::Resynced => {
+                metrics::counter!(crate::http::metrics::BUS_RECONNECTS).increment(1);
                 for (_, addr) in self.clients.values() {
                     addr.do_send(CatchUp);
                 }
@@ -201,5 +202,18 @@ impl Handler<CountClients> for Hub {
 
     fn handle(&mut self, _: CountClients, _ctx: &mut Context<Self>) -> usize {
         self.clients.len()
+    }
+}
+
+/// Rooms with at least one member connected to this replica (for `/metrics`).
+#[derive(Message)]
+#[rtype(result = "usize")]
+pub struct CountRooms;
+
+impl Handler<CountRooms> for Hub {
+    type Result = usize;
+
+    fn handle(&mut self, _: CountRooms, _ctx: &mut Context<Self>) -> usize {
+        self.rooms.len()
     }
 }

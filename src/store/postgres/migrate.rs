@@ -16,12 +16,26 @@ const MIGRATION_LOCK: i64 = 0x63_68_61_74_68_75_62;
 
 /// Applies all pending migrations; returns how many were applied.
 pub async fn run_migrations(url: &str) -> anyhow::Result<usize> {
+    reachable(url).await?;
     let url = url.to_owned();
     // The migration harness is synchronous: run it on a blocking thread
     // through diesel-async's sync wrapper (no libpq needed).
     tokio::task::spawn_blocking(move || migrate_blocking(&url))
         .await
         .context("migration task panicked")?
+}
+
+/// Connects once with the driver itself, whose error keeps its cause (the
+/// migration harness's connection reports only "error connecting to
+/// server"). The URL is never part of the message.
+async fn reachable(url: &str) -> anyhow::Result<()> {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .context("cannot connect to PostgreSQL")?;
+    // Connected and authenticated: that was the question.
+    drop(client);
+    drop(connection);
+    Ok(())
 }
 
 fn migrate_blocking(url: &str) -> anyhow::Result<usize> {

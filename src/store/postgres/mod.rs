@@ -111,7 +111,11 @@ impl PgStore {
 }
 
 async fn checkout(pool: &Pool<AsyncPgConnection>) -> Result<Pooled, StoreError> {
-    match tokio::time::timeout(CHECKOUT_TIMEOUT, pool.get()).await {
+    let result = tokio::time::timeout(CHECKOUT_TIMEOUT, pool.get()).await;
+    if !matches!(result, Ok(Ok(_))) {
+        count_error("connect");
+    }
+    match result {
         Ok(Ok(conn)) => Ok(conn),
         Ok(Err(e)) => Err(StoreError::Unavailable(format!(
             "no database connection: {e}"
@@ -126,7 +130,13 @@ async fn checkout(pool: &Pool<AsyncPgConnection>) -> Result<Pooled, StoreError> 
 /// with an unknown outcome: close it instead of handing it to the next caller.
 fn discard_after_timeout(conn: Pooled) -> StoreError {
     drop(Object::take(conn));
+    count_error("timeout");
     StoreError::Unavailable("database statement timed out".into())
+}
+
+/// Counts a failed store operation by kind, for the store-errors alert.
+fn count_error(kind: &'static str) {
+    metrics::counter!(crate::http::metrics::STORE_ERRORS, "kind" => kind).increment(1);
 }
 
 /// Runs `$body` (an async block returning `Result<T, StoreError>`) with
@@ -152,6 +162,7 @@ pub(crate) use with_conn;
 /// Maps a database error that no caller expects to `Unavailable`. The text
 /// is the server's message (constraint names, never row values).
 fn db_error(e: DieselError) -> StoreError {
+    count_error("query");
     StoreError::Unavailable(format!("database error: {e}"))
 }
 

@@ -21,6 +21,9 @@ const MAX_TRANSIENT_ATTEMPTS: u32 = 5;
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 /// 429s in a row for one call before giving up on it (each one pauses everyone).
 const MAX_RATE_LIMITED: u32 = 10;
+/// A budget wait shorter than this is just the cost of asking (a Redis round
+/// trip), not a wait worth counting.
+const BUDGET_WAIT_THRESHOLD: Duration = Duration::from_millis(5);
 
 /// Why a call did not go through.
 #[derive(Debug, thiserror::Error)]
@@ -130,6 +133,7 @@ impl TgApi {
         let mut transient = 0;
         let mut limited = 0;
         loop {
+            let waiting = std::time::Instant::now();
             match gate {
                 Some(gate) => {
                     tokio::select! {
@@ -143,7 +147,11 @@ impl TgApi {
                 }
                 None => budget::take(&*self.budget, chat).await,
             }
-            let err = match req.send_ref().await {
+            observe_budget_wait(waiting.elapsed());
+            let started = std::time::Instant::now();
+            let result = req.send_ref().await;
+            observe_call(method_name::<R>(), &result, started.elapsed());
+            let err = match result {
                 Ok(out) => return Ok(out),
                 Err(e) => e,
             };
@@ -182,6 +190,42 @@ impl TgApi {
                 }
             }
         }
+    }
+}
+
+/// The Bot API method of a request type (`sendMessage`, `copyMessage`, ...):
+/// teloxide names payloads after the method with a capital first letter.
+fn method_name<R: Request>() -> String {
+    let name = <R::Payload as teloxide::requests::Payload>::NAME;
+    let mut chars = name.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_ascii_lowercase().to_string() + chars.as_str()
+    })
+}
+
+/// Counts one attempt and its duration by outcome (ok, 429, 403, 4xx, 5xx,
+/// network), for the dashboard and the 429-storm alert.
+fn observe_call<T>(method: String, result: &Result<T, RequestError>, took: Duration) {
+    use crate::http::metrics::{TG_CALL_SECONDS, TG_CALLS};
+    let outcome = match result {
+        Ok(_) => "ok",
+        Err(RequestError::RetryAfter(_)) => "429",
+        Err(RequestError::Api(api)) if is_blocked(api) => "403",
+        Err(RequestError::Api(api)) if is_final(api) => "4xx",
+        Err(RequestError::MigrateToChatId(_)) => "4xx",
+        Err(RequestError::Api(_)) => "5xx",
+        Err(_) => "network",
+    };
+    metrics::counter!(TG_CALLS, "outcome" => outcome).increment(1);
+    metrics::histogram!(TG_CALL_SECONDS, "method" => method, "outcome" => outcome)
+        .record(took.as_secs_f64());
+}
+
+fn observe_budget_wait(waited: Duration) {
+    use crate::http::metrics::{TG_BUDGET_WAIT_SECONDS, TG_BUDGET_WAITS};
+    if waited >= BUDGET_WAIT_THRESHOLD {
+        metrics::counter!(TG_BUDGET_WAITS).increment(1);
+        metrics::histogram!(TG_BUDGET_WAIT_SECONDS).record(waited.as_secs_f64());
     }
 }
 

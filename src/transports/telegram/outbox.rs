@@ -34,6 +34,10 @@ impl Outbox for TelegramOutbox {
     fn close(&mut self, reason: CloseReason) {
         let _ = self.close.send(Some(reason));
     }
+
+    fn platform(&self) -> crate::domain::Platform {
+        crate::domain::Platform::Telegram
+    }
 }
 
 /// The queue's ends: the actor's outbox, a handle for notices, and the

@@ -54,12 +54,25 @@ pub async fn webhook(
         .map(|v| v.as_bytes())
         .unwrap_or_default();
     let expected = tg.secret.as_ref().map(|s| s.expose().as_bytes());
-    if !expected.is_some_and(|e| secret_matches(given, e)) {
-        return Err(WebhookError::Unauthorized);
-    }
+    let result = if !expected.is_some_and(|e| secret_matches(given, e)) {
+        Err(WebhookError::Unauthorized)
+    } else {
+        handle(&body, &tg).await
+    };
+    let outcome = match &result {
+        Ok(_) => "ok",
+        Err(WebhookError::Unauthorized) => "unauthorized",
+        Err(WebhookError::BadUpdate) => "bad_update",
+        Err(WebhookError::Unavailable) => "unavailable",
+    };
+    metrics::counter!(crate::http::metrics::TG_WEBHOOK_UPDATES, "outcome" => outcome).increment(1);
+    result
+}
+
+async fn handle(body: &[u8], tg: &TelegramTransport) -> Result<HttpResponse, WebhookError> {
     // From the bytes: through `serde_json::Value` teloxide turns every update
     // into `UpdateKind::Error` silently.
-    let update: Update = serde_json::from_slice(&body).map_err(|_| WebhookError::BadUpdate)?;
+    let update: Update = serde_json::from_slice(body).map_err(|_| WebhookError::BadUpdate)?;
     match tg.handle_update(update).await {
         Ok(()) => Ok(HttpResponse::Ok().json(serde_json::json!({}))),
         Err(HandleError::Unavailable) => Err(WebhookError::Unavailable),
