@@ -6,6 +6,7 @@ use std::time::Duration;
 use actix::prelude::*;
 
 use super::{ClientActor, CloseReason, Outgoing, PersonState};
+use crate::actors::hub::{CatchUp, Close, Deliver};
 use crate::actors::hub::{JoinRoom, LeaveRoom};
 use crate::actors::matcher::Search;
 use crate::bus::{BusEvent, QueueEntry, Topic};
@@ -18,27 +19,6 @@ const CATCH_UP_BATCH: usize = 500;
 const GAP_WAIT: Duration = Duration::from_millis(50);
 /// Doorbells held ahead of a gap at most; beyond that, read the store.
 const MAX_EARLY: usize = 256;
-
-/// A bus event for this connection's person or room (sent by the Hub).
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Deliver {
-    pub event: BusEvent,
-}
-
-/// Re-check state against the store: missed messages, a room that ended, a
-/// match that happened while the doorbell was lost. Sent by the Hub after a
-/// bus reconnect and by the actor's own timer.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct CatchUp;
-
-/// The server closes this connection (shutdown, or the person connected again).
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Close {
-    pub reason: CloseReason,
-}
 
 /// The transport lost the connection.
 #[derive(Message)]

@@ -15,12 +15,13 @@ use actix::prelude::*;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use super::Deps;
-use super::hub::{Register, Unregister};
+use super::hub::{Connection, Register, Unregister};
 use crate::bus::{BusEvent, Topic};
 use crate::domain::{ClientId, RoomId, SearchPrefs, Seq, SessionToken, UserId};
 
+pub use crate::actors::hub::{CatchUp, Close, Deliver};
 pub use commands::{ClientCommand, Command};
-pub use delivery::{CatchUp, Close, Deliver, Disconnected, end_room};
+pub use delivery::{Disconnected, end_room};
 pub use outbox::{CloseReason, Outbox, OutboxFull, Outgoing};
 
 /// How often a connection re-checks its state against the store, so a lost
@@ -156,7 +157,7 @@ impl Actor for ClientActor {
                 .send(Register {
                     user,
                     client: id,
-                    addr,
+                    conn: Connection::of(&addr),
                 })
                 .await
                 .map_err(|_| anyhow::anyhow!("hub gone"))??;

@@ -4,6 +4,8 @@
 use crate::domain::{EndReason, RoomId, Seq, StoredMessage};
 use crate::error::ChatError;
 
+pub use crate::actors::hub::CloseReason;
+
 /// An event for the person behind one connection. Transports render it
 /// (WebSocket JSON frames, Telegram messages) in one place each.
 #[derive(Debug)]
@@ -49,23 +51,6 @@ pub enum Outgoing {
         error: ChatError,
         id: Option<String>,
     },
-}
-
-/// Why the server closes a connection.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CloseReason {
-    /// The replica is shutting down; reconnect (to any replica) and resume.
-    Shutdown,
-    /// The same person connected again elsewhere; do not reconnect.
-    TakenOver,
-    /// The transport could not keep up; reconnect and catch up.
-    TooSlow,
-    /// The transport let go of a person who is neither searching nor in a
-    /// room (Telegram, after a quiet while): nothing to hand over or cancel.
-    Idle,
-    /// The person was banned or deleted; the error before it says which.
-    /// Do not reconnect.
-    Moderated,
 }
 
 /// The transport side of a ClientActor: a bounded queue towards the person.

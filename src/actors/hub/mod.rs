@@ -2,6 +2,7 @@
 //! connections and the bus subscriptions they need, routes bus events to
 //! them, and ends the rooms of people whose grace period ran out.
 
+mod connection;
 mod ops;
 mod registry;
 
@@ -13,11 +14,11 @@ use actix::prelude::*;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
-use super::client::{CatchUp, ClientActor, Close, CloseReason, Deliver};
 use crate::bus::{Bus, BusEvent, BusSignal, Presence, Topic};
 use crate::domain::{ClientId, EndReason, Platform, RoomId, UserId};
 use crate::store::Store;
 
+pub use connection::{CatchUp, Close, CloseReason, Connection, Deliver};
 use ops::Ops;
 pub use registry::{JoinRoom, LeaveRoom, Register, Unregister};
 
@@ -36,7 +37,7 @@ pub struct Hub {
     grace: Duration,
     /// Live connections on this replica. Added by `Register`, removed by
     /// `Unregister` (sent by the ClientActor when it stops).
-    clients: HashMap<ClientId, (UserId, Addr<ClientActor>)>,
+    clients: HashMap<ClientId, (UserId, Connection)>,
     /// Person -> their live connection here. Same writers as `clients`; a
     /// newer connection of the same person replaces (and closes) the older.
     users: HashMap<UserId, ClientId>,
@@ -76,16 +77,16 @@ impl Hub {
         match topic {
             Topic::Room(room) => {
                 for client in self.rooms.get(&room).into_iter().flatten() {
-                    if let Some((_, addr)) = self.clients.get(client) {
-                        addr.do_send(Deliver {
+                    if let Some((_, conn)) = self.clients.get(client) {
+                        conn.deliver.do_send(Deliver {
                             event: event.clone(),
                         });
                     }
                 }
             }
             Topic::User(user) => {
-                if let Some((_, addr)) = self.users.get(&user).and_then(|c| self.clients.get(c)) {
-                    addr.do_send(Deliver { event });
+                if let Some((_, conn)) = self.users.get(&user).and_then(|c| self.clients.get(c)) {
+                    conn.deliver.do_send(Deliver { event });
                 }
             }
         }
@@ -161,8 +162,8 @@ impl StreamHandler<BusSignal> for Hub {
             BusSignal::Event { topic, event } => self.route(topic, event),
             BusSignal::Resynced => {
                 metrics::counter!(crate::http::metrics::BUS_RECONNECTS).increment(1);
-                for (_, addr) in self.clients.values() {
-                    addr.do_send(CatchUp);
+                for (_, conn) in self.clients.values() {
+                    conn.catch_up.do_send(CatchUp);
                 }
             }
         }
@@ -183,8 +184,8 @@ impl Handler<CloseAll> for Hub {
     type Result = usize;
 
     fn handle(&mut self, _: CloseAll, _ctx: &mut Context<Self>) -> usize {
-        for (_, addr) in self.clients.values() {
-            addr.do_send(Close {
+        for (_, conn) in self.clients.values() {
+            conn.close.do_send(Close {
                 reason: CloseReason::Shutdown,
             });
         }

@@ -3,7 +3,7 @@
 use actix::prelude::*;
 
 use super::Hub;
-use crate::actors::client::{ClientActor, Close, CloseReason};
+use super::connection::{Close, CloseReason, Connection};
 use crate::bus::{BusError, Topic};
 use crate::domain::{ClientId, RoomId, UserId};
 
@@ -14,7 +14,7 @@ use crate::domain::{ClientId, RoomId, UserId};
 pub struct Register {
     pub user: UserId,
     pub client: ClientId,
-    pub addr: Addr<ClientActor>,
+    pub conn: Connection,
 }
 
 /// A connection ended. If it was the person's latest anywhere, their grace
@@ -70,13 +70,13 @@ impl Handler<Register> for Hub {
 
     fn handle(&mut self, msg: Register, _ctx: &mut Context<Self>) -> Self::Result {
         if let Some(old) = self.users.insert(msg.user, msg.client)
-            && let Some((_, addr)) = self.clients.get(&old)
+            && let Some((_, conn)) = self.clients.get(&old)
         {
-            addr.do_send(Close {
+            conn.close.do_send(Close {
                 reason: CloseReason::TakenOver,
             });
         }
-        self.clients.insert(msg.client, (msg.user, msg.addr));
+        self.clients.insert(msg.client, (msg.user, msg.conn));
         let ops = match self.ops() {
             Ok(ops) => ops,
             Err(e) => return Box::pin(async { Err(e) }),
