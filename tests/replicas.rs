@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use common::pg::TestDb;
 use common::redis_server::RedisServer;
@@ -225,6 +225,20 @@ async fn a_storm_of_clients_never_puts_anyone_in_two_rooms_and_leaves_no_one_que
     // The database agrees: no person has overlapping rooms, nobody is in an
     // active room once everyone stopped, and each room has two people.
     let rooms = wait_all_rooms_ended(&cluster.db).await;
+    // Every `matched` a client saw names a real room, and no room was
+    // announced to more than its two people.
+    let known: HashSet<String> = rooms.iter().map(|r| r.id.to_string()).collect();
+    let mut told: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for (session, seen) in &results {
+        for room in seen {
+            assert!(known.contains(room), "matched names a real room");
+            told.entry(room.as_str()).or_default().insert(session.as_str());
+        }
+    }
+    for (room, sessions) in &told {
+        assert!(sessions.len() <= 2, "{room} announced to {}", sessions.len());
+    }
+    assert!(!told.is_empty(), "clients saw matches");
     let mut per_user: HashMap<uuid::Uuid, Vec<&RoomRow>> = HashMap::new();
     for r in &rooms {
         assert_ne!(r.user_a, r.user_b);
@@ -256,11 +270,12 @@ async fn a_storm_of_clients_never_puts_anyone_in_two_rooms_and_leaves_no_one_que
         waiting.lines().any(|l| l == "chathub_queue_waiting 0"),
         "queue empty:\n{waiting}"
     );
-    drop(results);
 }
 
 #[derive(diesel::QueryableByName)]
 struct RoomRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: uuid::Uuid,
     #[diesel(sql_type = diesel::sql_types::Uuid)]
     user_a: uuid::Uuid,
     #[diesel(sql_type = diesel::sql_types::Uuid)]
@@ -279,7 +294,7 @@ async fn wait_all_rooms_ended(db: &TestDb) -> Vec<RoomRow> {
     let deadline = std::time::Instant::now() + common::EXPECT_WITHIN;
     loop {
         let rooms: Vec<RoomRow> =
-            diesel::sql_query("SELECT user_a, user_b, started_at, ended_at FROM rooms")
+            diesel::sql_query("SELECT id, user_a, user_b, started_at, ended_at FROM rooms")
                 .load(&mut conn)
                 .await
                 .unwrap();

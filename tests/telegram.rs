@@ -284,8 +284,29 @@ async fn idle_people_are_let_go_but_people_in_a_chat_are_not() {
     idle.command("/help").await;
     pair(&fake, &mut a, &mut b).await;
 
-    // Well past the idle time, the two in a chat still hear each other.
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    // The idle person is let go (their actor stops: two Telegram people
+    // stay online here), the two in a chat are not.
+    let online = || async {
+        let text = reqwest::get(app.http("/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .find(|l| l.starts_with("chathub_people_online{transport=\"telegram\"}"))
+            .and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .unwrap_or(-1.0)
+    };
+    let deadline = std::time::Instant::now() + WITHIN;
+    while online().await != 2.0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "idle person still held: {} online",
+            online().await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     let sent = b.text("still here").await;
     let copies = common::telegram::wait_method(&fake, A, "copymessage", 1).await;
     assert_eq!(copies[0].params["message_id"], sent);

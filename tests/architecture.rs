@@ -1,0 +1,190 @@
+//! The layers only point down: transports → actors → ports (store, bus) →
+//! domain, with `config` and `telemetry` as leaves anyone may use. This
+//! reads every source file and fails on an import that points up (or
+//! sideways where the README says it must not), naming the file and the
+//! import, so a reader can check the direction by running it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// A module and the modules of this crate it may use. A module's own
+/// submodules are always allowed; anything not listed is refused.
+const RULES: &[(&str, &[&str])] = &[
+    ("domain", &[]),
+    ("config", &["domain"]),
+    ("telemetry", &["config"]),
+    ("store", &["domain", "telemetry", "config"]),
+    ("bus", &["domain", "telemetry", "config"]),
+    ("error", &["domain", "store", "bus"]),
+    (
+        "actors::matcher",
+        &["domain", "store", "bus", "error", "telemetry", "config"],
+    ),
+    (
+        "actors::hub",
+        &["domain", "store", "bus", "error", "telemetry", "config"],
+    ),
+    (
+        "actors::client",
+        &[
+            "actors",
+            "actors::hub",
+            "actors::matcher",
+            "domain",
+            "store",
+            "bus",
+            "error",
+            "telemetry",
+            "config",
+        ],
+    ),
+    (
+        "actors",
+        &["domain", "store", "bus", "error", "telemetry", "config"],
+    ),
+    (
+        "transports::ws",
+        &[
+            "actors",
+            "actors::client",
+            "actors::hub",
+            "actors::matcher",
+            "domain",
+            "store",
+            "bus",
+            "error",
+            "telemetry",
+            "config",
+        ],
+    ),
+    (
+        "transports::telegram",
+        &[
+            "actors",
+            "actors::client",
+            "actors::hub",
+            "actors::matcher",
+            "domain",
+            "store",
+            "bus",
+            "error",
+            "telemetry",
+            "config",
+        ],
+    ),
+];
+
+/// The module a source file belongs to, at the granularity of `RULES`;
+/// `None` for the top (lib, main, startup, http, binaries) which wires
+/// everything together.
+fn module_of(rel: &Path) -> Option<String> {
+    let parts: Vec<String> = rel
+        .with_extension("")
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let first = parts.first()?.as_str();
+    let name = match first {
+        "actors" | "transports" if parts.len() > 1 && parts[1] != "mod" => {
+            format!("{first}::{}", parts[1])
+        }
+        _ => first.to_owned(),
+    };
+    RULES.iter().any(|(m, _)| *m == name).then_some(name)
+}
+
+/// Every `crate::a` or `crate::a::b` path in `source`, tests excluded.
+fn crate_paths(source: &str) -> BTreeSet<String> {
+    let code = match source.find("#[cfg(test)]") {
+        Some(i) => &source[..i],
+        None => source,
+    };
+    let mut found = BTreeSet::new();
+    for (i, _) in code.match_indices("crate::") {
+        let rest = &code[i + "crate::".len()..];
+        let segs: Vec<&str> = rest
+            .split("::")
+            .take(2)
+            .map(|s| {
+                s.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .next()
+                    .unwrap_or("")
+            })
+            .collect();
+        let Some(first) = segs.first().filter(|s| !s.is_empty()) else {
+            continue;
+        };
+        match (*first, segs.get(1)) {
+            ("actors" | "transports", Some(second))
+                if second.chars().next().is_some_and(|c| c.is_ascii_lowercase()) =>
+            {
+                found.insert(format!("{first}::{second}"));
+            }
+            _ => {
+                found.insert((*first).to_owned());
+            }
+        }
+    }
+    found
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn no_import_points_up_a_layer() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    assert!(files.len() > 50, "the source tree was found");
+
+    let mut wrong = Vec::new();
+    for file in files {
+        let rel = file.strip_prefix(&src).unwrap();
+        let Some(module) = module_of(rel) else {
+            continue;
+        };
+        let allowed = RULES.iter().find(|(m, _)| *m == module).unwrap().1;
+        let source = std::fs::read_to_string(&file).unwrap();
+        for used in crate_paths(&source) {
+            let own = used == module || used.starts_with(&format!("{module}::"));
+            // `actors::client` may use `actors` (the shared `Deps`), a
+            // parent module; a parent may not reach into its children
+            // unless listed.
+            if own || allowed.contains(&used.as_str()) {
+                continue;
+            }
+            wrong.push(format!("{} ({module}) uses crate::{used}", rel.display()));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "imports that point up or sideways:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn the_check_sees_an_upward_import() {
+    // The parser itself: a store file naming an actor is caught.
+    let paths = crate_paths("use crate::actors::client::ClientActor;\nuse crate::domain::Seq;");
+    assert!(paths.contains("actors::client") && paths.contains("domain"));
+    assert_eq!(
+        module_of(Path::new("store/postgres/append.rs")).as_deref(),
+        Some("store")
+    );
+    assert_eq!(
+        module_of(Path::new("transports/telegram/api.rs")).as_deref(),
+        Some("transports::telegram")
+    );
+    assert_eq!(module_of(Path::new("startup.rs")), None);
+}
