@@ -36,6 +36,10 @@ pub struct Sessions {
     /// (taken over by another replica, shut down) is replaced on the next
     /// update.
     live: Mutex<HashMap<UserId, Person>>,
+    /// Chat -> person, for the people in `live` (an update names a chat;
+    /// knowing its person here saves a store write per update). Written
+    /// with `live`, under its lock.
+    chats: Mutex<HashMap<TelegramChatId, UserId>>,
     /// Who may send into each person's chat (shared by every replica).
     leases: Arc<dyn OutboxLeases>,
     /// Every sender task holds a receiver; `closed` on this completes once
@@ -47,6 +51,7 @@ impl Sessions {
     pub fn new(leases: Arc<dyn OutboxLeases>) -> Self {
         Self {
             live: Mutex::default(),
+            chats: Mutex::default(),
             leases,
             senders: watch::channel(()).0,
         }
@@ -63,6 +68,12 @@ impl Sessions {
         let p = live.get(&user).filter(|p| p.addr.connected())?;
         p.activity.touch();
         Some(p.clone())
+    }
+
+    /// The person of `chat` with a live actor here, if any.
+    pub fn live_in_chat(&self, chat: TelegramChatId) -> Option<Person> {
+        let user = *self.chats.lock().ok()?.get(&chat)?;
+        self.live(user)
     }
 
     /// Starts an actor for the person (unless a live one appeared
@@ -121,6 +132,9 @@ impl Sessions {
             activity,
         };
         live.insert(user, person.clone());
+        if let Ok(mut chats) = self.chats.lock() {
+            chats.insert(chat, user);
+        }
         Some(person)
     }
 
@@ -148,6 +162,9 @@ impl Sessions {
             }
             true
         });
+        if let Ok(mut chats) = self.chats.lock() {
+            chats.retain(|_, user| live.contains_key(user));
+        }
         before - live.len()
     }
 

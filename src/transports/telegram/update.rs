@@ -70,6 +70,10 @@ impl TelegramTransport {
         &self,
         chat: TelegramChatId,
     ) -> Result<(UserId, Person), HandleError> {
+        // A person served here is known: no store write per update.
+        if let Some(p) = self.sessions.live_in_chat(chat) {
+            return Ok((p.user, p));
+        }
         let store = &self.deps.store;
         let user = store
             .upsert_user(Platform::Telegram, &chat.platform_user_id())
