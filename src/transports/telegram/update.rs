@@ -1,8 +1,8 @@
 //! One update, handled fully before the webhook answers (Telegram sends a
 //! chat's next update only after that answer, which keeps each person's
 //! order). A repeated `update_id` changes nothing: messages are appended
-//! under the idempotency key `tg:<update_id>`, and every handled update is
-//! recorded as processed.
+//! under the idempotency key `tg:<update_id>`, and every other handled
+//! update (commands, edits, buttons...) is recorded as processed.
 
 use teloxide::prelude::Requester;
 use teloxide::types::{CallbackQuery, ChatMemberUpdated, Message, MessageId, Update, UpdateKind};
@@ -47,11 +47,19 @@ impl TelegramTransport {
     /// Handles one update completely (the webhook and the poller both come
     /// here); `Err` means it was not recorded and must be delivered again.
     pub async fn handle_update(&self, update: Update) -> Handled {
+        let id = update.id.0;
+        // A message to relay needs no processed record: it is appended
+        // under `tg:<update_id>`, so a redelivery finds it stored (same seq)
+        // and every receiver drops the repeat by seq. One write per text.
+        if let UpdateKind::Message(m) = &update.kind
+            && incoming::is_relay(m)
+        {
+            return self.on_message(id, m).await;
+        }
         let key = format!("tg:{}", update.id.0);
         if self.deps.store.update_processed(&key).await? {
             return Ok(());
         }
-        let id = update.id.0;
         match &update.kind {
             UpdateKind::Message(m) => self.on_message(id, m).await?,
             UpdateKind::EditedMessage(m) => self.on_edit(id, m).await?,
