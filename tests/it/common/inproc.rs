@@ -2,7 +2,6 @@
 //! Matcher, HTTP server, Telegram transport), sharing one in-memory store,
 //! one search queue and an in-process bus that fans events out to every
 //! replica that subscribed, as the Redis bus does between processes.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};

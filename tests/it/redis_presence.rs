@@ -1,8 +1,7 @@
 //! Presence on real Redis: grace periods are global, the latest connection
 //! wins, and the people of a dead replica get their grace period started.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

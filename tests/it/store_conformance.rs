@@ -2,10 +2,8 @@
 //! `tests/conformance/`) is written once and run twice by `conformance!`:
 //! against `MemoryStore` (module `memory`) and against `PgStore` on a fresh
 //! Postgres database (module `postgres`), so the two cannot drift apart.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-mod conformance;
+use crate::conformance;
 
 use conformance::{autoban::*, messages::*, moderation::*, privacy::*, rooms::*, telegram::*};
 

@@ -1,7 +1,6 @@
 //! The Redis budget shared by replicas, tested directly against the
 //! machine's Redis (CHATHUB_TEST_REDIS_URL, default 127.0.0.1:6379) with a
 //! key prefix of its own: two budget instances stand for two replicas.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
 

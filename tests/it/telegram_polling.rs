@@ -1,9 +1,8 @@
 //! Polling mode: the lease holder polls `getUpdates` and handles updates in
 //! order through the same path as the webhook; the Redis lease admits one
 //! poller across replicas.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,9 +1,8 @@
 //! Politeness towards Telegram: the per-chat budget as the fake recorded
 //! it, a 429 pausing every send with nothing lost, and a person who blocked
 //! the bot (403, or `my_chat_member` kicked) ending the room.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

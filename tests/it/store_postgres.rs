@@ -1,8 +1,7 @@
 //! What only the Postgres store has: migrations raced by several replicas,
 //! several replicas writing one room, and an outage it must survive.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};

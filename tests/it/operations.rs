@@ -1,9 +1,8 @@
 //! What operators rely on: the separate admin listener, metrics that are
 //! described and present from start-up, `chathub healthcheck`, JSON logs
 //! from the first line, and a replica that waits for its database.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::process::Stdio;
 use std::time::Duration;

@@ -1,8 +1,7 @@
 //! Many replicas, one hub: real `chathub` processes on real Redis and
 //! PostgreSQL, with clients spread over them.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::{HashMap, HashSet};
 

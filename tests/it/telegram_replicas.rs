@@ -1,9 +1,8 @@
 //! Two replicas behind one bot: updates land on either, ownership of a
 //! person follows their updates, and the outgoing budget and a 429 pause
 //! are shared through Redis (CHATHUB_TEST_REDIS_URL, default local).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

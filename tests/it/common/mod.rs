@@ -1,7 +1,6 @@
 //! The one test harness: starts the real application on port 0 (in this
 //! process, or as replica processes of the binary), and speaks its
 //! protocols as a client would.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod browser;
 pub mod fake_telegram;

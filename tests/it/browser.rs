@@ -1,8 +1,7 @@
 //! A real browser: headless Chromium opens the page twice, the two pages are
 //! matched and talk, as two people in two tabs would.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::browser::{Driver, click, wait_for};
 use common::spawn_app;

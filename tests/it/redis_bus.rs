@@ -1,9 +1,8 @@
 //! The Redis bus against real Redis: two `connect`s stand for two replicas.
 //! Each test uses its own key prefix (tests run in parallel on the shared
 //! server) or its own `redis-server` when it needs to kill Redis.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 

@@ -1,8 +1,7 @@
 //! Black-box tests of the web chat over real WebSockets, against the app
 //! started on port 0 in embedded mode.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::ws::{Closed, WsClient, matched_pair};
 use common::{scenarios, spawn_app};

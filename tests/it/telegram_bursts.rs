@@ -3,9 +3,8 @@
 //! update of a chat landing on whichever replica, people typing in bursts.
 //! Every text reaches the partner once and in order, and the whole bot
 //! stays within its per-second budget.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

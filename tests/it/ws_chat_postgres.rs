@@ -1,8 +1,7 @@
 //! The key WebSocket scenarios again, with `DATABASE_URL` set: the app
 //! migrates a fresh database at start-up and stores every message in it.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -2,9 +2,8 @@
 //! PostgreSQL: bans while chatting, searching and idle issued on the other
 //! replica, unban, deletion closing a live socket, automatic bans from
 //! distinct reporters, the complaints queue and the audit log.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use chathub::domain::{Platform, SessionToken, UserId};
 use chathub::store::Store;

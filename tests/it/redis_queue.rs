@@ -1,8 +1,7 @@
 //! The global search queue on real Redis: two `connect`s stand for two
 //! replicas, each test under its own key prefix (or its own `redis-server`).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;

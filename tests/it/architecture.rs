@@ -3,7 +3,6 @@
 //! reads every source file and fails on an import that points up (or
 //! sideways where the README says it must not), naming the file and the
 //! import, so a reader can check the direction by running it.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -1,9 +1,8 @@
 //! The moderators' page in headless Chromium: sign in once with the token,
 //! see live stats and the complaints queue, read the evidence, ban from the
 //! page (the reported person's socket is told and closed), see the audit log.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::browser::{Driver, click, wait_for};
 use common::spawn_app;

@@ -6,9 +6,8 @@
 //!
 //! Skipped, with a message, only when nginx is not installed (tests/run.sh
 //! installs it).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;

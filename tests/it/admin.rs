@@ -1,8 +1,7 @@
 //! The operator API on PostgreSQL: data-protection export and deletion (the
 //! partner is told), bans, complaints; and its refusals.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use chathub::domain::{Platform, SessionToken, UserId};
 use chathub::store::Store;

@@ -1,8 +1,7 @@
 //! Black-box tests of the Telegram transport: updates posted to the app's
 //! webhook as Telegram would, replies observed on a fake Bot API.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::fake_telegram::{Call, FakeTelegram};
 use common::telegram::{SECRET, TgPerson, WITHIN, only, pair, spawn_tg_app, texts};

@@ -1,7 +1,6 @@
 //! A Telegram person as the hub sees them: updates posted to the app's
 //! webhook, as Telegram would post them, and the app configured against a
 //! fake Bot API.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;

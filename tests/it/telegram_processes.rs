@@ -1,8 +1,7 @@
 //! Telegram across real replica processes on Redis and PostgreSQL, with a
 //! fake Bot API: ownership of a person survives the death of their replica.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

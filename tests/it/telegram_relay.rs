@@ -1,9 +1,8 @@
 //! Relaying every kind of Telegram message between two Telegram people:
 //! media by copyMessage (no forward header), spoilers by resend, albums as
 //! albums, and edits, replies and reactions aimed at the partner's copy.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::fake_telegram::FakeTelegram;
 use common::telegram::{TgPerson, WITHIN, only, pair, spawn_tg_app, texts, wait_method};

@@ -1,8 +1,7 @@
 //! The web chat over real WebSockets with `REDIS_URL` set: the bus and the
 //! search queue are Redis (the store stays in-memory: one process).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::redis_server::{RedisServer, shared_redis_url, unique_prefix, wait_until};
 use common::ws::{WsClient, matched_pair};

@@ -1,0 +1,32 @@
+//! The one integration test binary (the helpers in `common` compile once):
+//! a module per area, each black-box against the real application, real
+//! PostgreSQL and Redis, replica processes of the binary and a fake Bot API.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+mod conformance;
+
+mod admin;
+mod admin_page;
+mod architecture;
+mod browser;
+mod lb_failover;
+mod moderation;
+mod operations;
+mod redis_bus;
+mod redis_presence;
+mod redis_queue;
+mod replicas;
+mod store_conformance;
+mod store_postgres;
+mod telegram;
+mod telegram_budget;
+mod telegram_bursts;
+mod telegram_limits;
+mod telegram_polling;
+mod telegram_processes;
+mod telegram_relay;
+mod telegram_replicas;
+mod ws_chat;
+mod ws_chat_postgres;
+mod ws_chat_redis;
