@@ -15,6 +15,9 @@ pub enum ChatError {
     EmptyMessage,
     #[error("message is too long: {chars} characters, at most 4096 allowed")]
     MessageTooLong { chars: usize },
+    /// Text holding a character the service cannot store (U+0000).
+    #[error("text contains a character that cannot be sent (U+0000)")]
+    InvalidText,
     #[error("message id must be 1-64 characters of A-Z a-z 0-9 - _ :")]
     BadMessageId,
     #[error("report reason is too long: at most 500 characters")]
@@ -50,6 +53,7 @@ impl ChatError {
             ChatError::BadFrame(_) | ChatError::BinaryFrame => "bad_frame",
             ChatError::EmptyMessage => "empty_message",
             ChatError::MessageTooLong { .. } => "too_long",
+            ChatError::InvalidText => "invalid_text",
             ChatError::BadMessageId => "bad_message_id",
             ChatError::ReasonTooLong => "bad_reason",
             ChatError::BadPrefs => "bad_prefs",

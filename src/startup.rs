@@ -25,6 +25,12 @@ use crate::transports::telegram::{self, TelegramTransport};
 const STARTUP_FIRST_BACKOFF: Duration = Duration::from_millis(250);
 /// Longest pause between start-up attempts (the backoff doubles up to it).
 const STARTUP_MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// Longest a client may take to send a request's head (line and headers);
+/// a slower one is answered 408 and dropped, so it holds no worker memory.
+const CLIENT_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+/// Longest a closing connection may linger for the client's side of the
+/// shutdown before it is dropped.
+const CLIENT_DISCONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// Worker threads of the operator listener.
 const ADMIN_WORKERS: usize = 2;
 
@@ -238,6 +244,8 @@ impl Application {
         })
         // Chat frames are small and latency-bound: no Nagle delay.
         .tcp_nodelay(true)
+        .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
+        .client_disconnect_timeout(CLIENT_DISCONNECT_TIMEOUT)
         .listen(listener)?
         // Signals are ours: clients must be told before the server stops.
         .disable_signals()
@@ -343,6 +351,8 @@ fn admin_server(
     })
     // Scrapes and operator calls are few: two workers are plenty.
     .workers(ADMIN_WORKERS)
+    .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
+    .client_disconnect_timeout(CLIENT_DISCONNECT_TIMEOUT)
     .listen(listener)?
     .disable_signals()
     .shutdown_timeout(shutdown.as_secs())

@@ -21,8 +21,22 @@ pub const SESSION_TOKEN_LEN: usize = 32;
 #[serde(transparent)]
 pub struct MessageText(String);
 
+/// Refuses text the store cannot hold. PostgreSQL `text` cannot contain
+/// U+0000; letting it through would fail the statement (and, batched, every
+/// other message in it) and the sender would be told to retry forever.
+/// Unpaired surrogates cannot occur in a Rust `String`: the JSON parser
+/// already refuses `\ud800` escapes as a bad frame.
+pub fn storable(text: &str) -> Result<(), ChatError> {
+    if text.contains('\0') {
+        Err(ChatError::InvalidText)
+    } else {
+        Ok(())
+    }
+}
+
 impl MessageText {
     pub fn parse(raw: String) -> Result<Self, ChatError> {
+        storable(&raw)?;
         if raw.trim().is_empty() {
             return Err(ChatError::EmptyMessage);
         }
@@ -125,6 +139,7 @@ pub struct ReportReason(String);
 impl ReportReason {
     pub fn parse(raw: Option<String>) -> Result<Self, ChatError> {
         let raw = raw.unwrap_or_default();
+        storable(&raw)?;
         let trimmed = raw.trim();
         if trimmed.chars().count() > MAX_REASON_CHARS {
             return Err(ChatError::ReasonTooLong);
@@ -189,6 +204,17 @@ mod tests {
             MessageText::parse("a".repeat(MAX_TEXT_CHARS + 1)),
             Err(ChatError::MessageTooLong { chars }) if chars == MAX_TEXT_CHARS + 1
         ));
+    }
+
+    #[test]
+    fn text_a_store_cannot_hold_is_refused_and_not_retryable() {
+        for raw in ["a\0b", "\0"] {
+            let err = MessageText::parse(raw.into()).unwrap_err();
+            assert_eq!((err.code(), err.retryable()), ("invalid_text", false));
+            let err = ReportReason::parse(Some(raw.into())).unwrap_err();
+            assert_eq!(err.code(), "invalid_text");
+        }
+        assert!(MessageText::parse("a\u{1}b".into()).is_ok());
     }
 
     #[test]

@@ -154,3 +154,58 @@ async fn an_outage_gives_retryable_errors_loses_nothing_and_heals() {
     assert_eq!(seqs[1].0, retried.seq.0);
     assert_eq!(seqs[2], (after.seq.0, "after".to_owned()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_row_the_database_refuses_fails_only_itself_not_its_batch() {
+    let db = TestDb::create().await;
+    let store = db.store().await;
+    let mut people = Vec::new();
+    for i in 0..20 {
+        people.push(
+            store
+                .upsert_user(Platform::Web, &format!("p{i}"))
+                .await
+                .unwrap(),
+        );
+    }
+    let mut rooms = Vec::new();
+    for pair in people.chunks(2) {
+        rooms.push(store.create_room(pair[0], pair[1]).await.unwrap().id);
+    }
+    // The store is below the input checks, so it can be handed a NUL: the
+    // first four people send one in every message. All are queued at once,
+    // so the writers batch clean and refused rows together.
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        for (n, &who) in people.iter().enumerate() {
+            let store = store.clone();
+            let mut m = msg(rooms[n / 2], who, format!("m{i}"));
+            let poisoned = n < 4;
+            if poisoned {
+                m.text = "bad\0text".into();
+            }
+            tasks.push(tokio::spawn(async move {
+                (poisoned, store.append_message(m).await)
+            }));
+        }
+    }
+    let (mut stored, mut refused) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            (false, Ok(_)) => stored += 1,
+            (true, Err(_)) => refused += 1,
+            (poisoned, other) => panic!("poisoned={poisoned}: {other:?}"),
+        }
+    }
+    println!("stored {stored}, refused {refused}");
+    assert_eq!((stored, refused), (320, 80));
+    let mut kept = 0;
+    for room in rooms {
+        kept += store
+            .messages_after(room, Seq::ZERO, 1000)
+            .await
+            .unwrap()
+            .len();
+    }
+    assert_eq!(kept, 320, "every clean message stored once");
+}

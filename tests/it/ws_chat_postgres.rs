@@ -91,3 +91,42 @@ async fn a_database_outage_is_a_retryable_error_and_the_hub_heals() {
     );
     app.shutdown().await;
 }
+
+#[actix_web::test]
+async fn text_with_nul_is_refused_clearly_and_fails_nobody_else() {
+    let db = TestDb::create().await;
+    let app = app_on(&db).await;
+    let mut people = Vec::new();
+    for _ in 0..10 {
+        let (a, b, _) = matched_pair(&app.ws_url("")).await;
+        people.extend([a, b]);
+    }
+    // Everybody sends before anybody reads, so the store sees them together.
+    for i in 0..10 {
+        for (n, p) in people.iter_mut().enumerate() {
+            let text = if n < 4 { "bad\u{0}text" } else { "fine" };
+            p.say(&format!("m{i}"), text).await;
+        }
+    }
+    let (mut acks, mut refused) = (0, 0);
+    for (n, p) in people.iter_mut().enumerate() {
+        let mut answered = 0;
+        while answered < 10 {
+            let frame = p.next_frame().await;
+            match frame["type"].as_str() {
+                Some("ack") if n >= 4 => acks += 1,
+                Some("error") if n < 4 => {
+                    assert_eq!(frame["code"], "invalid_text", "{frame}");
+                    assert_eq!(frame["retryable"], false, "{frame}");
+                    refused += 1;
+                }
+                Some("message") => continue,
+                _ => panic!("person {n} got {frame}"),
+            }
+            answered += 1;
+        }
+    }
+    println!("acks {acks}, refused {refused}");
+    assert_eq!((acks, refused), (160, 40));
+    app.shutdown().await;
+}

@@ -1,9 +1,9 @@
 //! `GET /admin/audit`: every moderator action, newest first.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::{authorize, page_params};
+use super::{Admin, page_params};
 use crate::http::{AppState, HttpError};
 use crate::store::PageCursor;
 
@@ -15,11 +15,10 @@ pub struct AuditQuery {
 }
 
 pub async fn list(
-    req: HttpRequest,
+    _admin: Admin,
     query: web::Query<AuditQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
-    authorize(&req, &state)?;
     let (cursor, limit) = page_params(query.cursor.as_deref(), query.limit)?;
     let items = state.deps.store.audit_page(cursor, limit).await?;
     let next = (items.len() == limit)

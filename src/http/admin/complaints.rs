@@ -1,9 +1,9 @@
 //! `/admin/complaints`: the queue, one complaint with its evidence, closing one.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::{authorize, check_by, page_params, parse_id};
+use super::{Admin, check_by, page_params, parse_id};
 use crate::domain::ComplaintId;
 use crate::http::{AppState, HttpError};
 use crate::store::{ComplaintStatus, PageCursor};
@@ -22,11 +22,10 @@ pub struct ListQuery {
 
 /// `GET /admin/complaints?status=open&cursor=&limit=`: oldest first.
 pub async fn list(
-    req: HttpRequest,
+    _admin: Admin,
     query: web::Query<ListQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
-    authorize(&req, &state)?;
     let status = match query.status.as_deref() {
         None => ComplaintStatus::Open,
         Some(s) => ComplaintStatus::parse(s).ok_or_else(|| {
@@ -55,11 +54,10 @@ pub async fn list(
 
 /// `GET /admin/complaints/{id}`.
 pub async fn show(
-    req: HttpRequest,
+    _admin: Admin,
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
-    authorize(&req, &state)?;
     let id: ComplaintId = parse_id(&path)?;
     match state.deps.store.complaint(id).await? {
         Some(c) => Ok(HttpResponse::Ok().json(c)),
@@ -78,12 +76,11 @@ pub struct ResolveBody {
 
 /// `POST /admin/complaints/{id}/resolve`.
 pub async fn resolve(
-    req: HttpRequest,
+    _admin: Admin,
     path: web::Path<String>,
     body: web::Json<ResolveBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
-    authorize(&req, &state)?;
     let id: ComplaintId = parse_id(&path)?;
     let status = match ComplaintStatus::parse(&body.status) {
         Some(s @ (ComplaintStatus::Resolved | ComplaintStatus::Dismissed)) => s,

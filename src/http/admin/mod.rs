@@ -7,7 +7,8 @@ mod page;
 mod stats;
 mod users;
 
-use actix_web::{HttpRequest, web};
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
 use subtle::ConstantTimeEq;
 
 use super::{AppState, HttpError};
@@ -23,6 +24,8 @@ pub const REASON_MAX_CHARS: usize = 500;
 /// Items per page of the complaints queue and the audit log, by default and at most.
 const PAGE_DEFAULT: usize = 50;
 const PAGE_MAX: usize = 200;
+/// Largest admin JSON body: a ban or a resolution is a few short fields.
+const ADMIN_JSON_LIMIT: usize = 4 * 1024;
 
 /// Registers the admin routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -34,15 +37,27 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/audit", web::get().to(audit::list))
         .route("/admin/users/{id}", web::get().to(users::show))
         .route("/admin/users/{id}", web::delete().to(users::delete))
-        .route("/admin/users/{id}/ban", web::post().to(users::ban))
-        .route("/admin/users/{id}/ban", web::delete().to(users::unban))
+        .service(
+            web::resource("/admin/users/{id}/ban")
+                .app_data(json_config())
+                .route(web::post().to(users::ban))
+                .route(web::delete().to(users::unban)),
+        )
         .route("/admin/users/{id}/export", web::get().to(users::export))
         .route("/admin/complaints", web::get().to(complaints::list))
         .route("/admin/complaints/{id}", web::get().to(complaints::show))
-        .route(
-            "/admin/complaints/{id}/resolve",
-            web::post().to(complaints::resolve),
+        .service(
+            web::resource("/admin/complaints/{id}/resolve")
+                .app_data(json_config())
+                .route(web::post().to(complaints::resolve)),
         );
+}
+
+/// Admin bodies are small; a bigger or malformed one is a 400 naming why.
+fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(ADMIN_JSON_LIMIT)
+        .error_handler(|e, _| HttpError::BadRequest(e.to_string()).into())
 }
 
 /// An id from the path, or a clear 400.
@@ -93,12 +108,28 @@ async fn announce(state: &AppState, user: UserId, event: BusEvent) {
     }
 }
 
+/// Proof that the request carries the admin bearer token. Every admin
+/// handler takes it as its first argument: extractors run in argument
+/// order and this one is ready at once, so a request without the token is
+/// answered (404 with the API off, 401 otherwise) before any body is read.
+pub struct Admin;
+
+impl FromRequest for Admin {
+    type Error = HttpError;
+    type Future = std::future::Ready<Result<Self, HttpError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(authorize(req))
+    }
+}
+
 /// Checks the bearer token in constant time (no early exit on the first
 /// differing byte, so response timing does not leak the token).
-fn authorize(req: &HttpRequest, state: &AppState) -> Result<(), HttpError> {
-    let Some(expected) = &state.admin_token else {
-        return Err(HttpError::NotFound);
-    };
+fn authorize(req: &HttpRequest) -> Result<Admin, HttpError> {
+    let expected = req
+        .app_data::<web::Data<AppState>>()
+        .and_then(|state| state.admin_token.as_ref())
+        .ok_or(HttpError::NotFound)?;
     let given = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
@@ -106,7 +137,7 @@ fn authorize(req: &HttpRequest, state: &AppState) -> Result<(), HttpError> {
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
     if bool::from(given.as_bytes().ct_eq(expected.expose().as_bytes())) {
-        Ok(())
+        Ok(Admin)
     } else {
         Err(HttpError::Unauthorized)
     }

@@ -2,18 +2,14 @@
 //! transport (presence), searching (the shared queue), active rooms and
 //! messages in the last minute (the store).
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 
-use super::authorize;
+use super::Admin;
 use crate::actors::hub::CountClients;
 use crate::actors::matcher::QueueLength;
 use crate::http::{AppState, HttpError};
 
-pub async fn stats(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, HttpError> {
-    authorize(&req, &state)?;
+pub async fn stats(_admin: Admin, state: web::Data<AppState>) -> Result<HttpResponse, HttpError> {
     let deps = &state.deps;
     let online = deps.presence.online().await.map_err(|e| {
         tracing::warn!(error = %e, "presence unavailable for stats");

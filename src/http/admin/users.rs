@@ -1,11 +1,11 @@
 //! `/admin/users/{id}`: one person as moderators see them, bans and unbans,
 //! and data-protection requests (export, deletion).
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::{REASON_MAX_CHARS, announce, authorize, check_by, check_text, parse_id};
+use super::{Admin, REASON_MAX_CHARS, announce, check_by, check_text, parse_id};
 use crate::bus::{BusEvent, Topic};
 use crate::domain::{EndReason, UserId};
 use crate::http::{AppState, HttpError};
@@ -26,12 +26,11 @@ pub struct BanBody {
 
 /// `POST /admin/users/{id}/ban`: stored, then every replica acts on it.
 pub async fn ban(
-    req: HttpRequest,
+    _admin: Admin,
     path: web::Path<String>,
     body: web::Json<BanBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
-    authorize(&req, &state)?;
     let user: UserId = parse_id(&path)?;
     let body = body.into_inner();
     check_text("reason", &body.reason, REASON_MAX_CHARS)?;
@@ -67,12 +66,11 @@ pub struct ByQuery {
 /// `DELETE /admin/users/{id}/ban?by=`: lifts every ban in force; 404 when
 /// none was.
 pub async fn unban(
-    req: HttpRequest,
+    _admin: Admin,
     path: web::Path<String>,
     query: web::Query<ByQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
-    authorize(&req, &state)?;
     let user: UserId = parse_id(&path)?;
     let by = query.by.as_deref().unwrap_or(DEFAULT_BY);
     check_by("by", by)?;
@@ -86,11 +84,10 @@ pub async fn unban(
 /// `GET /admin/users/{id}`: profile, reputation, reports, bans, and whether
 /// they are online or chatting now.
 pub async fn show(
-    req: HttpRequest,
+    _admin: Admin,
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
-    authorize(&req, &state)?;
     let user: UserId = parse_id(&path)?;
     let deps = &state.deps;
     let Some(view) = deps.store.user_moderation(user).await? else {
@@ -111,11 +108,10 @@ pub async fn show(
 
 /// `GET /admin/users/{id}/export`: everything the hub holds about one person.
 pub async fn export(
-    req: HttpRequest,
+    _admin: Admin,
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
-    authorize(&req, &state)?;
     let user: UserId = parse_id(&path)?;
     match state.deps.store.export_user(user).await? {
         Some(export) => Ok(HttpResponse::Ok().json(export)),
@@ -127,12 +123,11 @@ pub async fn export(
 /// chatting with is told the chat ended (`moderation`), and their own
 /// sessions on every replica are closed.
 pub async fn delete(
-    req: HttpRequest,
+    _admin: Admin,
     path: web::Path<String>,
     query: web::Query<ByQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
-    authorize(&req, &state)?;
     let user: UserId = parse_id(&path)?;
     let by = query.by.as_deref().unwrap_or(DEFAULT_BY);
     check_by("by", by)?;

@@ -111,54 +111,115 @@ async fn store_batch(pool: &Pool<AsyncPgConnection>, batch: Vec<Pending>) {
         });
         slots.push((slot, fresh));
     }
-    let outcome = run_with_retries(pool, &query).await;
+    let outcome = store_rows(pool, query).await;
     for (p, (slot, fresh)) in batch.into_iter().zip(slots) {
-        let answer = match &outcome {
-            // Rows come back ordered by `ord`, which counts slots from 1.
-            Ok(rows) => match rows.get(slot).filter(|row| row.0 == slot as i64 + 1) {
-                Some(&(_, Some(seq), _)) => Ok(Appended {
-                    seq: Seq(seq),
-                    duplicate: true,
-                }),
-                Some(&(_, None, Some(seq))) => Ok(Appended {
-                    seq: Seq(seq),
-                    duplicate: !fresh,
-                }),
-                Some(_) => Err(StoreError::RoomClosed),
-                None => Err(StoreError::Unavailable("append lost a row".into())),
-            },
-            Err(e) => Err(StoreError::Unavailable(unavailable_reason(e))),
+        let answer = match outcome.get(slot) {
+            Some(Ok((Some(seq), _))) => Ok(Appended {
+                seq: Seq(*seq),
+                duplicate: true,
+            }),
+            Some(Ok((None, Some(seq)))) => Ok(Appended {
+                seq: Seq(*seq),
+                duplicate: !fresh,
+            }),
+            Some(Ok((None, None))) => Err(StoreError::RoomClosed),
+            Some(Err(reason)) => Err(StoreError::Unavailable(reason.clone())),
+            None => Err(StoreError::Unavailable("append lost a row".into())),
         };
         // The caller may have timed out meanwhile; nothing to do then.
         let _ = p.reply.send(answer);
     }
 }
 
-/// The reason text of a batch failure, repeated to every caller in the batch.
-fn unavailable_reason(e: &StoreError) -> String {
-    match e {
-        StoreError::Unavailable(reason) => reason.clone(),
-        other => other.to_string(),
+/// Per slot: (existing_seq, new_seq), or why it could not be stored.
+type SlotOutcome = Result<(Option<i64>, Option<i64>), String>;
+
+/// Stores the batch with one statement. If the database refuses the
+/// statement itself (a value it cannot hold, a constraint), one bad row must
+/// not fail everybody else's message: each row is then stored on its own,
+/// and only the offending one is answered with the error.
+async fn store_rows(pool: &Pool<AsyncPgConnection>, query: AppendBatch) -> Vec<SlotOutcome> {
+    let slots = query.rooms.len();
+    match run_with_retries(pool, &query).await {
+        Ok(rows) => rows_by_slot(rows, slots),
+        Err(Failure::Rejected(e)) if slots > 1 => {
+            tracing::warn!(rows = slots, error = %e, "append batch refused; storing its rows one by one");
+            let mut outcome = Vec::with_capacity(slots);
+            for row in query.into_rows() {
+                match run_with_retries(pool, &row).await {
+                    Ok(rows) => outcome.extend(rows_by_slot(rows, 1)),
+                    Err(e) => outcome.push(Err(e.reason())),
+                }
+            }
+            outcome
+        }
+        Err(e) => vec![Err(e.reason()); slots],
+    }
+}
+
+/// Rows come back ordered by `ord`, which counts slots from 1.
+fn rows_by_slot(rows: Vec<AppendRow>, slots: usize) -> Vec<SlotOutcome> {
+    (0..slots)
+        .map(|slot| match rows.get(slot) {
+            Some(&(ord, existing, new)) if ord == slot as i64 + 1 => Ok((existing, new)),
+            _ => Err("append lost a row".to_owned()),
+        })
+        .collect()
+}
+
+/// Why a batch statement failed.
+enum Failure {
+    /// No connection, a timeout, a lost connection: the next attempt may work.
+    Unavailable(StoreError),
+    /// The database refused the statement's content; retrying it as is will
+    /// fail again.
+    Rejected(StoreError),
+}
+
+impl Failure {
+    /// The reason text given to every caller the failure concerns.
+    fn reason(&self) -> String {
+        match self {
+            Failure::Unavailable(StoreError::Unavailable(reason))
+            | Failure::Rejected(StoreError::Unavailable(reason)) => reason.clone(),
+            Failure::Unavailable(other) | Failure::Rejected(other) => other.to_string(),
+        }
     }
 }
 
 async fn run_with_retries(
     pool: &Pool<AsyncPgConnection>,
     query: &AppendBatch,
-) -> Result<Vec<AppendRow>, StoreError> {
+) -> Result<Vec<AppendRow>, Failure> {
     let mut attempt = 1;
     loop {
-        let result = with_conn!(checkout(pool), |conn| async move {
-            Ok(query.load::<AppendRow>(conn).await)
-        })?;
+        // The block scopes the macro's `?` (checkout failures).
+        let result = async {
+            with_conn!(checkout(pool), |conn| async move {
+                Ok(query.load::<AppendRow>(conn).await)
+            })
+        }
+        .await
+        .map_err(Failure::Unavailable)?;
         match result {
             Ok(rows) => return Ok(rows),
             Err(e) if attempt < ATTEMPTS && lost_a_race(&e) => {
                 tracing::debug!(attempt, error = %e, "append batch lost a race; retrying");
                 attempt += 1;
             }
-            Err(e) => return Err(db_error(e)),
+            Err(e) if refused_content(&e) => return Err(Failure::Rejected(db_error(e))),
+            Err(e) => return Err(Failure::Unavailable(db_error(e))),
         }
+    }
+}
+
+/// Errors about what the statement carries rather than the connection it
+/// ran on (which `ClosedConnection` and driver errors are about).
+fn refused_content(e: &DieselError) -> bool {
+    match e {
+        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => false,
+        DieselError::DatabaseError(..) | DieselError::SerializationError(_) => true,
+        _ => false,
     }
 }
 

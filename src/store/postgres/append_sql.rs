@@ -79,6 +79,31 @@ pub(super) struct AppendBatch {
     pub metadata: Vec<Option<serde_json::Value>>,
 }
 
+impl AppendBatch {
+    /// Each row as a batch of its own, in order.
+    pub(super) fn into_rows(self) -> impl Iterator<Item = AppendBatch> {
+        let mut rest = self;
+        let mut out = Vec::with_capacity(rest.rooms.len());
+        while let Some(room) = rest.rooms.pop() {
+            // Every column has one entry per row (the caller fills them
+            // together), so each `pop` below yields this row's value.
+            out.push(AppendBatch {
+                rooms: vec![room],
+                senders: rest.senders.pop().into_iter().collect(),
+                kinds: rest.kinds.pop().into_iter().collect(),
+                texts: rest.texts.pop().into_iter().collect(),
+                client_msg_ids: rest.client_msg_ids.pop().into_iter().collect(),
+                media_file_ids: rest.media_file_ids.pop().into_iter().collect(),
+                captions: rest.captions.pop().into_iter().collect(),
+                reply_to_seqs: rest.reply_to_seqs.pop().into_iter().collect(),
+                sender_platform_msg_ids: rest.sender_platform_msg_ids.pop().into_iter().collect(),
+                metadata: rest.metadata.pop().into_iter().collect(),
+            });
+        }
+        out.into_iter().rev()
+    }
+}
+
 /// One result row: (ord, existing_seq, new_seq).
 pub(super) type AppendRow = (i64, Option<i64>, Option<i64>);
 

@@ -198,7 +198,6 @@ pub fn routes(cfg: &mut web::ServiceConfig, tg: Arc<TelegramTransport>) {
     cfg.service(
         web::resource("/telegram/webhook")
             .app_data(web::Data::from(tg))
-            .app_data(web::PayloadConfig::new(MAX_UPDATE_BYTES))
             .route(web::post().to(webhook::webhook)),
     );
 }

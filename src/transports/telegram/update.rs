@@ -15,7 +15,7 @@ use super::sender::person_blocked;
 use super::sessions::Person;
 use super::texts::{self, Buttons, Notice};
 use crate::actors::client::{ClientCommand, Command};
-use crate::domain::{ClientMsgId, Platform, ReportReason, SearchPrefs, Seq, UserId};
+use crate::domain::{ClientMsgId, Platform, ReportReason, SearchPrefs, Seq, UserId, storable};
 use crate::error::ChatError;
 use crate::store::StoreError;
 
@@ -166,6 +166,10 @@ impl TelegramTransport {
         let spoiler = coverable && self.deps.store.media_spoiler_default(user).await?;
         match incoming::classify(msg, spoiler) {
             Incoming::Relay(mut r) => {
+                let caption = r.extra.caption.as_deref().unwrap_or_default();
+                if let Err(e) = storable(&r.text).and_then(|()| storable(caption)) {
+                    return self.say(&p, Notice::plain(e.to_string())).await;
+                }
                 if let Some(replied) = msg.reply_to_message() {
                     r.extra.reply_to_seq = self.seq_of(user, replied.id).await?;
                 }

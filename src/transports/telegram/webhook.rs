@@ -1,5 +1,6 @@
-//! `POST /telegram/webhook`: secret checked in constant time, body bounded,
-//! update parsed from the raw bytes, and 2xx only once it is handled and
+//! `POST /telegram/webhook`: secret checked in constant time before a byte
+//! of the body is read, body bounded in size and in time, update parsed
+//! from the raw bytes, and 2xx only once it is handled and
 //! recorded (503 with `Retry-After` otherwise, so Telegram sends it again).
 
 use actix_web::{HttpRequest, HttpResponse, ResponseError, http::StatusCode, web};
@@ -12,6 +13,9 @@ pub const SECRET_HEADER: &str = "X-Telegram-Bot-Api-Secret-Token";
 /// Largest update accepted. Updates carry file ids, not files; the biggest
 /// (a 4096-character message with entities and a reply) is far below this.
 pub const MAX_UPDATE_BYTES: usize = 256 * 1024;
+/// Longest wait for the whole body once the secret matched. Telegram sends
+/// an update in one go; a trickling body is somebody holding memory.
+const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 /// What `Retry-After` asks of Telegram when an update could not be recorded.
 const RETRY_AFTER_SECS: &str = "1";
 
@@ -21,6 +25,10 @@ pub enum WebhookError {
     Unauthorized,
     #[error("malformed update")]
     BadUpdate,
+    #[error("the update is larger than 256 KiB")]
+    TooLarge,
+    #[error("the update was not sent in time")]
+    SlowBody,
     #[error("the update could not be recorded; retry shortly")]
     Unavailable,
 }
@@ -30,6 +38,8 @@ impl ResponseError for WebhookError {
         match self {
             WebhookError::Unauthorized => StatusCode::UNAUTHORIZED,
             WebhookError::BadUpdate => StatusCode::BAD_REQUEST,
+            WebhookError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            WebhookError::SlowBody => StatusCode::REQUEST_TIMEOUT,
             WebhookError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -45,7 +55,7 @@ impl ResponseError for WebhookError {
 
 pub async fn webhook(
     req: HttpRequest,
-    body: web::Bytes,
+    body: web::Payload,
     tg: web::Data<TelegramTransport>,
 ) -> Result<HttpResponse, WebhookError> {
     let given = req
@@ -57,16 +67,31 @@ pub async fn webhook(
     let result = if !expected.is_some_and(|e| secret_matches(given, e)) {
         Err(WebhookError::Unauthorized)
     } else {
-        handle(&body, &tg).await
+        match read_body(body).await {
+            Ok(body) => handle(&body, &tg).await,
+            Err(e) => Err(e),
+        }
     };
     let outcome = match &result {
         Ok(_) => "ok",
         Err(WebhookError::Unauthorized) => "unauthorized",
-        Err(WebhookError::BadUpdate) => "bad_update",
+        Err(WebhookError::BadUpdate | WebhookError::TooLarge | WebhookError::SlowBody) => {
+            "bad_update"
+        }
         Err(WebhookError::Unavailable) => "unavailable",
     };
     metrics::counter!(crate::http::metrics::TG_WEBHOOK_UPDATES, "outcome" => outcome).increment(1);
     result
+}
+
+/// The body, read only now that the sender proved it is Telegram.
+async fn read_body(body: web::Payload) -> Result<web::Bytes, WebhookError> {
+    match tokio::time::timeout(BODY_READ_TIMEOUT, body.to_bytes_limited(MAX_UPDATE_BYTES)).await {
+        Ok(Ok(Ok(bytes))) => Ok(bytes),
+        Ok(Ok(Err(_))) => Err(WebhookError::BadUpdate),
+        Ok(Err(_)) => Err(WebhookError::TooLarge),
+        Err(_) => Err(WebhookError::SlowBody),
+    }
 }
 
 async fn handle(body: &[u8], tg: &TelegramTransport) -> Result<HttpResponse, WebhookError> {

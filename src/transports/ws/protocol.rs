@@ -203,6 +203,24 @@ mod tests {
     }
 
     #[test]
+    fn refuses_text_a_store_cannot_hold() {
+        let refused = parse(r#"{"type":"message","text":"a\u0000b","id":"m2"}"#).unwrap_err();
+        assert_eq!(refused.error.code(), "invalid_text");
+        assert!(!refused.error.retryable());
+        assert_eq!(refused.id.as_deref(), Some("m2"));
+        let refused = parse(r#"{"type":"report","reason":"x\u0000"}"#).unwrap_err();
+        assert_eq!(refused.error.code(), "invalid_text");
+        // A lone surrogate cannot become a Rust string: the parser says so.
+        let refused = parse(r#"{"type":"message","text":"a\ud800b","id":"m3"}"#).unwrap_err();
+        assert_eq!(refused.error.code(), "bad_frame");
+        assert!(
+            refused.error.to_string().contains("escape"),
+            "{}",
+            refused.error
+        );
+    }
+
+    #[test]
     fn renders_tagged_json() {
         let json = render(&Outgoing::Ack {
             id: "m1".into(),

@@ -1,0 +1,118 @@
+//! Hostile clients: requests that must be refused before their body is
+//! read, and refused with a clear answer.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::fake_telegram::FakeTelegram;
+use common::spawn_app;
+use common::telegram::{SECRET, spawn_tg_app};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const TOKEN: &str = "admin-test-token";
+/// How long a refusal may take. The body is never finished, so a server
+/// that waits for it before answering misses this by far.
+const ANSWER_WITHIN: Duration = Duration::from_secs(3);
+
+/// Sends `head` and the first bytes of a body announced as 1 MB, never the
+/// rest; returns the status line's code of whatever the server answers.
+async fn status_before_the_body_ends(port: u16, head: &str) -> u16 {
+    let mut tcp = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let request = format!(
+        "{head}\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+         Content-Length: 1000000\r\n\r\n{{\"reason\":\"aaaa"
+    );
+    tcp.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = vec![0u8; 512];
+    let n = tokio::time::timeout(ANSWER_WITHIN, tcp.read(&mut answer))
+        .await
+        .expect("an answer before the body is complete")
+        .unwrap();
+    let text = String::from_utf8_lossy(&answer[..n]);
+    text.split(' ')
+        .nth(1)
+        .unwrap_or("")
+        .parse()
+        .expect("a status line")
+}
+
+fn ban_path() -> String {
+    format!("POST /admin/users/{}/ban HTTP/1.1", uuid::Uuid::new_v4())
+}
+
+#[actix_web::test]
+async fn admin_calls_without_the_token_are_refused_before_the_body_is_read() {
+    let app = spawn_app(&[("CHATHUB_ADMIN_TOKEN", TOKEN)]).await;
+    assert_eq!(
+        status_before_the_body_ends(app.port, &ban_path()).await,
+        401
+    );
+    let wrong = format!("{}\r\nAuthorization: Bearer nope", ban_path());
+    assert_eq!(status_before_the_body_ends(app.port, &wrong).await, 401);
+    app.shutdown().await;
+}
+
+#[actix_web::test]
+async fn admin_api_off_is_404_whatever_the_body() {
+    let app = spawn_app(&[]).await;
+    assert_eq!(
+        status_before_the_body_ends(app.port, &ban_path()).await,
+        404
+    );
+    let http = reqwest::Client::new();
+    let answer = http
+        .post(app.http(&format!("/admin/users/{}/ban", uuid::Uuid::new_v4())))
+        .json(&serde_json::json!({"nonsense": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 404, "not a 400 naming the fields");
+    app.shutdown().await;
+}
+
+#[actix_web::test]
+async fn admin_bodies_are_small() {
+    let app = spawn_app(&[("CHATHUB_ADMIN_TOKEN", TOKEN)]).await;
+    let http = reqwest::Client::new();
+    let answer = http
+        .post(app.http(&format!("/admin/users/{}/ban", uuid::Uuid::new_v4())))
+        .bearer_auth(TOKEN)
+        .json(&serde_json::json!({"reason": "x".repeat(10_000), "by": "mod"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 400);
+    let body = answer.text().await.unwrap();
+    assert!(body.contains("larger than allowed"), "{body}");
+    app.shutdown().await;
+}
+
+#[actix_web::test]
+async fn a_webhook_with_a_wrong_secret_is_refused_before_the_body_is_read() {
+    let fake = FakeTelegram::start().await;
+    let app = spawn_tg_app(&fake, &[]).await;
+    let head = "POST /telegram/webhook HTTP/1.1\r\nX-Telegram-Bot-Api-Secret-Token: wrong";
+    assert_eq!(status_before_the_body_ends(app.port, head).await, 401);
+    let none = "POST /telegram/webhook HTTP/1.1";
+    assert_eq!(status_before_the_body_ends(app.port, none).await, 401);
+    // The right secret and a complete update still work.
+    let right =
+        format!("POST /telegram/webhook HTTP/1.1\r\nX-Telegram-Bot-Api-Secret-Token: {SECRET}");
+    let mut tcp = TcpStream::connect(("127.0.0.1", app.port)).await.unwrap();
+    let body = "{}";
+    let request = format!(
+        "{right}\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    tcp.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = vec![0u8; 512];
+    let n = tcp.read(&mut answer).await.unwrap();
+    assert!(
+        String::from_utf8_lossy(&answer[..n]).starts_with("HTTP/1.1 400"),
+        "a malformed update is a 400 once the secret matched"
+    );
+    app.shutdown().await;
+}
