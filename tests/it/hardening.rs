@@ -1,8 +1,7 @@
 //! Hostile clients: requests that must be refused before their body is
 //! read, and refused with a clear answer.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
