@@ -37,6 +37,7 @@ pub async fn list(
     let items = state
         .deps
         .store
+        .moderation
         .complaints_page(status, cursor, limit)
         .await?;
     let next = (items.len() == limit)
@@ -61,7 +62,7 @@ pub async fn show(
 ) -> Result<HttpResponse, HttpError> {
     authorize(&req, &state)?;
     let id: ComplaintId = parse_id(&path)?;
-    match state.deps.store.complaint(id).await? {
+    match state.deps.store.moderation.complaint(id).await? {
         Some(c) => Ok(HttpResponse::Ok().json(c)),
         None => Err(HttpError::NotFound),
     }
@@ -95,6 +96,11 @@ pub async fn resolve(
     };
     let by = body.by.as_deref().unwrap_or(DEFAULT_BY);
     check_by("by", by)?;
-    state.deps.store.resolve_complaint(id, status, by).await?;
+    state
+        .deps
+        .store
+        .moderation
+        .resolve_complaint(id, status, by)
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
