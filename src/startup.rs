@@ -18,7 +18,7 @@ use crate::bus::redis::{RedisAdapters, RedisBus, RedisSettings};
 use crate::bus::{Bus, BusSignal, MemoryBus, MemoryPresence, MemoryQueue, Presence, SearchQueue};
 use crate::config::{Config, Secret};
 use crate::http::{self, AppState};
-use crate::store::{MemoryStore, PgConfig, PgStore, Store, spawn_retention};
+use crate::store::{PgConfig, PgStore, Stores, spawn_retention};
 use crate::transports::telegram::{self, TelegramTransport};
 
 /// First pause before retrying an unreachable dependency at start-up.
@@ -36,7 +36,7 @@ const ADMIN_WORKERS: usize = 2;
 
 /// The adapters behind the ports, chosen by configuration.
 pub struct Adapters {
-    pub store: Arc<dyn Store>,
+    pub store: Stores,
     pub bus: Arc<dyn Bus>,
     pub queue: Arc<dyn SearchQueue>,
     pub presence: Arc<dyn Presence>,
@@ -50,7 +50,7 @@ impl Adapters {
     pub fn embedded() -> Self {
         let (bus, signals) = MemoryBus::new();
         Self {
-            store: Arc::new(MemoryStore::new()),
+            store: Stores::in_memory(),
             bus: Arc::new(bus),
             queue: Arc::new(MemoryQueue::new()),
             presence: Arc::new(MemoryPresence::new()),
@@ -64,7 +64,7 @@ impl Adapters {
         if let Some(pg) = pg_config(config) {
             // Migrates first (replicas starting together take turns).
             let store = wait_for("PostgreSQL", config.startup_wait, || PgStore::connect(&pg));
-            adapters.store = Arc::new(store.await?);
+            adapters.store = Stores::new(Arc::new(store.await?));
             adapters.retention = Some(config.retention);
         }
         if let Some(url) = &config.redis_url {
@@ -168,7 +168,7 @@ impl Application {
             signals,
             retention,
         } = adapters;
-        let retention = retention.map(|keep| spawn_retention(store.clone(), keep));
+        let retention = retention.map(|keep| spawn_retention(store.privacy.clone(), keep));
         let hub = Hub::new(
             store.clone(),
             bus.clone(),

@@ -5,6 +5,7 @@
 pub mod client;
 pub mod hub;
 pub mod matcher;
+pub mod rooms;
 
 #[cfg(test)]
 mod tests;
@@ -14,12 +15,12 @@ use std::sync::Arc;
 use actix::Addr;
 
 use crate::bus::Bus;
-use crate::store::Store;
+use crate::store::Stores;
 
 /// What every ClientActor needs; cheap to clone.
 #[derive(Clone)]
 pub struct Deps {
-    pub store: Arc<dyn Store>,
+    pub store: Stores,
     pub bus: Arc<dyn Bus>,
     /// Who is connected where (read by the periodic sync).
     pub presence: Arc<dyn crate::bus::Presence>,

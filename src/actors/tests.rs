@@ -16,7 +16,7 @@ use super::matcher::{Matcher, QueueLength};
 use super::{Deps, Limits};
 use crate::bus::{MemoryBus, MemoryPresence, MemoryQueue};
 use crate::domain::{EndReason, Platform, RoomId, SearchPrefs, Seq, SessionToken, UserId};
-use crate::store::{MemoryStore, Store};
+use crate::store::Stores;
 
 const WITHIN: Duration = Duration::from_secs(5);
 
@@ -30,7 +30,7 @@ impl Outbox for ChannelOutbox {
 }
 
 fn core() -> Deps {
-    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let store = Stores::in_memory();
     let (bus, signals) = MemoryBus::new();
     let bus = Arc::new(bus);
     let presence = Arc::new(MemoryPresence::new());
@@ -68,6 +68,7 @@ impl Person {
         let token = SessionToken::generate();
         let user = deps
             .store
+            .rooms
             .upsert_user(Platform::Web, token.as_str())
             .await
             .unwrap();
@@ -143,7 +144,7 @@ async fn two_searchers_are_paired_into_one_room() {
 
     let (a, b, ra) = paired(&deps).await;
 
-    let room = deps.store.active_room(a.user).await.unwrap().unwrap();
+    let room = deps.store.rooms.active_room(a.user).await.unwrap().unwrap();
     assert_eq!(room.id, ra);
     assert_eq!(room.partner_of(a.user), Some(b.user));
 }
@@ -163,7 +164,14 @@ async fn next_ends_the_room_and_searches_again_stop_leaves_the_queue() {
     }
     assert!(matches!(a.next().await, Outgoing::Searching));
     assert_eq!(deps.matcher.send(QueueLength).await.unwrap().unwrap(), 1);
-    assert!(deps.store.active_room(a.user).await.unwrap().is_none());
+    assert!(
+        deps.store
+            .rooms
+            .active_room(a.user)
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     a.cmd(ClientCommand::Stop).await;
     assert!(matches!(a.next().await, Outgoing::Stopped));
@@ -211,9 +219,15 @@ async fn nobody_is_ever_in_two_rooms_under_concurrent_search_next_stop() {
     // participants both point at it, and nobody is in two.
     let mut active: HashMap<UserId, RoomId> = HashMap::new();
     for p in &people {
-        if let Some(room) = deps.store.active_room(p.user).await.unwrap() {
+        if let Some(room) = deps.store.rooms.active_room(p.user).await.unwrap() {
             let partner = room.partner_of(p.user).unwrap();
-            let theirs = deps.store.active_room(partner).await.unwrap().unwrap();
+            let theirs = deps
+                .store
+                .rooms
+                .active_room(partner)
+                .await
+                .unwrap()
+                .unwrap();
             assert_eq!(theirs.id, room.id, "partners agree on their room");
             assert!(active.insert(p.user, room.id).is_none());
         }
@@ -242,7 +256,7 @@ async fn a_connection_taking_over_a_searcher_gets_their_match() {
 
     let room = a2.matched().await;
     assert_eq!(b.matched().await, room);
-    let active = deps.store.active_room(a.user).await.unwrap().unwrap();
+    let active = deps.store.rooms.active_room(a.user).await.unwrap().unwrap();
     assert_eq!(active.id, room, "the match was kept, not refused");
 
     // Stop from yet another fresh connection leaves the queue for good.

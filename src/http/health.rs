@@ -15,7 +15,7 @@ pub async fn healthz() -> HttpResponse {
 
 /// Whether the store and the bus answer, each within [`READY_TIMEOUT`].
 pub(super) async fn dependencies(deps: &crate::actors::Deps) -> (bool, bool) {
-    let store = tokio::time::timeout(READY_TIMEOUT, deps.store.ping()).await;
+    let store = tokio::time::timeout(READY_TIMEOUT, deps.store.rooms.ping()).await;
     let bus = tokio::time::timeout(READY_TIMEOUT, deps.bus.ping()).await;
     (matches!(store, Ok(Ok(()))), matches!(bus, Ok(Ok(()))))
 }

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::Store;
+use super::Privacy;
 
 /// How often the purge runs. Retention is counted in days; an hour of slack
 /// is well inside it.
@@ -13,7 +13,7 @@ const PURGE_EVERY: Duration = Duration::from_secs(60 * 60);
 
 /// Starts the periodic purge of content older than `keep`; the first run is
 /// right away. Abort the handle to stop it.
-pub fn spawn_retention(store: Arc<dyn Store>, keep: Duration) -> tokio::task::JoinHandle<()> {
+pub fn spawn_retention(store: Arc<dyn Privacy>, keep: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(PURGE_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

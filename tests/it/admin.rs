@@ -4,7 +4,7 @@
 use crate::common;
 
 use chathub::domain::{Platform, SessionToken, UserId};
-use chathub::store::Store;
+use chathub::store::RoomLog;
 use common::pg::TestDb;
 use common::ws::{WsClient, matched_pair};
 use common::{TestApp, spawn_app};
@@ -53,7 +53,7 @@ async fn app_with_admin(db: &TestDb) -> TestApp {
 }
 
 /// The opaque id behind a web session, as the store knows it.
-async fn user_of(store: &dyn Store, session: &str) -> UserId {
+async fn user_of(store: &dyn RoomLog, session: &str) -> UserId {
     let key = SessionToken::parse(session).unwrap().storage_key();
     store.find_user(Platform::Web, &key).await.unwrap().unwrap()
 }
@@ -208,4 +208,46 @@ async fn a_complaint_shows_its_evidence_and_can_be_closed() {
     assert_eq!(closed.status(), 204);
     let shown: Value = op.get(&path).await.json().await.unwrap();
     assert_eq!(shown["status"], "dismissed");
+}
+
+/// The value of one series on `/metrics` of `app` (0 when absent).
+async fn metric(app: &TestApp, series: &str) -> f64 {
+    let text = reqwest::get(app.http("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(series))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+#[actix_web::test]
+async fn a_room_ended_by_a_deletion_is_counted_as_moderation() {
+    const ENDED: &str = "chathub_rooms_ended_total{reason=\"moderation\"}";
+    let db = TestDb::create().await;
+    let app = app_with_admin(&db).await;
+    let op = Operator {
+        app: &app,
+        http: reqwest::Client::new(),
+    };
+    let store = db.store().await;
+    let (a, mut b, _room) = matched_pair(&app.ws_url("")).await;
+    let alice = user_of(&*store, &a.session).await;
+    // The recorder is shared by every test of this binary, which run in
+    // parallel: compare before and after rather than with zero.
+    let before = metric(&app, ENDED).await;
+
+    assert_eq!(
+        op.delete(&format!("/admin/users/{alice}")).await.status(),
+        204
+    );
+    b.expect("partner_left").await;
+
+    assert!(
+        metric(&app, ENDED).await >= before + 1.0,
+        "the deletion's room end is counted under reason=moderation"
+    );
 }

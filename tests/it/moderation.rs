@@ -6,7 +6,7 @@
 use crate::common;
 
 use chathub::domain::{Platform, SessionToken, UserId};
-use chathub::store::Store;
+use chathub::store::{Moderation, RoomLog};
 use common::replicas::{Cluster, Replica};
 use common::spawn_app;
 use common::ws::{Closed, WsClient, matched_pair_across};
@@ -26,7 +26,7 @@ async fn cluster_pair() -> (Cluster, Replica, Replica) {
 }
 
 /// The opaque id behind a web session, as the store knows it.
-async fn user_of(store: &dyn Store, session: &str) -> UserId {
+async fn user_of(store: &dyn RoomLog, session: &str) -> UserId {
     let key = SessionToken::parse(session).unwrap().storage_key();
     store.find_user(Platform::Web, &key).await.unwrap().unwrap()
 }

@@ -1,55 +1,71 @@
-//! One conformance suite for the `Store` trait. Every case (in
-//! `tests/conformance/`) is written once and run twice by `conformance!`:
-//! against `MemoryStore` (module `memory`) and against `PgStore` on a fresh
-//! Postgres database (module `postgres`), so the two cannot drift apart.
+//! One conformance suite for the store's ports, grouped by port. Every case
+//! (in `tests/conformance/`) is written once and run twice by
+//! `conformance!`: against `MemoryStore` (module `memory`) and against
+//! `PgStore` on a fresh Postgres database (module `postgres`), so the two
+//! adapters cannot drift apart. Cases of one port may use other ports to
+//! set up (a complaint needs a room).
 
 use crate::conformance;
 
 use conformance::{autoban::*, messages::*, moderation::*, privacy::*, rooms::*, telegram::*};
 
 macro_rules! conformance {
-    ($($name:ident),* $(,)?) => {
-        mod memory {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(std::sync::Arc::new(chathub::store::MemoryStore::new())).await;
+    ($($port:ident { $($name:ident),* $(,)? })*) => {
+        $(
+            mod $port {
+                mod memory {
+                    $(
+                        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                        async fn $name() {
+                            crate::store_conformance::$name(chathub::store::Stores::in_memory()).await;
+                        }
+                    )*
                 }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let db = crate::common::pg::TestDb::create().await;
-                    super::$name(db.store().await).await;
+                mod postgres {
+                    $(
+                        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                        async fn $name() {
+                            let db = crate::common::pg::TestDb::create().await;
+                            crate::store_conformance::$name(chathub::store::Stores::new(db.store().await)).await;
+                        }
+                    )*
                 }
-            )*
-        }
+            }
+        )*
     };
 }
 
-conformance!(
-    users_are_created_once_per_platform_identity,
-    a_second_active_room_is_refused,
-    concurrent_room_creation_keeps_one_room_per_person,
-    a_room_ends_exactly_once,
-    messages_get_seqs_one_to_n_and_read_back_in_order,
-    a_retried_message_is_stored_once,
-    concurrent_appends_get_a_gapless_unique_sequence,
-    appends_are_refused_for_ended_rooms_and_outsiders,
-    complaints_keep_the_last_messages_as_evidence,
-    bans_hold_until_they_end,
-    retention_purges_old_content_but_not_under_open_complaints,
-    export_holds_everything_about_one_person_and_nothing_of_the_partner,
-    delete_erases_the_person_and_keeps_the_partners_rooms_whole,
-    both_copies_are_found_from_either_chat,
-    processed_updates_and_spoiler_defaults_are_remembered,
-    each_orphan_is_claimed_once,
-    distinct_reporters_ban_automatically_and_escalate,
-    dismissed_reporters_weigh_less,
-    concurrent_reports_ban_once,
-    the_complaints_queue_pages_with_a_cursor,
-    moderator_actions_are_audited_newest_first,
-    a_deleted_person_gets_no_room_and_no_ban,
-);
+conformance! {
+    room_log {
+        users_are_created_once_per_platform_identity,
+        a_second_active_room_is_refused,
+        concurrent_room_creation_keeps_one_room_per_person,
+        a_room_ends_exactly_once,
+        messages_get_seqs_one_to_n_and_read_back_in_order,
+        a_retried_message_is_stored_once,
+        concurrent_appends_get_a_gapless_unique_sequence,
+        appends_are_refused_for_ended_rooms_and_outsiders,
+    }
+    moderation {
+        complaints_keep_the_last_messages_as_evidence,
+        bans_hold_until_they_end,
+        distinct_reporters_ban_automatically_and_escalate,
+        dismissed_reporters_weigh_less,
+        concurrent_reports_ban_once,
+        the_complaints_queue_pages_with_a_cursor,
+    }
+    oversight {
+        moderator_actions_are_audited_newest_first,
+    }
+    privacy {
+        retention_purges_old_content_but_not_under_open_complaints,
+        export_holds_everything_about_one_person_and_nothing_of_the_partner,
+        delete_erases_the_person_and_keeps_the_partners_rooms_whole,
+        a_deleted_person_gets_no_room_and_no_ban,
+    }
+    telegram_log {
+        both_copies_are_found_from_either_chat,
+        processed_updates_and_spoiler_defaults_are_remembered,
+        each_orphan_is_claimed_once,
+    }
+}

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use chathub::domain::{ClientMsgId, MessageKind, Platform, RoomId, Seq, UserId};
 use chathub::store::postgres::run_migrations;
-use chathub::store::{NewMessage, PgConfig, PgStore, Store, StoreError};
+use chathub::store::{NewMessage, PgConfig, PgStore, RoomLog, StoreError};
 use common::pg::TestDb;
 use common::pg_proxy::PgProxy;
 

@@ -4,7 +4,6 @@
 
 use actix::prelude::*;
 
-use super::delivery::end_room;
 use super::{ClientActor, Outgoing, PersonState};
 use crate::actors::matcher::{CancelSearch, Search};
 use crate::bus::{BusEvent, QueueEntry, Topic};
@@ -124,7 +123,7 @@ impl ClientActor {
             self.user,
         );
         let fut = async move {
-            if let Some(ban) = store.active_ban(user).await? {
+            if let Some(ban) = store.moderation.active_ban(user).await? {
                 return Err(ChatError::Banned { until: ban.until });
             }
             matcher
@@ -177,7 +176,7 @@ impl ClientActor {
                 client_msg_id: id.clone(),
                 extra: extra.clone(),
             };
-            let appended = store.append_message(new).await?;
+            let appended = store.rooms.append_message(new).await?;
             if appended.duplicate {
                 metrics::counter!(crate::http::metrics::MESSAGES_DUPLICATE).increment(1);
             } else {
@@ -222,15 +221,15 @@ impl ClientActor {
         };
         let deps = self.deps.clone();
         let user = self.user;
-        let fut = end_room(&deps, room, user, reason);
+        let fut = deps.end_room(room, Some(user), reason);
         Box::pin(
             actix::fut::wrap_future(fut).then(move |res, act: &mut Self, ctx| -> Act {
                 match res {
-                    Ok(()) => {
+                    Ok(_) => {
                         act.leave_room(room);
                         after(act, ctx)
                     }
-                    Err(e) => done(Err(e)),
+                    Err(e) => done(Err(e.into())),
                 }
             }),
         )
@@ -281,13 +280,14 @@ impl ClientActor {
         let fut = async move {
             let filed = deps
                 .store
+                .moderation
                 .file_report(room, user, &reason, Some(&deps.autoban))
                 .await?;
             tracing::info!(client = %client, complaint = %filed.id, "complaint filed");
             // The chat ends as a report first, so the partner hears
             // `report`; a ban it triggered follows.
             if in_room {
-                end_room(&deps, room, user, EndReason::Report).await?;
+                deps.end_room(room, Some(user), EndReason::Report).await?;
             }
             if let Some(ban) = filed.autoban {
                 tracing::info!(user = %filed.reported, complaint = %filed.id, "automatic ban");

@@ -9,7 +9,7 @@ use super::{ClientActor, CloseReason, Outgoing, PersonState};
 use crate::actors::hub::{CatchUp, Close, Deliver};
 use crate::actors::hub::{JoinRoom, LeaveRoom};
 use crate::actors::matcher::Search;
-use crate::bus::{BusEvent, QueueEntry, Topic};
+use crate::bus::{BusEvent, QueueEntry};
 use crate::domain::{EndReason, RoomId, Seq, StoredMessage, UserId};
 
 /// Messages fetched per store read while catching up.
@@ -140,7 +140,10 @@ impl ClientActor {
             let mut all = Vec::new();
             let mut from = after;
             loop {
-                let batch = store.messages_after(room, from, CATCH_UP_BATCH).await?;
+                let batch = store
+                    .rooms
+                    .messages_after(room, from, CATCH_UP_BATCH)
+                    .await?;
                 let full = batch.len() == CATCH_UP_BATCH;
                 if let Some(last) = batch.last() {
                     from = last.seq;
@@ -198,7 +201,7 @@ impl ClientActor {
             _ => {
                 // They stopped while the pairing was under way: end the room
                 // at once so the partner is not left waiting.
-                let fut = end_room(&self.deps, room, self.user, EndReason::Stop);
+                let fut = self.deps.end_room(room, Some(self.user), EndReason::Stop);
                 ctx.spawn(actix::fut::wrap_future(fut).map(|res, act: &mut Self, _| {
                     if let Err(e) = res {
                         tracing::warn!(client = %act.id, error = %e, "could not end unwanted room");
@@ -206,34 +209,6 @@ impl ClientActor {
                 }));
             }
         }
-    }
-}
-
-/// Ends a room in the store and, if this call ended it, rings the room.
-/// Transports use it too (Telegram: a person blocked the bot).
-pub fn end_room(
-    deps: &crate::actors::Deps,
-    room: RoomId,
-    by: UserId,
-    reason: EndReason,
-) -> impl Future<Output = Result<(), crate::error::ChatError>> + 'static {
-    let (store, bus) = (deps.store.clone(), deps.bus.clone());
-    async move {
-        if store.end_room(room, Some(by), reason).await?.is_some() {
-            metrics::counter!(crate::http::metrics::ROOMS_ENDED, "reason" => reason.as_str())
-                .increment(1);
-            let ended = BusEvent::RoomEnded {
-                room,
-                by: Some(by),
-                reason,
-            };
-            // The room is over either way; a lost doorbell is found by the
-            // partner's periodic sync, so a publish failure is only logged.
-            if let Err(e) = bus.publish(Topic::Room(room), &ended).await {
-                tracing::warn!(room = %room, error = %e, "room end not announced");
-            }
-        }
-        Ok(())
     }
 }
 
@@ -294,13 +269,12 @@ impl Handler<CatchUp> for ClientActor {
             // A lost `Banned` doorbell is found here: the store is the truth.
             let (store, user) = (self.deps.store.clone(), self.user);
             ctx.spawn(
-                actix::fut::wrap_future(async move { store.active_ban(user).await }).map(
-                    |res, act: &mut Self, ctx| {
+                actix::fut::wrap_future(async move { store.moderation.active_ban(user).await })
+                    .map(|res, act: &mut Self, ctx| {
                         if let Ok(Some(ban)) = res {
                             act.on_banned(ban, ctx);
                         }
-                    },
-                ),
+                    }),
             );
         }
         match self.state {
@@ -309,7 +283,7 @@ impl Handler<CatchUp> for ClientActor {
                 // `RoomEnded` by reading the room.
                 let store = self.deps.store.clone();
                 let check = self.catch_up().then(move |_, _act: &mut Self, _| {
-                    actix::fut::wrap_future(async move { store.room(room).await })
+                    actix::fut::wrap_future(async move { store.rooms.room(room).await })
                 });
                 ctx.wait(check.then(move |res, act: &mut Self, _| -> Step {
                     match res {
@@ -327,7 +301,7 @@ impl Handler<CatchUp> for ClientActor {
                 // (joining keeps an existing place, so this is idempotent).
                 let store = self.deps.store.clone();
                 let user = self.user;
-                let fut = async move { store.active_room(user).await };
+                let fut = async move { store.rooms.active_room(user).await };
                 ctx.wait(actix::fut::wrap_future(fut).map(
                     move |res, act: &mut Self, ctx| match res {
                         Ok(Some(room)) => act.on_matched(room.id, ctx),

@@ -21,7 +21,7 @@ use crate::domain::{ClientId, RoomId, SearchPrefs, Seq, SessionToken, UserId};
 
 pub use crate::actors::hub::{CatchUp, Close, Deliver};
 pub use commands::{ClientCommand, Command};
-pub use delivery::{Disconnected, end_room};
+pub use delivery::Disconnected;
 pub use outbox::{CloseReason, Outbox, OutboxFull, Outgoing};
 
 /// How often a connection re-checks its state against the store, so a lost
@@ -164,7 +164,7 @@ impl Actor for ClientActor {
             deps.bus
                 .publish(Topic::User(user), &BusEvent::Takeover { user, keep: id })
                 .await?;
-            Ok::<_, anyhow::Error>(deps.store.active_room(user).await?)
+            Ok::<_, anyhow::Error>(deps.store.rooms.active_room(user).await?)
         };
         ctx.wait(
             actix::fut::wrap_future(fut).map(|res, act: &mut Self, ctx| match res {

@@ -4,7 +4,6 @@
 
 use actix::prelude::*;
 
-use super::delivery::end_room;
 use super::{ClientActor, CloseReason, Outgoing, PersonState};
 use crate::actors::matcher::CancelSearch;
 use crate::domain::EndReason;
@@ -39,7 +38,8 @@ impl ClientActor {
         let fut = async move {
             match state {
                 PersonState::InRoom(room) => {
-                    end_room(&deps, room, user, EndReason::Moderation).await?;
+                    deps.end_room(room, Some(user), EndReason::Moderation)
+                        .await?;
                 }
                 // Idle may still mean queued by an earlier connection of
                 // theirs: leave the queue either way.

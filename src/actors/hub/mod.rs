@@ -14,9 +14,10 @@ use actix::prelude::*;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
+use super::rooms::end_room;
 use crate::bus::{Bus, BusEvent, BusSignal, Presence, Topic};
 use crate::domain::{ClientId, EndReason, Platform, RoomId, UserId};
-use crate::store::Store;
+use crate::store::Stores;
 
 pub use connection::{CatchUp, Close, CloseReason, Connection, Deliver};
 use ops::Ops;
@@ -28,7 +29,7 @@ pub const GRACE_SWEEP_INTERVAL: Duration = Duration::from_secs(1);
 const GRACE_SWEEP_BATCH: usize = 200;
 
 pub struct Hub {
-    store: Arc<dyn Store>,
+    store: Stores,
     bus: Arc<dyn Bus>,
     presence: Arc<dyn Presence>,
     /// Ordered bus operations; set in `started`, never changed after.
@@ -53,7 +54,7 @@ pub struct Hub {
 
 impl Hub {
     pub fn new(
-        store: Arc<dyn Store>,
+        store: Stores,
         bus: Arc<dyn Bus>,
         presence: Arc<dyn Presence>,
         signals: mpsc::Receiver<BusSignal>,
@@ -105,7 +106,7 @@ impl Hub {
                 }
             };
             for user in due {
-                if let Err(e) = end_abandoned_room(&*store, &*bus, user).await {
+                if let Err(e) = end_abandoned_room(&store, &*bus, user).await {
                     tracing::warn!(user = %user, error = %e, "could not end abandoned room");
                 }
             }
@@ -114,30 +115,29 @@ impl Hub {
 }
 
 /// Ends the active room of someone who left and did not come back.
-async fn end_abandoned_room(store: &dyn Store, bus: &dyn Bus, user: UserId) -> anyhow::Result<()> {
-    let Some(room) = store.active_room(user).await? else {
+async fn end_abandoned_room(store: &Stores, bus: &dyn Bus, user: UserId) -> anyhow::Result<()> {
+    let Some(room) = store.rooms.active_room(user).await? else {
         return Ok(());
     };
-    if let Some((Platform::Telegram, pid)) = store.identity(user).await? {
+    if let Some((Platform::Telegram, pid)) = store.rooms.identity(user).await? {
         // A Telegram person has no connection to lose: the replica serving
         // them went away. Hand them to another replica instead.
-        store.mark_orphaned(user, Platform::Telegram, &pid).await?;
+        store
+            .telegram
+            .mark_orphaned(user, Platform::Telegram, &pid)
+            .await?;
         tracing::info!(room = %room.id, "telegram person handed to another replica");
         return Ok(());
     }
-    if store
-        .end_room(room.id, Some(user), EndReason::Disconnected)
-        .await?
-        .is_some()
-    {
-        let ended = BusEvent::RoomEnded {
-            room: room.id,
-            by: Some(user),
-            reason: EndReason::Disconnected,
-        };
-        bus.publish(Topic::Room(room.id), &ended).await?;
-        metrics::counter!(crate::http::metrics::ROOMS_ENDED, "reason" => EndReason::Disconnected.as_str())
-            .increment(1);
+    let ended = end_room(
+        &*store.rooms,
+        bus,
+        room.id,
+        Some(user),
+        EndReason::Disconnected,
+    )
+    .await?;
+    if ended.is_some() {
         tracing::info!(room = %room.id, "room ended: participant did not come back");
     }
     Ok(())

@@ -10,18 +10,18 @@ use actix::prelude::*;
 
 use crate::bus::{Bus, BusEvent, QueueEntry, SearchQueue, Topic};
 use crate::error::ChatError;
-use crate::store::{Store, StoreError};
+use crate::store::{StoreError, Stores};
 
 pub struct Matcher {
     /// The queue (shared by all replicas in production). Only this actor
     /// and `CancelSearch` senders' requests touch it on this replica.
     queue: Arc<dyn SearchQueue>,
-    store: Arc<dyn Store>,
+    store: Stores,
     bus: Arc<dyn Bus>,
 }
 
 impl Matcher {
-    pub fn new(queue: Arc<dyn SearchQueue>, store: Arc<dyn Store>, bus: Arc<dyn Bus>) -> Self {
+    pub fn new(queue: Arc<dyn SearchQueue>, store: Stores, bus: Arc<dyn Bus>) -> Self {
         Self { queue, store, bus }
     }
 }
@@ -56,24 +56,24 @@ const MAX_PAIRING_ATTEMPTS: usize = 4;
 
 async fn pair(
     queue: Arc<dyn SearchQueue>,
-    store: Arc<dyn Store>,
+    store: Stores,
     bus: Arc<dyn Bus>,
     entry: QueueEntry,
 ) -> Result<(), ChatError> {
     // A banned person never queues, whatever path brought the search here
     // (a command, a periodic re-join, a queue rejoin after a Redis restart).
-    if let Some(ban) = store.active_ban(entry.user).await? {
+    if let Some(ban) = store.moderation.active_ban(entry.user).await? {
         return Err(ChatError::Banned { until: ban.until });
     }
     for _ in 0..MAX_PAIRING_ATTEMPTS {
         let Some(partner) = queue.join(entry.clone()).await? else {
             return Ok(()); // queued; a later search will pick them
         };
-        if store.active_ban(partner.user).await?.is_some() {
+        if store.moderation.active_ban(partner.user).await?.is_some() {
             // Banned while waiting and the doorbell was lost: drop them.
             continue;
         }
-        match store.create_room(partner.user, entry.user).await {
+        match store.rooms.create_room(partner.user, entry.user).await {
             Ok(room) => {
                 for user in [partner.user, entry.user] {
                     let matched = BusEvent::Matched {
@@ -93,15 +93,15 @@ async fn pair(
             Err(StoreError::AlreadyInRoom) => {
                 // Someone already has a room: drop whichever entry is stale
                 // and try again; a searcher who is really free stays queued.
-                if store.active_room(entry.user).await?.is_some() {
-                    if store.active_room(partner.user).await?.is_none() {
+                if store.rooms.active_room(entry.user).await?.is_some() {
+                    if store.rooms.active_room(partner.user).await?.is_none() {
                         queue.requeue_front(partner).await?;
                     }
                     return Err(ChatError::AlreadyInRoom);
                 }
                 // The partner was stale: forget them and look again.
             }
-            Err(StoreError::NoSuchUser) if store.identity(entry.user).await?.is_some() => {
+            Err(StoreError::NoSuchUser) if store.rooms.identity(entry.user).await?.is_some() => {
                 // The partner was deleted while waiting: forget them.
             }
             Err(e) => {

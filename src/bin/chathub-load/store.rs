@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use chathub::domain::{ClientMsgId, MessageKind, Platform, RoomId, Seq, UserId};
-use chathub::store::{NewMessage, PgConfig, PgStore, Store};
+use chathub::store::{NewMessage, PgConfig, PgStore, RoomLog};
 use clap::Args;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 

@@ -20,7 +20,7 @@ pub async fn list(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
     let (cursor, limit) = page_params(query.cursor.as_deref(), query.limit)?;
-    let items = state.deps.store.audit_page(cursor, limit).await?;
+    let items = state.deps.store.oversight.audit_page(cursor, limit).await?;
     let next = (items.len() == limit)
         .then(|| {
             items

@@ -36,6 +36,7 @@ pub async fn list(
     let items = state
         .deps
         .store
+        .moderation
         .complaints_page(status, cursor, limit)
         .await?;
     let next = (items.len() == limit)
@@ -59,7 +60,7 @@ pub async fn show(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
     let id: ComplaintId = parse_id(&path)?;
-    match state.deps.store.complaint(id).await? {
+    match state.deps.store.moderation.complaint(id).await? {
         Some(c) => Ok(HttpResponse::Ok().json(c)),
         None => Err(HttpError::NotFound),
     }
@@ -92,6 +93,11 @@ pub async fn resolve(
     };
     let by = body.by.as_deref().unwrap_or(DEFAULT_BY);
     check_by("by", by)?;
-    state.deps.store.resolve_complaint(id, status, by).await?;
+    state
+        .deps
+        .store
+        .moderation
+        .resolve_complaint(id, status, by)
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

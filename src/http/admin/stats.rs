@@ -15,7 +15,7 @@ pub async fn stats(_admin: Admin, state: web::Data<AppState>) -> Result<HttpResp
         tracing::warn!(error = %e, "presence unavailable for stats");
         HttpError::Unavailable
     })?;
-    let counts = deps.store.counts(&online).await?;
+    let counts = deps.store.oversight.counts(&online).await?;
     let searching = deps
         .matcher
         .send(QueueLength)

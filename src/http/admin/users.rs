@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::{Admin, REASON_MAX_CHARS, announce, check_by, check_text, parse_id};
-use crate::bus::{BusEvent, Topic};
+use crate::bus::BusEvent;
 use crate::domain::{EndReason, UserId};
 use crate::http::{AppState, HttpError};
 use crate::store::NewBan;
@@ -40,6 +40,7 @@ pub async fn ban(
     }
     let store = &state.deps.store;
     store
+        .moderation
         .ban(NewBan {
             user,
             until: body.until,
@@ -49,6 +50,7 @@ pub async fn ban(
         .await?;
     // Announce the ban in force, which may outlast this one.
     let until = store
+        .moderation
         .active_ban(user)
         .await?
         .map_or(body.until, |b| b.until);
@@ -74,7 +76,7 @@ pub async fn unban(
     let user: UserId = parse_id(&path)?;
     let by = query.by.as_deref().unwrap_or(DEFAULT_BY);
     check_by("by", by)?;
-    if !state.deps.store.unban(user, by).await? {
+    if !state.deps.store.moderation.unban(user, by).await? {
         return Err(HttpError::NotFound);
     }
     tracing::info!(user = %user, "user unbanned");
@@ -90,14 +92,14 @@ pub async fn show(
 ) -> Result<HttpResponse, HttpError> {
     let user: UserId = parse_id(&path)?;
     let deps = &state.deps;
-    let Some(view) = deps.store.user_moderation(user).await? else {
+    let Some(view) = deps.store.oversight.user_moderation(user).await? else {
         return Err(HttpError::NotFound);
     };
     let online = deps.presence.latest(user).await.map_err(|e| {
         tracing::warn!(error = %e, "presence unavailable");
         HttpError::Unavailable
     })?;
-    let room = deps.store.active_room(user).await?;
+    let room = deps.store.rooms.active_room(user).await?;
     let mut body = serde_json::to_value(view).map_err(|_| HttpError::Unavailable)?;
     if let Some(obj) = body.as_object_mut() {
         obj.insert("online".into(), online.is_some().into());
@@ -113,7 +115,7 @@ pub async fn export(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
     let user: UserId = parse_id(&path)?;
-    match state.deps.store.export_user(user).await? {
+    match state.deps.store.privacy.export_user(user).await? {
         Some(export) => Ok(HttpResponse::Ok().json(export)),
         None => Err(HttpError::NotFound),
     }
@@ -131,23 +133,18 @@ pub async fn delete(
     let user: UserId = parse_id(&path)?;
     let by = query.by.as_deref().unwrap_or(DEFAULT_BY);
     check_by("by", by)?;
-    let store = &state.deps.store;
-    let active = store.active_room(user).await?;
-    if !store.delete_user(user, by).await? {
+    let deps = &state.deps;
+    // The room ends first, the one way every room ends (stored, counted,
+    // announced); the erasure then ends in its own transaction whatever
+    // room the person may have entered meanwhile, which their partner's
+    // periodic sync notices.
+    if let Some(room) = deps.store.rooms.active_room(user).await? {
+        deps.end_room(room.id, None, EndReason::Moderation).await?;
+    }
+    if !deps.store.privacy.delete_user(user, by).await? {
         return Err(HttpError::NotFound);
     }
-    if let Some(room) = active {
-        let ended = BusEvent::RoomEnded {
-            room: room.id,
-            by: None,
-            reason: EndReason::Moderation,
-        };
-        // The room is ended in the store either way; a lost doorbell is
-        // found by the partner's periodic sync.
-        if let Err(e) = state.deps.bus.publish(Topic::Room(room.id), &ended).await {
-            tracing::warn!(room = %room.id, error = %e, "deletion not announced");
-        }
-    }
+
     announce(&state, user, BusEvent::Deleted { user }).await;
     tracing::info!(user = %user, "user deleted on request");
     Ok(HttpResponse::NoContent().finish())

@@ -1,9 +1,9 @@
 //! In-memory store for the embedded default and fast unit tests. One mutex
 //! over plain maps: every operation is short and never awaits while holding it.
 
-mod delivery;
 mod moderation;
 mod privacy;
+mod telegram;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -11,15 +11,8 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::{
-    ActiveBan, Appended, AuditEntry, Complaint, ComplaintStatus, ComplaintSummary, Filed,
-    MessageCopies, NewBan, NewMessage, PageCursor, Profile, Store, StoreCounts, StoreError,
-    UserModeration,
-};
-use crate::domain::{
-    AutobanPolicy, ComplaintId, EndReason, Platform, ReportReason, Room, RoomId, Seq,
-    StoredMessage, UserId,
-};
+use super::{Appended, Complaint, NewBan, NewMessage, Profile, RoomLog, StoreError};
+use crate::domain::{EndReason, Platform, Room, RoomId, Seq, StoredMessage, UserId};
 
 #[derive(Default)]
 struct State {
@@ -102,7 +95,7 @@ impl State {
 }
 
 #[async_trait]
-impl Store for MemoryStore {
+impl RoomLog for MemoryStore {
     async fn ping(&self) -> Result<(), StoreError> {
         self.lock().map(|_| ())
     }
@@ -250,177 +243,5 @@ impl Store for MemoryStore {
                     .collect()
             })
             .unwrap_or_default())
-    }
-
-    async fn file_report(
-        &self,
-        room: RoomId,
-        reporter: UserId,
-        reason: &ReportReason,
-        autoban: Option<&AutobanPolicy>,
-    ) -> Result<Filed, StoreError> {
-        self.lock()?.file_report(room, reporter, reason, autoban)
-    }
-
-    async fn complaint(&self, id: ComplaintId) -> Result<Option<Complaint>, StoreError> {
-        Ok(self.lock()?.complaints.iter().find(|c| c.id == id).cloned())
-    }
-
-    async fn resolve_complaint(
-        &self,
-        id: ComplaintId,
-        status: ComplaintStatus,
-        by: &str,
-    ) -> Result<(), StoreError> {
-        self.lock()?.resolve_complaint(id, status, by)
-    }
-
-    async fn ban(&self, ban: NewBan) -> Result<(), StoreError> {
-        self.lock()?.ban(ban)
-    }
-
-    async fn unban(&self, user: UserId, by: &str) -> Result<bool, StoreError> {
-        self.lock()?.unban(user, by)
-    }
-
-    async fn active_ban(&self, user: UserId) -> Result<Option<ActiveBan>, StoreError> {
-        Ok(self.lock()?.active_ban(user, Utc::now()))
-    }
-
-    async fn complaints_page(
-        &self,
-        status: ComplaintStatus,
-        after: Option<PageCursor>,
-        limit: usize,
-    ) -> Result<Vec<ComplaintSummary>, StoreError> {
-        Ok(self.lock()?.complaints_page(status, after, limit))
-    }
-
-    async fn user_moderation(&self, user: UserId) -> Result<Option<UserModeration>, StoreError> {
-        Ok(self.lock()?.user_moderation(user))
-    }
-
-    async fn audit_page(
-        &self,
-        before: Option<PageCursor>,
-        limit: usize,
-    ) -> Result<Vec<AuditEntry>, StoreError> {
-        Ok(self.lock()?.audit_page(before, limit))
-    }
-
-    async fn counts(&self, online: &[UserId]) -> Result<StoreCounts, StoreError> {
-        let s = self.lock()?;
-        let mut counts = StoreCounts::default();
-        for user in online {
-            if let Some(record) = s.users.get(user) {
-                *counts
-                    .by_platform
-                    .entry(record.platform.as_str().to_owned())
-                    .or_default() += 1;
-            }
-        }
-        counts.active_rooms = s.rooms.values().filter(|r| r.is_active()).count() as i64;
-        let since = Utc::now() - chrono::Duration::minutes(1);
-        counts.messages_last_minute = s
-            .messages
-            .values()
-            .flatten()
-            .filter(|m| m.message.created_at > since)
-            .count() as i64;
-        Ok(counts)
-    }
-
-    async fn purge_expired(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
-        Ok(self.lock()?.purge_expired(cutoff))
-    }
-
-    async fn export_user(&self, user: UserId) -> Result<Option<serde_json::Value>, StoreError> {
-        let s = self.lock()?;
-        s.export_user(user)
-            .map(|e| serde_json::to_value(e).map_err(|e| StoreError::Unavailable(e.to_string())))
-            .transpose()
-    }
-
-    async fn delete_user(&self, user: UserId, by: &str) -> Result<bool, StoreError> {
-        let mut s = self.lock()?;
-        let existed = s.delete_user(user);
-        if existed {
-            s.audit(by, super::AuditAction::Delete, Some(user), None, "");
-        }
-        Ok(existed)
-    }
-
-    async fn record_delivery(
-        &self,
-        room: RoomId,
-        seq: Seq,
-        receiver_platform_msg_id: Option<i64>,
-    ) -> Result<(), StoreError> {
-        self.lock()?
-            .record_delivery(room, seq, receiver_platform_msg_id)
-    }
-
-    async fn message_copies(
-        &self,
-        room: RoomId,
-        seq: Seq,
-    ) -> Result<Option<MessageCopies>, StoreError> {
-        Ok(self.lock()?.message_copies(room, seq))
-    }
-
-    async fn find_by_platform_msg_id(
-        &self,
-        room: RoomId,
-        user: UserId,
-        platform_msg_id: i64,
-    ) -> Result<Option<Seq>, StoreError> {
-        Ok(self
-            .lock()?
-            .find_by_platform_msg_id(room, user, platform_msg_id))
-    }
-
-    async fn last_delivered_seq(&self, room: RoomId, receiver: UserId) -> Result<Seq, StoreError> {
-        Ok(self.lock()?.last_delivered_seq(room, receiver))
-    }
-
-    async fn update_processed(&self, key: &str) -> Result<bool, StoreError> {
-        Ok(self.lock()?.processed_updates.contains(key))
-    }
-
-    async fn record_update_processed(&self, key: &str) -> Result<(), StoreError> {
-        self.lock()?.processed_updates.insert(key.to_owned());
-        Ok(())
-    }
-
-    async fn media_spoiler_default(&self, user: UserId) -> Result<bool, StoreError> {
-        Ok(self.lock()?.spoiler_default.contains(&user))
-    }
-
-    async fn set_media_spoiler_default(&self, user: UserId, on: bool) -> Result<(), StoreError> {
-        let mut s = self.lock()?;
-        if on {
-            s.spoiler_default.insert(user);
-        } else {
-            s.spoiler_default.remove(&user);
-        }
-        Ok(())
-    }
-
-    async fn mark_orphaned(
-        &self,
-        user: UserId,
-        platform: Platform,
-        platform_user_id: &str,
-    ) -> Result<(), StoreError> {
-        self.lock()?.mark_orphaned(user, platform, platform_user_id);
-        Ok(())
-    }
-
-    async fn claim_orphans(
-        &self,
-        platform: Platform,
-        limit: usize,
-    ) -> Result<Vec<(UserId, String)>, StoreError> {
-        Ok(self.lock()?.claim_orphans(platform, limit))
     }
 }

@@ -2,12 +2,14 @@
 
 use chrono::{DateTime, SubsecRound, Utc};
 
-use super::{BanRecord, State};
+use async_trait::async_trait;
+
+use super::{BanRecord, MemoryStore, State};
 use crate::domain::{AutobanPolicy, BanLength, ComplaintId, ReportReason, RoomId, UserId};
 use crate::store::{
     AUDIT_DETAIL_CHARS, ActiveBan, AuditAction, AuditEntry, BanRecordView,
-    COMPLAINT_EVIDENCE_MESSAGES, Complaint, ComplaintStatus, ComplaintSummary, Filed, NewBan,
-    PageCursor, StoreError, UserModeration,
+    COMPLAINT_EVIDENCE_MESSAGES, Complaint, ComplaintStatus, ComplaintSummary, Filed, Moderation,
+    NewBan, Oversight, PageCursor, StoreCounts, StoreError, UserModeration,
 };
 
 /// Who the audit log names for automatic bans.
@@ -336,3 +338,87 @@ impl BanRecord {
 
 /// Rounding slack when comparing a sum of fractional weights to the threshold.
 const WEIGHT_EPSILON: f64 = 1e-9;
+
+#[async_trait]
+impl Moderation for MemoryStore {
+    async fn file_report(
+        &self,
+        room: RoomId,
+        reporter: UserId,
+        reason: &ReportReason,
+        autoban: Option<&AutobanPolicy>,
+    ) -> Result<Filed, StoreError> {
+        self.lock()?.file_report(room, reporter, reason, autoban)
+    }
+
+    async fn complaint(&self, id: ComplaintId) -> Result<Option<Complaint>, StoreError> {
+        Ok(self.lock()?.complaints.iter().find(|c| c.id == id).cloned())
+    }
+
+    async fn resolve_complaint(
+        &self,
+        id: ComplaintId,
+        status: ComplaintStatus,
+        by: &str,
+    ) -> Result<(), StoreError> {
+        self.lock()?.resolve_complaint(id, status, by)
+    }
+
+    async fn complaints_page(
+        &self,
+        status: ComplaintStatus,
+        after: Option<PageCursor>,
+        limit: usize,
+    ) -> Result<Vec<ComplaintSummary>, StoreError> {
+        Ok(self.lock()?.complaints_page(status, after, limit))
+    }
+
+    async fn ban(&self, ban: NewBan) -> Result<(), StoreError> {
+        self.lock()?.ban(ban)
+    }
+
+    async fn unban(&self, user: UserId, by: &str) -> Result<bool, StoreError> {
+        self.lock()?.unban(user, by)
+    }
+
+    async fn active_ban(&self, user: UserId) -> Result<Option<ActiveBan>, StoreError> {
+        Ok(self.lock()?.active_ban(user, Utc::now()))
+    }
+}
+
+#[async_trait]
+impl Oversight for MemoryStore {
+    async fn user_moderation(&self, user: UserId) -> Result<Option<UserModeration>, StoreError> {
+        Ok(self.lock()?.user_moderation(user))
+    }
+
+    async fn audit_page(
+        &self,
+        before: Option<PageCursor>,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        Ok(self.lock()?.audit_page(before, limit))
+    }
+
+    async fn counts(&self, online: &[UserId]) -> Result<StoreCounts, StoreError> {
+        let s = self.lock()?;
+        let mut counts = StoreCounts::default();
+        for user in online {
+            if let Some(record) = s.users.get(user) {
+                *counts
+                    .by_platform
+                    .entry(record.platform.as_str().to_owned())
+                    .or_default() += 1;
+            }
+        }
+        counts.active_rooms = s.rooms.values().filter(|r| r.is_active()).count() as i64;
+        let since = Utc::now() - chrono::Duration::minutes(1);
+        counts.messages_last_minute = s
+            .messages
+            .values()
+            .flatten()
+            .filter(|m| m.message.created_at > since)
+            .count() as i64;
+        Ok(counts)
+    }
+}

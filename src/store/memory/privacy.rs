@@ -4,11 +4,13 @@
 
 use chrono::{DateTime, Utc};
 
-use super::State;
+use async_trait::async_trait;
+
+use super::{MemoryStore, State};
 use crate::domain::{EndReason, UserId};
 use crate::store::{
-    BanExport, Complaint, ComplaintExport, ComplaintStatus, MessageExport, Profile, RoomExport,
-    UserExport,
+    AuditAction, BanExport, Complaint, ComplaintExport, ComplaintStatus, MessageExport, Privacy,
+    Profile, RoomExport, StoreError, UserExport,
 };
 
 fn complaint_export(c: &Complaint) -> ComplaintExport {
@@ -145,5 +147,28 @@ impl State {
         }
         self.bans.retain(|b| b.ban.user != user);
         true
+    }
+}
+
+#[async_trait]
+impl Privacy for MemoryStore {
+    async fn purge_expired(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
+        Ok(self.lock()?.purge_expired(cutoff))
+    }
+
+    async fn export_user(&self, user: UserId) -> Result<Option<serde_json::Value>, StoreError> {
+        let s = self.lock()?;
+        s.export_user(user)
+            .map(|e| serde_json::to_value(e).map_err(|e| StoreError::Unavailable(e.to_string())))
+            .transpose()
+    }
+
+    async fn delete_user(&self, user: UserId, by: &str) -> Result<bool, StoreError> {
+        let mut s = self.lock()?;
+        let existed = s.delete_user(user);
+        if existed {
+            s.audit(by, AuditAction::Delete, Some(user), None, "");
+        }
+        Ok(existed)
     }
 }

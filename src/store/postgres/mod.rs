@@ -11,22 +11,17 @@
 
 mod append;
 mod append_sql;
-mod complaints;
 mod migrate;
 mod models;
 mod moderation;
 mod privacy;
-mod retention;
 mod rooms;
 mod schema;
 mod telegram;
-mod users;
 
 use std::time::Duration;
 
 use anyhow::Context;
-use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::AsyncPgConnection;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
@@ -34,14 +29,7 @@ use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
 };
 
-use super::{
-    ActiveBan, Appended, AuditEntry, Complaint, ComplaintStatus, ComplaintSummary, Filed,
-    MessageCopies, NewBan, NewMessage, PageCursor, Store, StoreCounts, StoreError, UserModeration,
-};
-use crate::domain::{
-    AutobanPolicy, ComplaintId, EndReason, Platform, ReportReason, Room, RoomId, Seq,
-    StoredMessage, UserId,
-};
+use super::StoreError;
 
 pub use migrate::run_migrations;
 
@@ -177,226 +165,4 @@ fn is_foreign_key_violation(e: &DieselError) -> bool {
         e,
         DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _)
     )
-}
-
-#[async_trait]
-impl Store for PgStore {
-    async fn ping(&self) -> Result<(), StoreError> {
-        use diesel::IntoSql;
-        use diesel_async::RunQueryDsl;
-        with_conn!(self.checkout(), |conn| async move {
-            diesel::select(1_i32.into_sql::<diesel::sql_types::Integer>())
-                .get_result::<i32>(conn)
-                .await
-                .map(|_| ())
-                .map_err(db_error)
-        })
-    }
-
-    async fn upsert_user(&self, platform: Platform, pid: &str) -> Result<UserId, StoreError> {
-        self.upsert_user_impl(platform, pid).await
-    }
-
-    async fn find_user(&self, platform: Platform, pid: &str) -> Result<Option<UserId>, StoreError> {
-        self.find_user_impl(platform, pid).await
-    }
-
-    async fn identity(&self, user: UserId) -> Result<Option<(Platform, String)>, StoreError> {
-        self.identity_impl(user).await
-    }
-
-    async fn create_room(&self, a: UserId, b: UserId) -> Result<Room, StoreError> {
-        self.create_room_impl(a, b).await
-    }
-
-    async fn room(&self, id: RoomId) -> Result<Option<Room>, StoreError> {
-        self.room_impl(id).await
-    }
-
-    async fn active_room(&self, user: UserId) -> Result<Option<Room>, StoreError> {
-        self.active_room_impl(user).await
-    }
-
-    async fn end_room(
-        &self,
-        id: RoomId,
-        by: Option<UserId>,
-        reason: EndReason,
-    ) -> Result<Option<Room>, StoreError> {
-        self.end_room_impl(id, by, reason).await
-    }
-
-    async fn append_message(&self, msg: NewMessage) -> Result<Appended, StoreError> {
-        // The writer bounds its own statements; this bounds the queueing too.
-        tokio::time::timeout(CHECKOUT_TIMEOUT + QUERY_TIMEOUT, self.writer.append(msg))
-            .await
-            .unwrap_or_else(|_| Err(StoreError::Unavailable("append timed out".into())))
-    }
-
-    async fn messages_after(
-        &self,
-        room: RoomId,
-        after: Seq,
-        limit: usize,
-    ) -> Result<Vec<StoredMessage>, StoreError> {
-        use diesel::prelude::*;
-        use diesel_async::RunQueryDsl;
-        use schema::messages;
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        with_conn!(self.checkout(), |conn| async move {
-            messages::table
-                .filter(messages::room_id.eq(room.0))
-                .filter(messages::seq.gt(after.0))
-                .order(messages::seq)
-                .limit(limit)
-                .select(models::MessageRow::as_select())
-                .load(conn)
-                .await
-                .map_err(db_error)?
-                .into_iter()
-                .map(StoredMessage::try_from)
-                .collect()
-        })
-    }
-
-    async fn file_report(
-        &self,
-        room: RoomId,
-        reporter: UserId,
-        reason: &ReportReason,
-        autoban: Option<&AutobanPolicy>,
-    ) -> Result<Filed, StoreError> {
-        self.file_report_impl(room, reporter, reason, autoban).await
-    }
-
-    async fn complaint(&self, id: ComplaintId) -> Result<Option<Complaint>, StoreError> {
-        self.complaint_impl(id).await
-    }
-
-    async fn resolve_complaint(
-        &self,
-        id: ComplaintId,
-        status: ComplaintStatus,
-        by: &str,
-    ) -> Result<(), StoreError> {
-        self.resolve_complaint_impl(id, status, by).await
-    }
-
-    async fn ban(&self, ban: NewBan) -> Result<(), StoreError> {
-        self.ban_impl(ban).await
-    }
-
-    async fn unban(&self, user: UserId, by: &str) -> Result<bool, StoreError> {
-        self.unban_impl(user, by).await
-    }
-
-    async fn active_ban(&self, user: UserId) -> Result<Option<ActiveBan>, StoreError> {
-        self.active_ban_impl(user).await
-    }
-
-    async fn complaints_page(
-        &self,
-        status: ComplaintStatus,
-        after: Option<PageCursor>,
-        limit: usize,
-    ) -> Result<Vec<ComplaintSummary>, StoreError> {
-        self.complaints_page_impl(status, after, limit).await
-    }
-
-    async fn user_moderation(&self, user: UserId) -> Result<Option<UserModeration>, StoreError> {
-        self.user_moderation_impl(user).await
-    }
-
-    async fn audit_page(
-        &self,
-        before: Option<PageCursor>,
-        limit: usize,
-    ) -> Result<Vec<AuditEntry>, StoreError> {
-        self.audit_page_impl(before, limit).await
-    }
-
-    async fn counts(&self, online: &[UserId]) -> Result<StoreCounts, StoreError> {
-        self.counts_impl(online).await
-    }
-
-    async fn purge_expired(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
-        self.purge_expired_impl(cutoff).await
-    }
-
-    async fn export_user(&self, user: UserId) -> Result<Option<serde_json::Value>, StoreError> {
-        self.export_user_impl(user)
-            .await?
-            .map(|e| serde_json::to_value(e).map_err(|e| StoreError::Unavailable(e.to_string())))
-            .transpose()
-    }
-
-    async fn delete_user(&self, user: UserId, by: &str) -> Result<bool, StoreError> {
-        self.delete_user_impl(user, by).await
-    }
-
-    async fn record_delivery(
-        &self,
-        room: RoomId,
-        seq: Seq,
-        receiver_platform_msg_id: Option<i64>,
-    ) -> Result<(), StoreError> {
-        self.record_delivery_impl(room, seq, receiver_platform_msg_id)
-            .await
-    }
-
-    async fn message_copies(
-        &self,
-        room: RoomId,
-        seq: Seq,
-    ) -> Result<Option<MessageCopies>, StoreError> {
-        self.message_copies_impl(room, seq).await
-    }
-
-    async fn find_by_platform_msg_id(
-        &self,
-        room: RoomId,
-        user: UserId,
-        platform_msg_id: i64,
-    ) -> Result<Option<Seq>, StoreError> {
-        self.find_by_platform_msg_id_impl(room, user, platform_msg_id)
-            .await
-    }
-
-    async fn last_delivered_seq(&self, room: RoomId, receiver: UserId) -> Result<Seq, StoreError> {
-        self.last_delivered_seq_impl(room, receiver).await
-    }
-
-    async fn update_processed(&self, key: &str) -> Result<bool, StoreError> {
-        self.update_processed_impl(key).await
-    }
-
-    async fn record_update_processed(&self, key: &str) -> Result<(), StoreError> {
-        self.record_update_processed_impl(key).await
-    }
-
-    async fn media_spoiler_default(&self, user: UserId) -> Result<bool, StoreError> {
-        self.media_spoiler_default_impl(user).await
-    }
-
-    async fn set_media_spoiler_default(&self, user: UserId, on: bool) -> Result<(), StoreError> {
-        self.set_media_spoiler_default_impl(user, on).await
-    }
-
-    async fn mark_orphaned(
-        &self,
-        user: UserId,
-        platform: Platform,
-        platform_user_id: &str,
-    ) -> Result<(), StoreError> {
-        self.mark_orphaned_impl(user, platform, platform_user_id)
-            .await
-    }
-
-    async fn claim_orphans(
-        &self,
-        platform: Platform,
-        limit: usize,
-    ) -> Result<Vec<(UserId, String)>, StoreError> {
-        self.claim_orphans_impl(platform, limit).await
-    }
 }

@@ -2,6 +2,7 @@
 //! unbans, the complaints queue, the audit log and service counts. Every
 //! moderator action writes its audit entry in the transaction of the action.
 
+use async_trait::async_trait;
 use chrono::{DateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{
@@ -11,16 +12,16 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 type DbResult<T> = Result<T, diesel::result::Error>;
 
-use super::models::{MessageRow, RoomRow};
+use super::models::{ComplaintRow, MessageRow, RoomRow};
 use super::schema::{complaints, messages, rooms};
 use super::{PgStore, db_error, with_conn};
 use crate::domain::{
     AutobanPolicy, BanLength, ComplaintId, Platform, ReportReason, RoomId, StoredMessage, UserId,
 };
 use crate::store::{
-    ActiveBan, AuditAction, AuditEntry, BanRecordView, COMPLAINT_EVIDENCE_MESSAGES,
-    ComplaintStatus, ComplaintSummary, Filed, NewBan, PageCursor, Profile, StoreCounts, StoreError,
-    UserModeration,
+    ActiveBan, AuditAction, AuditEntry, BanRecordView, COMPLAINT_EVIDENCE_MESSAGES, Complaint,
+    ComplaintStatus, ComplaintSummary, Filed, Moderation, NewBan, Oversight, PageCursor, Profile,
+    StoreCounts, StoreError, UserModeration,
 };
 
 /// Who the audit log names for automatic bans.
@@ -317,7 +318,25 @@ async fn autoban_on(
 }
 
 impl PgStore {
-    pub(super) async fn file_report_impl(
+    /// The audit entry of a deletion, on the erasing transaction's connection.
+    pub(super) async fn audit_delete(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+        by: &str,
+    ) -> Result<(), diesel::result::Error> {
+        audit(conn, by, AuditAction::Delete, Some(user), None, "").await
+    }
+}
+
+#[derive(QueryableByName)]
+struct LiveRow {
+    #[diesel(sql_type = Bool)]
+    live: bool,
+}
+
+#[async_trait]
+impl Moderation for PgStore {
+    async fn file_report(
         &self,
         room: RoomId,
         reporter: UserId,
@@ -409,96 +428,21 @@ impl PgStore {
         })
     }
 
-    pub(super) async fn ban_impl(&self, ban: NewBan) -> Result<(), StoreError> {
+    async fn complaint(&self, id: ComplaintId) -> Result<Option<Complaint>, StoreError> {
         with_conn!(self.checkout(), |conn| async move {
-            let done = conn
-                .transaction(async |conn| -> DbResult<bool> {
-                    let live: Option<bool> = diesel::sql_query(
-                        "SELECT (deleted_at IS NULL) AS live FROM users WHERE id = $1 FOR UPDATE",
-                    )
-                    .bind::<SqlUuid, _>(ban.user.0)
-                    .get_result::<LiveRow>(conn)
-                    .await
-                    .optional()?
-                    .map(|r| r.live);
-                    if live != Some(true) {
-                        return Ok(false);
-                    }
-                    diesel::sql_query(insert_ban_sql())
-                        .bind::<SqlUuid, _>(uuid::Uuid::now_v7())
-                        .bind::<SqlUuid, _>(ban.user.0)
-                        .bind::<Nullable<Timestamptz>, _>(ban.until)
-                        .bind::<Text, _>(&ban.reason)
-                        .bind::<Text, _>(&ban.by)
-                        .bind::<Bool, _>(false)
-                        .execute(conn)
-                        .await?;
-                    let detail = match ban.until {
-                        Some(until) => format!("until {}: {}", until.to_rfc3339(), ban.reason),
-                        None => format!("permanent: {}", ban.reason),
-                    };
-                    audit(
-                        conn,
-                        &ban.by,
-                        AuditAction::Ban,
-                        Some(ban.user),
-                        None,
-                        &detail,
-                    )
-                    .await?;
-                    Ok(true)
-                })
+            complaints::table
+                .find(id.0)
+                .select(ComplaintRow::as_select())
+                .first(conn)
                 .await
-                .map_err(db_error)?;
-            if done {
-                Ok(())
-            } else {
-                Err(StoreError::NoSuchUser)
-            }
+                .optional()
+                .map_err(db_error)?
+                .map(Complaint::try_from)
+                .transpose()
         })
     }
 
-    pub(super) async fn unban_impl(&self, user: UserId, by: &str) -> Result<bool, StoreError> {
-        let by = by.to_owned();
-        with_conn!(self.checkout(), |conn| async move {
-            let outcome = conn
-                .transaction(async |conn| -> DbResult<Option<bool>> {
-                        let exists = diesel::sql_query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
-                            .bind::<SqlUuid, _>(user.0)
-                            .execute(conn)
-                            .await?;
-                        if exists == 0 {
-                            return Ok(None);
-                        }
-                        let lifted = diesel::sql_query(
-                            "UPDATE bans SET lifted_at = now(), lifted_by = $2 \
-                             WHERE user_id = $1 AND lifted_at IS NULL AND (until IS NULL OR until > now())",
-                        )
-                        .bind::<SqlUuid, _>(user.0)
-                        .bind::<Text, _>(&by)
-                        .execute(conn)
-                        .await?;
-                        if lifted > 0 {
-                            audit(conn, &by, AuditAction::Unban, Some(user), None, "").await?;
-                        }
-                        Ok(Some(lifted > 0))
-                    })
-                .await
-                .map_err(db_error)?;
-            outcome.ok_or(StoreError::NoSuchUser)
-        })
-    }
-
-    pub(super) async fn active_ban_impl(
-        &self,
-        user: UserId,
-    ) -> Result<Option<ActiveBan>, StoreError> {
-        with_conn!(self.checkout(), |conn| async move {
-            active_ban_on(conn, user).await.map_err(db_error)
-        })
-    }
-
-    pub(super) async fn resolve_complaint_impl(
+    async fn resolve_complaint(
         &self,
         id: ComplaintId,
         status: ComplaintStatus,
@@ -549,7 +493,7 @@ impl PgStore {
         })
     }
 
-    pub(super) async fn complaints_page_impl(
+    async fn complaints_page(
         &self,
         status: ComplaintStatus,
         after: Option<PageCursor>,
@@ -571,10 +515,96 @@ impl PgStore {
         })
     }
 
-    pub(super) async fn user_moderation_impl(
-        &self,
-        user: UserId,
-    ) -> Result<Option<UserModeration>, StoreError> {
+    async fn ban(&self, ban: NewBan) -> Result<(), StoreError> {
+        with_conn!(self.checkout(), |conn| async move {
+            let done = conn
+                .transaction(async |conn| -> DbResult<bool> {
+                    let live: Option<bool> = diesel::sql_query(
+                        "SELECT (deleted_at IS NULL) AS live FROM users WHERE id = $1 FOR UPDATE",
+                    )
+                    .bind::<SqlUuid, _>(ban.user.0)
+                    .get_result::<LiveRow>(conn)
+                    .await
+                    .optional()?
+                    .map(|r| r.live);
+                    if live != Some(true) {
+                        return Ok(false);
+                    }
+                    diesel::sql_query(insert_ban_sql())
+                        .bind::<SqlUuid, _>(uuid::Uuid::now_v7())
+                        .bind::<SqlUuid, _>(ban.user.0)
+                        .bind::<Nullable<Timestamptz>, _>(ban.until)
+                        .bind::<Text, _>(&ban.reason)
+                        .bind::<Text, _>(&ban.by)
+                        .bind::<Bool, _>(false)
+                        .execute(conn)
+                        .await?;
+                    let detail = match ban.until {
+                        Some(until) => format!("until {}: {}", until.to_rfc3339(), ban.reason),
+                        None => format!("permanent: {}", ban.reason),
+                    };
+                    audit(
+                        conn,
+                        &ban.by,
+                        AuditAction::Ban,
+                        Some(ban.user),
+                        None,
+                        &detail,
+                    )
+                    .await?;
+                    Ok(true)
+                })
+                .await
+                .map_err(db_error)?;
+            if done {
+                Ok(())
+            } else {
+                Err(StoreError::NoSuchUser)
+            }
+        })
+    }
+
+    async fn unban(&self, user: UserId, by: &str) -> Result<bool, StoreError> {
+        let by = by.to_owned();
+        with_conn!(self.checkout(), |conn| async move {
+            let outcome = conn
+                .transaction(async |conn| -> DbResult<Option<bool>> {
+                        let exists = diesel::sql_query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
+                            .bind::<SqlUuid, _>(user.0)
+                            .execute(conn)
+                            .await?;
+                        if exists == 0 {
+                            return Ok(None);
+                        }
+                        let lifted = diesel::sql_query(
+                            "UPDATE bans SET lifted_at = now(), lifted_by = $2 \
+                             WHERE user_id = $1 AND lifted_at IS NULL AND (until IS NULL OR until > now())",
+                        )
+                        .bind::<SqlUuid, _>(user.0)
+                        .bind::<Text, _>(&by)
+                        .execute(conn)
+                        .await?;
+                        if lifted > 0 {
+                            audit(conn, &by, AuditAction::Unban, Some(user), None, "").await?;
+                        }
+                        Ok(Some(lifted > 0))
+                    })
+                .await
+                .map_err(db_error)?;
+            outcome.ok_or(StoreError::NoSuchUser)
+        })
+    }
+
+    async fn active_ban(&self, user: UserId) -> Result<Option<ActiveBan>, StoreError> {
+        with_conn!(self.checkout(), |conn| async move {
+            active_ban_on(conn, user).await.map_err(db_error)
+        })
+    }
+}
+
+#[async_trait]
+impl Oversight for PgStore {
+    async fn user_moderation(&self, user: UserId) -> Result<Option<UserModeration>, StoreError> {
         with_conn!(self.checkout(), |conn| async move {
             let row: Option<UserRow> = diesel::sql_query(
                 "SELECT platform, deleted_at IS NOT NULL AS deleted, created_at, last_seen_at, \
@@ -647,7 +677,7 @@ impl PgStore {
         })
     }
 
-    pub(super) async fn audit_page_impl(
+    async fn audit_page(
         &self,
         before: Option<PageCursor>,
         limit: usize,
@@ -679,7 +709,7 @@ impl PgStore {
         })
     }
 
-    pub(super) async fn counts_impl(&self, online: &[UserId]) -> Result<StoreCounts, StoreError> {
+    async fn counts(&self, online: &[UserId]) -> Result<StoreCounts, StoreError> {
         let ids: Vec<uuid::Uuid> = online.iter().map(|u| u.0).collect();
         with_conn!(self.checkout(), |conn| async move {
             let row: CountsRow = diesel::sql_query(COUNTS)
@@ -697,19 +727,4 @@ impl PgStore {
             })
         })
     }
-
-    /// The audit entry of a deletion, on the erasing transaction's connection.
-    pub(super) async fn audit_delete(
-        conn: &mut AsyncPgConnection,
-        user: UserId,
-        by: &str,
-    ) -> Result<(), diesel::result::Error> {
-        audit(conn, by, AuditAction::Delete, Some(user), None, "").await
-    }
-}
-
-#[derive(QueryableByName)]
-struct LiveRow {
-    #[diesel(sql_type = Bool)]
-    live: bool,
 }

@@ -1,10 +1,13 @@
-//! Data-protection requests: export everything about one person, or erase
-//! them. Erasure keeps the opaque id as a tombstone, so that partners'
-//! rooms and message sequences stay whole.
+//! Data protection: export everything about one person, or erase them, and
+//! retention. Erasure keeps the opaque id as a tombstone, so that partners'
+//! rooms and message sequences stay whole. Retention empties message content
+//! older than the retention period, in bounded chunks so that no statement
+//! holds many row locks for long.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::Uuid as SqlUuid;
+use diesel::sql_types::{BigInt, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, RunQueryDsl};
 
 use super::models::{RoomRow, parse_kind};
@@ -13,9 +16,31 @@ use super::schema::{bans, complaints, messages, room_members, rooms, users};
 use super::{PgStore, db_error, with_conn};
 use crate::domain::{EndReason, Platform, Room, RoomId, Seq, UserId};
 use crate::store::{
-    BanExport, ComplaintExport, ComplaintStatus, MessageExport, Profile, RoomExport, StoreError,
-    UserExport,
+    BanExport, ComplaintExport, ComplaintStatus, MessageExport, Privacy, Profile, RoomExport,
+    StoreError, UserExport,
 };
+
+/// Messages purged per statement.
+const PURGE_CHUNK: i64 = 5_000;
+
+/// Empties the content of messages created before `$1`, skipping rooms that
+/// an open complaint is about (their evidence is still being looked at).
+const PURGE_MESSAGES: &str = "\
+UPDATE messages SET text = NULL, media_file_id = NULL, caption = NULL, metadata = NULL,
+                    purged_at = now()
+WHERE (room_id, seq) IN (
+    SELECT m.room_id, m.seq FROM messages m
+    WHERE m.purged_at IS NULL AND m.created_at < $1
+      AND NOT EXISTS (SELECT 1 FROM complaints c
+                      WHERE c.room_id = m.room_id AND c.status = 'open')
+    LIMIT $2
+)";
+
+/// Complaint evidence is kept until the complaint is closed, then for the
+/// retention period like everything else.
+const PURGE_EVIDENCE: &str = "\
+UPDATE complaints SET evidence = '[]'
+WHERE status <> 'open' AND resolved_at < $1 AND evidence <> '[]'";
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
@@ -70,10 +95,7 @@ UPDATE complaints c SET evidence = (
 WHERE c.room_id IN (SELECT room_id FROM room_members WHERE user_id = $1)";
 
 impl PgStore {
-    pub(super) async fn export_user_impl(
-        &self,
-        user: UserId,
-    ) -> Result<Option<UserExport>, StoreError> {
+    async fn export(&self, user: UserId) -> Result<Option<UserExport>, StoreError> {
         with_conn!(self.checkout(), |conn| async move {
             let Some(u) = users::table
                 .find(user.0)
@@ -203,24 +225,6 @@ impl PgStore {
             }))
         })
     }
-
-    pub(super) async fn delete_user_impl(
-        &self,
-        user: UserId,
-        by: &str,
-    ) -> Result<bool, StoreError> {
-        with_conn!(self.checkout(), |conn| async move {
-            conn.transaction(async |conn| {
-                let erased = erase(conn, user).await?;
-                if erased {
-                    PgStore::audit_delete(conn, user, by).await?;
-                }
-                Ok::<_, diesel::result::Error>(erased)
-            })
-            .await
-            .map_err(db_error)
-        })
-    }
 }
 
 /// One transaction: either the person is fully erased or nothing changed.
@@ -281,4 +285,54 @@ async fn erase(
         .execute(conn)
         .await?;
     Ok(true)
+}
+
+#[async_trait]
+impl Privacy for PgStore {
+    async fn purge_expired(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
+        let mut purged = 0u64;
+        loop {
+            let n = with_conn!(self.checkout(), |conn| async move {
+                diesel::sql_query(PURGE_MESSAGES)
+                    .bind::<Timestamptz, _>(cutoff)
+                    .bind::<BigInt, _>(PURGE_CHUNK)
+                    .execute(conn)
+                    .await
+                    .map_err(db_error)
+            })?;
+            purged += n as u64;
+            if (n as i64) < PURGE_CHUNK {
+                break;
+            }
+        }
+        with_conn!(self.checkout(), |conn| async move {
+            diesel::sql_query(PURGE_EVIDENCE)
+                .bind::<Timestamptz, _>(cutoff)
+                .execute(conn)
+                .await
+                .map_err(db_error)
+        })?;
+        Ok(purged)
+    }
+
+    async fn export_user(&self, user: UserId) -> Result<Option<serde_json::Value>, StoreError> {
+        self.export(user)
+            .await?
+            .map(|e| serde_json::to_value(e).map_err(|e| StoreError::Unavailable(e.to_string())))
+            .transpose()
+    }
+
+    async fn delete_user(&self, user: UserId, by: &str) -> Result<bool, StoreError> {
+        with_conn!(self.checkout(), |conn| async move {
+            conn.transaction(async |conn| {
+                let erased = erase(conn, user).await?;
+                if erased {
+                    PgStore::audit_delete(conn, user, by).await?;
+                }
+                Ok::<_, diesel::result::Error>(erased)
+            })
+            .await
+            .map_err(db_error)
+        })
+    }
 }

@@ -1,17 +1,24 @@
-//! Rooms: creation and ending are single statements that keep `rooms` and
-//! `room_members` in step; the partial unique index on `room_members` is
-//! what makes "one active room per person" hold across replicas.
+//! The room log on PostgreSQL: people, rooms and messages. Room creation
+//! and ending are single statements that keep `rooms` and `room_members` in
+//! step; the partial unique index on `room_members` is what makes "one
+//! active room per person" hold across replicas. Appends go through the
+//! batching writer (`append.rs`).
 
+use async_trait::async_trait;
+use chrono::Utc;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::{Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use super::models::RoomRow;
-use super::schema::{room_members, rooms};
-use super::{PgStore, db_error, is_foreign_key_violation, is_unique_violation, with_conn};
-use crate::domain::{EndReason, Room, RoomId, UserId};
-use crate::store::StoreError;
+use super::models::{self, RoomRow};
+use super::schema::{self, room_members, rooms, users};
+use super::{
+    CHECKOUT_TIMEOUT, PgStore, QUERY_TIMEOUT, db_error, is_foreign_key_violation,
+    is_unique_violation, with_conn,
+};
+use crate::domain::{EndReason, Platform, Room, RoomId, Seq, StoredMessage, UserId};
+use crate::store::{Appended, NewMessage, RoomLog, StoreError};
 
 /// Inserts the room and both memberships in one statement: if either person
 /// already has an active membership, the unique index refuses the whole
@@ -60,8 +67,75 @@ pub(super) async fn end_room_on(
         .map_err(|e| DieselError::DeserializationError(Box::new(e)))
 }
 
-impl PgStore {
-    pub(super) async fn create_room_impl(&self, a: UserId, b: UserId) -> Result<Room, StoreError> {
+#[async_trait]
+impl RoomLog for PgStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        use diesel::IntoSql;
+        use diesel_async::RunQueryDsl;
+        with_conn!(self.checkout(), |conn| async move {
+            diesel::select(1_i32.into_sql::<diesel::sql_types::Integer>())
+                .get_result::<i32>(conn)
+                .await
+                .map(|_| ())
+                .map_err(db_error)
+        })
+    }
+
+    async fn upsert_user(&self, platform: Platform, pid: &str) -> Result<UserId, StoreError> {
+        with_conn!(self.checkout(), |conn| async move {
+            // One statement: insert on first sight, otherwise touch
+            // `last_seen_at` (which also makes RETURNING yield the old id).
+            diesel::insert_into(users::table)
+                .values((
+                    users::id.eq(UserId::new().0),
+                    users::platform.eq(platform.as_str()),
+                    users::platform_user_id.eq(pid),
+                ))
+                .on_conflict((users::platform, users::platform_user_id))
+                .do_update()
+                .set(users::last_seen_at.eq(Utc::now()))
+                .returning(users::id)
+                .get_result(conn)
+                .await
+                .map(UserId)
+                .map_err(db_error)
+        })
+    }
+
+    async fn find_user(&self, platform: Platform, pid: &str) -> Result<Option<UserId>, StoreError> {
+        with_conn!(self.checkout(), |conn| async move {
+            users::table
+                .filter(users::platform.eq(platform.as_str()))
+                .filter(users::platform_user_id.eq(pid))
+                .select(users::id)
+                .first(conn)
+                .await
+                .optional()
+                .map(|id| id.map(UserId))
+                .map_err(db_error)
+        })
+    }
+
+    async fn identity(&self, user: UserId) -> Result<Option<(Platform, String)>, StoreError> {
+        let row: Option<(String, Option<String>)> =
+            with_conn!(self.checkout(), |conn| async move {
+                users::table
+                    .find(user.0)
+                    .select((users::platform, users::platform_user_id))
+                    .first(conn)
+                    .await
+                    .optional()
+                    .map_err(db_error)
+            })?;
+        let Some((platform, Some(pid))) = row else {
+            return Ok(None);
+        };
+        let platform = Platform::parse(&platform)
+            .ok_or_else(|| StoreError::Unavailable("unexpected platform in the database".into()))?;
+        Ok(Some((platform, pid)))
+    }
+
+    async fn create_room(&self, a: UserId, b: UserId) -> Result<Room, StoreError> {
         with_conn!(self.checkout(), |conn| async move {
             let row = diesel::sql_query(CREATE_ROOM)
                 .bind::<SqlUuid, _>(RoomId::new().0)
@@ -84,7 +158,7 @@ impl PgStore {
         })
     }
 
-    pub(super) async fn room_impl(&self, id: RoomId) -> Result<Option<Room>, StoreError> {
+    async fn room(&self, id: RoomId) -> Result<Option<Room>, StoreError> {
         with_conn!(self.checkout(), |conn| async move {
             rooms::table
                 .find(id.0)
@@ -98,7 +172,7 @@ impl PgStore {
         })
     }
 
-    pub(super) async fn active_room_impl(&self, user: UserId) -> Result<Option<Room>, StoreError> {
+    async fn active_room(&self, user: UserId) -> Result<Option<Room>, StoreError> {
         with_conn!(self.checkout(), |conn| async move {
             rooms::table
                 .inner_join(room_members::table)
@@ -114,7 +188,7 @@ impl PgStore {
         })
     }
 
-    pub(super) async fn end_room_impl(
+    async fn end_room(
         &self,
         id: RoomId,
         by: Option<UserId>,
@@ -136,6 +210,39 @@ impl PgStore {
             } else {
                 Ok(None)
             }
+        })
+    }
+
+    async fn append_message(&self, msg: NewMessage) -> Result<Appended, StoreError> {
+        // The writer bounds its own statements; this bounds the queueing too.
+        tokio::time::timeout(CHECKOUT_TIMEOUT + QUERY_TIMEOUT, self.writer.append(msg))
+            .await
+            .unwrap_or_else(|_| Err(StoreError::Unavailable("append timed out".into())))
+    }
+
+    async fn messages_after(
+        &self,
+        room: RoomId,
+        after: Seq,
+        limit: usize,
+    ) -> Result<Vec<StoredMessage>, StoreError> {
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        use schema::messages;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        with_conn!(self.checkout(), |conn| async move {
+            messages::table
+                .filter(messages::room_id.eq(room.0))
+                .filter(messages::seq.gt(after.0))
+                .order(messages::seq)
+                .limit(limit)
+                .select(models::MessageRow::as_select())
+                .load(conn)
+                .await
+                .map_err(db_error)?
+                .into_iter()
+                .map(StoredMessage::try_from)
+                .collect()
         })
     }
 }

@@ -1,6 +1,7 @@
 //! Telegram bookkeeping on Postgres: the two copies of each message, what
 //! was delivered, processed updates, spoiler defaults, orphaned people.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::dsl::max;
 use diesel::prelude::*;
@@ -9,13 +10,14 @@ use diesel_async::RunQueryDsl;
 use super::schema::{messages, orphans, processed_updates, users};
 use super::{PgStore, db_error, with_conn};
 use crate::domain::{Platform, RoomId, Seq, UserId};
-use crate::store::{MessageCopies, StoreError};
+use crate::store::{MessageCopies, StoreError, TelegramLog};
 
 /// Kinds that change an earlier message and are never the target of one.
 const CHANGE_KINDS: [&str; 2] = ["edit", "reaction"];
 
-impl PgStore {
-    pub(super) async fn record_delivery_impl(
+#[async_trait]
+impl TelegramLog for PgStore {
+    async fn record_delivery(
         &self,
         room: RoomId,
         seq: Seq,
@@ -37,7 +39,7 @@ impl PgStore {
         Ok(())
     }
 
-    pub(super) async fn message_copies_impl(
+    async fn message_copies(
         &self,
         room: RoomId,
         seq: Seq,
@@ -67,7 +69,7 @@ impl PgStore {
         )
     }
 
-    pub(super) async fn find_by_platform_msg_id_impl(
+    async fn find_by_platform_msg_id(
         &self,
         room: RoomId,
         user: UserId,
@@ -96,11 +98,7 @@ impl PgStore {
         })
     }
 
-    pub(super) async fn last_delivered_seq_impl(
-        &self,
-        room: RoomId,
-        receiver: UserId,
-    ) -> Result<Seq, StoreError> {
+    async fn last_delivered_seq(&self, room: RoomId, receiver: UserId) -> Result<Seq, StoreError> {
         with_conn!(self.checkout(), |conn| async move {
             messages::table
                 .filter(messages::room_id.eq(room.0))
@@ -114,7 +112,7 @@ impl PgStore {
         })
     }
 
-    pub(super) async fn update_processed_impl(&self, key: &str) -> Result<bool, StoreError> {
+    async fn update_processed(&self, key: &str) -> Result<bool, StoreError> {
         let key = key.to_owned();
         with_conn!(self.checkout(), |conn| async move {
             diesel::select(diesel::dsl::exists(processed_updates::table.find(&key)))
@@ -124,7 +122,7 @@ impl PgStore {
         })
     }
 
-    pub(super) async fn record_update_processed_impl(&self, key: &str) -> Result<(), StoreError> {
+    async fn record_update_processed(&self, key: &str) -> Result<(), StoreError> {
         let key = key.to_owned();
         with_conn!(self.checkout(), |conn| async move {
             diesel::insert_into(processed_updates::table)
@@ -137,10 +135,7 @@ impl PgStore {
         })
     }
 
-    pub(super) async fn media_spoiler_default_impl(
-        &self,
-        user: UserId,
-    ) -> Result<bool, StoreError> {
+    async fn media_spoiler_default(&self, user: UserId) -> Result<bool, StoreError> {
         with_conn!(self.checkout(), |conn| async move {
             users::table
                 .find(user.0)
@@ -153,11 +148,7 @@ impl PgStore {
         })
     }
 
-    pub(super) async fn set_media_spoiler_default_impl(
-        &self,
-        user: UserId,
-        on: bool,
-    ) -> Result<(), StoreError> {
+    async fn set_media_spoiler_default(&self, user: UserId, on: bool) -> Result<(), StoreError> {
         let updated = with_conn!(self.checkout(), |conn| async move {
             diesel::update(users::table.find(user.0))
                 .set(users::default_media_spoiler.eq(on))
@@ -171,7 +162,7 @@ impl PgStore {
         Ok(())
     }
 
-    pub(super) async fn mark_orphaned_impl(
+    async fn mark_orphaned(
         &self,
         user: UserId,
         platform: Platform,
@@ -200,7 +191,7 @@ impl PgStore {
         })
     }
 
-    pub(super) async fn claim_orphans_impl(
+    async fn claim_orphans(
         &self,
         platform: Platform,
         limit: usize,

@@ -69,10 +69,11 @@ impl TelegramTransport {
             return Ok(None);
         };
         let store = &self.deps.store;
-        let Some(room) = store.active_room(user).await? else {
+        let Some(room) = store.rooms.active_room(user).await? else {
             return Ok(None);
         };
         let before = store
+            .rooms
             .messages_after(room.id, crate::domain::Seq(target.0 - 1), 1)
             .await?;
         let unchanged = before

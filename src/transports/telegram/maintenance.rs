@@ -57,7 +57,11 @@ pub fn spawn_adoption(tg: Arc<TelegramTransport>, mut stop: watch::Receiver<bool
 
 async fn adopt(tg: &TelegramTransport) {
     let store = &tg.deps.store;
-    let orphans = match store.claim_orphans(Platform::Telegram, ADOPT_BATCH).await {
+    let orphans = match store
+        .telegram
+        .claim_orphans(Platform::Telegram, ADOPT_BATCH)
+        .await
+    {
         Ok(o) => o,
         Err(e) => {
             tracing::warn!(error = %e, "could not claim telegram orphans");
@@ -71,7 +75,11 @@ async fn adopt(tg: &TelegramTransport) {
         };
         if tg.actor(user, TelegramChatId::trusted(raw)).await.is_err() {
             // Put them back for the next round (here or elsewhere).
-            if let Err(e) = store.mark_orphaned(user, Platform::Telegram, &pid).await {
+            if let Err(e) = store
+                .telegram
+                .mark_orphaned(user, Platform::Telegram, &pid)
+                .await
+            {
                 tracing::warn!(user = %user, error = %e, "telegram orphan lost");
             }
             continue;
@@ -88,6 +96,7 @@ pub async fn orphan_busy_people(tg: &TelegramTransport) {
         if let Err(e) = tg
             .deps
             .store
+            .telegram
             .mark_orphaned(user, Platform::Telegram, &pid)
             .await
         {

@@ -146,7 +146,13 @@ impl Sender {
         let last = match self.delivered.get(&msg.room) {
             Some(seq) => *seq,
             None => {
-                let seq = match self.deps.store.last_delivered_seq(msg.room, self.me).await {
+                let seq = match self
+                    .deps
+                    .store
+                    .telegram
+                    .last_delivered_seq(msg.room, self.me)
+                    .await
+                {
                     Ok(seq) => seq,
                     Err(e) => {
                         tracing::warn!(user = %self.me, error = %e, "delivery cursor unknown");
@@ -168,6 +174,7 @@ impl Sender {
             match self
                 .deps
                 .store
+                .telegram
                 .record_delivery(msg.room, msg.seq, copy)
                 .await
             {
@@ -194,7 +201,7 @@ impl Sender {
         }
         let key = format!("delayed:{}:{}", msg.room, msg.sender);
         let store = &self.deps.store;
-        match store.update_processed(&key).await {
+        match store.telegram.update_processed(&key).await {
             Ok(false) => {}
             Ok(true) => return,
             Err(e) => {
@@ -202,7 +209,7 @@ impl Sender {
                 return;
             }
         }
-        if let Err(e) = store.record_update_processed(&key).await {
+        if let Err(e) = store.telegram.record_update_processed(&key).await {
             tracing::debug!(room = %msg.room, error = %e, "delay notice skipped");
             return;
         }

@@ -159,7 +159,7 @@ impl Sender {
     /// The id, in this chat, of message `seq` of `room` (for replies,
     /// edits, reactions); `None` if there is no such copy.
     async fn copy_here(&self, room: RoomId, seq: Option<Seq>) -> Option<MessageId> {
-        let copies = match self.deps.store.message_copies(room, seq?).await {
+        let copies = match self.deps.store.telegram.message_copies(room, seq?).await {
             Ok(c) => c?,
             Err(e) => {
                 tracing::warn!(room = %room, error = %e, "message copies unknown");

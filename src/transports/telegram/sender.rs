@@ -21,7 +21,7 @@ use super::ids::TelegramChatId;
 use super::outbox::{Job, Queue};
 use super::texts::{self, Notice};
 use crate::actors::Deps;
-use crate::actors::client::{CloseReason, Outgoing, end_room};
+use crate::actors::client::{CloseReason, Outgoing};
 use crate::actors::matcher::CancelSearch;
 use crate::domain::{EndReason, RoomId, Seq, UserId};
 
@@ -226,9 +226,9 @@ pub struct Handles {
 /// Ends `user`'s room as `Blocked` (the partner is told) and cancels their search.
 pub async fn person_blocked(deps: &Deps, user: UserId) {
     deps.matcher.do_send(CancelSearch { user });
-    match deps.store.active_room(user).await {
+    match deps.store.rooms.active_room(user).await {
         Ok(Some(room)) => {
-            if let Err(e) = end_room(deps, room.id, user, EndReason::Blocked).await {
+            if let Err(e) = deps.end_room(room.id, Some(user), EndReason::Blocked).await {
                 tracing::warn!(room = %room.id, error = %e, "could not end a blocked person's room");
             }
         }

@@ -57,7 +57,7 @@ impl TelegramTransport {
             return self.on_message(id, m).await;
         }
         let key = format!("tg:{}", update.id.0);
-        if self.deps.store.update_processed(&key).await? {
+        if self.deps.store.telegram.update_processed(&key).await? {
             return Ok(());
         }
         match &update.kind {
@@ -69,7 +69,11 @@ impl TelegramTransport {
             UpdateKind::Error(raw) => self.on_unreadable(raw).await?,
             _ => {} // not asked for in allowed_updates, or not for a 1:1 bot
         }
-        self.deps.store.record_update_processed(&key).await?;
+        self.deps
+            .store
+            .telegram
+            .record_update_processed(&key)
+            .await?;
         Ok(())
     }
 
@@ -84,6 +88,7 @@ impl TelegramTransport {
         }
         let store = &self.deps.store;
         let user = store
+            .rooms
             .upsert_user(Platform::Telegram, &chat.platform_user_id())
             .await?;
         Ok((user, self.actor(user, chat).await?))
@@ -100,8 +105,8 @@ impl TelegramTransport {
             return Ok(p);
         }
         let store = &self.deps.store;
-        let delivered = match store.active_room(user).await? {
-            Some(room) => store.last_delivered_seq(room.id, user).await?,
+        let delivered = match store.rooms.active_room(user).await? {
+            Some(room) => store.telegram.last_delivered_seq(room.id, user).await?,
             None => Seq::ZERO,
         };
         self.sessions
@@ -146,10 +151,11 @@ impl TelegramTransport {
         msg: MessageId,
     ) -> Result<Option<Seq>, HandleError> {
         let store = &self.deps.store;
-        let Some(room) = store.active_room(user).await? else {
+        let Some(room) = store.rooms.active_room(user).await? else {
             return Ok(None);
         };
         Ok(store
+            .telegram
             .find_by_platform_msg_id(room.id, user, i64::from(msg.0))
             .await?)
     }
@@ -163,7 +169,7 @@ impl TelegramTransport {
             return self.on_command(user, &p, cmd).await;
         }
         let coverable = msg.photo().is_some() || msg.video().is_some() || msg.animation().is_some();
-        let spoiler = coverable && self.deps.store.media_spoiler_default(user).await?;
+        let spoiler = coverable && self.deps.store.telegram.media_spoiler_default(user).await?;
         match incoming::classify(msg, spoiler) {
             Incoming::Relay(mut r) => {
                 let caption = r.extra.caption.as_deref().unwrap_or_default();
@@ -208,7 +214,11 @@ impl TelegramTransport {
             },
             "spoiler_on" | "spoiler_off" => {
                 let on = cmd.name == "spoiler_on";
-                self.deps.store.set_media_spoiler_default(user, on).await?;
+                self.deps
+                    .store
+                    .telegram
+                    .set_media_spoiler_default(user, on)
+                    .await?;
                 let text = if on {
                     texts::SPOILER_ON
                 } else {
@@ -268,6 +278,7 @@ impl TelegramTransport {
         let found = self
             .deps
             .store
+            .rooms
             .find_user(Platform::Telegram, &chat.platform_user_id())
             .await?;
         if let Some(user) = found {

@@ -38,6 +38,7 @@ pub async fn route(
     // tab after a data purge, say) starts a new person rather than failing.
     let known = match query.session.as_deref().map(SessionToken::parse) {
         Some(Ok(token)) => store
+            .rooms
             .find_user(Platform::Web, &token.storage_key())
             .await?
             .map(|user| (token, user)),
@@ -48,6 +49,7 @@ pub async fn route(
         None => {
             let token = SessionToken::generate();
             let user = store
+                .rooms
                 .upsert_user(Platform::Web, &token.storage_key())
                 .await?;
             (token, user, false)

@@ -12,7 +12,7 @@ use chathub::bus::{
     BUS_CHANNEL_CAPACITY, Bus, BusError, BusEvent, BusSignal, MemoryPresence, MemoryQueue, Topic,
 };
 use chathub::startup::Adapters;
-use chathub::store::MemoryStore;
+use chathub::store::Stores;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{TestApp, test_config};
@@ -71,7 +71,7 @@ impl Bus for ReplicaBus {
 /// Starts `n` replicas sharing store, queue and bus; `overrides` apply to all.
 pub async fn spawn_replicas(n: usize, overrides: &[(&str, &str)]) -> Vec<TestApp> {
     chathub::telemetry::init(chathub::config::LogFormat::Human);
-    let store = Arc::new(MemoryStore::new());
+    let store = Stores::in_memory();
     let queue = Arc::new(MemoryQueue::new());
     let presence = Arc::new(MemoryPresence::new());
     let slots = Arc::new(Mutex::new(Vec::new()));

@@ -20,7 +20,11 @@ pub async fn messages_get_seqs_one_to_n_and_read_back_in_order(store: S) {
             }
         );
     }
-    let all = store.messages_after(room, Seq::ZERO, 100).await.unwrap();
+    let all = store
+        .rooms
+        .messages_after(room, Seq::ZERO, 100)
+        .await
+        .unwrap();
     assert_eq!(all.len(), 20);
     for (i, m) in all.iter().enumerate() {
         let n = i as i64 + 1;
@@ -33,6 +37,7 @@ pub async fn messages_get_seqs_one_to_n_and_read_back_in_order(store: S) {
         assert_eq!(m.client_msg_id.as_str(), format!("m{n}"));
     }
     let page: Vec<_> = store
+        .rooms
         .messages_after(room, Seq(5), 3)
         .await
         .unwrap()
@@ -42,6 +47,7 @@ pub async fn messages_get_seqs_one_to_n_and_read_back_in_order(store: S) {
     assert_eq!(page, vec![6, 7, 8]);
     assert!(
         store
+            .rooms
             .messages_after(room, Seq(20), 10)
             .await
             .unwrap()
@@ -77,7 +83,12 @@ pub async fn a_retried_message_is_stored_once(store: S) {
     let tasks: Vec<_> = (0..8)
         .map(|_| {
             let store = store.clone();
-            tokio::spawn(async move { store.append_message(msg(room, a, "x2", "again")).await })
+            tokio::spawn(async move {
+                store
+                    .rooms
+                    .append_message(msg(room, a, "x2", "again"))
+                    .await
+            })
         })
         .collect();
     let mut seqs = HashSet::new();
@@ -105,6 +116,7 @@ pub async fn concurrent_appends_get_a_gapless_unique_sequence(store: S) {
                 for i in 0..EACH {
                     seqs.push(
                         store
+                            .rooms
                             .append_message(msg(room, who, &format!("{tag}{i}"), tag))
                             .await
                             .unwrap()
@@ -120,6 +132,7 @@ pub async fn concurrent_appends_get_a_gapless_unique_sequence(store: S) {
             let store = store.clone();
             tokio::spawn(async move {
                 store
+                    .rooms
                     .append_message(msg(room, a, &format!("z{i}"), "z"))
                     .await
                     .unwrap()
@@ -155,21 +168,26 @@ pub async fn appends_are_refused_for_ended_rooms_and_outsiders(store: S) {
     let c = user(&store, "carol").await;
     say(&store, room, a, "k1", "before").await;
     assert!(matches!(
-        store.append_message(msg(room, c, "k2", "intruder")).await,
+        store
+            .rooms
+            .append_message(msg(room, c, "k2", "intruder"))
+            .await,
         Err(StoreError::RoomClosed)
     ));
     assert!(matches!(
         store
+            .rooms
             .append_message(msg(RoomId::new(), a, "k3", "nowhere"))
             .await,
         Err(StoreError::RoomClosed)
     ));
     store
+        .rooms
         .end_room(room, Some(b), EndReason::Stop)
         .await
         .unwrap();
     assert!(matches!(
-        store.append_message(msg(room, a, "k4", "late")).await,
+        store.rooms.append_message(msg(room, a, "k4", "late")).await,
         Err(StoreError::RoomClosed)
     ));
     // A retry of a message stored before the end still gets its seq.

@@ -1,5 +1,6 @@
-//! The conformance cases for the `Store` trait, one module per area. Each
-//! case takes the store under test and must pass for every implementation.
+//! The conformance cases for the store's ports, one module per port (and
+//! one for automatic bans, the largest part of moderation). Each case takes
+//! the ports of the adapter under test and must pass for every adapter.
 
 pub mod autoban;
 pub mod messages;
@@ -8,21 +9,19 @@ pub mod privacy;
 pub mod rooms;
 pub mod telegram;
 
-use std::sync::Arc;
-
 use chathub::domain::{ClientMsgId, MessageKind, Platform, RoomId, Seq, UserId};
-use chathub::store::{Appended, NewMessage, Store};
+use chathub::store::{Appended, NewMessage, Stores};
 
-pub type S = Arc<dyn Store>;
+pub type S = Stores;
 
 pub async fn user(store: &S, name: &str) -> UserId {
-    store.upsert_user(Platform::Web, name).await.unwrap()
+    store.rooms.upsert_user(Platform::Web, name).await.unwrap()
 }
 
 pub async fn pair(store: &S) -> (UserId, UserId, RoomId) {
     let a = user(store, "alice").await;
     let b = user(store, "bob").await;
-    let room = store.create_room(a, b).await.unwrap();
+    let room = store.rooms.create_room(a, b).await.unwrap();
     (a, b, room.id)
 }
 
@@ -39,6 +38,7 @@ pub fn msg(room: RoomId, sender: UserId, id: &str, text: &str) -> NewMessage {
 
 pub async fn say(store: &S, room: RoomId, sender: UserId, id: &str, text: &str) -> Appended {
     store
+        .rooms
         .append_message(msg(room, sender, id, text))
         .await
         .unwrap()
@@ -46,6 +46,7 @@ pub async fn say(store: &S, room: RoomId, sender: UserId, id: &str, text: &str) 
 
 pub async fn texts(store: &S, room: RoomId) -> Vec<(i64, String)> {
     store
+        .rooms
         .messages_after(room, Seq::ZERO, 10_000)
         .await
         .unwrap()

@@ -14,13 +14,21 @@ pub async fn complaints_keep_the_last_messages_as_evidence(store: S) {
         say(&store, room, b, &format!("b{i}"), &format!("rude {i}")).await;
     }
     let reason = ReportReason::parse(Some("rude".into())).unwrap();
-    let id = store.file_complaint(room, a, &reason).await.unwrap();
+    let id = store
+        .moderation
+        .file_complaint(room, a, &reason)
+        .await
+        .unwrap();
     assert_eq!(
-        store.file_complaint(room, a, &reason).await.unwrap(),
+        store
+            .moderation
+            .file_complaint(room, a, &reason)
+            .await
+            .unwrap(),
         id,
         "a retried report is the same"
     );
-    let c = store.complaint(id).await.unwrap().unwrap();
+    let c = store.moderation.complaint(id).await.unwrap().unwrap();
     assert_eq!((c.room, c.reporter, c.reported), (room, a, b));
     assert_eq!(
         (c.reason.as_str(), c.status, c.resolved_at),
@@ -31,23 +39,32 @@ pub async fn complaints_keep_the_last_messages_as_evidence(store: S) {
     assert_eq!(c.evidence.last().unwrap().text, "rude 25");
 
     // The other side may report too; an outsider may not.
-    let back = store.file_complaint(room, b, &reason).await.unwrap();
+    let back = store
+        .moderation
+        .file_complaint(room, b, &reason)
+        .await
+        .unwrap();
     assert_ne!(back, id);
     let outsider = user(&store, "carol").await;
     assert!(matches!(
-        store.file_complaint(room, outsider, &reason).await,
+        store
+            .moderation
+            .file_complaint(room, outsider, &reason)
+            .await,
         Err(StoreError::NoSuchRoom)
     ));
 
     store
+        .moderation
         .resolve_complaint(id, ComplaintStatus::Resolved, "moderator-1")
         .await
         .unwrap();
-    let c = store.complaint(id).await.unwrap().unwrap();
+    let c = store.moderation.complaint(id).await.unwrap().unwrap();
     assert_eq!(c.status, ComplaintStatus::Resolved);
     assert!(c.resolved_at.is_some());
     assert!(matches!(
         store
+            .moderation
             .resolve_complaint(
                 ComplaintId::new(),
                 ComplaintStatus::Dismissed,
@@ -56,7 +73,14 @@ pub async fn complaints_keep_the_last_messages_as_evidence(store: S) {
             .await,
         Err(StoreError::NoSuchComplaint)
     ));
-    assert_eq!(store.complaint(ComplaintId::new()).await.unwrap(), None);
+    assert_eq!(
+        store
+            .moderation
+            .complaint(ComplaintId::new())
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 pub fn ban(user: UserId, until: Option<chrono::DateTime<Utc>>) -> NewBan {
@@ -71,29 +95,37 @@ pub fn ban(user: UserId, until: Option<chrono::DateTime<Utc>>) -> NewBan {
 pub async fn bans_hold_until_they_end(store: S) {
     let a = user(&store, "alice").await;
     let b = user(&store, "bob").await;
-    assert!(!store.is_banned(a).await.unwrap());
+    assert!(!store.moderation.is_banned(a).await.unwrap());
     store
+        .moderation
         .ban(ban(a, Some(Utc::now() - chrono::Duration::minutes(1))))
         .await
         .unwrap();
     assert!(
-        !store.is_banned(a).await.unwrap(),
+        !store.moderation.is_banned(a).await.unwrap(),
         "an expired ban does not hold"
     );
     store
+        .moderation
         .ban(ban(
             a,
             Some(Utc::now() + chrono::Duration::milliseconds(300)),
         ))
         .await
         .unwrap();
-    assert!(store.is_banned(a).await.unwrap());
+    assert!(store.moderation.is_banned(a).await.unwrap());
     tokio::time::sleep(Duration::from_millis(400)).await;
-    assert!(!store.is_banned(a).await.unwrap(), "the ban ended");
-    store.ban(ban(b, None)).await.unwrap();
-    assert!(store.is_banned(b).await.unwrap(), "a ban without end holds");
+    assert!(
+        !store.moderation.is_banned(a).await.unwrap(),
+        "the ban ended"
+    );
+    store.moderation.ban(ban(b, None)).await.unwrap();
+    assert!(
+        store.moderation.is_banned(b).await.unwrap(),
+        "a ban without end holds"
+    );
     assert!(matches!(
-        store.ban(ban(UserId::new(), None)).await,
+        store.moderation.ban(ban(UserId::new(), None)).await,
         Err(StoreError::NoSuchUser)
     ));
 }

@@ -13,18 +13,22 @@ pub async fn retention_purges_old_content_but_not_under_open_complaints(store: S
     let (a, b, quiet) = pair(&store).await;
     let c = user(&store, "carol").await;
     let d = user(&store, "dave").await;
-    let disputed = store.create_room(c, d).await.unwrap().id;
+    let disputed = store.rooms.create_room(c, d).await.unwrap().id;
     say(&store, quiet, a, "q1", "old 1").await;
     say(&store, quiet, b, "q2", "old 2").await;
     say(&store, disputed, d, "d1", "old rude").await;
     let reason = ReportReason::parse(None).unwrap();
-    let complaint = store.file_complaint(disputed, c, &reason).await.unwrap();
+    let complaint = store
+        .moderation
+        .file_complaint(disputed, c, &reason)
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(20)).await;
     let cutoff = Utc::now();
     tokio::time::sleep(Duration::from_millis(20)).await;
     say(&store, quiet, a, "q3", "new").await;
 
-    assert_eq!(store.purge_expired(cutoff).await.unwrap(), 2);
+    assert_eq!(store.privacy.purge_expired(cutoff).await.unwrap(), 2);
 
     assert_eq!(
         texts(&store, quiet).await,
@@ -41,6 +45,7 @@ pub async fn retention_purges_old_content_but_not_under_open_complaints(store: S
     );
     assert_eq!(
         store
+            .moderation
             .complaint(complaint)
             .await
             .unwrap()
@@ -50,21 +55,23 @@ pub async fn retention_purges_old_content_but_not_under_open_complaints(store: S
         1
     );
     assert_eq!(
-        store.purge_expired(cutoff).await.unwrap(),
+        store.privacy.purge_expired(cutoff).await.unwrap(),
         0,
         "purging is idempotent"
     );
 
     // Once resolved, the disputed room and the evidence expire as well.
     store
+        .moderation
         .resolve_complaint(complaint, ComplaintStatus::Resolved, "moderator-1")
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(20)).await;
-    assert_eq!(store.purge_expired(Utc::now()).await.unwrap(), 2);
+    assert_eq!(store.privacy.purge_expired(Utc::now()).await.unwrap(), 2);
     assert_eq!(texts(&store, disputed).await, vec![(1, String::new())]);
     assert!(
         store
+            .moderation
             .complaint(complaint)
             .await
             .unwrap()
@@ -79,14 +86,19 @@ pub async fn export_holds_everything_about_one_person_and_nothing_of_the_partner
     say(&store, room, a, "a1", "my words").await;
     say(&store, room, b, "b1", "partner secret").await;
     let reason = ReportReason::parse(Some("spam".into())).unwrap();
-    let complaint = store.file_complaint(room, b, &reason).await.unwrap();
+    let complaint = store
+        .moderation
+        .file_complaint(room, b, &reason)
+        .await
+        .unwrap();
     store
+        .rooms
         .end_room(room, Some(a), EndReason::Stop)
         .await
         .unwrap();
-    store.ban(ban(a, None)).await.unwrap();
+    store.moderation.ban(ban(a, None)).await.unwrap();
 
-    let export = store.export_user(a).await.unwrap().unwrap();
+    let export = store.privacy.export_user(a).await.unwrap().unwrap();
 
     assert_eq!(export["id"], a.to_string());
     assert_eq!(export["platform"], "web");
@@ -113,7 +125,10 @@ pub async fn export_holds_everything_about_one_person_and_nothing_of_the_partner
     assert!(
         !text.contains("partner secret") && !text.contains(&b.to_string()) && !text.contains("bob")
     );
-    assert_eq!(store.export_user(UserId::new()).await.unwrap(), None);
+    assert_eq!(
+        store.privacy.export_user(UserId::new()).await.unwrap(),
+        None
+    );
 }
 
 pub async fn delete_erases_the_person_and_keeps_the_partners_rooms_whole(store: S) {
@@ -122,17 +137,24 @@ pub async fn delete_erases_the_person_and_keeps_the_partners_rooms_whole(store: 
     say(&store, room, b, "b1", "theirs").await;
     say(&store, room, a, "a2", "mine 2").await;
     let reason = ReportReason::parse(None).unwrap();
-    let complaint = store.file_complaint(room, b, &reason).await.unwrap();
-    store.ban(ban(a, None)).await.unwrap();
+    let complaint = store
+        .moderation
+        .file_complaint(room, b, &reason)
+        .await
+        .unwrap();
+    store.moderation.ban(ban(a, None)).await.unwrap();
 
-    assert!(store.delete_user(a, "moderator-1").await.unwrap());
+    assert!(store.privacy.delete_user(a, "moderator-1").await.unwrap());
 
-    assert_eq!(store.find_user(Platform::Web, "alice").await.unwrap(), None);
-    assert!(!store.is_banned(a).await.unwrap());
-    let ended = store.room(room).await.unwrap().unwrap();
+    assert_eq!(
+        store.rooms.find_user(Platform::Web, "alice").await.unwrap(),
+        None
+    );
+    assert!(!store.moderation.is_banned(a).await.unwrap());
+    let ended = store.rooms.room(room).await.unwrap().unwrap();
     assert!(!ended.is_active(), "the active room ended");
     assert_eq!((ended.a, ended.b), (a, b));
-    assert_eq!(store.active_room(b).await.unwrap(), None);
+    assert_eq!(store.rooms.active_room(b).await.unwrap(), None);
     assert_eq!(
         texts(&store, room).await,
         vec![
@@ -142,18 +164,25 @@ pub async fn delete_erases_the_person_and_keeps_the_partners_rooms_whole(store: 
         ],
         "the partner's log keeps every seq and their own words"
     );
-    let evidence = store.complaint(complaint).await.unwrap().unwrap().evidence;
+    let evidence = store
+        .moderation
+        .complaint(complaint)
+        .await
+        .unwrap()
+        .unwrap()
+        .evidence;
     let evidence: Vec<_> = evidence.iter().map(|m| m.text.as_str()).collect();
     assert_eq!(evidence, vec!["", "theirs", ""]);
-    let export = store.export_user(a).await.unwrap().unwrap();
+    let export = store.privacy.export_user(a).await.unwrap().unwrap();
     assert!(export["platform_user_id"].is_null());
     assert!(!export.to_string().contains("mine"));
     // The partner carries on; the same identity coming back is someone new.
     let c = user(&store, "carol").await;
-    store.create_room(b, c).await.unwrap();
+    store.rooms.create_room(b, c).await.unwrap();
     assert_ne!(user(&store, "alice").await, a);
     assert!(
         !store
+            .privacy
             .delete_user(UserId::new(), "moderator-1")
             .await
             .unwrap()

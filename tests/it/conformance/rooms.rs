@@ -10,54 +10,73 @@ use super::{S, pair, user};
 pub async fn users_are_created_once_per_platform_identity(store: S) {
     let a = user(&store, "p1").await;
     assert_eq!(user(&store, "p1").await, a);
-    let t = store.upsert_user(Platform::Telegram, "p1").await.unwrap();
+    let t = store
+        .rooms
+        .upsert_user(Platform::Telegram, "p1")
+        .await
+        .unwrap();
     assert_ne!(t, a, "the same id on another platform is another person");
-    assert_eq!(store.find_user(Platform::Web, "p1").await.unwrap(), Some(a));
     assert_eq!(
-        store.find_user(Platform::Telegram, "p1").await.unwrap(),
+        store.rooms.find_user(Platform::Web, "p1").await.unwrap(),
+        Some(a)
+    );
+    assert_eq!(
+        store
+            .rooms
+            .find_user(Platform::Telegram, "p1")
+            .await
+            .unwrap(),
         Some(t)
     );
     assert_eq!(
-        store.find_user(Platform::Web, "nobody").await.unwrap(),
+        store
+            .rooms
+            .find_user(Platform::Web, "nobody")
+            .await
+            .unwrap(),
         None
     );
     assert_eq!(
-        store.identity(t).await.unwrap(),
+        store.rooms.identity(t).await.unwrap(),
         Some((Platform::Telegram, "p1".to_owned()))
     );
-    assert_eq!(store.identity(UserId::new()).await.unwrap(), None);
+    assert_eq!(store.rooms.identity(UserId::new()).await.unwrap(), None);
 }
 
 pub async fn a_second_active_room_is_refused(store: S) {
     let (a, b, room) = pair(&store).await;
     let c = user(&store, "carol").await;
     assert!(matches!(
-        store.create_room(a, c).await,
+        store.rooms.create_room(a, c).await,
         Err(StoreError::AlreadyInRoom)
     ));
     assert!(matches!(
-        store.create_room(c, b).await,
+        store.rooms.create_room(c, b).await,
         Err(StoreError::AlreadyInRoom)
     ));
     assert!(matches!(
-        store.create_room(c, c).await,
+        store.rooms.create_room(c, c).await,
         Err(StoreError::AlreadyInRoom)
     ));
     assert!(matches!(
-        store.create_room(c, UserId::new()).await,
+        store.rooms.create_room(c, UserId::new()).await,
         Err(StoreError::NoSuchUser)
     ));
-    assert_eq!(store.active_room(a).await.unwrap().unwrap().id, room);
-    assert_eq!(store.active_room(c).await.unwrap(), None);
+    assert_eq!(store.rooms.active_room(a).await.unwrap().unwrap().id, room);
+    assert_eq!(store.rooms.active_room(c).await.unwrap(), None);
 
     store
+        .rooms
         .end_room(room, Some(a), EndReason::Next)
         .await
         .unwrap();
 
-    let again = store.create_room(a, c).await.unwrap();
-    assert_eq!(store.active_room(c).await.unwrap().unwrap().id, again.id);
-    assert_eq!(store.active_room(b).await.unwrap(), None);
+    let again = store.rooms.create_room(a, c).await.unwrap();
+    assert_eq!(
+        store.rooms.active_room(c).await.unwrap().unwrap().id,
+        again.id
+    );
+    assert_eq!(store.rooms.active_room(b).await.unwrap(), None);
 }
 
 pub async fn concurrent_room_creation_keeps_one_room_per_person(store: S) {
@@ -70,7 +89,9 @@ pub async fn concurrent_room_creation_keeps_one_room_per_person(store: S) {
     for (i, &a) in people.iter().enumerate() {
         for &b in &people[i + 1..] {
             let store = store.clone();
-            tasks.push(tokio::spawn(async move { store.create_room(a, b).await }));
+            tasks.push(tokio::spawn(
+                async move { store.rooms.create_room(a, b).await },
+            ));
         }
     }
     let mut rooms = Vec::new();
@@ -90,7 +111,7 @@ pub async fn concurrent_room_creation_keeps_one_room_per_person(store: S) {
         );
     }
     for p in &people {
-        let active = store.active_room(*p).await.unwrap();
+        let active = store.rooms.active_room(*p).await.unwrap();
         assert_eq!(active.is_some(), seen.contains(p));
     }
 }
@@ -105,7 +126,7 @@ pub async fn a_room_ends_exactly_once(store: S) {
             } else {
                 (b, EndReason::Stop)
             };
-            tokio::spawn(async move { store.end_room(room, Some(by), reason).await.unwrap() })
+            tokio::spawn(async move { store.rooms.end_room(room, Some(by), reason).await.unwrap() })
         })
         .collect();
     let mut ended = Vec::new();
@@ -113,7 +134,7 @@ pub async fn a_room_ends_exactly_once(store: S) {
         ended.extend(t.await.unwrap());
     }
     assert_eq!(ended.len(), 1, "exactly one caller ends the room");
-    let stored = store.room(room).await.unwrap().unwrap();
+    let stored = store.rooms.room(room).await.unwrap().unwrap();
     assert_eq!(stored, ended[0]);
     assert!(!stored.is_active());
     assert_eq!(
@@ -124,14 +145,21 @@ pub async fn a_room_ends_exactly_once(store: S) {
             b
         })
     );
-    assert_eq!(store.active_room(a).await.unwrap(), None);
+    assert_eq!(store.rooms.active_room(a).await.unwrap(), None);
     assert_eq!(
-        store.end_room(room, None, EndReason::Stop).await.unwrap(),
+        store
+            .rooms
+            .end_room(room, None, EndReason::Stop)
+            .await
+            .unwrap(),
         None
     );
     assert!(matches!(
-        store.end_room(RoomId::new(), None, EndReason::Stop).await,
+        store
+            .rooms
+            .end_room(RoomId::new(), None, EndReason::Stop)
+            .await,
         Err(StoreError::NoSuchRoom)
     ));
-    assert_eq!(store.room(RoomId::new()).await.unwrap(), None);
+    assert_eq!(store.rooms.room(RoomId::new()).await.unwrap(), None);
 }

@@ -22,7 +22,7 @@ async fn append(
         client_msg_id: ClientMsgId::parse(id.into()).unwrap(),
         extra,
     };
-    store.append_message(msg).await.unwrap().seq
+    store.rooms.append_message(msg).await.unwrap().seq
 }
 
 fn from_platform(id: i64) -> MessageExtra {
@@ -33,9 +33,17 @@ fn from_platform(id: i64) -> MessageExtra {
 }
 
 pub async fn both_copies_are_found_from_either_chat(store: S) {
-    let a = store.upsert_user(Platform::Telegram, "1").await.unwrap();
-    let b = store.upsert_user(Platform::Telegram, "2").await.unwrap();
-    let room = store.create_room(a, b).await.unwrap().id;
+    let a = store
+        .rooms
+        .upsert_user(Platform::Telegram, "1")
+        .await
+        .unwrap();
+    let b = store
+        .rooms
+        .upsert_user(Platform::Telegram, "2")
+        .await
+        .unwrap();
+    let room = store.rooms.create_room(a, b).await.unwrap().id;
     let s1 = append(
         &store,
         room,
@@ -61,12 +69,23 @@ pub async fn both_copies_are_found_from_either_chat(store: S) {
     };
     append(&store, room, a, MessageKind::Edit, "tg:3", edit).await;
 
-    assert_eq!(store.last_delivered_seq(room, b).await.unwrap(), Seq::ZERO);
-    store.record_delivery(room, s1, Some(501)).await.unwrap();
-    store.record_delivery(room, s2, Some(601)).await.unwrap();
+    assert_eq!(
+        store.telegram.last_delivered_seq(room, b).await.unwrap(),
+        Seq::ZERO
+    );
+    store
+        .telegram
+        .record_delivery(room, s1, Some(501))
+        .await
+        .unwrap();
+    store
+        .telegram
+        .record_delivery(room, s2, Some(601))
+        .await
+        .unwrap();
 
     // Each person's chat has its own ids: A's original 10 is B's copy 501.
-    let find = |user, id| store.find_by_platform_msg_id(room, user, id);
+    let find = |user, id| store.telegram.find_by_platform_msg_id(room, user, id);
     assert_eq!(
         find(a, 10).await.unwrap(),
         Some(s1),
@@ -76,69 +95,124 @@ pub async fn both_copies_are_found_from_either_chat(store: S) {
     assert_eq!(find(b, 20).await.unwrap(), Some(s2));
     assert_eq!(find(a, 601).await.unwrap(), Some(s2));
     assert_eq!(find(a, 20).await.unwrap(), None, "20 is an id in B's chat");
-    let copies = store.message_copies(room, s1).await.unwrap().unwrap();
+    let copies = store
+        .telegram
+        .message_copies(room, s1)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(copies.platform_msg_id_for(a), Some(10));
     assert_eq!(copies.platform_msg_id_for(b), Some(501));
     assert!(copies.delivered_at.is_some());
-    assert_eq!(store.message_copies(room, Seq(99)).await.unwrap(), None);
+    assert_eq!(
+        store.telegram.message_copies(room, Seq(99)).await.unwrap(),
+        None
+    );
 
     // Delivered cursors count only what the partner sent.
-    assert_eq!(store.last_delivered_seq(room, b).await.unwrap(), s1);
-    assert_eq!(store.last_delivered_seq(room, a).await.unwrap(), s2);
+    assert_eq!(
+        store.telegram.last_delivered_seq(room, b).await.unwrap(),
+        s1
+    );
+    assert_eq!(
+        store.telegram.last_delivered_seq(room, a).await.unwrap(),
+        s2
+    );
     assert!(matches!(
-        store.record_delivery(room, Seq(99), None).await,
+        store.telegram.record_delivery(room, Seq(99), None).await,
         Err(StoreError::NoSuchRoom)
     ));
 }
 
 pub async fn processed_updates_and_spoiler_defaults_are_remembered(store: S) {
-    assert!(!store.update_processed("tg:7").await.unwrap());
-    store.record_update_processed("tg:7").await.unwrap();
-    store.record_update_processed("tg:7").await.unwrap();
-    assert!(store.update_processed("tg:7").await.unwrap());
-    assert!(!store.update_processed("tg:8").await.unwrap());
+    assert!(!store.telegram.update_processed("tg:7").await.unwrap());
+    store
+        .telegram
+        .record_update_processed("tg:7")
+        .await
+        .unwrap();
+    store
+        .telegram
+        .record_update_processed("tg:7")
+        .await
+        .unwrap();
+    assert!(store.telegram.update_processed("tg:7").await.unwrap());
+    assert!(!store.telegram.update_processed("tg:8").await.unwrap());
 
-    let user = store.upsert_user(Platform::Telegram, "3").await.unwrap();
-    assert!(!store.media_spoiler_default(user).await.unwrap());
-    store.set_media_spoiler_default(user, true).await.unwrap();
-    assert!(store.media_spoiler_default(user).await.unwrap());
-    store.set_media_spoiler_default(user, false).await.unwrap();
-    assert!(!store.media_spoiler_default(user).await.unwrap());
+    let user = store
+        .rooms
+        .upsert_user(Platform::Telegram, "3")
+        .await
+        .unwrap();
+    assert!(!store.telegram.media_spoiler_default(user).await.unwrap());
+    store
+        .telegram
+        .set_media_spoiler_default(user, true)
+        .await
+        .unwrap();
+    assert!(store.telegram.media_spoiler_default(user).await.unwrap());
+    store
+        .telegram
+        .set_media_spoiler_default(user, false)
+        .await
+        .unwrap();
+    assert!(!store.telegram.media_spoiler_default(user).await.unwrap());
 }
 
 pub async fn each_orphan_is_claimed_once(store: S) {
-    let a = store.upsert_user(Platform::Telegram, "1").await.unwrap();
-    let b = store.upsert_user(Platform::Telegram, "2").await.unwrap();
+    let a = store
+        .rooms
+        .upsert_user(Platform::Telegram, "1")
+        .await
+        .unwrap();
+    let b = store
+        .rooms
+        .upsert_user(Platform::Telegram, "2")
+        .await
+        .unwrap();
     store
+        .telegram
         .mark_orphaned(a, Platform::Telegram, "1")
         .await
         .unwrap();
     store
+        .telegram
         .mark_orphaned(b, Platform::Telegram, "2")
         .await
         .unwrap();
     store
+        .telegram
         .mark_orphaned(a, Platform::Telegram, "1")
         .await
         .unwrap();
 
     assert!(
         store
+            .telegram
             .claim_orphans(Platform::Web, 10)
             .await
             .unwrap()
             .is_empty()
     );
-    let first = store.claim_orphans(Platform::Telegram, 1).await.unwrap();
+    let first = store
+        .telegram
+        .claim_orphans(Platform::Telegram, 1)
+        .await
+        .unwrap();
     assert_eq!(
         first,
         vec![(b, "2".to_owned())],
         "one record per user, re-marking moves it last"
     );
-    let rest = store.claim_orphans(Platform::Telegram, 10).await.unwrap();
+    let rest = store
+        .telegram
+        .claim_orphans(Platform::Telegram, 10)
+        .await
+        .unwrap();
     assert_eq!(rest, vec![(a, "1".to_owned())]);
     assert!(
         store
+            .telegram
             .claim_orphans(Platform::Telegram, 10)
             .await
             .unwrap()

@@ -3,9 +3,11 @@
 
 use chrono::Utc;
 
-use super::State;
+use async_trait::async_trait;
+
+use super::{MemoryStore, State};
 use crate::domain::{MessageKind, Platform, RoomId, Seq, StoredMessage, UserId};
-use crate::store::{MessageCopies, StoreError};
+use crate::store::{MessageCopies, StoreError, TelegramLog};
 
 impl State {
     /// Message `seq` of `room`; seqs start at 1 and are dense, so it is an index.
@@ -93,5 +95,82 @@ impl State {
             }
         });
         claimed
+    }
+}
+
+#[async_trait]
+impl TelegramLog for MemoryStore {
+    async fn record_delivery(
+        &self,
+        room: RoomId,
+        seq: Seq,
+        receiver_platform_msg_id: Option<i64>,
+    ) -> Result<(), StoreError> {
+        self.lock()?
+            .record_delivery(room, seq, receiver_platform_msg_id)
+    }
+
+    async fn message_copies(
+        &self,
+        room: RoomId,
+        seq: Seq,
+    ) -> Result<Option<MessageCopies>, StoreError> {
+        Ok(self.lock()?.message_copies(room, seq))
+    }
+
+    async fn find_by_platform_msg_id(
+        &self,
+        room: RoomId,
+        user: UserId,
+        platform_msg_id: i64,
+    ) -> Result<Option<Seq>, StoreError> {
+        Ok(self
+            .lock()?
+            .find_by_platform_msg_id(room, user, platform_msg_id))
+    }
+
+    async fn last_delivered_seq(&self, room: RoomId, receiver: UserId) -> Result<Seq, StoreError> {
+        Ok(self.lock()?.last_delivered_seq(room, receiver))
+    }
+
+    async fn update_processed(&self, key: &str) -> Result<bool, StoreError> {
+        Ok(self.lock()?.processed_updates.contains(key))
+    }
+
+    async fn record_update_processed(&self, key: &str) -> Result<(), StoreError> {
+        self.lock()?.processed_updates.insert(key.to_owned());
+        Ok(())
+    }
+
+    async fn media_spoiler_default(&self, user: UserId) -> Result<bool, StoreError> {
+        Ok(self.lock()?.spoiler_default.contains(&user))
+    }
+
+    async fn set_media_spoiler_default(&self, user: UserId, on: bool) -> Result<(), StoreError> {
+        let mut s = self.lock()?;
+        if on {
+            s.spoiler_default.insert(user);
+        } else {
+            s.spoiler_default.remove(&user);
+        }
+        Ok(())
+    }
+
+    async fn mark_orphaned(
+        &self,
+        user: UserId,
+        platform: Platform,
+        platform_user_id: &str,
+    ) -> Result<(), StoreError> {
+        self.lock()?.mark_orphaned(user, platform, platform_user_id);
+        Ok(())
+    }
+
+    async fn claim_orphans(
+        &self,
+        platform: Platform,
+        limit: usize,
+    ) -> Result<Vec<(UserId, String)>, StoreError> {
+        Ok(self.lock()?.claim_orphans(platform, limit))
     }
 }
