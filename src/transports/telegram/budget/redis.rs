@@ -10,7 +10,7 @@ use redis::Script;
 use redis::aio::ConnectionManager;
 
 use super::{Budget, BudgetError, Window};
-use crate::transports::telegram::config::Rates;
+use crate::config::Rates;
 use crate::transports::telegram::ids::TelegramChatId;
 
 /// KEYS: pause, global window (zset of grant times), global grant counter,
