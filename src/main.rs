@@ -2,15 +2,19 @@
 
 use std::process::ExitCode;
 
-use chathub::config::LogFormat;
+use chathub::config::{self, LogFormat, Settings};
 use chathub::{Application, Config, healthcheck, telemetry};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
+/// Configuration comes from the environment (every variable is listed
+/// below with its default; each is also a flag).
 #[derive(Parser)]
 #[command(name = "chathub", version, about = "Anonymous chat-roulette hub")]
 struct Cli {
     #[command(subcommand)]
     command: Option<Cmd>,
+    #[command(flatten)]
+    settings: Settings,
 }
 
 #[derive(Subcommand)]
@@ -48,15 +52,15 @@ enum TelegramCmd {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = config::blank_env_is_unset(Cli::command()).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     if let Some(Cmd::Healthcheck { ready }) = cli.command {
-        return healthcheck(ready);
+        return healthcheck(&cli.settings.listen, ready);
     }
     // Logging first, so even a configuration error comes out in the asked
     // format (an unknown format falls back to human and is reported below).
-    let format = std::env::var("CHATHUB_LOG_FORMAT").ok();
-    let format = LogFormat::parse(format.as_deref().filter(|f| !f.trim().is_empty()));
-    telemetry::init(format.unwrap_or(LogFormat::Human));
+    let format = LogFormat::parse(&cli.settings.log_format).unwrap_or(LogFormat::Human);
+    telemetry::init_with_filter(format, &cli.settings.log_filter);
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -68,8 +72,7 @@ fn main() -> ExitCode {
 
 /// `chathub healthcheck`: no runtime, no logging, just the exit code (and a
 /// line on stderr saying why it failed).
-fn healthcheck(ready: bool) -> ExitCode {
-    let listen = std::env::var("CHATHUB_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".into());
+fn healthcheck(listen: &str, ready: bool) -> ExitCode {
     let Ok(listen) = listen.parse() else {
         eprintln!("CHATHUB_LISTEN must be host:port");
         return ExitCode::FAILURE;
@@ -85,7 +88,7 @@ fn healthcheck(ready: bool) -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = Config::from_env()?;
+    let config = Config::from_settings(cli.settings)?;
     // Actors need the actix System; redis, diesel-async and teloxide I/O want
     // a multi-threaded tokio runtime underneath it.
     let system = actix_rt::System::with_tokio_rt(|| {

@@ -32,11 +32,23 @@ const CAPPED_DEPENDENCIES: &[&str] = &[
     "mio",
 ];
 
-/// Installs the global subscriber once; later calls (tests) are no-ops.
+/// Installs the global subscriber once with the `RUST_LOG` filter of the
+/// process (tests); later calls are no-ops.
 pub fn init(format: LogFormat) {
     let rust_log = std::env::var(EnvFilter::DEFAULT_ENV).ok();
-    let filter = EnvFilter::try_new(directives(rust_log.as_deref()))
+    init_with_filter(format, rust_log.as_deref().unwrap_or("info"));
+}
+
+/// Installs the global subscriber with `filter` (the declared `RUST_LOG`),
+/// dependencies capped as above; a filter that does not parse falls back
+/// to `info`.
+pub fn init_with_filter(format: LogFormat, filter: &str) {
+    let filter = EnvFilter::try_new(directives(Some(filter)))
         .unwrap_or_else(|_| EnvFilter::new(directives(None)));
+    install(format, filter);
+}
+
+fn install(format: LogFormat, filter: EnvFilter) {
     let registry = tracing_subscriber::registry().with(filter);
     let _ = match format {
         LogFormat::Human => registry.with(fmt::layer()).try_init(),

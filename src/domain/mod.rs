@@ -10,4 +10,4 @@ pub use input::{
     ClientMsgId, MAX_TEXT_CHARS, MessageText, ReportReason, SearchPrefs, SessionToken, storable,
 };
 pub use model::{EndReason, MessageExtra, MessageKind, Platform, Room, StoredMessage};
-pub use moderation::{AutobanPolicy, BanLength};
+pub use moderation::{AutobanPolicy, BanLength, parse_steps};

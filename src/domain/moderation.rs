@@ -44,33 +44,6 @@ impl Default for AutobanPolicy {
 }
 
 impl AutobanPolicy {
-    /// Reads `CHATHUB_AUTOBAN_REPORTS`, `CHATHUB_AUTOBAN_WINDOW_SECS` and
-    /// `CHATHUB_AUTOBAN_STEPS` through `get` (unset or empty = default).
-    pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
-        let mut policy = Self::default();
-        if let Some(v) = get("CHATHUB_AUTOBAN_REPORTS") {
-            policy.reports = v
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|n| *n > 0)
-                .context("CHATHUB_AUTOBAN_REPORTS must be a positive integer")?;
-        }
-        if let Some(v) = get("CHATHUB_AUTOBAN_WINDOW_SECS") {
-            let secs = v
-                .trim()
-                .parse::<u64>()
-                .ok()
-                .filter(|n| *n > 0)
-                .context("CHATHUB_AUTOBAN_WINDOW_SECS must be a positive integer")?;
-            policy.window = Duration::from_secs(secs);
-        }
-        if let Some(v) = get("CHATHUB_AUTOBAN_STEPS") {
-            policy.steps = parse_steps(&v)?;
-        }
-        Ok(policy)
-    }
-
     /// The length of the automatic ban that follows `earlier` automatic bans.
     pub fn step(&self, earlier: usize) -> BanLength {
         self.steps
@@ -81,8 +54,9 @@ impl AutobanPolicy {
     }
 }
 
-/// `3600,86400,permanent`: seconds per step, `permanent` last if at all.
-fn parse_steps(raw: &str) -> anyhow::Result<Vec<BanLength>> {
+/// `CHATHUB_AUTOBAN_STEPS`, e.g. `3600,86400,permanent`: seconds per step,
+/// `permanent` last if at all.
+pub fn parse_steps(raw: &str) -> anyhow::Result<Vec<BanLength>> {
     let mut steps = Vec::new();
     for part in raw.split(',').map(str::trim) {
         if steps.last() == Some(&BanLength::Permanent) {
@@ -120,10 +94,12 @@ mod tests {
 
     #[test]
     fn steps_are_validated() {
-        let get = |v: &'static str| move |k: &str| (k == "CHATHUB_AUTOBAN_STEPS").then(|| v.into());
-        assert!(AutobanPolicy::from_lookup(&get("60,permanent,60")).is_err());
-        assert!(AutobanPolicy::from_lookup(&get("0")).is_err());
-        let p = AutobanPolicy::from_lookup(&get("60, 120")).unwrap();
+        assert!(parse_steps("60,permanent,60").is_err());
+        assert!(parse_steps("0").is_err());
+        let p = AutobanPolicy {
+            steps: parse_steps("60, 120").unwrap(),
+            ..AutobanPolicy::default()
+        };
         assert_eq!(p.step(5), BanLength::For(Duration::from_secs(120)));
     }
 }

@@ -16,8 +16,25 @@
 //! | `{p}queue:owners` | hash | incarnation token -> instance id, for every owner with entries |
 //! | `{p}queue:owner:{token}` | set | users queued by that incarnation |
 //! | `{p}queue:popped:{user}` | string, TTL 60 s | entry a pairing just popped (for a requeue) |
+//! | `{p}presence:latest` | hash | person -> `token|client` of their latest connection |
+//! | `{p}presence:away` | zset | person -> grace deadline (ms) |
+//! | `{p}presence:owners` | hash | incarnation token -> instance id |
+//! | `{p}presence:owner:{token}` | set | people whose latest connection that incarnation holds |
 //!
-//! The queue names are also spelled out in `queue.lua` (scripts build the
+//! Telegram's keys ([`TelegramKeys`]) start with `TELEGRAM_REDIS_PREFIX`
+//! in braces (`{tg}`, a hash tag: the budget script touches several keys,
+//! which must share one cluster slot):
+//!
+//! | name | type | meaning |
+//! |---|---|---|
+//! | `{tg}:window`, `{tg}:window:n` | zset, counter | the bot-wide sliding window |
+//! | `{tg}:chat:{chat}` | hash | one chat's token bucket |
+//! | `{tg}:pause` | string, TTL | set by a 429: every replica waits |
+//! | `{tg}:outbox:{user}` | string, TTL | which sender may send into this person's chat |
+//! | `{tg}:poller` | string, TTL | the polling lease |
+//!
+//! The queue and presence names are also spelled out in `queue.lua` and
+//! `presence.lua` (scripts build the
 //! per-language and per-owner names themselves); the Redis tests use both
 //! sides, so a mismatch fails them.
 
@@ -73,9 +90,59 @@ impl Keys {
         format!("{}replicas", self.prefix)
     }
 
+    /// Person -> `token|client` of their latest connection.
+    pub fn presence_latest(&self) -> String {
+        format!("{}presence:latest", self.prefix)
+    }
+
     /// Everyone waiting, in FIFO order.
     pub fn queue(&self) -> String {
         format!("{}queue", self.prefix)
+    }
+}
+
+/// The names of the Telegram transport's keys.
+#[derive(Clone, Debug)]
+pub struct TelegramKeys {
+    /// `{TELEGRAM_REDIS_PREFIX}`, braces included.
+    tag: String,
+}
+
+impl TelegramKeys {
+    pub fn new(prefix: &str) -> Self {
+        Self {
+            tag: format!("{{{prefix}}}"),
+        }
+    }
+
+    /// Set by a 429 for `retry_after`: every replica waits.
+    pub fn pause(&self) -> String {
+        format!("{}:pause", self.tag)
+    }
+
+    /// The bot-wide sliding window: when each call of the last second was granted.
+    pub fn window(&self) -> String {
+        format!("{}:window", self.tag)
+    }
+
+    /// The window's counter (unique members for the window zset).
+    pub fn window_count(&self) -> String {
+        format!("{}:window:n", self.tag)
+    }
+
+    /// One chat's token bucket.
+    pub fn chat(&self, chat: i64) -> String {
+        format!("{}:chat:{chat}", self.tag)
+    }
+
+    /// Which sender may send into this person's chat.
+    pub fn outbox(&self, user: UserId) -> String {
+        format!("{}:outbox:{user}", self.tag)
+    }
+
+    /// The polling lease (`TELEGRAM_MODE=polling`).
+    pub fn poller(&self) -> String {
+        format!("{}:poller", self.tag)
     }
 }
 
@@ -105,5 +172,17 @@ mod tests {
         assert_eq!(keys.replica("web-1"), "chathub:replica:web-1");
         assert_eq!(keys.replicas(), "chathub:replicas");
         assert_eq!(keys.queue(), "chathub:queue");
+    }
+
+    #[test]
+    fn telegram_keys_share_one_hash_tag() {
+        let keys = TelegramKeys::new("chathub:tg");
+        assert_eq!(keys.pause(), "{chathub:tg}:pause");
+        assert_eq!(keys.window(), "{chathub:tg}:window");
+        assert_eq!(keys.window_count(), "{chathub:tg}:window:n");
+        assert_eq!(keys.chat(-42), "{chathub:tg}:chat:-42");
+        assert_eq!(keys.poller(), "{chathub:tg}:poller");
+        let user = UserId::new();
+        assert_eq!(keys.outbox(user), format!("{{chathub:tg}}:outbox:{user}"));
     }
 }

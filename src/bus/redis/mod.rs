@@ -13,12 +13,14 @@
 //! Pub/Sub is a doorbell (at-most-once): correctness comes from the store
 //! (seq numbers, catch-up), never from Redis delivering. Nothing here keeps
 //! replica-local state that another replica would need.
-//! Key layout: `keys.rs`. Failure behaviour in short: publish/queue calls
+//! Connections: `connection.rs` (also used by the Telegram transport). Key
+//! layout: `keys.rs` (Telegram's keys included). Failure behaviour in short: publish/queue calls
 //! fail fast while Redis is down; subscriptions come back by themselves;
 //! `/readyz` reports the bus unavailable until both connections work.
 //! Needs Redis 6.2 or later (RESP3 push messages, `SET … GET`), standalone
 //! (the queue script builds some key names itself).
 
+mod connection;
 mod keys;
 mod listener;
 mod membership;
@@ -31,8 +33,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use async_trait::async_trait;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{Client, IntoConnectionInfo, ProtocolVersion};
+use redis::aio::ConnectionManager;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -40,7 +41,8 @@ use super::{BUS_CHANNEL_CAPACITY, Bus, BusError, BusEvent, BusSignal, Topic};
 use membership::Membership;
 use pubsub::Subscriber;
 
-pub use keys::Keys;
+pub use connection::command_connection;
+pub use keys::{Keys, TelegramKeys};
 pub use membership::{HEARTBEAT_INTERVAL, REPLICA_TTL};
 pub use presence::RedisPresence;
 pub use pubsub::{RECONNECT_MAX_DELAY, RECONNECT_MIN_DELAY};
@@ -52,9 +54,6 @@ pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(1);
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long startup waits for Redis before failing.
 pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(5);
-/// Background reconnect attempts of the command connection per failure; a
-/// later command starts a new round, so this only bounds one round.
-const COMMAND_RECONNECT_RETRIES: usize = 5;
 
 /// Bounds a Redis call by `COMMAND_TIMEOUT`.
 async fn timed<T>(fut: impl Future<Output = redis::RedisResult<T>>) -> anyhow::Result<T> {
@@ -137,31 +136,8 @@ impl RedisBus {
     /// Connects both connections, registers this replica and starts its
     /// background tasks. Fails if Redis is unreachable at start.
     pub async fn connect(settings: RedisSettings) -> anyhow::Result<RedisAdapters> {
-        let info = settings
-            .url
-            .as_str()
-            .into_connection_info()
-            .context("REDIS_URL is not a valid Redis URL")?;
-        // RESP3 for push messages on the subscription connection.
-        let resp3 = info
-            .redis_settings()
-            .clone()
-            .set_protocol(ProtocolVersion::RESP3);
-        let client = Client::open(info.set_redis_settings(resp3)).context("Redis client")?;
-
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(CONNECT_TIMEOUT))
-            .set_response_timeout(Some(COMMAND_TIMEOUT))
-            .set_min_delay(RECONNECT_MIN_DELAY)
-            .set_max_delay(RECONNECT_MAX_DELAY)
-            .set_number_of_retries(COMMAND_RECONNECT_RETRIES);
-        let conn = tokio::time::timeout(
-            STARTUP_TIMEOUT,
-            ConnectionManager::new_with_config(client.clone(), config),
-        )
-        .await
-        .context("Redis did not answer in time")?
-        .context("cannot connect to Redis")?;
+        let client = connection::client(&settings.url)?;
+        let conn = connection::commands(client.clone()).await?;
 
         let keys = Keys::new(settings.prefix);
         // Unique per process run: tells a restarted replica's old queue

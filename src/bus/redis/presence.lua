@@ -44,25 +44,17 @@ elseif op == 'due' then
 
 elseif op == 'purge' then
   -- People whose latest connection was on a dead replica never said
-  -- `left`: start their grace period now. O(owners) when all are alive.
+  -- `left`: start their grace period now (owners.lua).
   local deadline = ARGV[3]
-  local moved = 0
-  local owners = redis.call('HGETALL', OWNERS)
-  for i = 1, #owners, 2 do
-    local token, instance = owners[i], owners[i + 1]
-    if redis.call('GET', prefix .. 'replica:' .. instance) ~= token then
-      for _, user in ipairs(redis.call('SMEMBERS', owner_key(token))) do
-        local v = redis.call('HGET', LATEST, user)
-        if v and owner_of(v) == token then
-          redis.call('HDEL', LATEST, user)
-          redis.call('ZADD', AWAY, deadline, user)
-          moved = moved + 1
-        end
-      end
-      redis.call('DEL', owner_key(token))
-      redis.call('HDEL', OWNERS, token)
+  local moved = purge_dead_owners(prefix, OWNERS, owner_key, function(user, token)
+    local v = redis.call('HGET', LATEST, user)
+    if v and owner_of(v) == token then
+      redis.call('HDEL', LATEST, user)
+      redis.call('ZADD', AWAY, deadline, user)
+      return 1
     end
-  end
+    return 0
+  end)
   return moved
 end
 return redis.error_reply('unknown presence op ' .. tostring(op))

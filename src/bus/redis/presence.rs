@@ -50,7 +50,10 @@ impl RedisPresence {
             instance,
             owner,
             grace,
-            script: Script::new(include_str!("presence.lua")),
+            script: Script::new(concat!(
+                include_str!("owners.lua"),
+                include_str!("presence.lua")
+            )),
         }
     }
 
@@ -103,7 +106,7 @@ impl Presence for RedisPresence {
         let mut conn = self.conn.clone();
         let value: Option<String> = timed(
             redis::cmd("HGET")
-                .arg(format!("{}presence:latest", self.keys.prefix()))
+                .arg(self.keys.presence_latest())
                 .arg(user.to_string())
                 .query_async(&mut conn),
         )
@@ -127,7 +130,7 @@ impl Presence for RedisPresence {
         let mut conn = self.conn.clone();
         let people: Vec<String> = timed(
             redis::cmd("HKEYS")
-                .arg(format!("{}presence:latest", self.keys.prefix()))
+                .arg(self.keys.presence_latest())
                 .query_async(&mut conn),
         )
         .await

@@ -158,24 +158,15 @@ elseif op == 'owned' then
 
 elseif op == 'purge' then
   -- Drops the entries of every owner that is no longer the live incarnation
-  -- of its instance (heartbeat expired, or the instance restarted under the
-  -- same id). Costs O(owners) when everyone is alive.
-  local removed = 0
-  local owners = redis.call('HGETALL', OWNERS)
-  for i = 1, #owners, 2 do
-    local token, instance = owners[i], owners[i + 1]
-    if redis.call('GET', prefix .. 'replica:' .. instance) ~= token then
-      for _, user in ipairs(redis.call('SMEMBERS', owner_key(token))) do
-        local v = redis.call('HGET', ENTRIES, user)
-        if v and cjson.decode(v).owner == token then
-          remove(user)
-          removed = removed + 1
-        end
-      end
-      redis.call('DEL', owner_key(token))
-      redis.call('HDEL', OWNERS, token)
+  -- of its instance (owners.lua).
+  local removed = purge_dead_owners(prefix, OWNERS, owner_key, function(user, token)
+    local v = redis.call('HGET', ENTRIES, user)
+    if v and cjson.decode(v).owner == token then
+      remove(user)
+      return 1
     end
-  end
+    return 0
+  end)
   -- Forget instance ids whose heartbeat is gone (for the live list).
   for _, id in ipairs(redis.call('SMEMBERS', prefix .. 'replicas')) do
     if redis.call('EXISTS', prefix .. 'replica:' .. id) == 0 then

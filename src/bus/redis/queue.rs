@@ -80,7 +80,10 @@ impl RedisQueue {
             inner: Arc::new(QueueInner {
                 conn,
                 keys,
-                script: Script::new(include_str!("queue.lua")),
+                script: Script::new(concat!(
+                    include_str!("owners.lua"),
+                    include_str!("queue.lua")
+                )),
                 instance,
                 owner,
                 mine: Mutex::new(Vec::new()),

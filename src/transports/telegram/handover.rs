@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use redis::Script;
 use redis::aio::ConnectionManager;
+
+use crate::bus::redis::{TelegramKeys, command_connection};
 use tokio::sync::watch;
 
 use super::lease::{ACQUIRE, LeaseError, RELEASE};
@@ -78,17 +80,17 @@ impl OutboxLeases for LocalOutboxLeases {
 /// Leases in Redis, shared by every replica: `{TELEGRAM_REDIS_PREFIX}:outbox:{user}`.
 pub struct RedisOutboxLeases {
     conn: ConnectionManager,
-    prefix: String,
+    keys: TelegramKeys,
     acquire: Script,
     release: Script,
 }
 
 impl RedisOutboxLeases {
     pub async fn connect(url: &str, prefix: &str) -> anyhow::Result<Self> {
-        let conn = ConnectionManager::new(redis::Client::open(url)?).await?;
+        let conn = command_connection(url).await?;
         Ok(Self {
             conn,
-            prefix: format!("{{{prefix}}}:outbox:"),
+            keys: TelegramKeys::new(prefix),
             acquire: Script::new(ACQUIRE),
             release: Script::new(RELEASE),
         })
@@ -106,7 +108,7 @@ impl OutboxLeases for RedisOutboxLeases {
         let mut conn = self.conn.clone();
         let held: i64 = self
             .acquire
-            .key(format!("{}{user}", self.prefix))
+            .key(self.keys.outbox(user))
             .arg(holder)
             .arg(ttl_ms)
             .invoke_async(&mut conn)
@@ -119,7 +121,7 @@ impl OutboxLeases for RedisOutboxLeases {
         let mut conn = self.conn.clone();
         let _: i64 = self
             .release
-            .key(format!("{}{user}", self.prefix))
+            .key(self.keys.outbox(user))
             .arg(holder)
             .invoke_async(&mut conn)
             .await

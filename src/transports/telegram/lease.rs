@@ -8,6 +8,8 @@ use async_trait::async_trait;
 use redis::Script;
 use redis::aio::ConnectionManager;
 
+use crate::bus::redis::{TelegramKeys, command_connection};
+
 /// How long a lease lasts without renewal. The holder renews before every
 /// poll, and a poll plus handling its batch takes far less.
 pub const LEASE_TTL: Duration = Duration::from_secs(30);
@@ -76,10 +78,10 @@ impl RedisLease {
     /// The lease `{prefix}:poller`, held under the name `holder` (the
     /// replica's instance id).
     pub async fn connect(url: &str, prefix: &str, holder: &str) -> anyhow::Result<Self> {
-        let conn = ConnectionManager::new(redis::Client::open(url)?).await?;
+        let conn = command_connection(url).await?;
         Ok(Self {
             conn,
-            key: format!("{{{prefix}}}:poller"),
+            key: TelegramKeys::new(prefix).poller(),
             holder: holder.to_owned(),
             acquire: Script::new(ACQUIRE),
             release: Script::new(RELEASE),

@@ -33,7 +33,6 @@ mod activity;
 mod api;
 mod budget;
 mod changes;
-pub mod config;
 mod handover;
 mod ids;
 mod incoming;
@@ -61,9 +60,9 @@ use tokio::sync::watch;
 
 use crate::actors::Deps;
 use crate::config::Secret;
+pub use crate::config::{Rates, TelegramConfig, TelegramMode};
 pub use api::{SendError, TgApi};
 pub use budget::{Budget, BudgetError, LocalBudget, RedisBudget};
-pub use config::{Rates, TelegramConfig, TelegramMode};
 pub use ids::TelegramChatId;
 pub use lease::{LEASE_TTL, Lease, LeaseError, LocalLease, RedisLease};
 pub use setup::{allowed_updates, setup};

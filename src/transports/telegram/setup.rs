@@ -9,8 +9,8 @@ use teloxide::requests::HasPayload;
 use teloxide::types::AllowedUpdate;
 use url::Url;
 
-use super::config::{TelegramConfig, TelegramMode};
 use super::{bot, texts};
+use crate::config::{TelegramConfig, TelegramMode};
 
 /// The updates the hub handles; reactions and `my_chat_member` must be
 /// listed explicitly or Telegram never sends them.

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 
 use super::bucket::Bucket;
 use super::{Budget, BudgetError, Window};
-use crate::transports::telegram::config::Rates;
+use crate::config::Rates;
 use crate::transports::telegram::ids::TelegramChatId;
 
 /// Chats remembered before idle (full) buckets are forgotten.

@@ -10,7 +10,8 @@ use redis::Script;
 use redis::aio::ConnectionManager;
 
 use super::{Budget, BudgetError, Window};
-use crate::transports::telegram::config::Rates;
+use crate::bus::redis::{TelegramKeys, command_connection};
+use crate::config::Rates;
 use crate::transports::telegram::ids::TelegramChatId;
 
 /// KEYS: pause, global window (zset of grant times), global grant counter,
@@ -67,15 +68,12 @@ pub struct RedisBudget {
     window: Window,
     take: Script,
     pause: Script,
-    /// `{prefix}`: a hash tag, so all keys share one cluster slot (the
-    /// script touches several).
-    prefix: String,
+    keys: TelegramKeys,
 }
 
 impl RedisBudget {
     pub async fn connect(url: &str, prefix: &str, rates: Rates) -> anyhow::Result<Self> {
-        let client = redis::Client::open(url)?;
-        let conn = ConnectionManager::new(client).await?;
+        let conn = command_connection(url).await?;
         Ok(Self::with_connection(conn, prefix, rates))
     }
 
@@ -86,12 +84,8 @@ impl RedisBudget {
             window: Window::for_rate(rates.global_per_sec),
             take: Script::new(TAKE),
             pause: Script::new(PAUSE),
-            prefix: format!("{{{prefix}}}"),
+            keys: TelegramKeys::new(prefix),
         }
-    }
-
-    fn key(&self, name: &str) -> String {
-        format!("{}:{name}", self.prefix)
     }
 }
 
@@ -107,11 +101,11 @@ impl Budget for RedisBudget {
     ) -> Result<Option<Duration>, BudgetError> {
         let r = self.rates;
         let mut inv = self.take.prepare_invoke();
-        inv.key(self.key("pause"))
-            .key(self.key("window"))
-            .key(self.key("window:n"));
+        inv.key(self.keys.pause())
+            .key(self.keys.window())
+            .key(self.keys.window_count());
         if let Some(chat) = chat {
-            inv.key(self.key(&format!("chat:{}", chat.raw())));
+            inv.key(self.keys.chat(chat.raw()));
         }
         let window_ms = u64::try_from(self.window.window.as_millis()).unwrap_or(u64::MAX);
         inv.arg(self.window.limit)
@@ -128,7 +122,7 @@ impl Budget for RedisBudget {
         let mut conn = self.conn.clone();
         let _: i64 = self
             .pause
-            .key(self.key("pause"))
+            .key(self.keys.pause())
             .arg(ms)
             .invoke_async(&mut conn)
             .await

@@ -1,21 +1,16 @@
-//! Telegram configuration: the `TELEGRAM_*` variables of the README.
-//! Unset `TELEGRAM_BOT_TOKEN` means Telegram is off.
+//! Telegram configuration: the checked `TELEGRAM_*` variables (declared,
+//! with their defaults, in [`Settings`]). Unset `TELEGRAM_BOT_TOKEN` means
+//! Telegram is off.
 
 use anyhow::{Context, bail};
 use url::Url;
 
-use crate::config::Secret;
+use std::time::Duration;
 
-pub const DEFAULT_API_URL: &str = "https://api.telegram.org";
-/// Telegram's own documented limits, the defaults of the shared budget.
-const DEFAULT_GLOBAL_PER_SEC: u32 = 30;
-const DEFAULT_CHAT_PER_SEC: u32 = 1;
-const DEFAULT_CHAT_BURST: u32 = 3;
-/// Telegram's default and maximum for `max_connections`.
-const DEFAULT_MAX_CONNECTIONS: u8 = 40;
+use super::{Secret, Settings};
+
+/// Telegram's maximum for `max_connections`.
 const MAX_MAX_CONNECTIONS: u8 = 100;
-/// Quiet time after which an idle person's actor is let go.
-const DEFAULT_IDLE_SECS: u64 = 600;
 /// Longest secret Telegram accepts.
 const MAX_SECRET_LEN: usize = 256;
 
@@ -58,23 +53,23 @@ pub struct TelegramConfig {
     pub rates: Rates,
     /// `TELEGRAM_IDLE_SECS`: a person neither searching nor chatting for
     /// this long has their actor stopped (their next update starts one).
-    pub idle_after: std::time::Duration,
+    pub idle_after: Duration,
 }
 
 impl TelegramConfig {
-    /// `None` when `TELEGRAM_BOT_TOKEN` is unset. `get` returns non-empty values only.
-    pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<Option<Self>> {
-        let Some(token) = get("TELEGRAM_BOT_TOKEN") else {
+    /// `None` when `TELEGRAM_BOT_TOKEN` is unset (the other `TELEGRAM_*`
+    /// values are then not checked).
+    pub fn from_settings(s: &Settings) -> anyhow::Result<Option<Self>> {
+        let Some(token) = s.telegram_bot_token.clone() else {
             return Ok(None);
         };
-        let api_url = get("TELEGRAM_API_URL").unwrap_or_else(|| DEFAULT_API_URL.into());
-        let api_url = Url::parse(&api_url).context("TELEGRAM_API_URL must be a URL")?;
-        let mode = match get("TELEGRAM_MODE").as_deref() {
-            None | Some("webhook") => TelegramMode::Webhook,
-            Some("polling") => TelegramMode::Polling,
-            Some(other) => bail!("TELEGRAM_MODE must be webhook or polling, not {other:?}"),
+        let api_url = Url::parse(&s.telegram_api_url).context("TELEGRAM_API_URL must be a URL")?;
+        let mode = match s.telegram_mode.as_str() {
+            "webhook" => TelegramMode::Webhook,
+            "polling" => TelegramMode::Polling,
+            other => bail!("TELEGRAM_MODE must be webhook or polling, not {other:?}"),
         };
-        let webhook_secret = get("TELEGRAM_WEBHOOK_SECRET").map(Secret::new);
+        let webhook_secret = s.telegram_webhook_secret.clone();
         match &webhook_secret {
             Some(s) if !valid_secret(s.expose()) => {
                 bail!("TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -")
@@ -84,59 +79,52 @@ impl TelegramConfig {
             }
             _ => {}
         }
-        let webhook_url = get("TELEGRAM_WEBHOOK_URL")
-            .map(|u| Url::parse(&u))
+        let webhook_url = s
+            .telegram_webhook_url
+            .as_deref()
+            .map(Url::parse)
             .transpose()
             .context("TELEGRAM_WEBHOOK_URL must be a URL")?;
-        let max_connections = match get("TELEGRAM_WEBHOOK_MAX_CONNECTIONS") {
-            None => DEFAULT_MAX_CONNECTIONS,
-            Some(v) => v
-                .parse::<u8>()
-                .ok()
-                .filter(|n| (1..=MAX_MAX_CONNECTIONS).contains(n))
-                .context("TELEGRAM_WEBHOOK_MAX_CONNECTIONS must be 1-100")?,
-        };
-        let rate = |k: &str, default: f64| -> anyhow::Result<f64> {
-            match get(k) {
-                None => Ok(default),
-                Some(v) => v
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|n| n.is_finite() && *n > 0.0)
-                    .with_context(|| format!("{k} must be a positive number")),
-            }
-        };
-        let global_per_sec = rate("TELEGRAM_RATE_PER_SEC", f64::from(DEFAULT_GLOBAL_PER_SEC))?;
-        let chat_per_sec = rate(
-            "TELEGRAM_CHAT_RATE_PER_SEC",
-            f64::from(DEFAULT_CHAT_PER_SEC),
-        )?;
-        if get("TELEGRAM_RATE_BURST").is_some() {
-            anyhow::bail!(
+        let max_connections = s
+            .telegram_webhook_max_connections
+            .trim()
+            .parse::<u8>()
+            .ok()
+            .filter(|n| (1..=MAX_MAX_CONNECTIONS).contains(n))
+            .context("TELEGRAM_WEBHOOK_MAX_CONNECTIONS must be 1-100")?;
+        if s.telegram_rate_burst.is_some() {
+            bail!(
                 "TELEGRAM_RATE_BURST is no longer read: TELEGRAM_RATE_PER_SEC caps every \
                  one-second window of the whole bot's calls; unset it"
             );
         }
         let rates = Rates {
-            global_per_sec,
-            chat_per_sec,
-            chat_burst: rate("TELEGRAM_CHAT_BURST", f64::from(DEFAULT_CHAT_BURST))?.max(1.0),
+            global_per_sec: rate("TELEGRAM_RATE_PER_SEC", &s.telegram_rate_per_sec)?,
+            chat_per_sec: rate("TELEGRAM_CHAT_RATE_PER_SEC", &s.telegram_chat_rate_per_sec)?,
+            chat_burst: rate("TELEGRAM_CHAT_BURST", &s.telegram_chat_burst)?.max(1.0),
         };
         Ok(Some(Self {
-            token: Secret::new(token),
+            token,
             api_url,
             mode,
             webhook_secret,
             webhook_url,
             max_connections,
-            redis_prefix: get("TELEGRAM_REDIS_PREFIX").unwrap_or_else(|| "chathub:tg".into()),
+            redis_prefix: s.telegram_redis_prefix.clone(),
             rates,
-            idle_after: std::time::Duration::from_secs_f64(rate(
-                "TELEGRAM_IDLE_SECS",
-                DEFAULT_IDLE_SECS as f64,
-            )?),
+            idle_after: Duration::from_secs_f64(rate("TELEGRAM_IDLE_SECS", &s.telegram_idle_secs)?),
         }))
     }
+}
+
+/// A finite number above zero, or an error naming `var`.
+fn rate(var: &str, value: &str) -> anyhow::Result<f64> {
+    value
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite() && *n > 0.0)
+        .with_context(|| format!("{var} must be a positive number"))
 }
 
 fn valid_secret(s: &str) -> bool {
@@ -148,12 +136,13 @@ fn valid_secret(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::Config;
     use super::*;
     use std::collections::HashMap;
 
     fn cfg(pairs: &[(&str, &str)]) -> anyhow::Result<Option<TelegramConfig>> {
         let map: HashMap<&str, &str> = pairs.iter().copied().collect();
-        TelegramConfig::from_lookup(&|k| map.get(k).map(|v| v.to_string()))
+        Ok(Config::from_lookup(|k| map.get(k).map(|v| v.to_string()))?.telegram)
     }
 
     #[test]

@@ -1,0 +1,258 @@
+//! The declaration of every environment variable the service reads: its
+//! flag, its default and its help line (`chathub --help` prints them all).
+//!
+//! Values are kept as text here and checked in [`super::Config::from_settings`],
+//! so a bad value is reported through the log (JSON when asked for) with the
+//! variable named, instead of by clap before logging exists. Secrets are
+//! [`Secret`]s: `Debug` never prints them and `--help` hides their values.
+
+use clap::Args;
+
+use super::Secret;
+
+/// Every variable of the README's configuration table (a test keeps the two
+/// equal). Each is also a long flag; the environment is the usual way.
+#[derive(Args, Clone, Debug)]
+#[command(next_help_heading = "Configuration (environment variables)")]
+pub struct Settings {
+    /// HTTP listen address (host:port; port 0 picks a free port).
+    #[arg(
+        long,
+        env = "CHATHUB_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub listen: String,
+
+    /// A second listener serving only /metrics and /admin/*; when set, the
+    /// public listener answers 404 to both. Unset = both on CHATHUB_LISTEN.
+    #[arg(long, env = "CHATHUB_ADMIN_LISTEN", global = true)]
+    pub admin_listen: Option<String>,
+
+    /// How long start-up (and `chathub migrate`) retries an unreachable
+    /// PostgreSQL or Redis, in seconds, before exiting.
+    #[arg(
+        long,
+        env = "CHATHUB_STARTUP_WAIT_SECS",
+        default_value = "60",
+        global = true
+    )]
+    pub startup_wait_secs: String,
+
+    /// PostgreSQL URL; unset = in-memory store.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
+    pub database_url: Option<Secret>,
+
+    /// Redis URL; unset = in-process bus.
+    #[arg(long, env = "REDIS_URL", hide_env_values = true, global = true)]
+    pub redis_url: Option<Secret>,
+
+    /// Replica name in logs and leases; unset = hostname + pid.
+    #[arg(long, env = "CHATHUB_INSTANCE_ID", global = true)]
+    pub instance_id: Option<String>,
+
+    /// Bot token; unset = Telegram off.
+    #[arg(
+        long,
+        env = "TELEGRAM_BOT_TOKEN",
+        hide_env_values = true,
+        global = true
+    )]
+    pub telegram_bot_token: Option<Secret>,
+
+    /// Bot API base URL.
+    #[arg(
+        long,
+        env = "TELEGRAM_API_URL",
+        default_value = "https://api.telegram.org",
+        global = true
+    )]
+    pub telegram_api_url: String,
+
+    /// `webhook` or `polling`.
+    #[arg(long, env = "TELEGRAM_MODE", default_value = "webhook", global = true)]
+    pub telegram_mode: String,
+
+    /// Expected X-Telegram-Bot-Api-Secret-Token (1-256 of A-Za-z0-9_-);
+    /// required in webhook mode.
+    #[arg(
+        long,
+        env = "TELEGRAM_WEBHOOK_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub telegram_webhook_secret: Option<Secret>,
+
+    /// Public webhook URL used by `chathub telegram setup`.
+    #[arg(long, env = "TELEGRAM_WEBHOOK_URL", global = true)]
+    pub telegram_webhook_url: Option<String>,
+
+    /// Telegram's concurrent webhook connections (1-100), for setup.
+    #[arg(
+        long,
+        env = "TELEGRAM_WEBHOOK_MAX_CONNECTIONS",
+        default_value = "40",
+        global = true
+    )]
+    pub telegram_webhook_max_connections: String,
+
+    /// Outgoing Bot API calls of all replicas together in any one-second
+    /// window (a sliding window, no burst on top).
+    #[arg(
+        long,
+        env = "TELEGRAM_RATE_PER_SEC",
+        default_value = "30",
+        global = true
+    )]
+    pub telegram_rate_per_sec: String,
+
+    /// No longer read: refused at start-up, since TELEGRAM_RATE_PER_SEC caps
+    /// every one-second window.
+    #[arg(long, env = "TELEGRAM_RATE_BURST", global = true)]
+    pub telegram_rate_burst: Option<String>,
+
+    /// Messages per second into one chat.
+    #[arg(
+        long,
+        env = "TELEGRAM_CHAT_RATE_PER_SEC",
+        default_value = "1",
+        global = true
+    )]
+    pub telegram_chat_rate_per_sec: String,
+
+    /// Burst of messages into one chat.
+    #[arg(long, env = "TELEGRAM_CHAT_BURST", default_value = "3", global = true)]
+    pub telegram_chat_burst: String,
+
+    /// Prefix of the shared budget, pause, outbox and polling lease keys.
+    #[arg(
+        long,
+        env = "TELEGRAM_REDIS_PREFIX",
+        default_value = "chathub:tg",
+        global = true
+    )]
+    pub telegram_redis_prefix: String,
+
+    /// A Telegram person neither searching nor chatting is let go after
+    /// this many seconds.
+    #[arg(long, env = "TELEGRAM_IDLE_SECS", default_value = "600", global = true)]
+    pub telegram_idle_secs: String,
+
+    /// Bearer token for /admin/*; unset = admin API off.
+    #[arg(
+        long,
+        env = "CHATHUB_ADMIN_TOKEN",
+        hide_env_values = true,
+        global = true
+    )]
+    pub admin_token: Option<Secret>,
+
+    /// `human` or `json` (JSON from the first line, start-up errors included).
+    #[arg(
+        long,
+        env = "CHATHUB_LOG_FORMAT",
+        default_value = "human",
+        global = true
+    )]
+    pub log_format: String,
+
+    /// Tracing filter (e.g. `info,chathub=debug`).
+    #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
+    pub log_filter: String,
+
+    /// Commands per second per person.
+    #[arg(
+        long,
+        env = "CHATHUB_FLOOD_PER_SEC",
+        default_value = "5",
+        global = true
+    )]
+    pub flood_per_sec: String,
+
+    /// Burst of commands per person.
+    #[arg(long, env = "CHATHUB_FLOOD_BURST", default_value = "20", global = true)]
+    pub flood_burst: String,
+
+    /// How long a room waits for someone who disconnected, in seconds.
+    #[arg(
+        long,
+        env = "CHATHUB_RESUME_GRACE_SECS",
+        default_value = "60",
+        global = true
+    )]
+    pub resume_grace_secs: String,
+
+    /// Bound on graceful shutdown, in seconds.
+    #[arg(
+        long,
+        env = "CHATHUB_SHUTDOWN_SECS",
+        default_value = "10",
+        global = true
+    )]
+    pub shutdown_secs: String,
+
+    /// Prefix of every Redis key and channel (non-empty, no spaces).
+    #[arg(
+        long,
+        env = "CHATHUB_REDIS_PREFIX",
+        default_value = "chathub:",
+        global = true
+    )]
+    pub redis_prefix: String,
+
+    /// PostgreSQL connections per replica.
+    #[arg(
+        long,
+        env = "CHATHUB_DB_POOL_SIZE",
+        default_value = "16",
+        global = true
+    )]
+    pub db_pool_size: String,
+
+    /// Message text and media ids are purged after this many days (kept
+    /// while a complaint about the room is open).
+    #[arg(
+        long,
+        env = "CHATHUB_RETENTION_DAYS",
+        default_value = "30",
+        global = true
+    )]
+    pub retention_days: String,
+
+    /// Close a WebSocket silent (no frame, no pong) this many seconds.
+    #[arg(
+        long,
+        env = "CHATHUB_WS_IDLE_SECS",
+        default_value = "30",
+        global = true
+    )]
+    pub ws_idle_secs: String,
+
+    /// Weighted distinct reporters that ban a person automatically.
+    #[arg(
+        long,
+        env = "CHATHUB_AUTOBAN_REPORTS",
+        default_value = "3",
+        global = true
+    )]
+    pub autoban_reports: String,
+
+    /// Only reports this recent (seconds) count.
+    #[arg(
+        long,
+        env = "CHATHUB_AUTOBAN_WINDOW_SECS",
+        default_value = "86400",
+        global = true
+    )]
+    pub autoban_window_secs: String,
+
+    /// Length of the 1st, 2nd, ... automatic ban in seconds, `permanent`
+    /// last (the last step repeats).
+    #[arg(
+        long,
+        env = "CHATHUB_AUTOBAN_STEPS",
+        default_value = "3600,86400,604800,permanent",
+        global = true
+    )]
+    pub autoban_steps: String,
+}
