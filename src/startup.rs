@@ -159,7 +159,7 @@ impl Application {
     }
 
     pub async fn build_with(config: Config, adapters: Adapters) -> anyhow::Result<Self> {
-        http::metrics::install();
+        crate::telemetry::metric::install();
         let Adapters {
             store,
             bus,

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 const RULES: &[(&str, &[&str])] = &[
     ("domain", &[]),
     ("config", &["domain"]),
-    ("telemetry", &["config"]),
+    ("telemetry", &["config", "domain"]),
     ("store", &["domain", "telemetry", "config"]),
     ("bus", &["domain", "telemetry", "config"]),
     ("error", &["domain", "store", "bus"]),
@@ -84,13 +84,16 @@ fn module_of(rel: &Path) -> Option<String> {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
     let first = parts.first()?.as_str();
-    let name = match first {
-        "actors" | "transports" if parts.len() > 1 && parts[1] != "mod" => {
-            format!("{first}::{}", parts[1])
+    let known = |name: &str| RULES.iter().any(|(m, _)| *m == name);
+    // `actors/hub/...` is `actors::hub`; a file of `actors` or `transports`
+    // without a rule of its own (`actors/rooms.rs`) is the parent's.
+    if matches!(first, "actors" | "transports") && parts.len() > 1 {
+        let name = format!("{first}::{}", parts[1]);
+        if known(&name) {
+            return Some(name);
         }
-        _ => first.to_owned(),
-    };
-    RULES.iter().any(|(m, _)| *m == name).then_some(name)
+    }
+    known(first).then(|| first.to_owned())
 }
 
 /// Every `crate::a` or `crate::a::b` path in `source`, tests excluded.

@@ -91,7 +91,7 @@ impl Handler<Command> for ClientActor {
         // Errors reach the person here, in one place, whatever the command.
         AtomicResponse::new(Box::pin(fut.map(move |res, act: &mut Self, ctx| {
             if let Err(e) = &res {
-                metrics::counter!(crate::http::metrics::COMMAND_ERRORS, "code" => e.code())
+                metrics::counter!(crate::telemetry::metric::COMMAND_ERRORS, "code" => e.code())
                     .increment(1);
                 let error = e.clone();
                 act.push(Outgoing::Error { error, id: msg_id }, ctx);
@@ -178,9 +178,9 @@ impl ClientActor {
             };
             let appended = store.rooms.append_message(new).await?;
             if appended.duplicate {
-                metrics::counter!(crate::http::metrics::MESSAGES_DUPLICATE).increment(1);
+                metrics::counter!(crate::telemetry::metric::MESSAGES_DUPLICATE).increment(1);
             } else {
-                metrics::counter!(crate::http::metrics::MESSAGES_STORED).increment(1);
+                metrics::counter!(crate::telemetry::metric::MESSAGES_STORED).increment(1);
             }
             // Ring the room even for a duplicate: the first attempt may have
             // died between storing and ringing. Receivers de-duplicate by seq.

@@ -34,7 +34,7 @@ impl ClientActor {
     /// Enters `room` having seen everything up to `from`, then catches up.
     pub(super) fn enter_room(&mut self, room: RoomId, from: Seq, ctx: &mut Context<Self>) {
         if let Some(since) = self.searching_since.take() {
-            metrics::histogram!(crate::http::metrics::PAIRING_WAIT_SECONDS)
+            metrics::histogram!(crate::telemetry::metric::PAIRING_WAIT_SECONDS)
                 .record(since.elapsed().as_secs_f64());
         }
         self.state = PersonState::InRoom(room);
@@ -94,7 +94,7 @@ impl ClientActor {
             self.gap_wait = Some(ctx.run_later(GAP_WAIT, |act, ctx| {
                 act.gap_wait = None;
                 if !act.early.is_empty() {
-                    metrics::counter!(crate::http::metrics::GAP_READS).increment(1);
+                    metrics::counter!(crate::telemetry::metric::GAP_READS).increment(1);
                     let step = act.catch_up();
                     ctx.wait(step);
                 }
@@ -111,11 +111,11 @@ impl ClientActor {
         }
         self.cursor = msg.seq;
         if msg.sender != self.user {
-            metrics::counter!(crate::http::metrics::MESSAGES_DELIVERED).increment(1);
+            metrics::counter!(crate::telemetry::metric::MESSAGES_DELIVERED).increment(1);
             // Clocks of replicas can disagree a little: never a negative latency.
             let latency = (chrono::Utc::now() - msg.created_at).num_microseconds();
             let latency = latency.unwrap_or(0).max(0) as f64 / 1e6;
-            metrics::histogram!(crate::http::metrics::RELAY_SECONDS).record(latency);
+            metrics::histogram!(crate::telemetry::metric::RELAY_SECONDS).record(latency);
             self.push(
                 Outgoing::Message {
                     seq: msg.seq,
@@ -133,7 +133,7 @@ impl ClientActor {
         let PersonState::InRoom(room) = self.state else {
             return Box::pin(actix::fut::ready(()));
         };
-        metrics::counter!(crate::http::metrics::CATCH_UPS).increment(1);
+        metrics::counter!(crate::telemetry::metric::CATCH_UPS).increment(1);
         let store = self.deps.store.clone();
         let after = self.cursor;
         let fut = async move {

@@ -206,14 +206,14 @@ impl Actor for ClientActor {
             }),
         );
         ctx.run_interval(SYNC_INTERVAL, |_, ctx| ctx.notify(CatchUp));
-        metrics::gauge!(crate::http::metrics::CONNECTIONS).increment(1.0);
-        metrics::gauge!(crate::http::metrics::PEOPLE_ONLINE, "transport" => self.outbox.platform().as_str())
+        metrics::gauge!(crate::telemetry::metric::CONNECTIONS).increment(1.0);
+        metrics::gauge!(crate::telemetry::metric::PEOPLE_ONLINE, "transport" => self.outbox.platform().as_str())
             .increment(1.0);
     }
 
     fn stopped(&mut self, _ctx: &mut Self::Context) {
-        metrics::gauge!(crate::http::metrics::CONNECTIONS).decrement(1.0);
-        metrics::gauge!(crate::http::metrics::PEOPLE_ONLINE, "transport" => self.outbox.platform().as_str())
+        metrics::gauge!(crate::telemetry::metric::CONNECTIONS).decrement(1.0);
+        metrics::gauge!(crate::telemetry::metric::PEOPLE_ONLINE, "transport" => self.outbox.platform().as_str())
             .decrement(1.0);
         // A taken-over connection leaves the person to their new connection;
         // an idle one has nothing to leave.

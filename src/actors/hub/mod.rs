@@ -161,7 +161,7 @@ impl StreamHandler<BusSignal> for Hub {
         match signal {
             BusSignal::Event { topic, event } => self.route(topic, event),
             BusSignal::Resynced => {
-                metrics::counter!(crate::http::metrics::BUS_RECONNECTS).increment(1);
+                metrics::counter!(crate::telemetry::metric::BUS_RECONNECTS).increment(1);
                 for (_, conn) in self.clients.values() {
                     conn.catch_up.do_send(CatchUp);
                 }

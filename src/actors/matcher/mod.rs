@@ -86,7 +86,7 @@ async fn pair(
                         tracing::warn!(room = %room.id, error = %e, "match not announced");
                     }
                 }
-                metrics::counter!(crate::http::metrics::MATCHES).increment(1);
+                metrics::counter!(crate::telemetry::metric::MATCHES).increment(1);
                 tracing::debug!(room = %room.id, "paired");
                 return Ok(());
             }

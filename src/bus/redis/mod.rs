@@ -64,7 +64,7 @@ async fn timed<T>(fut: impl Future<Output = redis::RedisResult<T>>) -> anyhow::R
 }
 
 fn unavailable(e: anyhow::Error) -> BusError {
-    metrics::counter!(crate::http::metrics::BUS_ERRORS).increment(1);
+    metrics::counter!(crate::telemetry::metric::BUS_ERRORS).increment(1);
     BusError::Unavailable(format!("{e:#}"))
 }
 

@@ -124,7 +124,7 @@ fn discard_after_timeout(conn: Pooled) -> StoreError {
 
 /// Counts a failed store operation by kind, for the store-errors alert.
 fn count_error(kind: &'static str) {
-    metrics::counter!(crate::http::metrics::STORE_ERRORS, "kind" => kind).increment(1);
+    metrics::counter!(crate::telemetry::metric::STORE_ERRORS, "kind" => kind).increment(1);
 }
 
 /// Runs `$body` (an async block returning `Result<T, StoreError>`) with

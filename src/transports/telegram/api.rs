@@ -206,7 +206,7 @@ fn method_name<R: Request>() -> String {
 /// Counts one attempt and its duration by outcome (ok, 429, 403, 4xx, 5xx,
 /// network), for the dashboard and the 429-storm alert.
 fn observe_call<T>(method: String, result: &Result<T, RequestError>, took: Duration) {
-    use crate::http::metrics::{TG_CALL_SECONDS, TG_CALLS};
+    use crate::telemetry::metric::{TG_CALL_SECONDS, TG_CALLS};
     let outcome = match result {
         Ok(_) => "ok",
         Err(RequestError::RetryAfter(_)) => "429",
@@ -222,7 +222,7 @@ fn observe_call<T>(method: String, result: &Result<T, RequestError>, took: Durat
 }
 
 fn observe_budget_wait(waited: Duration) {
-    use crate::http::metrics::{TG_BUDGET_WAIT_SECONDS, TG_BUDGET_WAITS};
+    use crate::telemetry::metric::{TG_BUDGET_WAIT_SECONDS, TG_BUDGET_WAITS};
     if waited >= BUDGET_WAIT_THRESHOLD {
         metrics::counter!(TG_BUDGET_WAITS).increment(1);
         metrics::histogram!(TG_BUDGET_WAIT_SECONDS).record(waited.as_secs_f64());

@@ -1,6 +1,8 @@
 //! Tracing set-up: human-readable by default, JSON when asked. Logs carry
 //! opaque ids only (client, room, user uuids), never message text.
 
+pub mod metric;
+
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
 use crate::config::LogFormat;
