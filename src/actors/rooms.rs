@@ -25,7 +25,8 @@ pub async fn end_room(
     let Some(ended) = rooms.end_room(room, by, reason).await? else {
         return Ok(None);
     };
-    metrics::counter!(crate::telemetry::metric::ROOMS_ENDED, "reason" => reason.as_str()).increment(1);
+    metrics::counter!(crate::telemetry::metric::ROOMS_ENDED, "reason" => reason.as_str())
+        .increment(1);
     let event = BusEvent::RoomEnded { room, by, reason };
     // The room is over either way; a lost doorbell is found by the
     // participants' periodic sync, so a publish failure is only logged.

@@ -119,7 +119,10 @@ fn crate_paths(source: &str) -> BTreeSet<String> {
         };
         match (*first, segs.get(1)) {
             ("actors" | "transports", Some(second))
-                if second.chars().next().is_some_and(|c| c.is_ascii_lowercase()) =>
+                if second
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_lowercase()) =>
             {
                 found.insert(format!("{first}::{second}"));
             }

@@ -231,11 +231,17 @@ async fn a_storm_of_clients_never_puts_anyone_in_two_rooms_and_leaves_no_one_que
     for (session, seen) in &results {
         for room in seen {
             assert!(known.contains(room), "matched names a real room");
-            told.entry(room.as_str()).or_default().insert(session.as_str());
+            told.entry(room.as_str())
+                .or_default()
+                .insert(session.as_str());
         }
     }
     for (room, sessions) in &told {
-        assert!(sessions.len() <= 2, "{room} announced to {}", sessions.len());
+        assert!(
+            sessions.len() <= 2,
+            "{room} announced to {}",
+            sessions.len()
+        );
     }
     assert!(!told.is_empty(), "clients saw matches");
     let mut per_user: HashMap<uuid::Uuid, Vec<&RoomRow>> = HashMap::new();

@@ -80,7 +80,8 @@ pub async fn webhook(
         }
         Err(WebhookError::Unavailable) => "unavailable",
     };
-    metrics::counter!(crate::telemetry::metric::TG_WEBHOOK_UPDATES, "outcome" => outcome).increment(1);
+    metrics::counter!(crate::telemetry::metric::TG_WEBHOOK_UPDATES, "outcome" => outcome)
+        .increment(1);
     result
 }
 
