@@ -41,6 +41,9 @@ pub enum ChatError {
     Deleted,
     #[error("the service is busy or a dependency is down; retry shortly")]
     Unavailable,
+    /// Something on the service's side failed in a way a retry will not fix.
+    #[error("something went wrong on our side; this request cannot be completed")]
+    Internal,
 }
 
 impl ChatError {
@@ -61,6 +64,7 @@ impl ChatError {
             ChatError::Banned { .. } => "banned",
             ChatError::Deleted => "deleted",
             ChatError::Unavailable => "unavailable",
+            ChatError::Internal => "internal",
         }
     }
 
@@ -83,10 +87,12 @@ impl From<StoreError> for ChatError {
         match e {
             StoreError::RoomClosed => ChatError::NotInRoom,
             StoreError::AlreadyInRoom => ChatError::AlreadyInRoom,
-            other => {
-                tracing::warn!(error = %other, "store call failed");
-                ChatError::Unavailable
-            }
+            // Logged where the reply is sent (and the cause by the store).
+            StoreError::Internal(_) => ChatError::Internal,
+            StoreError::NoSuchRoom
+            | StoreError::NoSuchUser
+            | StoreError::NoSuchComplaint
+            | StoreError::Unavailable(_) => ChatError::Unavailable,
         }
     }
 }

@@ -115,30 +115,24 @@ async fn store_batch(pool: &Pool<AsyncPgConnection>, batch: Vec<Pending>) {
     for (p, (slot, fresh)) in batch.into_iter().zip(slots) {
         let answer = match &outcome {
             // Rows come back ordered by `ord`, which counts slots from 1.
+            // A duplicate carries the retry's content here; `append_message`
+            // replaces it with the first copy as stored.
             Ok(rows) => match rows.get(slot).filter(|row| row.0 == slot as i64 + 1) {
-                Some(&(_, Some(seq), _)) => Ok(Appended {
-                    seq: Seq(seq),
+                Some(&(_, Some(seq), _, Some(at))) => Ok(Appended {
+                    message: p.msg.stored(Seq(seq), at),
                     duplicate: true,
                 }),
-                Some(&(_, None, Some(seq))) => Ok(Appended {
-                    seq: Seq(seq),
+                Some(&(_, None, Some(seq), Some(at))) => Ok(Appended {
+                    message: p.msg.stored(Seq(seq), at),
                     duplicate: !fresh,
                 }),
-                Some(_) => Err(StoreError::RoomClosed),
-                None => Err(StoreError::Unavailable("append lost a row".into())),
+                Some(&(_, None, None, _)) => Err(StoreError::RoomClosed),
+                Some(_) | None => Err(StoreError::Internal("append lost a row".into())),
             },
-            Err(e) => Err(StoreError::Unavailable(unavailable_reason(e))),
+            Err(e) => Err(e.clone()),
         };
         // The caller may have timed out meanwhile; nothing to do then.
         let _ = p.reply.send(answer);
-    }
-}
-
-/// The reason text of a batch failure, repeated to every caller in the batch.
-fn unavailable_reason(e: &StoreError) -> String {
-    match e {
-        StoreError::Unavailable(reason) => reason.clone(),
-        other => other.to_string(),
     }
 }
 

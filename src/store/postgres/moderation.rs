@@ -130,7 +130,7 @@ impl TryFrom<SummaryRow> for ComplaintSummary {
             created_at: r.created_at,
             reason: r.reason,
             status: ComplaintStatus::parse(&r.status)
-                .ok_or_else(|| StoreError::Unavailable("unexpected complaint status".into()))?,
+                .ok_or_else(|| StoreError::Internal("unexpected complaint status".into()))?,
             reported: UserId(r.reported_id),
             reported_open: r.reported_open,
         })
@@ -372,7 +372,7 @@ impl Moderation for PgStore {
                 .map(StoredMessage::try_from)
                 .collect::<Result<Vec<_>, _>>()?;
             let evidence = serde_json::to_value(evidence)
-                .map_err(|e| StoreError::Unavailable(format!("evidence: {e}")))?;
+                .map_err(|e| StoreError::Internal(format!("evidence: {e}")))?;
             conn.transaction(async |conn| -> DbResult<Filed> {
                 // Reports against one person are decided one at a time.
                 diesel::sql_query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
@@ -650,7 +650,7 @@ impl Oversight for PgStore {
             .collect();
             let active_ban = active_ban_on(conn, user).await.map_err(db_error)?;
             let platform = Platform::parse(&u.platform)
-                .ok_or_else(|| StoreError::Unavailable("unexpected platform".into()))?;
+                .ok_or_else(|| StoreError::Internal("unexpected platform".into()))?;
             Ok(Some(UserModeration {
                 id: user,
                 platform,
@@ -698,7 +698,7 @@ impl Oversight for PgStore {
                         at: r.at,
                         actor: r.actor,
                         action: AuditAction::parse(&r.action).ok_or_else(|| {
-                            StoreError::Unavailable("unexpected audit action".into())
+                            StoreError::Internal("unexpected audit action".into())
                         })?,
                         user: r.target_user.map(UserId),
                         complaint: r.complaint_id.map(ComplaintId),
