@@ -2,6 +2,7 @@
 //! over plain maps: every operation is short and never awaits while holding it.
 
 mod moderation;
+mod oversight;
 mod privacy;
 mod telegram;
 

@@ -15,6 +15,7 @@ mod append_sql;
 mod migrate;
 mod models;
 mod moderation;
+mod oversight;
 mod privacy;
 mod rooms;
 mod schema;
