@@ -44,6 +44,9 @@ pub enum ChatError {
     Deleted,
     #[error("the service is busy or a dependency is down; retry shortly")]
     Unavailable,
+    /// Something on the service's side failed in a way a retry will not fix.
+    #[error("something went wrong on our side; this request cannot be completed")]
+    Internal,
 }
 
 impl ChatError {
@@ -65,6 +68,7 @@ impl ChatError {
             ChatError::Banned { .. } => "banned",
             ChatError::Deleted => "deleted",
             ChatError::Unavailable => "unavailable",
+            ChatError::Internal => "internal",
         }
     }
 
@@ -87,10 +91,12 @@ impl From<StoreError> for ChatError {
         match e {
             StoreError::RoomClosed => ChatError::NotInRoom,
             StoreError::AlreadyInRoom => ChatError::AlreadyInRoom,
-            other => {
-                tracing::warn!(error = %other, "store call failed");
-                ChatError::Unavailable
-            }
+            // Logged where the reply is sent (and the cause by the store).
+            StoreError::Internal(_) => ChatError::Internal,
+            StoreError::NoSuchRoom
+            | StoreError::NoSuchUser
+            | StoreError::NoSuchComplaint
+            | StoreError::Unavailable(_) => ChatError::Unavailable,
         }
     }
 }

@@ -45,6 +45,9 @@ pub enum HttpError {
     BadRequest(String),
     #[error("a dependency is unavailable; retry shortly")]
     Unavailable,
+    /// A failure on the service's side that a retry will not fix.
+    #[error("internal error")]
+    Internal,
     #[error("missing or wrong credentials")]
     Unauthorized,
     #[error("not found")]
@@ -57,8 +60,9 @@ impl From<StoreError> for HttpError {
             StoreError::NoSuchUser | StoreError::NoSuchComplaint | StoreError::NoSuchRoom => {
                 HttpError::NotFound
             }
-            other => {
-                tracing::warn!(error = %other, "store call failed in http handler");
+            // The store logged the cause; `error_response` logs the reply.
+            StoreError::Internal(_) => HttpError::Internal,
+            StoreError::RoomClosed | StoreError::AlreadyInRoom | StoreError::Unavailable(_) => {
                 HttpError::Unavailable
             }
         }
@@ -70,12 +74,16 @@ impl ResponseError for HttpError {
         match self {
             HttpError::BadRequest(_) => StatusCode::BAD_REQUEST,
             HttpError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            HttpError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             HttpError::Unauthorized => StatusCode::UNAUTHORIZED,
             HttpError::NotFound => StatusCode::NOT_FOUND,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
+        if matches!(self, HttpError::Unavailable | HttpError::Internal) {
+            tracing::warn!(status = self.status_code().as_u16(), "http request failed");
+        }
         let mut res = HttpResponse::build(self.status_code());
         if matches!(self, HttpError::Unavailable) {
             res.insert_header(("Retry-After", "1"));

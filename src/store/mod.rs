@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{ClientMsgId, MessageExtra, MessageKind, RoomId, Seq, UserId};
+use crate::domain::{ClientMsgId, MessageExtra, MessageKind, RoomId, Seq, StoredMessage, UserId};
 
 pub use memory::MemoryStore;
 pub use ports::{Moderation, Oversight, Privacy, RoomLog, TelegramLog};
@@ -37,7 +37,7 @@ pub const AUDIT_DETAIL_CHARS: usize = 600;
 /// How many of a room's last messages a complaint keeps as evidence.
 pub const COMPLAINT_EVIDENCE_MESSAGES: usize = 20;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum StoreError {
     /// The room has ended, or the sender is not one of its participants.
     #[error("room is not active for this sender")]
@@ -51,9 +51,15 @@ pub enum StoreError {
     NoSuchUser,
     #[error("no such complaint")]
     NoSuchComplaint,
-    /// The backend is unreachable, timed out or failed; safe to retry.
+    /// The backend is unreachable, timed out, or lost a race it can win
+    /// next time (deadlock, serialization failure): a retry can help.
     #[error("store unavailable: {0}")]
     Unavailable(String),
+    /// The store holds or was handed something it cannot work with (a
+    /// corrupt row, a value that does not serialize, a broken invariant):
+    /// the same call will fail the same way, so retrying does not help.
+    #[error("store failed: {0}")]
+    Internal(String),
 }
 
 /// A message to append to a room's log.
@@ -94,12 +100,35 @@ impl MessageCopies {
     }
 }
 
-/// Result of an append: the message's place in the room, and whether it was
-/// already stored by an earlier attempt (then nothing changed).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+impl NewMessage {
+    /// The record this message becomes once stored at `seq` at `created_at`.
+    pub(crate) fn stored(self, seq: Seq, created_at: DateTime<Utc>) -> StoredMessage {
+        StoredMessage {
+            room: self.room,
+            seq,
+            sender: self.sender,
+            kind: self.kind,
+            text: self.text,
+            client_msg_id: self.client_msg_id,
+            created_at,
+            extra: Box::new(self.extra),
+        }
+    }
+}
+
+/// Result of an append: the message as stored (its place in the room and
+/// the store's `created_at`), and whether it was already stored by an
+/// earlier attempt (then nothing changed and `message` is that first copy).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Appended {
-    pub seq: Seq,
+    pub message: StoredMessage,
     pub duplicate: bool,
+}
+
+impl Appended {
+    pub fn seq(&self) -> Seq {
+        self.message.seq
+    }
 }
 
 /// The store's ports, each shared; cheap to clone. Built from one adapter

@@ -69,7 +69,7 @@ async fn two_replicas_writing_one_room_keep_the_sequence_gapless() {
     }
     let mut seqs = HashSet::new();
     for t in tasks {
-        seqs.insert(t.await.unwrap().unwrap().seq);
+        seqs.insert(t.await.unwrap().unwrap().seq());
     }
 
     let stored: Vec<_> = one
@@ -149,10 +149,10 @@ async fn an_outage_gives_retryable_errors_loses_nothing_and_heals() {
         .iter()
         .map(|m| (m.seq.0, m.client_msg_id.as_str().to_owned()))
         .collect();
-    assert_eq!(seqs[0], (acked.seq.0, "before".to_owned()));
+    assert_eq!(seqs[0], (acked.seq().0, "before".to_owned()));
     assert_eq!(seqs.len(), 3, "{seqs:?}");
-    assert_eq!(seqs[1].0, retried.seq.0);
-    assert_eq!(seqs[2], (after.seq.0, "after".to_owned()));
+    assert_eq!(seqs[1].0, retried.seq().0);
+    assert_eq!(seqs[2], (after.seq().0, "after".to_owned()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,7 +9,7 @@ use crate::actors::matcher::{CancelSearch, Search};
 use crate::bus::{BusEvent, QueueEntry, Topic};
 use crate::domain::{
     ClientMsgId, EndReason, MessageExtra, MessageKind, MessageText, ReportReason, RoomId,
-    SearchPrefs, Seq, StoredMessage,
+    SearchPrefs, Seq,
 };
 use crate::error::ChatError;
 use crate::store::NewMessage;
@@ -93,6 +93,11 @@ impl Handler<Command> for ClientActor {
             if let Err(e) = &res {
                 metrics::counter!(crate::telemetry::metric::COMMAND_ERRORS, "code" => e.code())
                     .increment(1);
+                if matches!(e, ChatError::Unavailable | ChatError::Internal) {
+                    // Once per failed command; the cause was logged where
+                    // it arose (the store, the bus).
+                    tracing::warn!(client = %act.id, code = e.code(), "command failed");
+                }
                 let error = e.clone();
                 act.push(Outgoing::Error { error, id: msg_id }, ctx);
             }
@@ -172,9 +177,9 @@ impl ClientActor {
                 room,
                 sender,
                 kind,
-                text: text.clone(),
-                client_msg_id: id.clone(),
-                extra: extra.clone(),
+                text,
+                client_msg_id: id,
+                extra,
             };
             let appended = store.rooms.append_message(new).await?;
             if appended.duplicate {
@@ -184,19 +189,13 @@ impl ClientActor {
             }
             // Ring the room even for a duplicate: the first attempt may have
             // died between storing and ringing. Receivers de-duplicate by seq.
-            let message = StoredMessage {
-                room,
-                seq: appended.seq,
-                sender,
-                kind,
-                text,
-                client_msg_id: id,
-                created_at: chrono::Utc::now(),
-                extra: Box::new(extra),
-            };
+            // The doorbell carries the record as stored, so a receiver that
+            // takes it from the bus sees what a catch-up read would.
+            let message = appended.message;
+            let seq = message.seq;
             bus.publish(Topic::Room(room), &BusEvent::Message { message })
                 .await?;
-            Ok(Some(appended.seq))
+            Ok(Some(seq))
         };
         Box::pin(
             actix::fut::wrap_future(fut).map(move |res, act: &mut Self, ctx| {

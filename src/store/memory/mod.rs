@@ -2,6 +2,7 @@
 //! over plain maps: every operation is short and never awaits while holding it.
 
 mod moderation;
+mod oversight;
 mod privacy;
 mod telegram;
 
@@ -75,9 +76,10 @@ impl MemoryStore {
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, State>, StoreError> {
         // A poisoned lock means a panic mid-update; refuse rather than serve
         // possibly half-written state.
-        self.state
-            .lock()
-            .map_err(|_| StoreError::Unavailable("memory store poisoned".into()))
+        self.state.lock().map_err(|_| {
+            tracing::error!("memory store poisoned");
+            StoreError::Internal("memory store poisoned".into())
+        })
     }
 }
 
@@ -191,9 +193,15 @@ impl RoomLog for MemoryStore {
     async fn append_message(&self, msg: NewMessage) -> Result<Appended, StoreError> {
         let mut s = self.lock()?;
         let key = (msg.sender, msg.client_msg_id.as_str().to_owned());
-        if let Some(&(_, seq)) = s.idempotency.get(&key) {
+        if let Some(&(room, seq)) = s.idempotency.get(&key) {
+            let first = s
+                .messages
+                .get(&room)
+                .and_then(|log| log.iter().find(|m| m.message.seq == seq))
+                .map(|m| m.message.clone())
+                .ok_or_else(|| StoreError::Internal("idempotency key without message".into()))?;
             return Ok(Appended {
-                seq,
+                message: first,
                 duplicate: true,
             });
         }
@@ -204,24 +212,16 @@ impl RoomLog for MemoryStore {
         if !member {
             return Err(StoreError::RoomClosed);
         }
-        let log = s.messages.entry(msg.room).or_default();
-        let seq = Seq(log.len() as i64 + 1);
+        let room = msg.room;
+        let log = s.messages.entry(room).or_default();
+        let message = msg.stored(Seq(log.len() as i64 + 1), Utc::now());
         log.push(MessageRecord {
-            message: StoredMessage {
-                room: msg.room,
-                seq,
-                sender: msg.sender,
-                kind: msg.kind,
-                text: msg.text,
-                client_msg_id: msg.client_msg_id,
-                created_at: Utc::now(),
-                extra: Box::new(msg.extra),
-            },
+            message: message.clone(),
             purged: false,
         });
-        s.idempotency.insert(key, (msg.room, seq));
+        s.idempotency.insert(key, (room, message.seq));
         Ok(Appended {
-            seq,
+            message,
             duplicate: false,
         })
     }

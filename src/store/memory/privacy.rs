@@ -159,7 +159,7 @@ impl Privacy for MemoryStore {
     async fn export_user(&self, user: UserId) -> Result<Option<serde_json::Value>, StoreError> {
         let s = self.lock()?;
         s.export_user(user)
-            .map(|e| serde_json::to_value(e).map_err(|e| StoreError::Unavailable(e.to_string())))
+            .map(|e| serde_json::to_value(e).map_err(|e| StoreError::Internal(e.to_string())))
             .transpose()
     }
 

@@ -13,6 +13,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::AsyncPgConnection;
 use diesel_async::RunQueryDsl;
 use diesel_async::pooled_connection::deadpool::Pool;
+use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, oneshot};
 
 use super::append_sql::{AppendBatch, AppendRow};
@@ -113,26 +114,28 @@ async fn store_batch(pool: &Pool<AsyncPgConnection>, batch: Vec<Pending>) {
     }
     let outcome = store_rows(pool, query).await;
     for (p, (slot, fresh)) in batch.into_iter().zip(slots) {
+        // A duplicate carries the retry's content here; `append_message`
+        // replaces it with the first copy as stored.
         let answer = match outcome.get(slot) {
-            Some(Ok((Some(seq), _))) => Ok(Appended {
-                seq: Seq(*seq),
+            Some(Ok((Some(seq), _, Some(at)))) => Ok(Appended {
+                message: p.msg.stored(Seq(*seq), *at),
                 duplicate: true,
             }),
-            Some(Ok((None, Some(seq)))) => Ok(Appended {
-                seq: Seq(*seq),
+            Some(Ok((None, Some(seq), Some(at)))) => Ok(Appended {
+                message: p.msg.stored(Seq(*seq), *at),
                 duplicate: !fresh,
             }),
-            Some(Ok((None, None))) => Err(StoreError::RoomClosed),
-            Some(Err(reason)) => Err(StoreError::Unavailable(reason.clone())),
-            None => Err(StoreError::Unavailable("append lost a row".into())),
+            Some(Ok((None, None, _))) => Err(StoreError::RoomClosed),
+            Some(Err(e)) => Err(e.clone()),
+            Some(Ok(_)) | None => Err(StoreError::Internal("append lost a row".into())),
         };
         // The caller may have timed out meanwhile; nothing to do then.
         let _ = p.reply.send(answer);
     }
 }
 
-/// Per slot: (existing_seq, new_seq), or why it could not be stored.
-type SlotOutcome = Result<(Option<i64>, Option<i64>), String>;
+/// Per slot: (existing_seq, new_seq, created_at), or why it could not be stored.
+type SlotOutcome = Result<(Option<i64>, Option<i64>, Option<DateTime<Utc>>), StoreError>;
 
 /// Stores the batch with one statement. If the database refuses the
 /// statement itself (a value it cannot hold, a constraint), one bad row must
@@ -148,12 +151,12 @@ async fn store_rows(pool: &Pool<AsyncPgConnection>, query: AppendBatch) -> Vec<S
             for row in query.into_rows() {
                 match run_with_retries(pool, &row).await {
                     Ok(rows) => outcome.extend(rows_by_slot(rows, 1)),
-                    Err(e) => outcome.push(Err(e.reason())),
+                    Err(e) => outcome.push(Err(e.error())),
                 }
             }
             outcome
         }
-        Err(e) => vec![Err(e.reason()); slots],
+        Err(e) => vec![Err(e.error()); slots],
     }
 }
 
@@ -161,8 +164,8 @@ async fn store_rows(pool: &Pool<AsyncPgConnection>, query: AppendBatch) -> Vec<S
 fn rows_by_slot(rows: Vec<AppendRow>, slots: usize) -> Vec<SlotOutcome> {
     (0..slots)
         .map(|slot| match rows.get(slot) {
-            Some(&(ord, existing, new)) if ord == slot as i64 + 1 => Ok((existing, new)),
-            _ => Err("append lost a row".to_owned()),
+            Some(&(ord, existing, new, at)) if ord == slot as i64 + 1 => Ok((existing, new, at)),
+            _ => Err(StoreError::Internal("append lost a row".into())),
         })
         .collect()
 }
@@ -177,12 +180,10 @@ enum Failure {
 }
 
 impl Failure {
-    /// The reason text given to every caller the failure concerns.
-    fn reason(&self) -> String {
+    /// The error given to every caller the failure concerns.
+    fn error(&self) -> StoreError {
         match self {
-            Failure::Unavailable(StoreError::Unavailable(reason))
-            | Failure::Rejected(StoreError::Unavailable(reason)) => reason.clone(),
-            Failure::Unavailable(other) | Failure::Rejected(other) => other.to_string(),
+            Failure::Unavailable(e) | Failure::Rejected(e) => e.clone(),
         }
     }
 }

@@ -4,16 +4,17 @@
 //! it can identify; uncached, every append would pay an extra round trip to
 //! prepare.
 
+use chrono::{DateTime, Utc};
 use diesel::QueryResult;
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{Array, BigInt, Jsonb, Nullable, Text, Uuid as SqlUuid};
+use diesel::sql_types::{Array, BigInt, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use uuid::Uuid;
 
 /// For each input row (by position `ord`, from 1): the seq an earlier
 /// attempt already stored under the same (sender, client_msg_id), or the
 /// newly assigned seq, or neither when the room is not active for that
-/// sender.
+/// sender; and the stored `created_at` with either seq.
 ///
 /// Seqs are assigned by bumping `rooms.last_seq` by the number of new
 /// messages per room; the UPDATE's row lock serialises concurrent appends
@@ -29,7 +30,7 @@ const SQL_TAIL: &str = ")
         WITH ORDINALITY AS t (room_id, sender_id, kind, body, client_msg_id, media_file_id,
             caption, reply_to_seq, sender_platform_msg_id, metadata, ord)
 ), existing AS (
-    SELECT i.ord, m.seq FROM input i
+    SELECT i.ord, m.seq, m.created_at FROM input i
     JOIN messages m ON m.sender_id = i.sender_id AND m.client_msg_id = i.client_msg_id
 ), locked AS (
     -- Lock the batch's rooms in id order before bumping them: two replicas
@@ -55,9 +56,10 @@ const SQL_TAIL: &str = ")
     SELECT f.room_id, b.base + f.n, f.sender_id, f.kind, f.body, f.client_msg_id,
         f.media_file_id, f.caption, f.reply_to_seq, f.sender_platform_msg_id, f.metadata
     FROM fresh f JOIN bumped b ON b.id = f.room_id
-    RETURNING sender_id, client_msg_id, seq
+    RETURNING sender_id, client_msg_id, seq, created_at
 )
-SELECT i.ord, e.seq AS existing_seq, n.seq AS new_seq
+SELECT i.ord, e.seq AS existing_seq, n.seq AS new_seq,
+    coalesce(e.created_at, n.created_at) AS created_at
 FROM input i
 LEFT JOIN existing e ON e.ord = i.ord
 LEFT JOIN inserted n ON n.sender_id = i.sender_id AND n.client_msg_id = i.client_msg_id
@@ -104,8 +106,8 @@ impl AppendBatch {
     }
 }
 
-/// One result row: (ord, existing_seq, new_seq).
-pub(super) type AppendRow = (i64, Option<i64>, Option<i64>);
+/// One result row: (ord, existing_seq, new_seq, created_at).
+pub(super) type AppendRow = (i64, Option<i64>, Option<i64>, Option<DateTime<Utc>>);
 
 impl QueryId for AppendBatch {
     type QueryId = AppendBatch;
@@ -113,7 +115,12 @@ impl QueryId for AppendBatch {
 }
 
 impl Query for AppendBatch {
-    type SqlType = (BigInt, Nullable<BigInt>, Nullable<BigInt>);
+    type SqlType = (
+        BigInt,
+        Nullable<BigInt>,
+        Nullable<BigInt>,
+        Nullable<Timestamptz>,
+    );
 }
 
 impl QueryFragment<Pg> for AppendBatch {

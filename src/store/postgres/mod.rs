@@ -5,7 +5,8 @@
 //! Failure model: every call checks a connection out within
 //! [`CHECKOUT_TIMEOUT`] and finishes its statement within [`QUERY_TIMEOUT`];
 //! anything else becomes `StoreError::Unavailable` (a retryable error for
-//! clients, a 503 on `/readyz`). A connection whose statement timed out is
+//! clients, a 503 on `/readyz`). What no retry can fix (a corrupt row, a
+//! violated constraint) is `StoreError::Internal`. A connection whose statement timed out is
 //! thrown away, and the pool opens fresh ones on demand, so the store heals
 //! by itself when Postgres comes back.
 
@@ -14,6 +15,7 @@ mod append_sql;
 mod migrate;
 mod models;
 mod moderation;
+mod oversight;
 mod privacy;
 mod rooms;
 mod schema;
@@ -102,6 +104,7 @@ async fn checkout(pool: &Pool<AsyncPgConnection>) -> Result<Pooled, StoreError> 
     let result = tokio::time::timeout(CHECKOUT_TIMEOUT, pool.get()).await;
     if !matches!(result, Ok(Ok(_))) {
         count_error("connect");
+        tracing::warn!("no database connection within the checkout timeout");
     }
     match result {
         Ok(Ok(conn)) => Ok(conn),
@@ -119,6 +122,7 @@ async fn checkout(pool: &Pool<AsyncPgConnection>) -> Result<Pooled, StoreError> 
 fn discard_after_timeout(conn: Pooled) -> StoreError {
     drop(Object::take(conn));
     count_error("timeout");
+    tracing::warn!("database statement timed out; connection discarded");
     StoreError::Unavailable("database statement timed out".into())
 }
 
@@ -147,11 +151,38 @@ macro_rules! with_conn {
 }
 pub(crate) use with_conn;
 
-/// Maps a database error that no caller expects to `Unavailable`. The text
-/// is the server's message (constraint names, never row values).
+/// Maps a database error that no caller expects: `Internal` when the same
+/// statement would fail again (a violated constraint, a row that does not
+/// load, a malformed query), otherwise `Unavailable` (a lost connection, a
+/// deadlock or serialization failure, a cancelled statement). The text is
+/// the server's message (constraint names, never row values). Logged here,
+/// once, where the cause is known; callers only pass the error on.
 fn db_error(e: DieselError) -> StoreError {
     count_error("query");
-    StoreError::Unavailable(format!("database error: {e}"))
+    let permanent = match &e {
+        DieselError::DatabaseError(kind, _) => matches!(
+            kind,
+            DatabaseErrorKind::UniqueViolation
+                | DatabaseErrorKind::ForeignKeyViolation
+                | DatabaseErrorKind::NotNullViolation
+                | DatabaseErrorKind::CheckViolation
+                | DatabaseErrorKind::RestrictViolation
+                | DatabaseErrorKind::ExclusionViolation
+        ),
+        DieselError::NotFound
+        | DieselError::DeserializationError(_)
+        | DieselError::SerializationError(_)
+        | DieselError::QueryBuilderError(_)
+        | DieselError::InvalidCString(_) => true,
+        _ => false,
+    };
+    if permanent {
+        tracing::error!(error = %e, "database call failed for good");
+        StoreError::Internal(format!("database error: {e}"))
+    } else {
+        tracing::warn!(error = %e, "database call failed; a retry may succeed");
+        StoreError::Unavailable(format!("database error: {e}"))
+    }
 }
 
 /// Whether `e` is the violation of the named unique constraint or index.

@@ -14,7 +14,8 @@ use crate::domain::{
 use crate::store::{Complaint, ComplaintStatus, StoreError};
 
 fn corrupt(what: &str) -> StoreError {
-    StoreError::Unavailable(format!("unexpected {what} in the database"))
+    tracing::error!(what, "unexpected value in the database");
+    StoreError::Internal(format!("unexpected {what} in the database"))
 }
 
 pub(super) fn parse_kind(s: &str) -> Result<MessageKind, StoreError> {

@@ -79,7 +79,7 @@ fn complaint_export(c: ComplaintTuple) -> Result<ComplaintExport, StoreError> {
         room: RoomId(c.1),
         reason: c.2,
         status: ComplaintStatus::parse(&c.3)
-            .ok_or_else(|| StoreError::Unavailable("unexpected complaint status".into()))?,
+            .ok_or_else(|| StoreError::Internal("unexpected complaint status".into()))?,
         created_at: c.4,
         resolved_at: c.5,
     })
@@ -184,7 +184,7 @@ impl PgStore {
                 })
                 .collect::<Result<_, StoreError>>()?;
             let platform = Platform::parse(&u.platform).ok_or_else(|| {
-                StoreError::Unavailable("unexpected platform in the database".into())
+                StoreError::Internal("unexpected platform in the database".into())
             })?;
             Ok(Some(UserExport {
                 id: user,
@@ -318,7 +318,7 @@ impl Privacy for PgStore {
     async fn export_user(&self, user: UserId) -> Result<Option<serde_json::Value>, StoreError> {
         self.export(user)
             .await?
-            .map(|e| serde_json::to_value(e).map_err(|e| StoreError::Unavailable(e.to_string())))
+            .map(|e| serde_json::to_value(e).map_err(|e| StoreError::Internal(e.to_string())))
             .transpose()
     }
 

@@ -12,7 +12,7 @@ use diesel::sql_types::{Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::models::{self, RoomRow};
-use super::schema::{self, room_members, rooms, users};
+use super::schema::{messages, room_members, rooms, users};
 use super::{
     CHECKOUT_TIMEOUT, PgStore, QUERY_TIMEOUT, db_error, is_foreign_key_violation,
     is_unique_violation, with_conn,
@@ -131,7 +131,7 @@ impl RoomLog for PgStore {
             return Ok(None);
         };
         let platform = Platform::parse(&platform)
-            .ok_or_else(|| StoreError::Unavailable("unexpected platform in the database".into()))?;
+            .ok_or_else(|| StoreError::Internal("unexpected platform in the database".into()))?;
         Ok(Some((platform, pid)))
     }
 
@@ -214,10 +214,27 @@ impl RoomLog for PgStore {
     }
 
     async fn append_message(&self, msg: NewMessage) -> Result<Appended, StoreError> {
+        let (sender, client_msg_id) = (msg.sender, msg.client_msg_id.clone());
         // The writer bounds its own statements; this bounds the queueing too.
-        tokio::time::timeout(CHECKOUT_TIMEOUT + QUERY_TIMEOUT, self.writer.append(msg))
-            .await
-            .unwrap_or_else(|_| Err(StoreError::Unavailable("append timed out".into())))
+        let mut appended =
+            tokio::time::timeout(CHECKOUT_TIMEOUT + QUERY_TIMEOUT, self.writer.append(msg))
+                .await
+                .unwrap_or_else(|_| Err(StoreError::Unavailable("append timed out".into())))?;
+        if appended.duplicate {
+            // Retries are rare: one more read returns the first copy as
+            // stored rather than the retry's.
+            appended.message = with_conn!(self.checkout(), |conn| async move {
+                messages::table
+                    .filter(messages::sender_id.eq(sender.0))
+                    .filter(messages::client_msg_id.eq(client_msg_id.as_str()))
+                    .select(models::MessageRow::as_select())
+                    .first(conn)
+                    .await
+                    .map_err(db_error)
+                    .and_then(StoredMessage::try_from)
+            })?;
+        }
+        Ok(appended)
     }
 
     async fn messages_after(
@@ -228,7 +245,6 @@ impl RoomLog for PgStore {
     ) -> Result<Vec<StoredMessage>, StoreError> {
         use diesel::prelude::*;
         use diesel_async::RunQueryDsl;
-        use schema::messages;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         with_conn!(self.checkout(), |conn| async move {
             messages::table

@@ -28,8 +28,8 @@ pub enum HandleError {
 }
 
 impl From<StoreError> for HandleError {
-    fn from(e: StoreError) -> Self {
-        tracing::warn!(error = %e, "store call failed for a telegram update");
+    fn from(_: StoreError) -> Self {
+        // The store logged the cause once; the webhook counts the outcome.
         HandleError::Unavailable
     }
 }

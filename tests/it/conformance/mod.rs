@@ -54,3 +54,8 @@ pub async fn texts(store: &S, room: RoomId) -> Vec<(i64, String)> {
         .map(|m| (m.seq.0, m.text))
         .collect()
 }
+
+/// What an append says about the message's place: (seq, duplicate).
+pub fn key(appended: Appended) -> (Seq, bool) {
+    (appended.seq(), appended.duplicate)
+}

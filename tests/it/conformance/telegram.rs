@@ -22,7 +22,7 @@ async fn append(
         client_msg_id: ClientMsgId::parse(id.into()).unwrap(),
         extra,
     };
-    store.rooms.append_message(msg).await.unwrap().seq
+    store.rooms.append_message(msg).await.unwrap().seq()
 }
 
 fn from_platform(id: i64) -> MessageExtra {
