@@ -2,38 +2,39 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use strum::{EnumString, IntoStaticStr};
 
 use super::{ClientMsgId, RoomId, Seq, UserId};
 
 /// Where a person comes from. Stored with their platform id, never shown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, EnumString,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Platform {
     Web,
     Telegram,
 }
 
 impl Platform {
+    /// The name used on the wire and in the store (snake_case, as serde).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Platform::Web => "web",
-            Platform::Telegram => "telegram",
-        }
+        self.into()
     }
 
     /// The platform named by [`Platform::as_str`].
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "web" => Some(Platform::Web),
-            "telegram" => Some(Platform::Telegram),
-            _ => None,
-        }
+        s.parse().ok()
     }
 }
 
 /// Why a room ended; sent to the partner as `partner_left.reason`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, EnumString,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum EndReason {
     /// The person pressed *next*.
     Next,
@@ -50,27 +51,14 @@ pub enum EndReason {
 }
 
 impl EndReason {
+    /// The name used on the wire and in the store (snake_case, as serde).
     pub fn as_str(self) -> &'static str {
-        match self {
-            EndReason::Next => "next",
-            EndReason::Stop => "stop",
-            EndReason::Report => "report",
-            EndReason::Disconnected => "disconnected",
-            EndReason::Blocked => "blocked",
-            EndReason::Moderation => "moderation",
-        }
+        self.into()
     }
 
+    /// The reason named by [`EndReason::as_str`].
     pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "next" => EndReason::Next,
-            "stop" => EndReason::Stop,
-            "report" => EndReason::Report,
-            "disconnected" => EndReason::Disconnected,
-            "blocked" => EndReason::Blocked,
-            "moderation" => EndReason::Moderation,
-            _ => return None,
-        })
+        s.parse().ok()
     }
 }
 
@@ -78,8 +66,11 @@ impl EndReason {
 /// Telegram adds media kinds, and two kinds that change an earlier message
 /// (`Edit`, `Reaction`): they are log entries of their own, so they reach
 /// the partner in order, are caught up and de-duplicated like messages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, EnumString,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum MessageKind {
     Text,
     Photo,
@@ -102,46 +93,14 @@ pub enum MessageKind {
 }
 
 impl MessageKind {
+    /// The name used on the wire and in the store (snake_case, as serde).
     pub fn as_str(self) -> &'static str {
-        match self {
-            MessageKind::Text => "text",
-            MessageKind::Photo => "photo",
-            MessageKind::Video => "video",
-            MessageKind::Animation => "animation",
-            MessageKind::Sticker => "sticker",
-            MessageKind::Voice => "voice",
-            MessageKind::VideoNote => "video_note",
-            MessageKind::Audio => "audio",
-            MessageKind::Document => "document",
-            MessageKind::Location => "location",
-            MessageKind::Venue => "venue",
-            MessageKind::Contact => "contact",
-            MessageKind::Dice => "dice",
-            MessageKind::Edit => "edit",
-            MessageKind::Reaction => "reaction",
-        }
+        self.into()
     }
 
     /// The kind named by [`MessageKind::as_str`].
     pub fn parse(s: &str) -> Option<Self> {
-        const ALL: [MessageKind; 15] = [
-            MessageKind::Text,
-            MessageKind::Photo,
-            MessageKind::Video,
-            MessageKind::Animation,
-            MessageKind::Sticker,
-            MessageKind::Voice,
-            MessageKind::VideoNote,
-            MessageKind::Audio,
-            MessageKind::Document,
-            MessageKind::Location,
-            MessageKind::Venue,
-            MessageKind::Contact,
-            MessageKind::Dice,
-            MessageKind::Edit,
-            MessageKind::Reaction,
-        ];
-        ALL.into_iter().find(|k| k.as_str() == s)
+        s.parse().ok()
     }
 }
 
@@ -258,6 +217,26 @@ mod tests {
                 ..MessageExtra::default()
             }),
         }
+    }
+
+    #[test]
+    fn stored_names_are_the_wire_names() {
+        for kind in [
+            MessageKind::Text,
+            MessageKind::VideoNote,
+            MessageKind::Reaction,
+        ] {
+            let wire = serde_json::to_value(kind).unwrap();
+            assert_eq!(wire, kind.as_str());
+            assert_eq!(MessageKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(MessageKind::VideoNote.as_str(), "video_note");
+        assert_eq!(
+            EndReason::parse("disconnected"),
+            Some(EndReason::Disconnected)
+        );
+        assert_eq!(Platform::Telegram.as_str(), "telegram");
+        assert_eq!(MessageKind::parse("VideoNote"), None);
     }
 
     #[test]

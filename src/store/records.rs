@@ -3,13 +3,15 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use strum::{EnumString, IntoStaticStr};
 
 use crate::domain::{ComplaintId, RoomId, StoredMessage, UserId};
 
 /// Where a complaint stands. Only `Open` complaints hold messages back from
 /// retention.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, IntoStaticStr, EnumString)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ComplaintStatus {
     Open,
     Resolved,
@@ -17,21 +19,13 @@ pub enum ComplaintStatus {
 }
 
 impl ComplaintStatus {
+    /// The name used in the store and the admin API (snake_case, as serde).
     pub fn as_str(self) -> &'static str {
-        match self {
-            ComplaintStatus::Open => "open",
-            ComplaintStatus::Resolved => "resolved",
-            ComplaintStatus::Dismissed => "dismissed",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "open" => ComplaintStatus::Open,
-            "resolved" => ComplaintStatus::Resolved,
-            "dismissed" => ComplaintStatus::Dismissed,
-            _ => return None,
-        })
+        s.parse().ok()
     }
 }
 

@@ -14,6 +14,13 @@ pub struct BotCommand<'a> {
     pub args: &'a str,
 }
 
+impl BotCommand<'_> {
+    /// The command this names; `None` when the bot does not know it.
+    pub fn parsed(&self) -> Option<super::commands::TgCommand> {
+        super::commands::TgCommand::from_parts(&self.name, self.args)
+    }
+}
+
 /// `/name@bot args` → (`name`, `args`); `None` for anything else.
 pub fn command(text: &str) -> Option<BotCommand<'_>> {
     let rest = text.strip_prefix('/')?;

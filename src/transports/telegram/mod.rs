@@ -33,6 +33,7 @@ mod activity;
 mod api;
 mod budget;
 mod changes;
+mod commands;
 mod handover;
 mod ids;
 mod incoming;

@@ -9,7 +9,7 @@ use teloxide::requests::HasPayload;
 use teloxide::types::AllowedUpdate;
 use url::Url;
 
-use super::{bot, texts};
+use super::bot;
 use crate::config::{TelegramConfig, TelegramMode};
 
 /// The updates the hub handles; reactions and `my_chat_member` must be
@@ -56,7 +56,7 @@ pub async fn setup(
             tracing::info!("webhook removed for polling mode");
         }
     }
-    bot.set_my_commands(texts::command_menu())
+    bot.set_my_commands(super::commands::TgCommand::menu())
         .await
         .context("setMyCommands failed")?;
     tracing::info!("command menu set");

@@ -1,6 +1,6 @@
 //! What the bot says, in one place. No text here names the partner.
 
-use teloxide::types::{BotCommand, InlineKeyboardButton, InlineKeyboardMarkup};
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use crate::actors::client::Outgoing;
 use crate::domain::EndReason;
@@ -11,14 +11,6 @@ How it works: press Search (or send /search) and you are paired with a stranger.
 Everything you send (text, photos, videos, stickers, voice, ...) is passed on \
 without your name or account. /next finds someone new, /stop ends the chat.\n\n\
 /help lists every command.";
-
-pub const HELP: &str = "/search: find a partner\n\
-/next: leave this chat and find someone new\n\
-/stop: end the chat\n\
-/report [reason]: report your partner (ends the chat)\n\
-/spoiler_on: your photos and videos arrive hidden until tapped\n\
-/spoiler_off: send them uncovered\n\
-/help: this list";
 
 pub const UNKNOWN_COMMAND: &str = "I don't know that command. /help lists what I understand.";
 pub const SPOILER_ON: &str =
@@ -137,26 +129,10 @@ pub fn event_notice(event: &Outgoing) -> Option<Notice> {
     })
 }
 
-fn capitalize(s: &str) -> String {
+pub(super) fn capitalize(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
-}
-
-/// The command menu set by `chathub telegram setup`.
-pub fn command_menu() -> Vec<BotCommand> {
-    [
-        ("search", "Find a partner"),
-        ("next", "Leave and find someone new"),
-        ("stop", "End the chat"),
-        ("report", "Report your partner"),
-        ("spoiler_on", "Hide your media until tapped"),
-        ("spoiler_off", "Send media uncovered"),
-        ("help", "What I can do"),
-    ]
-    .into_iter()
-    .map(|(c, d)| BotCommand::new(c, d))
-    .collect()
 }

@@ -8,6 +8,7 @@ use teloxide::prelude::Requester;
 use teloxide::types::{CallbackQuery, ChatMemberUpdated, Message, MessageId, Update, UpdateKind};
 
 use super::TelegramTransport;
+use super::commands::TgCommand;
 use super::ids::TelegramChatId;
 use super::incoming::{self, BotCommand, Incoming};
 use super::outbox::Job;
@@ -194,26 +195,29 @@ impl TelegramTransport {
 
     async fn on_command(&self, user: UserId, p: &Person, cmd: BotCommand<'_>) -> Handled {
         let run = |c| self.run(p, c);
-        match cmd.name.as_str() {
-            "start" => {
+        let Some(cmd) = cmd.parsed() else {
+            return self.say(p, Notice::plain(texts::UNKNOWN_COMMAND)).await;
+        };
+        match cmd {
+            TgCommand::Start => {
                 self.say(p, Notice::with(texts::WELCOME, Buttons::Search))
                     .await
             }
-            "help" => self.say(p, Notice::plain(texts::HELP)).await,
-            "search" => {
+            TgCommand::Help => self.say(p, Notice::plain(TgCommand::help())).await,
+            TgCommand::Search => {
                 run(ClientCommand::Search {
                     prefs: SearchPrefs::default(),
                 })
                 .await
             }
-            "next" => run(ClientCommand::Next).await,
-            "stop" => run(ClientCommand::Stop).await,
-            "report" => match ReportReason::parse(Some(cmd.args.to_owned())) {
+            TgCommand::Next => run(ClientCommand::Next).await,
+            TgCommand::Stop => run(ClientCommand::Stop).await,
+            TgCommand::Report(args) => match ReportReason::parse(Some(args)) {
                 Ok(reason) => run(ClientCommand::Report { reason }).await,
                 Err(e) => self.say(p, Notice::plain(e.to_string())).await,
             },
-            "spoiler_on" | "spoiler_off" => {
-                let on = cmd.name == "spoiler_on";
+            TgCommand::SpoilerOn | TgCommand::SpoilerOff => {
+                let on = cmd == TgCommand::SpoilerOn;
                 self.deps
                     .store
                     .telegram
@@ -226,7 +230,6 @@ impl TelegramTransport {
                 };
                 self.say(p, Notice::plain(text)).await
             }
-            _ => self.say(p, Notice::plain(texts::UNKNOWN_COMMAND)).await,
         }
     }
 
