@@ -112,21 +112,6 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn pairs_fifo_among_compatible() {
-        let q = MemoryQueue::new();
-        let de = entry(Some("de"));
-        let en1 = entry(Some("en"));
-        let en2 = entry(Some("en"));
-        assert_eq!(q.join(de.clone()).await.unwrap(), None);
-        assert_eq!(q.join(en1.clone()).await.unwrap(), None);
-        // An English speaker skips the German one and gets the oldest English one.
-        assert_eq!(q.join(en2).await.unwrap(), Some(en1));
-        // Anyone (no preference) gets the oldest waiting person.
-        assert_eq!(q.join(entry(None)).await.unwrap(), Some(de));
-        assert_eq!(q.waiting().await.unwrap(), 0);
-    }
-
-    #[tokio::test]
     async fn joining_twice_never_pairs_with_self() {
         let q = MemoryQueue::new();
         let a = entry(None);
