@@ -88,6 +88,9 @@ pub struct Config {
     pub telegram: Option<crate::transports::telegram::TelegramConfig>,
     /// `CHATHUB_AUTOBAN_*`: the automatic ban rule.
     pub autoban: crate::domain::AutobanPolicy,
+    /// `CHATHUB_ALLOWED_ORIGINS`: comma list of page origins that may open
+    /// `/ws`; empty (default) = the request's own host.
+    pub allowed_origins: Vec<String>,
 }
 
 impl Config {
@@ -152,6 +155,14 @@ impl Config {
             ),
             telegram: crate::transports::telegram::TelegramConfig::from_lookup(&non_empty)?,
             autoban: crate::domain::AutobanPolicy::from_lookup(&non_empty)?,
+            allowed_origins: non_empty("CHATHUB_ALLOWED_ORIGINS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|o| o.trim().trim_end_matches('/').to_owned())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     }
 }

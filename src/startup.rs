@@ -213,6 +213,7 @@ impl Application {
             ws_idle_timeout: config.ws_idle_timeout,
             admin_token: config.admin_token.clone(),
             instance_id: config.instance_id.clone(),
+            allowed_origins: config.allowed_origins.clone(),
         });
         let routed = telegram.clone();
         let separate_admin = config.admin_listen.is_some();

@@ -20,6 +20,8 @@ pub struct AppState {
     pub admin_token: Option<crate::config::Secret>,
     /// This replica's name.
     pub instance_id: String,
+    /// `CHATHUB_ALLOWED_ORIGINS` (empty: the request's own host).
+    pub allowed_origins: Vec<String>,
 }
 
 /// What people and probes use: the page, its WebSocket, health.
@@ -49,6 +51,8 @@ pub enum HttpError {
     Unauthorized,
     #[error("not found")]
     NotFound,
+    #[error("{0}")]
+    Forbidden(String),
 }
 
 impl From<StoreError> for HttpError {
@@ -71,6 +75,7 @@ impl ResponseError for HttpError {
             HttpError::BadRequest(_) => StatusCode::BAD_REQUEST,
             HttpError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             HttpError::Unauthorized => StatusCode::UNAUTHORIZED,
+            HttpError::Forbidden(_) => StatusCode::FORBIDDEN,
             HttpError::NotFound => StatusCode::NOT_FOUND,
         }
     }
