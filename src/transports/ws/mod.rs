@@ -106,15 +106,22 @@ pub async fn route(
     )
     .start();
     let last_seen = Rc::new(Cell::new(Instant::now()));
+    let (writer_done, reader_done) = connection::done_pair();
     actix_web::rt::spawn(connection::write_loop(
         session.clone(),
         events,
         close,
         last_seen.clone(),
         state.ws_idle_timeout,
+        writer_done,
     ));
     actix_web::rt::spawn(connection::read_loop(
-        session, stream, actor, errors, last_seen,
+        session,
+        stream,
+        actor,
+        errors,
+        last_seen,
+        reader_done,
     ));
     Ok(response)
 }
