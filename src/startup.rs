@@ -247,6 +247,8 @@ impl Application {
         .tcp_nodelay(true)
         .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
         .client_disconnect_timeout(CLIENT_DISCONNECT_TIMEOUT)
+        // WebSockets of clients that stop reading are shut down at the socket.
+        .on_connect(crate::transports::ws::ConnSocket::on_connect)
         .listen(listener)?
         // Signals are ours: clients must be told before the server stops.
         .disable_signals()

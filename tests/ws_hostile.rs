@@ -1,14 +1,18 @@
-//! WebSocket clients that misbehave at the frame level: each is closed with
-//! a clear code at once.
+//! WebSocket clients that misbehave at the frame level or stop reading:
+//! each is closed with a clear code at once, or dropped at the socket
+//! within a bounded time.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::spawn_app;
+use common::ws::WsClient;
+use futures_util::SinkExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
+use tokio_tungstenite::tungstenite::Message;
 
 /// A WebSocket opened by hand, so frames can be written byte by byte.
 async fn raw_ws(port: u16) -> TcpStream {
@@ -76,5 +80,55 @@ async fn a_frame_over_the_limit_is_closed_with_1009() {
     frame.extend(payload.iter().zip(mask.iter().cycle()).map(|(b, m)| b ^ m));
     tcp.write_all(&frame).await.unwrap();
     assert_eq!(close_code(&mut tcp).await, 1009);
+    app.shutdown().await;
+}
+
+#[actix_web::test]
+async fn a_client_that_never_reads_is_dropped_within_a_bounded_time() {
+    let app = spawn_app(&[]).await;
+    // A small receive window, so the server's writes back up quickly.
+    let socket = TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let tcp = socket
+        .connect(([127, 0, 0, 1], app.port).into())
+        .await
+        .unwrap();
+    let (mut stalled, _) = tokio_tungstenite::client_async(app.ws_url(""), tcp)
+        .await
+        .unwrap();
+    stalled
+        .send(Message::text(r#"{"type":"search"}"#))
+        .await
+        .unwrap();
+    let mut talker = WsClient::connect(&app.ws_url("")).await;
+    talker.search().await;
+    talker.wait_for("matched").await;
+
+    // The talker sends far more than any socket buffer holds; the stalled
+    // client reads none of it, but keeps writing (as its pongs would).
+    let text = "x".repeat(4000);
+    let started = Instant::now();
+    for i in 0..2000 {
+        talker.say(&format!("m{i}"), &text).await;
+        if i % 50 == 0 {
+            while talker.try_next_frame().await.is_some() {}
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if stalled
+            .send(Message::Ping(Vec::new().into()))
+            .await
+            .is_err()
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the stalled connection was still open 20 s after its backlog filled"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    println!("stalled client dropped after {:?}", started.elapsed());
     app.shutdown().await;
 }

@@ -44,14 +44,44 @@ pub fn done_pair() -> ((Done, PeerDone), (Done, PeerDone)) {
     ((writer_done, writer_sees), (reader_done, reader_sees))
 }
 
+/// This connection's TCP socket, seen through a duplicate descriptor taken
+/// when it was accepted (`startup`'s `on_connect`). A client that stops
+/// reading leaves the HTTP layer waiting forever to flush what it already
+/// took; shutting the socket down is the only way to end that wait.
+#[derive(Clone)]
+pub struct ConnSocket(pub std::sync::Arc<std::net::TcpStream>);
+
+impl ConnSocket {
+    /// Records the accepted socket in the connection's data (unix only; a
+    /// platform without it keeps the HTTP layer's own behaviour).
+    pub fn on_connect(conn: &dyn std::any::Any, data: &mut actix_web::dev::Extensions) {
+        #[cfg(unix)]
+        if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+            use std::os::fd::AsFd;
+            // A duplicate, so the descriptor cannot be closed and reused
+            // under us: it refers to this socket for as long as we hold it.
+            if let Ok(fd) = tcp.as_fd().try_clone_to_owned() {
+                data.insert(ConnSocket(std::sync::Arc::new(fd.into())));
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = (conn, data);
+    }
+
+    fn abort(&self) {
+        let _ = self.0.shutdown(std::net::Shutdown::Both);
+    }
+}
+
 /// Sends one frame within [`WRITE_TIMEOUT`]; `false` when the socket is
-/// gone or the client stopped reading.
-async fn send_text(session: &mut Session, text: String) -> bool {
+/// gone or the client stopped reading (then the socket is shut down).
+async fn send_text(session: &mut Session, text: String, socket: Option<&ConnSocket>) -> bool {
     match tokio::time::timeout(WRITE_TIMEOUT, session.text(text)).await {
         Ok(Ok(())) => true,
         Ok(Err(_)) => false,
         Err(_) => {
             tracing::info!("websocket client not reading; dropping the connection");
+            socket.inspect(|s| s.abort());
             false
         }
     }
@@ -120,6 +150,7 @@ pub async fn write_loop(
     last_seen: Rc<Cell<Instant>>,
     idle_timeout: Duration,
     (_done, mut reader_done): (Done, PeerDone),
+    socket: Option<ConnSocket>,
 ) {
     let period = HEARTBEAT_INTERVAL.min(idle_timeout / 3);
     // The first ping one period in, not at once.
@@ -131,7 +162,7 @@ pub async fn write_loop(
             _ = &mut reader_done => return,
             event = events.recv() => match event {
                 Some(event) => {
-                    if !send_text(&mut session, protocol::render(&event)).await {
+                    if !send_text(&mut session, protocol::render(&event), socket.as_ref()).await {
                         return; // the socket is gone or stalled
                     }
                 }
@@ -141,7 +172,7 @@ pub async fn write_loop(
                 // Send what the actor queued before asking to close (the
                 // error explaining why, say), then the close frame.
                 while let Ok(event) = events.try_recv() {
-                    if !send_text(&mut session, protocol::render(&event)).await {
+                    if !send_text(&mut session, protocol::render(&event), socket.as_ref()).await {
                         return;
                     }
                 }
@@ -152,13 +183,21 @@ pub async fn write_loop(
                     tracing::debug!("closing idle websocket");
                     break None;
                 }
-                if !matches!(tokio::time::timeout(WRITE_TIMEOUT, session.ping(b"")).await, Ok(Ok(()))) {
-                    return;
+                match tokio::time::timeout(WRITE_TIMEOUT, session.ping(b"")).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(_)) => return,
+                    Err(_) => {
+                        socket.inspect(|s| s.abort());
+                        return;
+                    }
                 }
             }
         }
     };
-    let _ = tokio::time::timeout(WRITE_TIMEOUT, session.close(reason.map(close_frame))).await;
+    let close = tokio::time::timeout(WRITE_TIMEOUT, session.close(reason.map(close_frame)));
+    if close.await.is_err() {
+        socket.inspect(|s| s.abort());
+    }
 }
 
 /// The close a protocol error deserves: 1009 for a frame over the limit,

@@ -7,6 +7,8 @@
 //! chathub.session.<TOKEN>`, and the server selects `chathub`.
 
 mod connection;
+
+pub use connection::ConnSocket;
 mod origin;
 pub mod protocol;
 
@@ -114,6 +116,7 @@ pub async fn route(
         last_seen.clone(),
         state.ws_idle_timeout,
         writer_done,
+        req.conn_data::<connection::ConnSocket>().cloned(),
     ));
     actix_web::rt::spawn(connection::read_loop(
         session,
