@@ -91,6 +91,8 @@ pub struct Config {
     /// `CHATHUB_ALLOWED_ORIGINS`: comma list of page origins that may open
     /// `/ws`; empty (default) = the request's own host.
     pub allowed_origins: Vec<String>,
+    /// `CHATHUB_MAX_CONNECTIONS`: open WebSockets per replica; more get 503.
+    pub max_connections: usize,
 }
 
 impl Config {
@@ -163,6 +165,8 @@ impl Config {
                         .collect()
                 })
                 .unwrap_or_default(),
+            max_connections: usize::try_from(number("CHATHUB_MAX_CONNECTIONS", 10_000)?)
+                .context("CHATHUB_MAX_CONNECTIONS is too large")?,
         })
     }
 }

@@ -214,6 +214,7 @@ impl Application {
             admin_token: config.admin_token.clone(),
             instance_id: config.instance_id.clone(),
             allowed_origins: config.allowed_origins.clone(),
+            connections: crate::transports::ws::ConnectionLimit::new(config.max_connections),
         });
         let routed = telegram.clone();
         let separate_admin = config.admin_listen.is_some();

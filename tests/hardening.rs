@@ -180,3 +180,26 @@ async fn another_sites_page_cannot_open_a_chat() {
     assert_eq!(ws_status_from(&url, &own).await, 403);
     app.shutdown().await;
 }
+
+#[actix_web::test]
+async fn connections_past_the_replicas_cap_get_a_clear_503() {
+    let app = spawn_app(&[("CHATHUB_MAX_CONNECTIONS", "2")]).await;
+    let first = WsClient::connect(&app.ws_url("")).await;
+    let _second = WsClient::connect(&app.ws_url("")).await;
+    let refused = WsClient::try_connect(&app.ws_url(""))
+        .await
+        .err()
+        .expect("refused");
+    assert!(refused.contains("503"), "{refused}");
+    // A place frees when a connection ends.
+    first.drop_connection();
+    let deadline = std::time::Instant::now() + common::EXPECT_WITHIN;
+    while WsClient::try_connect(&app.ws_url("")).await.is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the place was never freed"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    app.shutdown().await;
+}

@@ -22,6 +22,8 @@ pub struct AppState {
     pub instance_id: String,
     /// `CHATHUB_ALLOWED_ORIGINS` (empty: the request's own host).
     pub allowed_origins: Vec<String>,
+    /// Open WebSockets on this replica, against `CHATHUB_MAX_CONNECTIONS`.
+    pub connections: crate::transports::ws::ConnectionLimit,
 }
 
 /// What people and probes use: the page, its WebSocket, health.
@@ -53,6 +55,9 @@ pub enum HttpError {
     NotFound,
     #[error("{0}")]
     Forbidden(String),
+    /// A limit of this replica is reached; retry shortly (503).
+    #[error("{0}")]
+    Busy(String),
 }
 
 impl From<StoreError> for HttpError {
@@ -76,13 +81,14 @@ impl ResponseError for HttpError {
             HttpError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             HttpError::Unauthorized => StatusCode::UNAUTHORIZED,
             HttpError::Forbidden(_) => StatusCode::FORBIDDEN,
+            HttpError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             HttpError::NotFound => StatusCode::NOT_FOUND,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
         let mut res = HttpResponse::build(self.status_code());
-        if matches!(self, HttpError::Unavailable) {
+        if matches!(self, HttpError::Unavailable | HttpError::Busy(_)) {
             res.insert_header(("Retry-After", "1"));
         }
         res.json(serde_json::json!({ "error": self.to_string() }))

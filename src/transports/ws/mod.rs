@@ -7,8 +7,10 @@
 //! chathub.session.<TOKEN>`, and the server selects `chathub`.
 
 mod connection;
+mod limit;
 
 pub use connection::ConnSocket;
+pub use limit::ConnectionLimit;
 mod origin;
 pub mod protocol;
 
@@ -72,6 +74,12 @@ pub async fn route(
              {SESSION_PROTOCOL_PREFIX}<token> WebSocket subprotocol"
         )));
     }
+    let Some(slot) = state.connections.acquire() else {
+        return Err(HttpError::Busy(
+            "this replica has as many connections as it takes (CHATHUB_MAX_CONNECTIONS); retry shortly"
+                .into(),
+        ));
+    };
     // The handshake is checked before anything is stored: a plain GET (no
     // upgrade) creates nobody.
     let (response, session, stream) = actix_ws::handle_with_protocols(&req, body, &[SUBPROTOCOL])
@@ -118,13 +126,10 @@ pub async fn route(
         writer_done,
         req.conn_data::<connection::ConnSocket>().cloned(),
     ));
-    actix_web::rt::spawn(connection::read_loop(
-        session,
-        stream,
-        actor,
-        errors,
-        last_seen,
-        reader_done,
-    ));
+    actix_web::rt::spawn(async move {
+        // The place is held while the connection reads.
+        let _slot = slot;
+        connection::read_loop(session, stream, actor, errors, last_seen, reader_done).await;
+    });
     Ok(response)
 }
