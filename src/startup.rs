@@ -213,6 +213,8 @@ impl Application {
             ws_idle_timeout: config.ws_idle_timeout,
             admin_token: config.admin_token.clone(),
             instance_id: config.instance_id.clone(),
+            allowed_origins: config.allowed_origins.clone(),
+            connections: crate::transports::ws::ConnectionLimit::new(config.max_connections),
         });
         let routed = telegram.clone();
         let separate_admin = config.admin_listen.is_some();
@@ -246,6 +248,8 @@ impl Application {
         .tcp_nodelay(true)
         .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
         .client_disconnect_timeout(CLIENT_DISCONNECT_TIMEOUT)
+        // WebSockets of clients that stop reading are shut down at the socket.
+        .on_connect(crate::transports::ws::ConnSocket::on_connect)
         .listen(listener)?
         // Signals are ours: clients must be told before the server stops.
         .disable_signals()

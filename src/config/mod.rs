@@ -109,6 +109,11 @@ pub struct Config {
     pub telegram: Option<TelegramConfig>,
     /// `CHATHUB_AUTOBAN_*`: the automatic ban rule.
     pub autoban: AutobanPolicy,
+    /// `CHATHUB_ALLOWED_ORIGINS`: page origins that may open `/ws`; empty
+    /// (default) = the request's own host.
+    pub allowed_origins: Vec<String>,
+    /// `CHATHUB_MAX_CONNECTIONS`: open WebSockets per replica; more get 503.
+    pub max_connections: usize,
 }
 
 impl Config {
@@ -192,6 +197,16 @@ impl Config {
                 )?),
                 steps: parse_steps(&s.autoban_steps)?,
             },
+            allowed_origins: s
+                .allowed_origins
+                .map(|v| {
+                    v.split(',')
+                        .map(|o| o.trim().trim_end_matches('/').to_owned())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            max_connections: positive("CHATHUB_MAX_CONNECTIONS", &s.max_connections)?,
             telegram,
             redis_prefix: s.redis_prefix,
         })

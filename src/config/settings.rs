@@ -191,6 +191,21 @@ pub struct Settings {
     )]
     pub shutdown_secs: String,
 
+    /// Comma list of page origins (https://chat.example) allowed to open
+    /// /ws; others get 403. Unset = the request's own host name.
+    #[arg(long, env = "CHATHUB_ALLOWED_ORIGINS", global = true)]
+    pub allowed_origins: Option<String>,
+
+    /// Open WebSockets per replica; past it a handshake gets 503 with
+    /// Retry-After.
+    #[arg(
+        long,
+        env = "CHATHUB_MAX_CONNECTIONS",
+        default_value = "10000",
+        global = true
+    )]
+    pub max_connections: String,
+
     /// Prefix of every Redis key and channel (non-empty, no spaces).
     #[arg(
         long,

@@ -20,6 +20,10 @@ pub struct AppState {
     pub admin_token: Option<crate::config::Secret>,
     /// This replica's name.
     pub instance_id: String,
+    /// `CHATHUB_ALLOWED_ORIGINS` (empty: the request's own host).
+    pub allowed_origins: Vec<String>,
+    /// Open WebSockets on this replica, against `CHATHUB_MAX_CONNECTIONS`.
+    pub connections: crate::transports::ws::ConnectionLimit,
 }
 
 /// What people and probes use: the page, its WebSocket, health.
@@ -52,6 +56,11 @@ pub enum HttpError {
     Unauthorized,
     #[error("not found")]
     NotFound,
+    #[error("{0}")]
+    Forbidden(String),
+    /// A limit of this replica is reached; retry shortly (503).
+    #[error("{0}")]
+    Busy(String),
 }
 
 impl From<StoreError> for HttpError {
@@ -76,6 +85,8 @@ impl ResponseError for HttpError {
             HttpError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             HttpError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             HttpError::Unauthorized => StatusCode::UNAUTHORIZED,
+            HttpError::Forbidden(_) => StatusCode::FORBIDDEN,
+            HttpError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             HttpError::NotFound => StatusCode::NOT_FOUND,
         }
     }
@@ -85,7 +96,7 @@ impl ResponseError for HttpError {
             tracing::warn!(status = self.status_code().as_u16(), "http request failed");
         }
         let mut res = HttpResponse::build(self.status_code());
-        if matches!(self, HttpError::Unavailable) {
+        if matches!(self, HttpError::Unavailable | HttpError::Busy(_)) {
             res.insert_header(("Retry-After", "1"));
         }
         res.json(serde_json::json!({ "error": self.to_string() }))

@@ -6,8 +6,10 @@ use crate::common;
 use std::time::Duration;
 
 use common::fake_telegram::FakeTelegram;
+use common::pg::TestDb;
 use common::spawn_app;
 use common::telegram::{SECRET, spawn_tg_app};
+use common::ws::WsClient;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -113,5 +115,90 @@ async fn a_webhook_with_a_wrong_secret_is_refused_before_the_body_is_read() {
         String::from_utf8_lossy(&answer[..n]).starts_with("HTTP/1.1 400"),
         "a malformed update is a 400 once the secret matched"
     );
+    app.shutdown().await;
+}
+
+#[actix_web::test]
+async fn the_resume_token_in_a_url_is_refused() {
+    let app = spawn_app(&[]).await;
+    let a = WsClient::connect(&app.ws_url("")).await;
+    let refused = WsClient::try_connect(&app.ws_url(&format!("?session={}", a.session)))
+        .await
+        .err()
+        .expect("refused");
+    assert!(refused.contains("400"), "{refused}");
+    // The same token as a subprotocol resumes the person (and the server
+    // selects `chathub`, which `resume` checks).
+    let again = WsClient::resume(&app.ws_url("?last_seq=0"), &a.session).await;
+    assert!(again.resumed);
+    assert_eq!(again.session, a.session);
+    app.shutdown().await;
+}
+
+#[actix_web::test]
+async fn a_plain_get_of_ws_creates_nobody() {
+    let db = TestDb::create().await;
+    let app = spawn_app(&[("DATABASE_URL", db.url.as_str())]).await;
+    for _ in 0..20 {
+        let answer = reqwest::get(app.http("/ws")).await.unwrap();
+        assert_eq!(answer.status(), 400);
+    }
+    assert_eq!(db.count("users").await, 0, "no person for a refused GET");
+    WsClient::connect(&app.ws_url("")).await;
+    assert_eq!(db.count("users").await, 1);
+    app.shutdown().await;
+}
+
+/// The handshake's HTTP status when `/ws` is opened from a page at `origin`.
+async fn ws_status_from(url: &str, origin: &str) -> u16 {
+    use tokio_tungstenite::tungstenite::{Error, client::IntoClientRequest};
+    let mut request = url.into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("Origin", origin.parse().unwrap());
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((_, response)) => response.status().as_u16(),
+        Err(Error::Http(response)) => response.status().as_u16(),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[actix_web::test]
+async fn another_sites_page_cannot_open_a_chat() {
+    let app = spawn_app(&[]).await;
+    let url = app.ws_url("");
+    assert_eq!(ws_status_from(&url, "https://evil.example").await, 403);
+    let own = format!("http://127.0.0.1:{}", app.port);
+    assert_eq!(ws_status_from(&url, &own).await, 101);
+    app.shutdown().await;
+
+    let app = spawn_app(&[("CHATHUB_ALLOWED_ORIGINS", "https://chat.example")]).await;
+    let url = app.ws_url("");
+    assert_eq!(ws_status_from(&url, "https://chat.example").await, 101);
+    let own = format!("http://127.0.0.1:{}", app.port);
+    assert_eq!(ws_status_from(&url, &own).await, 403);
+    app.shutdown().await;
+}
+
+#[actix_web::test]
+async fn connections_past_the_replicas_cap_get_a_clear_503() {
+    let app = spawn_app(&[("CHATHUB_MAX_CONNECTIONS", "2")]).await;
+    let first = WsClient::connect(&app.ws_url("")).await;
+    let _second = WsClient::connect(&app.ws_url("")).await;
+    let refused = WsClient::try_connect(&app.ws_url(""))
+        .await
+        .err()
+        .expect("refused");
+    assert!(refused.contains("503"), "{refused}");
+    // A place frees when a connection ends.
+    first.drop_connection();
+    let deadline = std::time::Instant::now() + common::EXPECT_WITHIN;
+    while WsClient::try_connect(&app.ws_url("")).await.is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the place was never freed"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     app.shutdown().await;
 }

@@ -144,10 +144,10 @@ impl Drop for TempDir {
     }
 }
 
-async fn connect_within_attempts(url: &str) -> WsClient {
+async fn connect_within_attempts(url: &str, session: Option<&str>) -> WsClient {
     let mut errors = Vec::new();
     for _ in 0..RECONNECT_ATTEMPTS {
-        match WsClient::try_connect(url).await {
+        match WsClient::try_connect_as(url, session).await {
             Ok(client) => return client,
             Err(e) => errors.push(e),
         }
@@ -179,8 +179,7 @@ async fn a_page_whose_replica_was_killed_reconnects_through_nginx_at_once() {
 
     // B's page reconnects through the load balancer: it lands on r1 and
     // resumes the same room with what it missed.
-    let mut b =
-        connect_within_attempts(&lb.ws_url(&format!("?session={session}&last_seq=1"))).await;
+    let mut b = connect_within_attempts(&lb.ws_url("?last_seq=1"), Some(&session)).await;
     assert!(b.resumed);
     assert_eq!(b.hello_room.as_deref(), Some(room.as_str()));
     b.expect("matched").await;
@@ -193,7 +192,7 @@ async fn a_page_whose_replica_was_killed_reconnects_through_nginx_at_once() {
     // New visitors keep getting in although half the upstreams are dead:
     // round-robin sends some of them to r2 first, and nginx moves on.
     for _ in 0..FRESH_CONNECTIONS {
-        let c = connect_within_attempts(&lb.ws_url("")).await;
+        let c = connect_within_attempts(&lb.ws_url(""), None).await;
         assert!(!c.session.is_empty());
     }
     let page = reqwest::get(lb.http("/")).await.unwrap();
@@ -231,7 +230,10 @@ async fn metrics_and_admin_are_not_served_through_the_load_balancer() {
 }
 
 /// Reconnects as the page does: at once, then after 500 ms, then 1 s.
-async fn reconnect_like_the_page(url: &str) -> Result<WsClient, Vec<String>> {
+async fn reconnect_like_the_page(
+    url: &str,
+    session: Option<&str>,
+) -> Result<WsClient, Vec<String>> {
     let mut errors = Vec::new();
     let mut pause = PAGE_BACKOFF_FIRST;
     for attempt in 0..PAGE_ATTEMPTS {
@@ -239,7 +241,7 @@ async fn reconnect_like_the_page(url: &str) -> Result<WsClient, Vec<String>> {
             tokio::time::sleep(pause).await;
             pause *= 2;
         }
-        match WsClient::try_connect(url).await {
+        match WsClient::try_connect_as(url, session).await {
             Ok(client) => return Ok(client),
             Err(e) => errors.push(e),
         }
@@ -261,7 +263,7 @@ async fn during_a_rolling_restart_pages_find_the_restarted_replica_at_once() {
     // r2 dies and nginx notices (some connections are tried there first).
     r2.kill().await;
     for _ in 0..FRESH_CONNECTIONS {
-        connect_within_attempts(&lb.ws_url("")).await;
+        connect_within_attempts(&lb.ws_url(""), None).await;
     }
     // r2 comes back, then r1 goes: the next replica of a rolling restart.
     r2.restart().await;
@@ -274,7 +276,7 @@ async fn during_a_rolling_restart_pages_find_the_restarted_replica_at_once() {
     // The page reconnects through nginx on its usual schedule and lands on
     // the restarted r2: nginx must not still hold r2's earlier failure
     // against it (its default would, for 10 s: "no live upstreams").
-    let b = reconnect_like_the_page(&lb.ws_url(&format!("?session={session}&last_seq=0")))
+    let b = reconnect_like_the_page(&lb.ws_url("?last_seq=0"), Some(&session))
         .await
         .unwrap_or_else(|errors| {
             panic!(

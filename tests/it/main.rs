@@ -31,3 +31,4 @@ mod telegram_replicas;
 mod ws_chat;
 mod ws_chat_postgres;
 mod ws_chat_redis;
+mod ws_hostile;

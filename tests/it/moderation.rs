@@ -84,7 +84,7 @@ async fn bans_on_the_other_replica_act_at_once_while_chatting_searching_and_idle
     );
 
     // Every new search is refused while banned, on any replica.
-    let mut a_again = WsClient::connect(&r2.ws_url(&format!("?session={}", a.session))).await;
+    let mut a_again = WsClient::resume(&r2.ws_url(""), &a.session).await;
     a_again.search().await;
     assert_eq!(a_again.wait_for("error").await["code"], "banned");
 

@@ -57,7 +57,7 @@ async fn a_killed_replica_loses_nothing_its_clients_resume_elsewhere() {
     }
 
     // B's page reconnects through the load balancer and lands on r3.
-    let mut b = WsClient::connect(&r3.ws_url(&format!("?session={session}&last_seq=3"))).await;
+    let mut b = WsClient::resume(&r3.ws_url("?last_seq=3"), &session).await;
     assert_eq!(b.hello_room.as_deref(), Some(room.as_str()));
     b.expect("matched").await;
     for i in 4..=8 {
@@ -96,7 +96,7 @@ async fn a_rolling_restart_drains_a_replica_without_losing_anything() {
     assert_eq!(a.expect("ack").await["seq"], 2);
 
     // B resumes on the surviving replica: same room, nothing lost.
-    let mut b = WsClient::connect(&r1.ws_url(&format!("?session={session}&last_seq=1"))).await;
+    let mut b = WsClient::resume(&r1.ws_url("?last_seq=1"), &session).await;
     assert_eq!(b.hello_room.as_deref(), Some(room.as_str()));
     b.expect("matched").await;
     let m = b.expect("message").await;
@@ -202,7 +202,7 @@ async fn a_storm_of_clients_never_puts_anyone_in_two_rooms_and_leaves_no_one_que
                         let session = c.session.clone();
                         c.drop_connection();
                         let url = &urls[rnd(urls.len() as u64) as usize];
-                        c = WsClient::connect(&format!("{url}?session={session}")).await;
+                        c = WsClient::resume(url, &session).await;
                     }
                 }
                 while let Some(frame) = c.try_next_frame().await {

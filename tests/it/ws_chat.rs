@@ -148,7 +148,7 @@ async fn a_second_connection_of_the_same_person_takes_over() {
     let app = spawn_app(&[]).await;
     let (mut a, mut b, room) = matched_pair(&app.ws_url("")).await;
 
-    let mut a2 = WsClient::connect(&app.ws_url(&format!("?session={}", a.session))).await;
+    let mut a2 = WsClient::resume(&app.ws_url(""), &a.session).await;
 
     assert_eq!(a.closed().await, Closed::Code(4001));
     assert_eq!(a2.hello_room.as_deref(), Some(room.as_str()));

@@ -106,10 +106,15 @@
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
     let url = `${proto}//${location.host}/ws`;
     if (S.session) {
-      const q = new URLSearchParams({ session: S.session, last_seq: String(S.room ? S.lastSeq : 0) });
-      url += `?${q}`;
+      url += `?${new URLSearchParams({ last_seq: String(S.room ? S.lastSeq : 0) })}`;
     }
     return url;
+  }
+
+  // The resume token is a bearer secret: it travels as a subprotocol, never
+  // in the URL (which proxies log). The server selects `chathub`.
+  function wsProtocols() {
+    return S.session ? ['chathub', `chathub.session.${S.session}`] : ['chathub'];
   }
 
   function connect() {
@@ -118,7 +123,7 @@
     setConn('connecting');
     let sock;
     try {
-      sock = new WebSocket(wsUrl());
+      sock = new WebSocket(wsUrl(), wsProtocols());
     } catch (_) {
       scheduleReconnect();
       return;

@@ -23,7 +23,69 @@ pub const OUTBOX_CAPACITY: usize = 256;
 /// short, so a live client always has a few pings to answer).
 pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(5);
 /// Largest frame accepted; a 4096-character message fits several times over.
+/// A larger one is refused on its header (1009), before its payload is read.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+/// Longest one frame may wait for room in the socket. A client that does
+/// not read for this long gets no more time: the connection is dropped at
+/// once, whether or not it ever reads again, so a stalled client holds
+/// neither a task nor its backlog.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Dropped when one of the connection's two tasks ends; the other then ends
+/// too, and with both gone the socket is closed.
+pub type Done = oneshot::Sender<()>;
+/// The other side of [`Done`].
+pub type PeerDone = oneshot::Receiver<()>;
+
+/// A pair of linked end signals, one per task.
+pub fn done_pair() -> ((Done, PeerDone), (Done, PeerDone)) {
+    let (writer_done, reader_sees) = oneshot::channel();
+    let (reader_done, writer_sees) = oneshot::channel();
+    ((writer_done, writer_sees), (reader_done, reader_sees))
+}
+
+/// This connection's TCP socket, seen through a duplicate descriptor taken
+/// when it was accepted (`startup`'s `on_connect`). A client that stops
+/// reading leaves the HTTP layer waiting forever to flush what it already
+/// took; shutting the socket down is the only way to end that wait.
+#[derive(Clone)]
+pub struct ConnSocket(pub std::sync::Arc<std::net::TcpStream>);
+
+impl ConnSocket {
+    /// Records the accepted socket in the connection's data (unix only; a
+    /// platform without it keeps the HTTP layer's own behaviour).
+    pub fn on_connect(conn: &dyn std::any::Any, data: &mut actix_web::dev::Extensions) {
+        #[cfg(unix)]
+        if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+            use std::os::fd::AsFd;
+            // A duplicate, so the descriptor cannot be closed and reused
+            // under us: it refers to this socket for as long as we hold it.
+            if let Ok(fd) = tcp.as_fd().try_clone_to_owned() {
+                data.insert(ConnSocket(std::sync::Arc::new(fd.into())));
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = (conn, data);
+    }
+
+    fn abort(&self) {
+        let _ = self.0.shutdown(std::net::Shutdown::Both);
+    }
+}
+
+/// Sends one frame within [`WRITE_TIMEOUT`]; `false` when the socket is
+/// gone or the client stopped reading (then the socket is shut down).
+async fn send_text(session: &mut Session, text: String, socket: Option<&ConnSocket>) -> bool {
+    match tokio::time::timeout(WRITE_TIMEOUT, session.text(text)).await {
+        Ok(Ok(())) => true,
+        Ok(Err(_)) => false,
+        Err(_) => {
+            tracing::info!("websocket client not reading; dropping the connection");
+            socket.inspect(|s| s.abort());
+            false
+        }
+    }
+}
 
 /// The actor's side: a bounded queue and a close signal.
 pub struct WsOutbox {
@@ -87,6 +149,8 @@ pub async fn write_loop(
     mut close: oneshot::Receiver<CloseReason>,
     last_seen: Rc<Cell<Instant>>,
     idle_timeout: Duration,
+    (_done, mut reader_done): (Done, PeerDone),
+    socket: Option<ConnSocket>,
 ) {
     let period = HEARTBEAT_INTERVAL.min(idle_timeout / 3);
     // The first ping one period in, not at once.
@@ -94,10 +158,12 @@ pub async fn write_loop(
     let reason = loop {
         tokio::select! {
             biased;
+            // The reader ended (it sent its own close, or the client left).
+            _ = &mut reader_done => return,
             event = events.recv() => match event {
                 Some(event) => {
-                    if session.text(protocol::render(&event)).await.is_err() {
-                        return; // the socket is gone
+                    if !send_text(&mut session, protocol::render(&event), socket.as_ref()).await {
+                        return; // the socket is gone or stalled
                     }
                 }
                 None => break None,
@@ -106,7 +172,7 @@ pub async fn write_loop(
                 // Send what the actor queued before asking to close (the
                 // error explaining why, say), then the close frame.
                 while let Ok(event) = events.try_recv() {
-                    if session.text(protocol::render(&event)).await.is_err() {
+                    if !send_text(&mut session, protocol::render(&event), socket.as_ref()).await {
                         return;
                     }
                 }
@@ -117,13 +183,37 @@ pub async fn write_loop(
                     tracing::debug!("closing idle websocket");
                     break None;
                 }
-                if session.ping(b"").await.is_err() {
-                    return;
+                match tokio::time::timeout(WRITE_TIMEOUT, session.ping(b"")).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(_)) => return,
+                    Err(_) => {
+                        socket.inspect(|s| s.abort());
+                        return;
+                    }
                 }
             }
         }
     };
-    let _ = session.close(reason.map(close_frame)).await;
+    let close = tokio::time::timeout(WRITE_TIMEOUT, session.close(reason.map(close_frame)));
+    if close.await.is_err() {
+        socket.inspect(|s| s.abort());
+    }
+}
+
+/// The close a protocol error deserves: 1009 for a frame over the limit,
+/// 1007 for text that is not UTF-8, 1002 for anything else.
+fn protocol_close(e: &actix_ws::ProtocolError) -> actix_ws::CloseReason {
+    let (code, text) = match e {
+        actix_ws::ProtocolError::Overflow => (CloseCode::Size, "frame too large"),
+        actix_ws::ProtocolError::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
+            (CloseCode::Invalid, "text is not valid UTF-8")
+        }
+        _ => (CloseCode::Protocol, "websocket protocol error"),
+    };
+    actix_ws::CloseReason {
+        code,
+        description: Some(text.into()),
+    }
 }
 
 /// Reads frames and hands each command to the actor, waiting for it to
@@ -134,12 +224,21 @@ pub async fn read_loop(
     actor: Addr<ClientActor>,
     errors: mpsc::Sender<Outgoing>,
     last_seen: Rc<Cell<Instant>>,
+    (_done, mut writer_done): (Done, PeerDone),
 ) {
     let mut stream = stream
         .max_frame_size(MAX_FRAME_BYTES)
         .aggregate_continuations()
         .max_continuation_size(MAX_FRAME_BYTES);
-    while let Some(frame) = stream.next().await {
+    loop {
+        let frame = tokio::select! {
+            // The writer ended: the socket is closed, stalled or gone.
+            _ = &mut writer_done => break,
+            frame = stream.next() => match frame {
+                Some(frame) => frame,
+                None => break,
+            },
+        };
         last_seen.set(Instant::now());
         let refused = match frame {
             Ok(Message::Text(text)) => match protocol::parse(&text) {
@@ -163,6 +262,8 @@ pub async fn read_loop(
             Ok(_) => continue, // pong, nop
             Err(e) => {
                 tracing::debug!(error = %e, "websocket protocol error");
+                let close = session.close(Some(protocol_close(&e)));
+                let _ = tokio::time::timeout(WRITE_TIMEOUT, close).await;
                 break;
             }
         };

@@ -1,7 +1,17 @@
 //! `GET /ws`: the browser's WebSocket. Resolves (or creates) the person from
 //! the resume token, starts their ClientActor and the socket tasks.
+//!
+//! The resume token is a bearer secret, so it never travels in the URL
+//! (which load balancers and ingresses log): the client offers it as a
+//! WebSocket subprotocol, `Sec-WebSocket-Protocol: chathub,
+//! chathub.session.<TOKEN>`, and the server selects `chathub`.
 
 mod connection;
+mod limit;
+
+pub use connection::ConnSocket;
+pub use limit::ConnectionLimit;
+mod origin;
 pub mod protocol;
 
 use std::cell::Cell;
@@ -16,10 +26,25 @@ use crate::actors::client::{ClientActor, Resume};
 use crate::domain::{Platform, Seq, SessionToken};
 use crate::http::{AppState, HttpError};
 
+/// The subprotocol the server selects.
+pub const SUBPROTOCOL: &str = "chathub";
+/// Prefix of the subprotocol entry that carries the resume token.
+pub const SESSION_PROTOCOL_PREFIX: &str = "chathub.session.";
+
 #[derive(Debug, Deserialize)]
 pub struct WsQuery {
-    session: Option<String>,
+    /// Refused when present: the token must not be in a URL.
+    session: Option<serde::de::IgnoredAny>,
     last_seq: Option<i64>,
+}
+
+/// The resume token offered in `Sec-WebSocket-Protocol`, if any.
+fn offered_token(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get_all(actix_web::http::header::SEC_WEBSOCKET_PROTOCOL)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .find_map(|p| p.trim().strip_prefix(SESSION_PROTOCOL_PREFIX))
 }
 
 pub async fn route(
@@ -33,10 +58,36 @@ pub async fn route(
         Some(n) => Seq(n),
         None => Seq::ZERO,
     };
+    let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+    if !origin::allowed(
+        header(actix_web::http::header::ORIGIN),
+        header(actix_web::http::header::HOST),
+        &state.allowed_origins,
+    ) {
+        return Err(HttpError::Forbidden(
+            "this page's origin may not open the chat (CHATHUB_ALLOWED_ORIGINS)".into(),
+        ));
+    }
+    if query.session.is_some() {
+        return Err(HttpError::BadRequest(format!(
+            "the session token must not be in the URL: offer it as the \
+             {SESSION_PROTOCOL_PREFIX}<token> WebSocket subprotocol"
+        )));
+    }
+    let Some(slot) = state.connections.acquire() else {
+        return Err(HttpError::Busy(
+            "this replica has as many connections as it takes (CHATHUB_MAX_CONNECTIONS); retry shortly"
+                .into(),
+        ));
+    };
+    // The handshake is checked before anything is stored: a plain GET (no
+    // upgrade) creates nobody.
+    let (response, session, stream) = actix_ws::handle_with_protocols(&req, body, &[SUBPROTOCOL])
+        .map_err(|e| HttpError::BadRequest(e.to_string()))?;
     let store = &state.deps.store;
     // A known token resumes the person; an unknown or malformed one (an old
     // tab after a data purge, say) starts a new person rather than failing.
-    let known = match query.session.as_deref().map(SessionToken::parse) {
+    let known = match offered_token(&req).map(SessionToken::parse) {
         Some(Ok(token)) => store
             .rooms
             .find_user(Platform::Web, &token.storage_key())
@@ -56,8 +107,6 @@ pub async fn route(
         }
     };
 
-    let (response, session, stream) =
-        actix_ws::handle(&req, body).map_err(|e| HttpError::BadRequest(e.to_string()))?;
     let (outbox, events, close) = connection::outbox();
     let errors = outbox.sender();
     let actor = ClientActor::new(
@@ -69,15 +118,20 @@ pub async fn route(
     )
     .start();
     let last_seen = Rc::new(Cell::new(Instant::now()));
+    let (writer_done, reader_done) = connection::done_pair();
     actix_web::rt::spawn(connection::write_loop(
         session.clone(),
         events,
         close,
         last_seen.clone(),
         state.ws_idle_timeout,
+        writer_done,
+        req.conn_data::<connection::ConnSocket>().cloned(),
     ));
-    actix_web::rt::spawn(connection::read_loop(
-        session, stream, actor, errors, last_seen,
-    ));
+    actix_web::rt::spawn(async move {
+        // The place is held while the connection reads.
+        let _slot = slot;
+        connection::read_loop(session, stream, actor, errors, last_seen, reader_done).await;
+    });
     Ok(response)
 }

@@ -40,6 +40,17 @@ impl TestDb {
         }
     }
 
+    /// `SELECT count(*) FROM <table>` on this database.
+    pub async fn count(&self, table: &str) -> i64 {
+        use diesel::sql_types::BigInt;
+        let mut conn = AsyncPgConnection::establish(&self.url).await.unwrap();
+        let query = format!("(SELECT count(*) FROM {table})");
+        diesel::select(diesel::dsl::sql::<BigInt>(&query))
+            .get_result(&mut conn)
+            .await
+            .unwrap()
+    }
+
     /// A migrated store on this database.
     pub async fn store(&self) -> Arc<PgStore> {
         Arc::new(

@@ -76,7 +76,7 @@ pub async fn resume_after_a_dropped_connection_loses_and_doubles_nothing(app: &T
     }
 
     // B comes back having seen up to seq 3.
-    let mut b = WsClient::connect(&app.ws_url(&format!("?session={session}&last_seq=3"))).await;
+    let mut b = WsClient::resume(&app.ws_url("?last_seq=3"), &session).await;
     assert!(b.resumed);
     assert_eq!(b.hello_room.as_deref(), Some(room.as_str()));
     assert_eq!(b.expect("matched").await["room"], room.as_str());

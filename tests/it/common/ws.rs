@@ -6,6 +6,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 
@@ -36,7 +37,37 @@ impl WsClient {
     /// Connects to `url` and reads `hello`; `Err` if the handshake fails
     /// (what a page sees when the load balancer has nowhere to send it).
     pub async fn try_connect(url: &str) -> Result<WsClient, String> {
-        let (stream, _) = connect_async(url).await.map_err(|e| e.to_string())?;
+        Self::try_connect_as(url, None).await
+    }
+
+    /// Connects to `url` (which may carry `?last_seq=N`) as the person
+    /// behind `session`, offering the token as the page does: as a
+    /// subprotocol, never in the URL.
+    pub async fn resume(url: &str, session: &str) -> WsClient {
+        Self::try_resume(url, session)
+            .await
+            .expect("websocket resumes")
+    }
+
+    pub async fn try_resume(url: &str, session: &str) -> Result<WsClient, String> {
+        Self::try_connect_as(url, Some(session)).await
+    }
+
+    /// [`WsClient::try_connect`] or [`WsClient::try_resume`], by `session`.
+    pub async fn try_connect_as(url: &str, session: Option<&str>) -> Result<WsClient, String> {
+        let mut request = url.into_client_request().map_err(|e| e.to_string())?;
+        if let Some(token) = session {
+            let offer = format!("chathub, chathub.session.{token}");
+            request.headers_mut().insert(
+                "Sec-WebSocket-Protocol",
+                offer.parse().map_err(|_| "token is not a header value")?,
+            );
+        }
+        let (stream, response) = connect_async(request).await.map_err(|e| e.to_string())?;
+        if session.is_some() {
+            let selected = response.headers().get("Sec-WebSocket-Protocol");
+            assert_eq!(selected.and_then(|v| v.to_str().ok()), Some("chathub"));
+        }
         let mut client = WsClient {
             stream,
             session: String::new(),
