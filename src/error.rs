@@ -3,6 +3,7 @@
 //! (`transports::ws::protocol::ServerEvent::from_error`, the Telegram notices).
 
 use crate::bus::BusError;
+use crate::domain::InputError;
 use crate::store::StoreError;
 
 #[derive(Clone, Debug, thiserror::Error)]
@@ -11,21 +12,9 @@ pub enum ChatError {
     BadFrame(String),
     #[error("frames must be JSON text")]
     BinaryFrame,
-    #[error("message text is empty")]
-    EmptyMessage,
-    #[error("message is too long: {chars} characters, at most 4096 allowed")]
-    MessageTooLong { chars: usize },
-    /// Text holding a character the service cannot store (U+0000).
-    #[error("text contains a character that cannot be sent (U+0000)")]
-    InvalidText,
-    #[error("message id must be 1-64 characters of A-Z a-z 0-9 - _ :")]
-    BadMessageId,
-    #[error("report reason is too long: at most 500 characters")]
-    ReasonTooLong,
-    #[error("search preferences are invalid")]
-    BadPrefs,
-    #[error("session token is invalid")]
-    BadSession,
+    /// Input refused at the edge (text, ids, reasons, preferences, tokens).
+    #[error(transparent)]
+    Input(#[from] InputError),
     #[error("you are not in a chat: search first")]
     NotInRoom,
     #[error("you are already in a chat: press next or stop first")]
@@ -54,13 +43,7 @@ impl ChatError {
     pub fn code(&self) -> &'static str {
         match self {
             ChatError::BadFrame(_) | ChatError::BinaryFrame => "bad_frame",
-            ChatError::EmptyMessage => "empty_message",
-            ChatError::MessageTooLong { .. } => "too_long",
-            ChatError::InvalidText => "invalid_text",
-            ChatError::BadMessageId => "bad_message_id",
-            ChatError::ReasonTooLong => "bad_reason",
-            ChatError::BadPrefs => "bad_prefs",
-            ChatError::BadSession => "bad_session",
+            ChatError::Input(e) => e.code(),
             ChatError::NotInRoom => "not_in_room",
             ChatError::AlreadyInRoom => "already_in_room",
             ChatError::NothingToReport => "nothing_to_report",

@@ -5,7 +5,6 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::ChatError;
 
 /// Longest message text accepted, in characters (Telegram's own limit).
 pub const MAX_TEXT_CHARS: usize = 4096;
@@ -15,6 +14,42 @@ pub const MAX_CLIENT_MSG_ID_LEN: usize = 64;
 pub const MAX_REASON_CHARS: usize = 500;
 /// Length of a session token in bytes of its text form.
 pub const SESSION_TOKEN_LEN: usize = 32;
+
+/// Why input was refused at the edge. Every message is built from the
+/// limit it names; transports turn it into their own reply.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    #[error("message text is empty")]
+    EmptyMessage,
+    #[error("message is too long: {chars} characters, at most {MAX_TEXT_CHARS} allowed")]
+    MessageTooLong { chars: usize },
+    /// Text holding a character the service cannot store (U+0000).
+    #[error("text contains a character that cannot be sent (U+0000)")]
+    InvalidText,
+    #[error("message id must be 1-{MAX_CLIENT_MSG_ID_LEN} characters of A-Z a-z 0-9 - _ :")]
+    BadMessageId,
+    #[error("report reason is too long: at most {MAX_REASON_CHARS} characters")]
+    ReasonTooLong,
+    #[error("search preferences are invalid")]
+    BadPrefs,
+    #[error("session token is invalid")]
+    BadSession,
+}
+
+impl InputError {
+    /// Stable machine-readable code for the `error` frame.
+    pub fn code(&self) -> &'static str {
+        match self {
+            InputError::EmptyMessage => "empty_message",
+            InputError::MessageTooLong { .. } => "too_long",
+            InputError::InvalidText => "invalid_text",
+            InputError::BadMessageId => "bad_message_id",
+            InputError::ReasonTooLong => "bad_reason",
+            InputError::BadPrefs => "bad_prefs",
+            InputError::BadSession => "bad_session",
+        }
+    }
+}
 
 /// Message text: non-empty after trimming, at most [`MAX_TEXT_CHARS`] characters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,23 +61,23 @@ pub struct MessageText(String);
 /// other message in it) and the sender would be told to retry forever.
 /// Unpaired surrogates cannot occur in a Rust `String`: the JSON parser
 /// already refuses `\ud800` escapes as a bad frame.
-pub fn storable(text: &str) -> Result<(), ChatError> {
+pub fn storable(text: &str) -> Result<(), InputError> {
     if text.contains('\0') {
-        Err(ChatError::InvalidText)
+        Err(InputError::InvalidText)
     } else {
         Ok(())
     }
 }
 
 impl MessageText {
-    pub fn parse(raw: String) -> Result<Self, ChatError> {
+    pub fn parse(raw: String) -> Result<Self, InputError> {
         storable(&raw)?;
         if raw.trim().is_empty() {
-            return Err(ChatError::EmptyMessage);
+            return Err(InputError::EmptyMessage);
         }
         let chars = raw.chars().count();
         if chars > MAX_TEXT_CHARS {
-            return Err(ChatError::MessageTooLong { chars });
+            return Err(InputError::MessageTooLong { chars });
         }
         Ok(Self(raw))
     }
@@ -68,7 +103,7 @@ impl MessageText {
 pub struct ClientMsgId(String);
 
 impl ClientMsgId {
-    pub fn parse(raw: String) -> Result<Self, ChatError> {
+    pub fn parse(raw: String) -> Result<Self, InputError> {
         let ok = !raw.is_empty()
             && raw.len() <= MAX_CLIENT_MSG_ID_LEN
             && raw
@@ -77,7 +112,7 @@ impl ClientMsgId {
         if ok {
             Ok(Self(raw))
         } else {
-            Err(ChatError::BadMessageId)
+            Err(InputError::BadMessageId)
         }
     }
 
@@ -102,11 +137,11 @@ impl SessionToken {
         Self(token)
     }
 
-    pub fn parse(raw: &str) -> Result<Self, ChatError> {
+    pub fn parse(raw: &str) -> Result<Self, InputError> {
         if raw.len() == SESSION_TOKEN_LEN && raw.bytes().all(|b| b.is_ascii_alphanumeric()) {
             Ok(Self(raw.to_owned()))
         } else {
-            Err(ChatError::BadSession)
+            Err(InputError::BadSession)
         }
     }
 
@@ -137,12 +172,12 @@ impl fmt::Debug for SessionToken {
 pub struct ReportReason(String);
 
 impl ReportReason {
-    pub fn parse(raw: Option<String>) -> Result<Self, ChatError> {
+    pub fn parse(raw: Option<String>) -> Result<Self, InputError> {
         let raw = raw.unwrap_or_default();
         storable(&raw)?;
         let trimmed = raw.trim();
         if trimmed.chars().count() > MAX_REASON_CHARS {
-            return Err(ChatError::ReasonTooLong);
+            return Err(InputError::ReasonTooLong);
         }
         Ok(Self(if trimmed.is_empty() {
             "unspecified".to_owned()
@@ -165,14 +200,14 @@ pub struct SearchPrefs {
 }
 
 impl SearchPrefs {
-    pub fn parse(self) -> Result<Self, ChatError> {
+    pub fn parse(self) -> Result<Self, InputError> {
         match &self.lang {
             Some(l)
                 if l.is_empty()
                     || l.len() > 8
                     || !l.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-') =>
             {
-                Err(ChatError::BadPrefs)
+                Err(InputError::BadPrefs)
             }
             _ => Ok(Self {
                 lang: self.lang.map(|l| l.to_ascii_lowercase()),
@@ -197,12 +232,12 @@ mod tests {
         assert!(MessageText::parse("hi".into()).is_ok());
         assert!(matches!(
             MessageText::parse("  ".into()),
-            Err(ChatError::EmptyMessage)
+            Err(InputError::EmptyMessage)
         ));
         assert!(MessageText::parse("é".repeat(MAX_TEXT_CHARS)).is_ok());
         assert!(matches!(
             MessageText::parse("a".repeat(MAX_TEXT_CHARS + 1)),
-            Err(ChatError::MessageTooLong { chars }) if chars == MAX_TEXT_CHARS + 1
+            Err(InputError::MessageTooLong { chars }) if chars == MAX_TEXT_CHARS + 1
         ));
     }
 
@@ -210,7 +245,8 @@ mod tests {
     fn text_a_store_cannot_hold_is_refused_and_not_retryable() {
         for raw in ["a\0b", "\0"] {
             let err = MessageText::parse(raw.into()).unwrap_err();
-            assert_eq!((err.code(), err.retryable()), ("invalid_text", false));
+            assert_eq!(err.code(), "invalid_text");
+            assert!(!crate::error::ChatError::from(err).retryable());
             let err = ReportReason::parse(Some(raw.into())).unwrap_err();
             assert_eq!(err.code(), "invalid_text");
         }

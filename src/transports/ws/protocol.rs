@@ -49,17 +49,17 @@ pub fn parse(text: &str) -> Result<ClientCommand, Refused> {
             prefs: prefs
                 .unwrap_or_default()
                 .parse()
-                .map_err(|e| refuse(e, None))?,
+                .map_err(|e| refuse(e.into(), None))?,
         },
         ClientFrame::Message { text, id } => {
-            let id = ClientMsgId::parse(id).map_err(|e| refuse(e, None))?;
-            let text = MessageText::parse(text).map_err(|e| refuse(e, Some(id.as_str())))?;
+            let id = ClientMsgId::parse(id).map_err(|e| refuse(e.into(), None))?;
+            let text = MessageText::parse(text).map_err(|e| refuse(e.into(), Some(id.as_str())))?;
             ClientCommand::Send { text, id }
         }
         ClientFrame::Next => ClientCommand::Next,
         ClientFrame::Stop => ClientCommand::Stop,
         ClientFrame::Report { reason } => ClientCommand::Report {
-            reason: ReportReason::parse(reason).map_err(|e| refuse(e, None))?,
+            reason: ReportReason::parse(reason).map_err(|e| refuse(e.into(), None))?,
         },
     })
 }
