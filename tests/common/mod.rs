@@ -4,6 +4,8 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod browser;
+// The one fake Bot API, shared with `chathub-load telegram`.
+#[path = "../../src/bin/chathub-load/fake_telegram.rs"]
 pub mod fake_telegram;
 pub mod inproc;
 pub mod pg;
