@@ -8,12 +8,14 @@ RUN="$(date +%s)_$$"
 DB="chathub_bench_$RUN"
 PREFIX="bench-$RUN:"
 RESULTS="${RESULTS:-docs/bench/results.jsonl}"
-BIN="${CARGO_TARGET_DIR:-target}/release"
+# BENCH_PROFILE=dev only proves the tools run (debug figures mean nothing).
+PROFILE="${BENCH_PROFILE:-release}"
+if [ "$PROFILE" = release ]; then BIN="${CARGO_TARGET_DIR:-target}/release"; else BIN="${CARGO_TARGET_DIR:-target}/debug"; fi
 pids=()
 
 bench_build() {
   command -v redis-benchmark >/dev/null || { echo "redis-benchmark missing: apt-get install -y redis-tools" >&2; exit 1; }
-  cargo build --release --locked --bin chathub --bin chathub-load
+  [ -n "${BENCH_NO_BUILD:-}" ] || cargo build --profile "$PROFILE" --locked --bin chathub --bin chathub-load
   psql "$PG/postgres" -qc "CREATE DATABASE $DB"
   trap bench_cleanup EXIT
 }

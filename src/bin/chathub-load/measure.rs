@@ -182,14 +182,14 @@ fn cpu_by_component(args: &MeasureArgs) -> BTreeMap<String, f64> {
         out.insert(format!("postgres ({db} backends)"), total(&backends));
     }
     out.insert("redis".to_owned(), total(&pids_named("redis-server")));
-    // This process: the fake Bot API's threads (actix) apart from the
-    // load generator's (tokio workers and the main thread).
+    // This process: the fake Bot API's threads (its own and actix-server's)
+    // apart from the load generator's (tokio workers, the main thread).
     let (mut load, mut fake) = (0.0, 0.0);
     for t in own_threads() {
-        if t.comm.starts_with("tokio-runtime") || t.comm == "chathub-load" {
-            load += t.own;
-        } else {
+        if t.comm.starts_with("fake-telegram") || t.comm.starts_with("actix") {
             fake += t.own;
+        } else {
+            load += t.own;
         }
     }
     out.insert("load tool".to_owned(), load);
@@ -221,8 +221,8 @@ fn publish_baseline(url: &str) -> anyhow::Result<f64> {
     let text = String::from_utf8_lossy(&out.stdout);
     // CSV: a header line, then "name","rps",...
     text.lines()
+        .rev()
         .filter_map(|l| l.split(',').nth(1))
-        .filter_map(|f| f.trim_matches('"').parse::<f64>().ok())
-        .last()
+        .find_map(|f| f.trim_matches('"').parse::<f64>().ok())
         .with_context(|| format!("no rate in redis-benchmark's output: {text}"))
 }

@@ -34,9 +34,10 @@ pub fn plot(args: PlotArgs) -> anyhow::Result<()> {
         .collect::<Result<_, _>>()
         .context("a results line is not a run record")?;
     std::fs::write(&args.table, table(&runs))?;
-    // The chart: the latest run of each label, in order of first appearance.
+    // The chart: the latest run of each label, in order of first appearance,
+    // of the tools that count messages (`ws-idle` counts connections).
     let mut latest: Vec<&RunRecord> = Vec::new();
-    for run in &runs {
+    for run in runs.iter().filter(|r| r.tool != "ws-idle") {
         match latest.iter_mut().find(|r| r.label == run.label) {
             Some(slot) => *slot = run,
             None => latest.push(run),
@@ -49,7 +50,7 @@ pub fn plot(args: PlotArgs) -> anyhow::Result<()> {
 
 fn table(runs: &[RunRecord]) -> String {
     let mut out = String::from(
-        "| when (UTC) | run | messages | msg/s | p50 ms | p99 ms | service µs/msg | \
+        "| when (UTC) | run | messages¹ | msg/s¹ | p50 ms | p99 ms | service µs/msg | \
          replicas / postgres / redis µs | load tool s | PUBLISH/s | extra |\n\
          |---|---|---:|---:|---:|---:|---:|---|---:|---:|---|\n",
     );
@@ -75,6 +76,10 @@ fn table(runs: &[RunRecord]) -> String {
             r.extra
         );
     }
+    out.push_str(
+        "\n¹ For `ws-idle`: connections, and connections opened per second; its memory \
+         per idle connection is `kib_per_connection` under extra.\n",
+    );
     out
 }
 

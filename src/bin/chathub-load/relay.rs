@@ -102,7 +102,13 @@ pub async fn relay_load(args: RelayArgs) -> anyhow::Result<()> {
         latencies.extend(t.await.context("client task failed")??);
     }
     let elapsed = start.elapsed();
-    let summary = report("relayed", "sender-to-recipient", &mut latencies, elapsed);
+    let summary = report(
+        "relayed",
+        "message",
+        "sender-to-recipient",
+        &mut latencies,
+        elapsed,
+    );
     let extra = json!({"pairs": args.pairs, "messages": args.messages});
     meter.finish("relay", summary, extra)?;
     Ok(())

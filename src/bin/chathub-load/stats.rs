@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// What a run measured, as printed and as appended to the results.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Summary {
+    /// Messages (connections, for `ws-idle`) measured.
     pub messages: usize,
     pub secs: f64,
     /// Messages per second.
@@ -17,10 +18,11 @@ pub struct Summary {
     pub max_ms: f64,
 }
 
-/// Prints `what` messages per second over `elapsed`, and the percentiles of
-/// `latencies` (labelled `latency_of`); returns them.
+/// Prints `what` `unit`s per second over `elapsed` (one per latency), and
+/// the percentiles of `latencies` (labelled `latency_of`); returns them.
 pub fn report(
     what: &str,
+    unit: &str,
     latency_of: &str,
     latencies: &mut [Duration],
     elapsed: Duration,
@@ -40,7 +42,7 @@ pub fn report(
         max_ms: pct(1.0),
     };
     println!(
-        "{what} {} messages in {:.2} s: {:.0} messages/s",
+        "{what} {} {unit}s in {:.2} s: {:.0} {unit}s/s",
         summary.messages, summary.secs, summary.rate
     );
     println!(

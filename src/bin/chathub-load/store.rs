@@ -96,7 +96,7 @@ pub async fn store_load(args: StoreArgs) -> anyhow::Result<()> {
             );
         }
     }
-    let summary = report("stored", "append", &mut latencies, elapsed);
+    let summary = report("stored", "message", "append", &mut latencies, elapsed);
     let extra = json!({"rooms": args.rooms, "messages": per_person * 2, "pool": args.pool_size});
     meter.finish("store", summary, extra)?;
     Ok(())

@@ -201,7 +201,7 @@ async fn wait_count(
 }
 
 pub async fn telegram_load(args: TelegramArgs) -> anyhow::Result<()> {
-    if args.chats < 2 || args.chats % 2 != 0 || args.messages == 0 {
+    if args.chats < 2 || !args.chats.is_multiple_of(2) || args.messages == 0 {
         bail!("need an even number of chats (at least 2) and one message");
     }
     let seen = Arc::new(Seen::default());
@@ -252,7 +252,13 @@ pub async fn telegram_load(args: TelegramArgs) -> anyhow::Result<()> {
     let log = std::mem::take(&mut *lock(&seen.copy_log));
     let elapsed = log.iter().map(|c| c.3).max().unwrap_or(start) - start;
     let mut latencies = check_copies(&log, &posted)?;
-    let summary = report("copied", "webhook-post-to-copy", &mut latencies, elapsed);
+    let summary = report(
+        "copied",
+        "message",
+        "webhook-post-to-copy",
+        &mut latencies,
+        elapsed,
+    );
     let extra =
         json!({"chats": args.chats, "messages": args.messages, "replicas": args.webhooks.len()});
     meter.finish("telegram", summary, extra)?;

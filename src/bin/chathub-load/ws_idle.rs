@@ -119,7 +119,13 @@ pub async fn ws_idle(args: WsIdleArgs) -> anyhow::Result<()> {
          connections still open after {HOLD:?}, {after_close} KiB {AFTER_CLOSE:?} after they closed"
     );
     println!("resident memory per idle connection: {per_conn:.1} KiB");
-    let summary = report("opened", "connect-to-hello", &mut latencies, elapsed);
+    let summary = report(
+        "opened",
+        "connection",
+        "connect-to-hello",
+        &mut latencies,
+        elapsed,
+    );
     let extra = json!({
         "connections": args.connections, "accepted": accepted, "still_open": still_open,
         "rss_before_kib": before, "rss_open_kib": during, "rss_after_close_kib": after_close,
