@@ -128,20 +128,22 @@ fn bars(
     chart
         .configure_mesh()
         .disable_x_mesh()
-        .x_labels(labels.len().max(1) * 2)
-        .x_label_formatter(&|x| {
-            let i = x.floor() as usize;
-            // Centre of bar i only (x = i + 0.5).
-            if (x - i as f64 - 0.5).abs() < 0.01 {
-                labels.get(i).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        // Bars are named by the labels above them, not by x ticks.
+        .x_labels(0)
         .draw()?;
     chart.draw_series(values.iter().enumerate().map(|(i, v)| {
         let x = i as f64;
         Rectangle::new([(x + 0.15, 0.0), (x + 0.85, *v)], color.filled())
     }))?;
+    chart.draw_series(
+        labels
+            .iter()
+            .zip(values)
+            .enumerate()
+            .map(|(i, (label, v))| {
+                let text = format!("{label}: {v:.0}");
+                Text::new(text, (i as f64 + 0.15, v + top * 0.06), ("sans-serif", 12))
+            }),
+    )?;
     Ok(())
 }
