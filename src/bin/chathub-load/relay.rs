@@ -16,6 +16,7 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async_with_config};
 
+use crate::measure::{MeasureArgs, Meter};
 use crate::stats::report;
 
 /// How long any single expected frame may take before the run is failed.
@@ -35,6 +36,8 @@ pub struct RelayArgs {
     /// Messages each person sends.
     #[arg(long, default_value_t = 100)]
     messages: usize,
+    #[command(flatten)]
+    measure: MeasureArgs,
 }
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -88,6 +91,7 @@ pub async fn relay_load(args: RelayArgs) -> anyhow::Result<()> {
         args.pairs, args.a, args.b, args.messages
     );
 
+    let meter = Meter::start(&args.measure);
     let start = Arc::new(Instant::now());
     let mut tasks = Vec::with_capacity(people.len());
     for ws in people {
@@ -98,7 +102,15 @@ pub async fn relay_load(args: RelayArgs) -> anyhow::Result<()> {
         latencies.extend(t.await.context("client task failed")??);
     }
     let elapsed = start.elapsed();
-    report("relayed", "sender-to-recipient", &mut latencies, elapsed);
+    let summary = report(
+        "relayed",
+        "message",
+        "sender-to-recipient",
+        &mut latencies,
+        elapsed,
+    );
+    let extra = json!({"pairs": args.pairs, "messages": args.messages});
+    meter.finish("relay", summary, extra)?;
     Ok(())
 }
 

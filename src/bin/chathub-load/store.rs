@@ -12,7 +12,9 @@ use chathub::domain::{ClientMsgId, MessageKind, Platform, RoomId, Seq, UserId};
 use chathub::store::{NewMessage, PgConfig, PgStore, RoomLog};
 use clap::Args;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use serde_json::json;
 
+use crate::measure::{MeasureArgs, Meter};
 use crate::stats::report;
 
 #[derive(Args)]
@@ -29,6 +31,8 @@ pub struct StoreArgs {
     /// Connections in the store's pool.
     #[arg(long, env = "CHATHUB_DB_POOL_SIZE", default_value_t = 16)]
     pool_size: usize,
+    #[command(flatten)]
+    measure: MeasureArgs,
 }
 
 pub async fn store_load(args: StoreArgs) -> anyhow::Result<()> {
@@ -65,6 +69,7 @@ pub async fn store_load(args: StoreArgs) -> anyhow::Result<()> {
         args.pool_size
     );
 
+    let meter = Meter::start(&args.measure);
     let started = Instant::now();
     let mut people = Vec::with_capacity(args.rooms * 2);
     for &(room, a, b) in &rooms {
@@ -91,7 +96,9 @@ pub async fn store_load(args: StoreArgs) -> anyhow::Result<()> {
             );
         }
     }
-    report("stored", "append", &mut latencies, elapsed);
+    let summary = report("stored", "message", "append", &mut latencies, elapsed);
+    let extra = json!({"rooms": args.rooms, "messages": per_person * 2, "pool": args.pool_size});
+    meter.finish("store", summary, extra)?;
     Ok(())
 }
 

@@ -3,6 +3,8 @@
 //! protocols as a client would.
 
 pub mod browser;
+// The one fake Bot API, shared with `chathub-load telegram`.
+#[path = "../../../src/bin/chathub-load/fake_telegram.rs"]
 pub mod fake_telegram;
 pub mod inproc;
 pub mod pg;

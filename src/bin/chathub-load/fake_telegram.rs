@@ -1,14 +1,21 @@
 //! A fake Telegram Bot API server on a real local port: answers the
 //! methods the hub uses with plausible objects, records every call (method,
 //! chat, parameters, time), and fails on request (429 / 403 / 5xx / 400),
-//! for the next N calls or for one chat. Self-contained (actix-web and
-//! serde_json only) so a load generator can reuse it.
-
-// Shared with the load tool, which uses more of it than the tests do.
-#![allow(dead_code)]
+//! for the next N calls or for one chat.
+//!
+//! One fake for the tests (`tests/common` includes this file by path) and
+//! for `chathub-load telegram`, so it is self-contained (actix-web and
+//! serde_json only) and cheap per call: one short lock, an O(1) push, no
+//! scan of the calls so far (failure rules are scanned, but there are
+//! none under load). The load tool watches calls as they arrive through an
+//! [`Observer`] instead of polling copies of the record.
+// Tests use one part of the API, the load tool another; unwraps are on the
+// fake's own start-up (a port on 127.0.0.1) and on a poisoned lock, where
+// a panic is the right end for a test or a benchmark.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::VecDeque;
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -16,6 +23,7 @@ use actix_web::{App, HttpRequest, HttpResponse, HttpServer, dev::ServerHandle, w
 use serde_json::{Value, json};
 use wire::{answer, as_i64, failure_response, parse_params};
 
+#[path = "fake_telegram/wire.rs"]
 mod wire;
 
 /// The fake bot's own id and username.
@@ -58,6 +66,34 @@ struct Rule {
     failure: Failure,
 }
 
+/// Called with every call as the fake answers it, under the fake's lock (so
+/// in the order of the record): keep it short, never call the fake from it.
+pub type Observer = Arc<dyn Fn(&Call) + Send + Sync>;
+
+/// How to start the fake; [`FakeTelegram::start`] takes the defaults.
+#[derive(Clone)]
+pub struct Options {
+    /// Where to listen; `None` = 127.0.0.1 on a free port.
+    pub listen: Option<SocketAddr>,
+    /// actix-web worker threads.
+    pub workers: usize,
+    /// Keep every call for [`FakeTelegram::calls`] (the tests read them;
+    /// a long load run with an observer need not).
+    pub record: bool,
+    pub observer: Option<Observer>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            listen: None,
+            workers: 1,
+            record: true,
+            observer: None,
+        }
+    }
+}
+
 #[derive(Default)]
 struct State {
     calls: Vec<Call>,
@@ -66,30 +102,49 @@ struct State {
     updates: VecDeque<Value>,
 }
 
+/// What every request handler shares.
+struct Shared {
+    state: Mutex<State>,
+    record: bool,
+    observer: Option<Observer>,
+}
+
 #[derive(Clone)]
 pub struct FakeTelegram {
     pub url: String,
-    state: Arc<Mutex<State>>,
+    shared: Arc<Shared>,
     handle: ServerHandle,
 }
 
 impl FakeTelegram {
     /// Starts on 127.0.0.1, port 0, in the current actix System.
     pub async fn start() -> FakeTelegram {
-        let state = Arc::new(Mutex::new(State {
-            next_message_id: 1000,
-            ..State::default()
-        }));
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        Self::start_with(Options::default()).await
+    }
+
+    /// Starts with `options`, in the current actix System.
+    pub async fn start_with(options: Options) -> FakeTelegram {
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State {
+                next_message_id: 1000,
+                ..State::default()
+            }),
+            record: options.record,
+            observer: options.observer,
+        });
+        let addr = options
+            .listen
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+        let listener = TcpListener::bind(addr).unwrap();
         let port = listener.local_addr().unwrap().port();
-        let data = web::Data::from(state.clone());
+        let data = web::Data::from(shared.clone());
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
                 .app_data(web::PayloadConfig::new(16 * 1024 * 1024))
                 .route("/{token}/{method}", web::route().to(handle))
         })
-        .workers(1)
+        .workers(options.workers.max(1))
         .disable_signals()
         .listen(listener)
         .unwrap()
@@ -97,8 +152,8 @@ impl FakeTelegram {
         let handle = server.handle();
         actix_web::rt::spawn(server);
         FakeTelegram {
-            url: format!("http://127.0.0.1:{port}"),
-            state,
+            url: format!("http://{}:{port}", addr.ip()),
+            shared,
             handle,
         }
     }
@@ -109,7 +164,8 @@ impl FakeTelegram {
 
     /// Every call so far, in arrival order.
     pub fn calls(&self) -> Vec<Call> {
-        self.state.lock().unwrap().calls.clone()
+        // A clone, so a test can hold it while the fake takes more calls.
+        self.shared.state.lock().unwrap().calls.clone()
     }
 
     /// Successful calls into `chat`.
@@ -122,7 +178,7 @@ impl FakeTelegram {
 
     /// Fails the next `n` calls (into `chat`, if given).
     pub fn fail_next(&self, n: usize, chat: Option<i64>, failure: Failure) {
-        self.state.lock().unwrap().rules.push(Rule {
+        self.shared.state.lock().unwrap().rules.push(Rule {
             chat,
             remaining: Some(n),
             failure,
@@ -131,7 +187,7 @@ impl FakeTelegram {
 
     /// Fails every call into `chat` from now on.
     pub fn fail_chat(&self, chat: i64, failure: Failure) {
-        self.state.lock().unwrap().rules.push(Rule {
+        self.shared.state.lock().unwrap().rules.push(Rule {
             chat: Some(chat),
             remaining: None,
             failure,
@@ -139,12 +195,12 @@ impl FakeTelegram {
     }
 
     pub fn clear_failures(&self) {
-        self.state.lock().unwrap().rules.clear();
+        self.shared.state.lock().unwrap().rules.clear();
     }
 
     /// Queues an update for `getUpdates`.
     pub fn push_update(&self, update: Value) {
-        self.state.lock().unwrap().updates.push_back(update);
+        self.shared.state.lock().unwrap().updates.push_back(update);
     }
 
     /// Waits until `pred` holds for the calls, or panics after `within`.
@@ -181,7 +237,7 @@ async fn handle(
     req: HttpRequest,
     path: web::Path<(String, String)>,
     body: web::Bytes,
-    state: web::Data<Mutex<State>>,
+    shared: web::Data<Shared>,
 ) -> HttpResponse {
     let (token, method) = path.into_inner();
     if !token.starts_with("bot") {
@@ -197,9 +253,9 @@ async fn handle(
     let params = parse_params(&content_type, &body);
     let chat_id = params.get("chat_id").and_then(as_i64);
     if method == "getupdates" {
-        return get_updates(&state, &params).await;
+        return get_updates(&shared, &params).await;
     }
-    let mut s = state.lock().unwrap();
+    let mut s = shared.state.lock().unwrap();
     let failure = take_failure(&mut s, chat_id);
     let (status, body) = match failure {
         Some(f) => failure_response(&f),
@@ -218,18 +274,33 @@ async fn handle(
     } else {
         body
     };
-    s.calls.push(Call {
+    let call = Call {
         method,
         chat_id,
         params,
         at: Instant::now(),
         status,
         result: body["result"].clone(),
-    });
+    };
+    record(&shared, &mut s, call);
+    drop(s);
     HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap()).json(body)
 }
 
+/// Hands `call` to the observer, then keeps it if the fake records.
+fn record(shared: &Shared, s: &mut State, call: Call) {
+    if let Some(observe) = &shared.observer {
+        observe(&call);
+    }
+    if shared.record {
+        s.calls.push(call);
+    }
+}
+
 fn take_failure(s: &mut State, chat: Option<i64>) -> Option<Failure> {
+    if s.rules.is_empty() {
+        return None;
+    }
     let i = s
         .rules
         .iter()
@@ -245,26 +316,30 @@ fn take_failure(s: &mut State, chat: Option<i64>) -> Option<Failure> {
     Some(failure)
 }
 
-async fn get_updates(state: &Mutex<State>, params: &Value) -> HttpResponse {
+async fn get_updates(shared: &Shared, params: &Value) -> HttpResponse {
     let offset = params.get("offset").and_then(as_i64).unwrap_or(0);
     let deadline = Instant::now() + MAX_POLL_WAIT;
     loop {
         let found: Vec<Value> = {
-            let mut s = state.lock().unwrap();
+            let mut s = shared.state.lock().unwrap();
             // An offset confirms every update before it, as Telegram does.
             s.updates
                 .retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
             s.updates.iter().cloned().collect()
         };
         if !found.is_empty() || Instant::now() >= deadline {
-            state.lock().unwrap().calls.push(Call {
-                method: "getupdates".into(),
-                chat_id: None,
-                params: params.clone(),
-                at: Instant::now(),
-                status: 200,
-                result: Value::Array(found.clone()),
-            });
+            record(
+                shared,
+                &mut shared.state.lock().unwrap(),
+                Call {
+                    method: "getupdates".into(),
+                    chat_id: None,
+                    params: params.clone(),
+                    at: Instant::now(),
+                    status: 200,
+                    result: Value::Array(found.clone()),
+                },
+            );
             return HttpResponse::Ok().json(json!({"ok": true, "result": found}));
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
