@@ -5,7 +5,6 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-
 /// Longest message text accepted, in characters (Telegram's own limit).
 pub const MAX_TEXT_CHARS: usize = 4096;
 /// Longest client-chosen message id, in bytes.

@@ -7,7 +7,8 @@ mod moderation;
 
 pub use ids::{ClientId, ComplaintId, RoomId, Seq, UserId};
 pub use input::{
-    ClientMsgId, InputError, MAX_TEXT_CHARS, MessageText, ReportReason, SearchPrefs, SessionToken, storable,
+    ClientMsgId, InputError, MAX_TEXT_CHARS, MessageText, ReportReason, SearchPrefs, SessionToken,
+    storable,
 };
 pub use model::{EndReason, MessageExtra, MessageKind, Platform, Room, StoredMessage};
 pub use moderation::{AutobanPolicy, BanLength, parse_steps};

@@ -9,11 +9,11 @@
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
+use chrono::{DateTime, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::AsyncPgConnection;
 use diesel_async::RunQueryDsl;
 use diesel_async::pooled_connection::deadpool::Pool;
-use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, oneshot};
 
 use super::append_sql::{AppendBatch, AppendRow};
