@@ -210,9 +210,12 @@ impl Application {
         let port = listener.local_addr()?.port();
         let state = web::Data::new(AppState {
             deps,
-            ws_idle_timeout: config.ws_idle_timeout,
             admin_token: config.admin_token.clone(),
             instance_id: config.instance_id.clone(),
+        });
+        let ws_state = web::Data::new(crate::transports::ws::WsState {
+            deps: state.deps.clone(),
+            idle_timeout: config.ws_idle_timeout,
             allowed_origins: config.allowed_origins.clone(),
             connections: crate::transports::ws::ConnectionLimit::new(config.max_connections),
         });
@@ -230,6 +233,7 @@ impl Application {
                         .add(("Referrer-Policy", "no-referrer")),
                 )
                 .app_data(state.clone())
+                .app_data(ws_state.clone())
                 .app_data(
                     web::QueryConfig::default()
                         .error_handler(|e, _| http::HttpError::BadRequest(e.to_string()).into()),

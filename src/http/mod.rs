@@ -10,20 +10,15 @@ use actix_web::{HttpResponse, ResponseError, http::StatusCode, web};
 
 use crate::actors::Deps;
 use crate::store::StoreError;
+use crate::transports::ws;
 
 /// Shared by every request handler.
 pub struct AppState {
     pub deps: Deps,
-    /// Idle WebSocket connections are closed after this long.
-    pub ws_idle_timeout: std::time::Duration,
     /// Bearer token of `/admin/*`; `None` turns the admin API off.
     pub admin_token: Option<crate::config::Secret>,
     /// This replica's name.
     pub instance_id: String,
-    /// `CHATHUB_ALLOWED_ORIGINS` (empty: the request's own host).
-    pub allowed_origins: Vec<String>,
-    /// Open WebSockets on this replica, against `CHATHUB_MAX_CONNECTIONS`.
-    pub connections: crate::transports::ws::ConnectionLimit,
 }
 
 /// What people and probes use: the page, its WebSocket, health.
@@ -31,7 +26,7 @@ pub fn public_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(pages::index))
         .route("/app.js", web::get().to(pages::script))
         .route("/style.css", web::get().to(pages::style))
-        .route("/ws", web::get().to(crate::transports::ws::route))
+        .route("/ws", web::get().to(websocket))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz));
 }
@@ -40,6 +35,23 @@ pub fn public_routes(cfg: &mut web::ServiceConfig) {
 pub fn operator_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/metrics", web::get().to(metrics::render))
         .configure(admin::routes);
+}
+
+/// `GET /ws`: the WebSocket transport, its refusals mapped here.
+async fn websocket(
+    req: actix_web::HttpRequest,
+    body: web::Payload,
+    query: web::Query<ws::WsQuery>,
+    state: web::Data<ws::WsState>,
+) -> Result<HttpResponse, HttpError> {
+    ws::route(req, body, query, state)
+        .await
+        .map_err(|e| match e {
+            ws::WsRefused::BadRequest(m) => HttpError::BadRequest(m),
+            ws::WsRefused::Forbidden(m) => HttpError::Forbidden(m),
+            ws::WsRefused::Busy(m) => HttpError::Busy(m),
+            ws::WsRefused::Store(e) => e.into(),
+        })
 }
 
 /// Errors of HTTP handlers, mapped to status codes in one place.

@@ -22,9 +22,35 @@ use actix::Actor;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use crate::actors::Deps;
 use crate::actors::client::{ClientActor, Resume};
 use crate::domain::{Platform, Seq, SessionToken};
-use crate::http::{AppState, HttpError};
+use crate::store::StoreError;
+
+/// What `GET /ws` needs, registered by the HTTP layer that mounts it.
+pub struct WsState {
+    pub deps: Deps,
+    /// Idle WebSocket connections are closed after this long.
+    pub idle_timeout: std::time::Duration,
+    /// `CHATHUB_ALLOWED_ORIGINS` (empty: the request's own host).
+    pub allowed_origins: Vec<String>,
+    /// Open WebSockets on this replica, against `CHATHUB_MAX_CONNECTIONS`.
+    pub connections: ConnectionLimit,
+}
+
+/// Why a WebSocket was not opened; the HTTP layer turns it into a status.
+#[derive(Debug, thiserror::Error)]
+pub enum WsRefused {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Forbidden(String),
+    /// This replica is full: retry (the load balancer may pick another).
+    #[error("{0}")]
+    Busy(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
 
 /// The subprotocol the server selects.
 pub const SUBPROTOCOL: &str = "chathub";
@@ -51,10 +77,10 @@ pub async fn route(
     req: HttpRequest,
     body: web::Payload,
     query: web::Query<WsQuery>,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, HttpError> {
+    state: web::Data<WsState>,
+) -> Result<HttpResponse, WsRefused> {
     let last_seq = match query.last_seq {
-        Some(n) if n < 0 => return Err(HttpError::BadRequest("last_seq must be 0 or more".into())),
+        Some(n) if n < 0 => return Err(WsRefused::BadRequest("last_seq must be 0 or more".into())),
         Some(n) => Seq(n),
         None => Seq::ZERO,
     };
@@ -64,18 +90,18 @@ pub async fn route(
         header(actix_web::http::header::HOST),
         &state.allowed_origins,
     ) {
-        return Err(HttpError::Forbidden(
+        return Err(WsRefused::Forbidden(
             "this page's origin may not open the chat (CHATHUB_ALLOWED_ORIGINS)".into(),
         ));
     }
     if query.session.is_some() {
-        return Err(HttpError::BadRequest(format!(
+        return Err(WsRefused::BadRequest(format!(
             "the session token must not be in the URL: offer it as the \
              {SESSION_PROTOCOL_PREFIX}<token> WebSocket subprotocol"
         )));
     }
     let Some(slot) = state.connections.acquire() else {
-        return Err(HttpError::Busy(
+        return Err(WsRefused::Busy(
             "this replica has as many connections as it takes (CHATHUB_MAX_CONNECTIONS); retry shortly"
                 .into(),
         ));
@@ -83,7 +109,7 @@ pub async fn route(
     // The handshake is checked before anything is stored: a plain GET (no
     // upgrade) creates nobody.
     let (response, session, stream) = actix_ws::handle_with_protocols(&req, body, &[SUBPROTOCOL])
-        .map_err(|e| HttpError::BadRequest(e.to_string()))?;
+        .map_err(|e| WsRefused::BadRequest(e.to_string()))?;
     let store = &state.deps.store;
     // A known token resumes the person; an unknown or malformed one (an old
     // tab after a data purge, say) starts a new person rather than failing.
@@ -124,7 +150,7 @@ pub async fn route(
         events,
         close,
         last_seen.clone(),
-        state.ws_idle_timeout,
+        state.idle_timeout,
         writer_done,
         req.conn_data::<connection::ConnSocket>().cloned(),
     ));
