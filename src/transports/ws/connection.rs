@@ -30,6 +30,11 @@ pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 /// once, whether or not it ever reads again, so a stalled client holds
 /// neither a task nor its backlog.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
+/// After the server's close frame, how long it keeps reading while the
+/// client answers with its own: closing a socket with unread input resets
+/// it, and the reset can destroy frames the client has not read yet (the
+/// error that says why it was closed).
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 /// Dropped when one of the connection's two tasks ends; the other then ends
 /// too, and with both gone the socket is closed.
@@ -197,7 +202,10 @@ pub async fn write_loop(
     let close = tokio::time::timeout(WRITE_TIMEOUT, session.close(reason.map(close_frame)));
     if close.await.is_err() {
         socket.inspect(|s| s.abort());
+        return;
     }
+    // The reader stays up while this task holds `_done`.
+    let _ = tokio::time::timeout(CLOSE_GRACE, &mut reader_done).await;
 }
 
 /// The close a protocol error deserves: 1009 for a frame over the limit,
