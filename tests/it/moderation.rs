@@ -339,3 +339,109 @@ async fn admin_input_is_refused_with_the_field_named_never_503() {
     .await;
     assert_eq!(bad_cursor.status(), StatusCode::BAD_REQUEST);
 }
+
+#[actix_web::test]
+async fn a_telegram_person_banned_on_the_other_replica_is_told_and_refused() {
+    use common::fake_telegram::FakeTelegram;
+    use common::telegram::{TgPerson, only, texts, tg_vars};
+    const CHAT: i64 = 7707;
+
+    // Arrange: a Telegram person whose updates reach r1 chats with a web
+    // person on r2; the moderator works on r2.
+    let fake = FakeTelegram::start().await;
+    let cluster = Cluster::new(None).await;
+    let vars = tg_vars(&fake, &[("CHATHUB_ADMIN_TOKEN", TOKEN)]);
+    let r1 = cluster.replica_with("r1", &vars).await;
+    let r2 = cluster.replica_with("r2", &vars).await;
+    let mut tg = TgPerson::at(r1.http("/telegram/webhook"), CHAT);
+    tg.command("/search").await;
+    let mut web = WsClient::connect(&r2.ws_url("")).await;
+    web.search().await;
+    web.wait_for("matched").await;
+    let store = cluster.db.store().await;
+    let person = store
+        .find_user(Platform::Telegram, &CHAT.to_string())
+        .await
+        .unwrap()
+        .unwrap();
+
+    // Act: a one-hour ban, issued on r2.
+    let until = chrono::Utc::now() + chrono::Duration::hours(1);
+    ban(&r2, person, Some(until)).await;
+
+    // Assert: the web partner is told the chat ended by moderation; the
+    // Telegram person gets a notice naming the end of the ban...
+    let left = web.wait_for("partner_left").await;
+    assert_eq!(left["reason"], "moderation");
+    let told_banned = |calls: &[common::fake_telegram::Call]| {
+        texts(&only(calls, CHAT))
+            .iter()
+            .filter(|t| t.contains("banned"))
+            .count()
+    };
+    let calls = fake
+        .wait_until(common::EXPECT_WITHIN, |calls| told_banned(calls) >= 1)
+        .await;
+    let notice = texts(&only(&calls, CHAT))
+        .into_iter()
+        .find(|t| t.contains("banned"))
+        .unwrap();
+    assert!(
+        notice.contains(&until.format("%Y-%m-%d %H:%M").to_string()),
+        "{notice}"
+    );
+    // ...and a search while banned is refused (told again), not queued.
+    tg.command("/search").await;
+    fake.wait_until(common::EXPECT_WITHIN, |calls| told_banned(calls) >= 2)
+        .await;
+    assert!(
+        store.active_room(person).await.unwrap().is_none(),
+        "not paired while banned"
+    );
+}
+
+#[actix_web::test]
+async fn a_second_automatic_ban_lasts_longer_than_the_first() {
+    // Arrange: the target chats on r1, reporters come through r2.
+    let (cluster, r1, r2) = cluster_pair().await;
+    let store = cluster.db.store().await;
+    let mut target = WsClient::connect(&r1.ws_url("")).await;
+    let session = target.session.clone();
+    let who = user_of(&*store, &session).await;
+    let ban_length = |error: &Value| {
+        let until: chrono::DateTime<chrono::Utc> =
+            serde_json::from_value(error["until"].clone()).unwrap();
+        until - chrono::Utc::now()
+    };
+
+    // Act 1: three distinct reporters: the first automatic ban (1 h).
+    for _ in 0..3 {
+        let mut reporter = WsClient::connect(&r2.ws_url("")).await;
+        meet_and_report(&mut reporter, &mut target).await;
+    }
+    let first = ban_length(&told_banned_and_closed(&mut target).await);
+
+    // A moderator lifts it on r2; the target comes back on r1.
+    let res = admin(
+        reqwest::Method::DELETE,
+        r2.http(&format!("/admin/users/{who}/ban?by=mod-ben")),
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let mut target = WsClient::resume(&r1.ws_url(""), &session).await;
+
+    // Act 2: three new distinct reporters.
+    for _ in 0..3 {
+        let mut reporter = WsClient::connect(&r2.ws_url("")).await;
+        meet_and_report(&mut reporter, &mut target).await;
+    }
+    let second = ban_length(&told_banned_and_closed(&mut target).await);
+
+    // Assert: the repeat escalates (1 h, then 24 h by default).
+    assert!(first <= chrono::Duration::hours(1), "{first}");
+    assert!(
+        second > chrono::Duration::hours(23) && second <= chrono::Duration::hours(24),
+        "{second}"
+    );
+}
