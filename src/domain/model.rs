@@ -137,6 +137,8 @@ pub struct Room {
     pub ended_at: Option<DateTime<Utc>>,
     pub end_reason: Option<EndReason>,
     pub ended_by: Option<UserId>,
+    /// Highest seq stored in the room when it was read.
+    pub last_seq: Seq,
 }
 
 impl Room {

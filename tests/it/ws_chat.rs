@@ -132,6 +132,12 @@ async fn resume_after_a_dropped_connection_loses_and_doubles_nothing() {
 }
 
 #[actix_web::test]
+async fn a_last_seq_beyond_the_room_is_clamped_not_silent() {
+    let app = spawn_app(&[]).await;
+    scenarios::a_last_seq_beyond_the_room_is_clamped_not_silent(&app).await;
+}
+
+#[actix_web::test]
 async fn a_partner_who_does_not_come_back_ends_the_room() {
     let app = spawn_app(&[("CHATHUB_RESUME_GRACE_SECS", "1")]).await;
     let (mut a, b, room) = matched_pair(&app.ws_url("")).await;

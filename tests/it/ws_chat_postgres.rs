@@ -31,6 +31,14 @@ async fn a_retried_message_is_stored_and_delivered_once() {
 }
 
 #[actix_web::test]
+async fn a_last_seq_beyond_the_room_is_clamped_not_silent() {
+    let db = TestDb::create().await;
+    let app = app_on(&db).await;
+    scenarios::a_last_seq_beyond_the_room_is_clamped_not_silent(&app).await;
+    app.shutdown().await;
+}
+
+#[actix_web::test]
 async fn resume_after_a_dropped_connection_loses_and_doubles_nothing() {
     let db = TestDb::create().await;
     let app = app_on(&db).await;

@@ -180,16 +180,19 @@ impl Actor for ClientActor {
                         },
                         ctx,
                     );
-                    if let Some(room) = room_id {
+                    if let Some(room) = room {
                         // The person is in a room already (a resume, or another
                         // tab): say so as a fresh match would, then catch up.
-                        act.push(Outgoing::Matched { room }, ctx);
+                        act.push(Outgoing::Matched { room: room.id }, ctx);
+                        // A `last_seq` beyond what the room holds (a stale or
+                        // forged one) is clamped: taken as is, it would
+                        // silently skip the messages still to come up to it.
                         let from = if resumed {
-                            act.resume.last_seq
+                            act.resume.last_seq.min(room.last_seq)
                         } else {
                             Seq::ZERO
                         };
-                        act.enter_room(room, from, ctx);
+                        act.enter_room(room.id, from, ctx);
                     }
                 }
                 Err(e) => {

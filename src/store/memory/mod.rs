@@ -92,7 +92,17 @@ impl State {
         let ended = room.clone();
         self.active.remove(&ended.a);
         self.active.remove(&ended.b);
-        Some(ended)
+        Some(self.with_last_seq(&ended))
+    }
+
+    /// `room` with its `last_seq` as the log stands now (the stored copy
+    /// does not follow appends).
+    fn with_last_seq(&self, room: &Room) -> Room {
+        let stored = self.messages.get(&room.id).map_or(0, Vec::len);
+        Room {
+            last_seq: Seq(stored as i64),
+            ..room.clone()
+        }
     }
 }
 
@@ -161,6 +171,7 @@ impl RoomLog for MemoryStore {
             ended_at: None,
             end_reason: None,
             ended_by: None,
+            last_seq: Seq::ZERO,
         };
         s.active.insert(a, room.id);
         s.active.insert(b, room.id);
@@ -169,12 +180,16 @@ impl RoomLog for MemoryStore {
     }
 
     async fn room(&self, id: RoomId) -> Result<Option<Room>, StoreError> {
-        Ok(self.lock()?.rooms.get(&id).cloned())
+        let s = self.lock()?;
+        Ok(s.rooms.get(&id).map(|r| s.with_last_seq(r)))
     }
 
     async fn active_room(&self, user: UserId) -> Result<Option<Room>, StoreError> {
         let s = self.lock()?;
-        Ok(s.active.get(&user).and_then(|id| s.rooms.get(id)).cloned())
+        Ok(s.active
+            .get(&user)
+            .and_then(|id| s.rooms.get(id))
+            .map(|r| s.with_last_seq(r)))
     }
 
     async fn end_room(

@@ -32,6 +32,7 @@ pub(super) struct RoomRow {
     pub ended_at: Option<DateTime<Utc>>,
     pub end_reason: Option<String>,
     pub ended_by: Option<Uuid>,
+    pub last_seq: i64,
 }
 
 impl TryFrom<RoomRow> for Room {
@@ -50,6 +51,7 @@ impl TryFrom<RoomRow> for Room {
             ended_at: r.ended_at,
             end_reason,
             ended_by: r.ended_by.map(UserId),
+            last_seq: Seq(r.last_seq),
         })
     }
 }

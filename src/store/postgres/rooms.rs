@@ -29,7 +29,7 @@ WITH room AS (
     SELECT $1, $2, $3
     -- A deleted person gets no new room.
     WHERE NOT EXISTS (SELECT 1 FROM users WHERE id IN ($2, $3) AND deleted_at IS NOT NULL)
-    RETURNING id, user_a, user_b, started_at, ended_at, end_reason, ended_by
+    RETURNING id, user_a, user_b, started_at, ended_at, end_reason, ended_by, last_seq
 ), members AS (
     INSERT INTO room_members (room_id, user_id)
     SELECT id, user_a FROM room UNION ALL SELECT id, user_b FROM room
@@ -42,7 +42,7 @@ const END_ROOM: &str = "\
 WITH ended AS (
     UPDATE rooms SET ended_at = now(), end_reason = $2, ended_by = $3
     WHERE id = $1 AND ended_at IS NULL
-    RETURNING id, user_a, user_b, started_at, ended_at, end_reason, ended_by
+    RETURNING id, user_a, user_b, started_at, ended_at, end_reason, ended_by, last_seq
 ), released AS (
     UPDATE room_members SET active = false
     WHERE room_id IN (SELECT id FROM ended) AND active

@@ -93,3 +93,29 @@ pub async fn resume_after_a_dropped_connection_loses_and_doubles_nothing(app: &T
         (Some(7), Some("welcome back"))
     );
 }
+
+pub async fn a_last_seq_beyond_the_room_is_clamped_not_silent(app: &TestApp) {
+    // Arrange: two messages in the room; B drops.
+    let (mut a, mut b, room) = matched_pair(&app.ws_url("")).await;
+    for i in 1..=2 {
+        a.say(&format!("a{i}"), &format!("before {i}")).await;
+        a.expect("ack").await;
+        b.expect("message").await;
+    }
+    let session = b.session.clone();
+    b.drop_connection();
+
+    // Act: B resumes claiming to have seen seq 999 (a stale or forged
+    // cursor), then A writes again.
+    let mut b = WsClient::resume(&app.ws_url("?last_seq=999"), &session).await;
+    assert_eq!(b.expect("matched").await["room"], room.as_str());
+    a.say("a3", "after the resume").await;
+    assert_eq!(a.expect("ack").await["seq"], 3);
+
+    // Assert: B gets seq 3 (it is not skipped as already seen).
+    let msg = b.expect("message").await;
+    assert_eq!(
+        (msg["seq"].as_i64(), msg["text"].as_str()),
+        (Some(3), Some("after the resume"))
+    );
+}
