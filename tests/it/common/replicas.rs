@@ -39,6 +39,9 @@ pub struct Replica {
     pub name: String,
     pub port: u16,
     env: HashMap<String, String>,
+    /// Where its stdout and stderr go (logs are on stdout); `None`: stdout
+    /// discarded, stderr shown.
+    log: Option<std::path::PathBuf>,
     child: Option<Child>,
 }
 
@@ -52,6 +55,23 @@ impl Replica {
                 .iter()
                 .map(|(k, v)| ((*k).into(), (*v).into()))
                 .collect(),
+            log: None,
+            child: None,
+        };
+        r.spawn().await;
+        r
+    }
+
+    /// As `start`, with everything the process writes appended to `log`.
+    pub async fn start_logged(name: &str, env: &[(&str, &str)], log: &std::path::Path) -> Replica {
+        let mut r = Replica {
+            name: name.to_owned(),
+            port: free_port(),
+            env: env
+                .iter()
+                .map(|(k, v)| ((*k).into(), (*v).into()))
+                .collect(),
+            log: Some(log.to_owned()),
             child: None,
         };
         r.spawn().await;
@@ -59,18 +79,30 @@ impl Replica {
     }
 
     async fn spawn(&mut self) {
+        let (stdout, stderr) = match &self.log {
+            Some(path) => {
+                let file = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .unwrap();
+                (Stdio::from(file.try_clone().unwrap()), Stdio::from(file))
+            }
+            None => (Stdio::null(), Stdio::inherit()),
+        };
+        let log_level =
+            self.env.get("RUST_LOG").cloned().unwrap_or_else(|| {
+                std::env::var("CHATHUB_TEST_REPLICA_LOG").unwrap_or("warn".into())
+            });
         let child = Command::new(env!("CARGO_BIN_EXE_chathub"))
             .envs(&self.env)
             .env("CHATHUB_LISTEN", format!("127.0.0.1:{}", self.port))
             .env("CHATHUB_INSTANCE_ID", &self.name)
             .env("CHATHUB_FLOOD_PER_SEC", "1000")
             .env("CHATHUB_FLOOD_BURST", "1000")
-            .env(
-                "RUST_LOG",
-                std::env::var("CHATHUB_TEST_REPLICA_LOG").unwrap_or("warn".into()),
-            )
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .env("RUST_LOG", log_level)
+            .stdout(stdout)
+            .stderr(stderr)
             .kill_on_drop(true)
             .spawn()
             .expect("the chathub binary starts");
@@ -149,12 +181,26 @@ impl Cluster {
 
     /// A replica with `extra` variables on top of the cluster's.
     pub async fn replica_with(&self, name: &str, extra: &[(&str, &str)]) -> Replica {
+        Replica::start(name, &self.env_with(extra)).await
+    }
+
+    /// As `replica_with`, writing everything the process prints to `log`.
+    pub async fn replica_logged(
+        &self,
+        name: &str,
+        extra: &[(&str, &str)],
+        log: &std::path::Path,
+    ) -> Replica {
+        Replica::start_logged(name, &self.env_with(extra), log).await
+    }
+
+    fn env_with<'a>(&'a self, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
         let mut env: Vec<(&str, &str)> = self
             .env
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
         env.extend_from_slice(extra);
-        Replica::start(name, &env).await
+        env
     }
 }
