@@ -217,7 +217,11 @@ impl Application {
             deps: state.deps.clone(),
             idle_timeout: config.ws_idle_timeout,
             allowed_origins: config.allowed_origins.clone(),
-            connections: crate::transports::ws::ConnectionLimit::new(config.max_connections),
+            connections: crate::transports::ws::ConnectionLimit::new(
+                config.max_connections,
+                config.max_connections_per_address,
+            ),
+            trusted_proxies: config.trusted_proxies.clone(),
         });
         let routed = telegram.clone();
         let separate_admin = config.admin_listen.is_some();

@@ -114,6 +114,10 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     /// `CHATHUB_MAX_CONNECTIONS`: open WebSockets per replica; more get 503.
     pub max_connections: usize,
+    /// `CHATHUB_MAX_CONNECTIONS_PER_ADDRESS`: per client address; more get 429.
+    pub max_connections_per_address: usize,
+    /// `CHATHUB_TRUSTED_PROXIES`: peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Config {
@@ -207,6 +211,16 @@ impl Config {
                 })
                 .unwrap_or_default(),
             max_connections: positive("CHATHUB_MAX_CONNECTIONS", &s.max_connections)?,
+            max_connections_per_address: positive(
+                "CHATHUB_MAX_CONNECTIONS_PER_ADDRESS",
+                &s.max_connections_per_address,
+            )?,
+            trusted_proxies: s
+                .trusted_proxies
+                .as_deref()
+                .map(parse_proxies)
+                .transpose()?
+                .unwrap_or_default(),
             telegram,
             redis_prefix: s.redis_prefix,
         })
@@ -225,6 +239,21 @@ pub fn blank_env_is_unset(cmd: Command) -> Command {
             .is_some_and(|v| v.to_string_lossy().trim().is_empty());
         if blank { arg.env(None) } else { arg }
     })
+}
+
+/// `CHATHUB_TRUSTED_PROXIES`: addresses (`10.0.0.5`) and ranges (`10.0.0.0/8`).
+fn parse_proxies(list: &str) -> anyhow::Result<Vec<ipnet::IpNet>> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse::<ipnet::IpNet>()
+                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .with_context(|| {
+                    format!("CHATHUB_TRUSTED_PROXIES: {p:?} is not an address or a CIDR range")
+                })
+        })
+        .collect()
 }
 
 /// A whole number above zero, or an error naming `var`.

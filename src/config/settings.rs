@@ -206,6 +206,21 @@ pub struct Settings {
     )]
     pub max_connections: String,
 
+    /// Open WebSockets per client address on one replica; past it a
+    /// handshake gets 429.
+    #[arg(
+        long,
+        env = "CHATHUB_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value = "20",
+        global = true
+    )]
+    pub max_connections_per_address: String,
+
+    /// Comma list of proxy addresses or CIDR ranges (10.0.0.0/8) whose
+    /// X-Forwarded-For names the client. Unset = the TCP peer is the client.
+    #[arg(long, env = "CHATHUB_TRUSTED_PROXIES", global = true)]
+    pub trusted_proxies: Option<String>,
+
     /// Prefix of every Redis key and channel (non-empty, no spaces).
     #[arg(
         long,

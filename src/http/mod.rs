@@ -50,6 +50,7 @@ async fn websocket(
             ws::WsRefused::BadRequest(m) => HttpError::BadRequest(m),
             ws::WsRefused::Forbidden(m) => HttpError::Forbidden(m),
             ws::WsRefused::Busy(m) => HttpError::Busy(m),
+            ws::WsRefused::TooMany(m) => HttpError::TooMany(m),
             ws::WsRefused::Store(e) => e.into(),
         })
 }
@@ -73,6 +74,9 @@ pub enum HttpError {
     /// A limit of this replica is reached; retry shortly (503).
     #[error("{0}")]
     Busy(String),
+    /// One client has its share (per-address limits): 429.
+    #[error("{0}")]
+    TooMany(String),
 }
 
 impl From<StoreError> for HttpError {
@@ -99,6 +103,7 @@ impl ResponseError for HttpError {
             HttpError::Unauthorized => StatusCode::UNAUTHORIZED,
             HttpError::Forbidden(_) => StatusCode::FORBIDDEN,
             HttpError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
+            HttpError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             HttpError::NotFound => StatusCode::NOT_FOUND,
         }
     }

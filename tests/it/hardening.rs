@@ -202,3 +202,49 @@ async fn connections_past_the_replicas_cap_get_a_clear_503() {
     }
     app.shutdown().await;
 }
+
+#[actix_web::test]
+async fn one_address_cannot_take_every_place_and_only_a_trusted_proxy_names_it() {
+    // Arrange: one connection per address; 127.0.0.1 is a trusted proxy.
+    let app = spawn_app(&[
+        ("CHATHUB_MAX_CONNECTIONS_PER_ADDRESS", "1"),
+        ("CHATHUB_TRUSTED_PROXIES", "127.0.0.1, 10.9.0.0/16"),
+    ])
+    .await;
+    let via = |client: &'static str| [("X-Forwarded-For", client)];
+    let url = app.ws_url("");
+
+    // Act and assert: behind the proxy, each client address has its place...
+    let _one = WsClient::try_connect_with(&url, None, &via("203.0.113.1"))
+        .await
+        .unwrap();
+    let _two = WsClient::try_connect_with(&url, None, &via("203.0.113.2"))
+        .await
+        .unwrap();
+    // ...a second connection of one address is refused clearly...
+    let refused = WsClient::try_connect_with(&url, None, &via("203.0.113.1"))
+        .await
+        .err()
+        .expect("refused");
+    assert!(refused.contains("429"), "{refused}");
+    // ...and a trusted hop in between does not hide the client.
+    let refused = WsClient::try_connect_with(&url, None, &via("203.0.113.2, 10.9.1.1"))
+        .await
+        .err()
+        .expect("refused");
+    assert!(refused.contains("429"), "{refused}");
+    app.shutdown().await;
+
+    // Without trust, the header is ignored: the peer is the client.
+    let app = spawn_app(&[("CHATHUB_MAX_CONNECTIONS_PER_ADDRESS", "1")]).await;
+    let url = app.ws_url("");
+    let _one = WsClient::try_connect_with(&url, None, &via("203.0.113.1"))
+        .await
+        .unwrap();
+    let refused = WsClient::try_connect_with(&url, None, &via("203.0.113.2"))
+        .await
+        .err()
+        .expect("a forged header does not buy a second place");
+    assert!(refused.contains("429"), "{refused}");
+    app.shutdown().await;
+}

@@ -6,11 +6,13 @@
 //! WebSocket subprotocol, `Sec-WebSocket-Protocol: chathub,
 //! chathub.session.<TOKEN>`, and the server selects `chathub`.
 
+mod client_addr;
 mod connection;
 mod limit;
 
 pub use connection::ConnSocket;
 pub use limit::ConnectionLimit;
+use limit::Full;
 mod origin;
 pub mod protocol;
 
@@ -34,8 +36,11 @@ pub struct WsState {
     pub idle_timeout: std::time::Duration,
     /// `CHATHUB_ALLOWED_ORIGINS` (empty: the request's own host).
     pub allowed_origins: Vec<String>,
-    /// Open WebSockets on this replica, against `CHATHUB_MAX_CONNECTIONS`.
+    /// Open WebSockets on this replica and per client address, against
+    /// `CHATHUB_MAX_CONNECTIONS` and `CHATHUB_MAX_CONNECTIONS_PER_ADDRESS`.
     pub connections: ConnectionLimit,
+    /// `CHATHUB_TRUSTED_PROXIES`: peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// Why a WebSocket was not opened; the HTTP layer turns it into a status.
@@ -48,6 +53,9 @@ pub enum WsRefused {
     /// This replica is full: retry (the load balancer may pick another).
     #[error("{0}")]
     Busy(String),
+    /// This client address has its share of connections open.
+    #[error("{0}")]
+    TooMany(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -100,11 +108,21 @@ pub async fn route(
              {SESSION_PROTOCOL_PREFIX}<token> WebSocket subprotocol"
         )));
     }
-    let Some(slot) = state.connections.acquire() else {
-        return Err(WsRefused::Busy(
-            "this replica has as many connections as it takes (CHATHUB_MAX_CONNECTIONS); retry shortly"
-                .into(),
-        ));
+    let addr = client_addr::client_addr(&req, &state.trusted_proxies);
+    let slot = match state.connections.acquire(addr) {
+        Ok(slot) => slot,
+        Err(Full::Replica) => {
+            return Err(WsRefused::Busy(
+                "this replica has as many connections as it takes (CHATHUB_MAX_CONNECTIONS); retry shortly"
+                    .into(),
+            ));
+        }
+        Err(Full::Address) => {
+            return Err(WsRefused::TooMany(
+                "too many connections from your address (CHATHUB_MAX_CONNECTIONS_PER_ADDRESS); close one first"
+                    .into(),
+            ));
+        }
     };
     // The handshake is checked before anything is stored: a plain GET (no
     // upgrade) creates nobody.

@@ -55,7 +55,22 @@ impl WsClient {
 
     /// [`WsClient::try_connect`] or [`WsClient::try_resume`], by `session`.
     pub async fn try_connect_as(url: &str, session: Option<&str>) -> Result<WsClient, String> {
+        Self::try_connect_with(url, session, &[]).await
+    }
+
+    /// As `try_connect_as`, with extra request headers (a proxy's
+    /// `X-Forwarded-For`, say).
+    pub async fn try_connect_with(
+        url: &str,
+        session: Option<&str>,
+        headers: &[(&'static str, &str)],
+    ) -> Result<WsClient, String> {
         let mut request = url.into_client_request().map_err(|e| e.to_string())?;
+        for (name, value) in headers {
+            request
+                .headers_mut()
+                .insert(*name, value.parse().map_err(|_| "bad header value")?);
+        }
         if let Some(token) = session {
             let offer = format!("chathub, chathub.session.{token}");
             request.headers_mut().insert(
