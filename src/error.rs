@@ -23,6 +23,9 @@ pub enum ChatError {
     NothingToReport,
     #[error("slow down: too many messages, try again in a moment")]
     Flood,
+    /// Searches from one client address past `CHATHUB_SEARCHES_PER_ADDRESS_PER_MIN`.
+    #[error("too many searches from your address: wait a minute and search again")]
+    TooManySearches,
     /// `until = None`: permanently.
     #[error("you are banned from chatting {}", ban_end(.until))]
     Banned {
@@ -48,6 +51,7 @@ impl ChatError {
             ChatError::AlreadyInRoom => "already_in_room",
             ChatError::NothingToReport => "nothing_to_report",
             ChatError::Flood => "flood",
+            ChatError::TooManySearches => "too_many_searches",
             ChatError::Banned { .. } => "banned",
             ChatError::Deleted => "deleted",
             ChatError::Unavailable => "unavailable",
@@ -57,7 +61,10 @@ impl ChatError {
 
     /// Whether the same request may succeed if simply sent again later.
     pub fn retryable(&self) -> bool {
-        matches!(self, ChatError::Flood | ChatError::Unavailable)
+        matches!(
+            self,
+            ChatError::Flood | ChatError::TooManySearches | ChatError::Unavailable
+        )
     }
 }
 

@@ -222,6 +222,9 @@ impl Application {
                 config.max_connections_per_address,
             ),
             trusted_proxies: config.trusted_proxies.clone(),
+            searches: std::sync::Arc::new(crate::transports::ws::SearchLimit::per_minute(
+                config.searches_per_address_per_min,
+            )),
         });
         let routed = telegram.clone();
         let separate_admin = config.admin_listen.is_some();

@@ -118,6 +118,8 @@ pub struct Config {
     pub max_connections_per_address: usize,
     /// `CHATHUB_TRUSTED_PROXIES`: peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `CHATHUB_SEARCHES_PER_ADDRESS_PER_MIN`: searches per client address.
+    pub searches_per_address_per_min: u32,
 }
 
 impl Config {
@@ -214,6 +216,10 @@ impl Config {
             max_connections_per_address: positive(
                 "CHATHUB_MAX_CONNECTIONS_PER_ADDRESS",
                 &s.max_connections_per_address,
+            )?,
+            searches_per_address_per_min: positive(
+                "CHATHUB_SEARCHES_PER_ADDRESS_PER_MIN",
+                &s.searches_per_address_per_min,
             )?,
             trusted_proxies: s
                 .trusted_proxies

@@ -216,6 +216,16 @@ pub struct Settings {
     )]
     pub max_connections_per_address: String,
 
+    /// Searches (search or next) per client address per minute on one
+    /// replica; past it the search is refused with too_many_searches.
+    #[arg(
+        long,
+        env = "CHATHUB_SEARCHES_PER_ADDRESS_PER_MIN",
+        default_value = "60",
+        global = true
+    )]
+    pub searches_per_address_per_min: String,
+
     /// Comma list of proxy addresses or CIDR ranges (10.0.0.0/8) whose
     /// X-Forwarded-For names the client. Unset = the TCP peer is the client.
     #[arg(long, env = "CHATHUB_TRUSTED_PROXIES", global = true)]

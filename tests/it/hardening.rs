@@ -248,3 +248,38 @@ async fn one_address_cannot_take_every_place_and_only_a_trusted_proxy_names_it()
     assert!(refused.contains("429"), "{refused}");
     app.shutdown().await;
 }
+
+#[actix_web::test]
+async fn searches_per_address_are_capped_with_a_clear_error() {
+    // Arrange: two searches a minute per address, behind a trusted proxy.
+    let app = spawn_app(&[
+        ("CHATHUB_SEARCHES_PER_ADDRESS_PER_MIN", "2"),
+        ("CHATHUB_TRUSTED_PROXIES", "127.0.0.1"),
+    ])
+    .await;
+    let url = app.ws_url("");
+    let mut a = WsClient::try_connect_with(&url, None, &[("X-Forwarded-For", "203.0.113.7")])
+        .await
+        .unwrap();
+
+    // Act: search, stop, search, stop, search.
+    for _ in 0..2 {
+        a.search().await;
+        a.expect("searching").await;
+        a.send(serde_json::json!({"type": "stop"})).await;
+        a.expect("stopped").await;
+    }
+    a.search().await;
+
+    // Assert: the third is refused, clearly and as retryable; someone at
+    // another address searches as usual.
+    let error = a.expect("error").await;
+    assert_eq!(error["code"], "too_many_searches");
+    assert_eq!(error["retryable"], true);
+    let mut b = WsClient::try_connect_with(&url, None, &[("X-Forwarded-For", "203.0.113.8")])
+        .await
+        .unwrap();
+    b.search().await;
+    b.expect("searching").await;
+    app.shutdown().await;
+}

@@ -13,7 +13,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::protocol;
 use crate::actors::client::{
-    ClientActor, CloseReason, Command, Disconnected, Outbox, OutboxFull, Outgoing,
+    ClientActor, ClientCommand, CloseReason, Command, Disconnected, Outbox, OutboxFull, Outgoing,
 };
 use crate::error::ChatError;
 
@@ -233,6 +233,7 @@ pub async fn read_loop(
     errors: mpsc::Sender<Outgoing>,
     last_seen: Rc<Cell<Instant>>,
     (_done, mut writer_done): (Done, PeerDone),
+    may_search: impl Fn() -> bool,
 ) {
     let mut stream = stream
         .max_frame_size(MAX_FRAME_BYTES)
@@ -250,6 +251,12 @@ pub async fn read_loop(
         last_seen.set(Instant::now());
         let refused = match frame {
             Ok(Message::Text(text)) => match protocol::parse(&text) {
+                Ok(ClientCommand::Search { .. } | ClientCommand::Next) if !may_search() => {
+                    protocol::Refused {
+                        error: ChatError::TooManySearches,
+                        id: None,
+                    }
+                }
                 Ok(cmd) => {
                     if actor.send(Command { cmd }).await.is_err() {
                         break; // actor stopped

@@ -9,10 +9,12 @@
 mod client_addr;
 mod connection;
 mod limit;
+mod search_limit;
 
 pub use connection::ConnSocket;
 pub use limit::ConnectionLimit;
 use limit::Full;
+pub use search_limit::SearchLimit;
 mod origin;
 pub mod protocol;
 
@@ -41,6 +43,8 @@ pub struct WsState {
     pub connections: ConnectionLimit,
     /// `CHATHUB_TRUSTED_PROXIES`: peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `CHATHUB_SEARCHES_PER_ADDRESS_PER_MIN`, shared by the replica's workers.
+    pub searches: std::sync::Arc<SearchLimit>,
 }
 
 /// Why a WebSocket was not opened; the HTTP layer turns it into a status.
@@ -175,7 +179,20 @@ pub async fn route(
     actix_web::rt::spawn(async move {
         // The place is held while the connection reads.
         let _slot = slot;
-        connection::read_loop(session, stream, actor, errors, last_seen, reader_done).await;
+        let may_search = {
+            let searches = state.searches.clone();
+            move || searches.allow(addr)
+        };
+        connection::read_loop(
+            session,
+            stream,
+            actor,
+            errors,
+            last_seen,
+            reader_done,
+            may_search,
+        )
+        .await;
     });
     Ok(response)
 }

@@ -64,6 +64,16 @@ pub fn test_config(overrides: &[(&str, &str)]) -> Config {
         ("CHATHUB_FLOOD_PER_SEC".into(), "1000".into()),
         ("CHATHUB_FLOOD_BURST".into(), "1000".into()),
         ("CHATHUB_SHUTDOWN_SECS".into(), "5".into()),
+        // Every test client comes from 127.0.0.1: the per-address limits
+        // are tested on their own, with low values.
+        (
+            "CHATHUB_MAX_CONNECTIONS_PER_ADDRESS".into(),
+            "100000".into(),
+        ),
+        (
+            "CHATHUB_SEARCHES_PER_ADDRESS_PER_MIN".into(),
+            "100000".into(),
+        ),
         // Replicas in one test process must not share an id (heartbeat keys).
         (
             "CHATHUB_INSTANCE_ID".into(),

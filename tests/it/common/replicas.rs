@@ -95,6 +95,10 @@ impl Replica {
                 std::env::var("CHATHUB_TEST_REPLICA_LOG").unwrap_or("warn".into())
             });
         let child = Command::new(env!("CARGO_BIN_EXE_chathub"))
+            // Every test client comes from 127.0.0.1 (see `test_config`);
+            // a test's own values still win.
+            .env("CHATHUB_MAX_CONNECTIONS_PER_ADDRESS", "100000")
+            .env("CHATHUB_SEARCHES_PER_ADDRESS_PER_MIN", "100000")
             .envs(&self.env)
             .env("CHATHUB_LISTEN", format!("127.0.0.1:{}", self.port))
             .env("CHATHUB_INSTANCE_ID", &self.name)
