@@ -217,6 +217,12 @@ async fn run_with_retries(
 /// Errors about what the statement carries rather than the connection it
 /// ran on (which `ClosedConnection` and driver errors are about).
 fn refused_content(e: &DieselError) -> bool {
+    // Races (a duplicate key, a serialization failure, a deadlock with
+    // another replica's batch) are about timing, not content: storing the
+    // batch row by row would only multiply the statements under load.
+    if lost_a_race(e) {
+        return false;
+    }
     match e {
         DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => false,
         DieselError::DatabaseError(..) | DieselError::SerializationError(_) => true,
