@@ -210,20 +210,6 @@ async fn a_complaint_shows_its_evidence_and_can_be_closed() {
     assert_eq!(shown["status"], "dismissed");
 }
 
-/// The value of one series on `/metrics` of `app` (0 when absent).
-async fn metric(app: &TestApp, series: &str) -> f64 {
-    let text = reqwest::get(app.http("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix(series))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0.0)
-}
-
 #[actix_web::test]
 async fn a_room_ended_by_a_deletion_is_counted_as_moderation() {
     const ENDED: &str = "chathub_rooms_ended_total{reason=\"moderation\"}";
@@ -238,7 +224,7 @@ async fn a_room_ended_by_a_deletion_is_counted_as_moderation() {
     let alice = user_of(&*store, &a.session).await;
     // The recorder is shared by every test of this binary, which run in
     // parallel: compare before and after rather than with zero.
-    let before = metric(&app, ENDED).await;
+    let before = app.metric(ENDED).await;
 
     assert_eq!(
         op.delete(&format!("/admin/users/{alice}")).await.status(),
@@ -247,7 +233,7 @@ async fn a_room_ended_by_a_deletion_is_counted_as_moderation() {
     b.expect("partner_left").await;
 
     assert!(
-        metric(&app, ENDED).await >= before + 1.0,
+        app.metric(ENDED).await >= before + 1.0,
         "the deletion's room end is counted under reason=moderation"
     );
 }

@@ -59,12 +59,7 @@ async fn with_an_admin_listener_metrics_and_admin_leave_the_public_port() {
 #[actix_web::test]
 async fn every_metric_has_help_and_the_alerted_series_exist_from_start_up() {
     let app = spawn_app(&[]).await;
-    let text = reqwest::get(app.http("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics_text().await;
     // Every TYPE line has a HELP line for the same metric.
     let typed: Vec<&str> = text
         .lines()
@@ -109,12 +104,7 @@ async fn a_chat_shows_up_in_the_latency_histograms() {
     a.say("m1", "hello").await;
     a.expect("ack").await;
     b.expect("message").await;
-    let text = reqwest::get(app.http("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics_text().await;
     assert!(sample(&text, "chathub_relay_latency_seconds_count") >= 1.0);
     assert!(sample(&text, "chathub_pairing_wait_seconds_count") >= 1.0);
     assert!(sample(&text, "chathub_people_online{transport=\"web\"}") >= 2.0);
@@ -265,12 +255,7 @@ async fn telegram_calls_and_webhook_updates_are_counted_by_outcome() {
         .await;
     assert_eq!(refused, 401);
 
-    let text = reqwest::get(app.http("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics_text().await;
     assert!(sample(&text, "chathub_telegram_calls_total{outcome=\"429\"}") >= 1.0);
     assert!(sample(&text, "chathub_telegram_calls_total{outcome=\"ok\"}") >= 1.0);
     assert!(

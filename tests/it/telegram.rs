@@ -285,18 +285,7 @@ async fn idle_people_are_let_go_but_people_in_a_chat_are_not() {
 
     // The idle person is let go (their actor stops: two Telegram people
     // stay online here), the two in a chat are not.
-    let online = || async {
-        let text = reqwest::get(app.http("/metrics"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        text.lines()
-            .find(|l| l.starts_with("chathub_people_online{transport=\"telegram\"}"))
-            .and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-            .unwrap_or(-1.0)
-    };
+    let online = || app.metric("chathub_people_online{transport=\"telegram\"}");
     let deadline = std::time::Instant::now() + WITHIN;
     while online().await != 2.0 {
         assert!(

@@ -33,6 +33,43 @@ fn hook(r: &Replica) -> String {
     r.http("/telegram/webhook")
 }
 
+/// A fake Bot API and two replicas on one cluster with Telegram's default
+/// pacing.
+async fn paced_replicas() -> (FakeTelegram, Cluster, [Replica; 2]) {
+    let fake = FakeTelegram::start().await;
+    let cluster = Cluster::new(None).await;
+    let vars = tg_vars(&fake, &DEFAULT_PACE);
+    let r = [
+        cluster.replica_with("r1", &vars).await,
+        cluster.replica_with("r2", &vars).await,
+    ];
+    (fake, cluster, r)
+}
+
+/// `paced_replicas`, with A (updates to r1) and B (to r2) paired.
+struct Paced {
+    fake: FakeTelegram,
+    /// Kept for its database, dropped with the test.
+    _cluster: Cluster,
+    r: [Replica; 2],
+    a: TgPerson,
+    b: TgPerson,
+}
+
+async fn paced_pair() -> Paced {
+    let (fake, cluster, r) = paced_replicas().await;
+    let mut a = TgPerson::at(hook(&r[0]), A);
+    let mut b = TgPerson::at(hook(&r[1]), B);
+    pair(&fake, &mut a, &mut b).await;
+    Paced {
+        fake,
+        _cluster: cluster,
+        r,
+        a,
+        b,
+    }
+}
+
 /// Waits until `chat` got a copy of `last`; returns every copy it got.
 async fn copies_until(fake: &FakeTelegram, chat: i64, last: i32) -> Vec<i32> {
     let calls = fake
@@ -46,16 +83,13 @@ async fn copies_until(fake: &FakeTelegram, chat: i64, last: i32) -> Vec<i32> {
 #[actix_web::test]
 async fn bursts_whose_updates_alternate_between_replicas_arrive_once_in_order() {
     // Arrange: two replicas with Telegram's default pacing; A and B paired.
-    let fake = FakeTelegram::start().await;
-    let cluster = Cluster::new(None).await;
-    let vars = tg_vars(&fake, &DEFAULT_PACE);
-    let r = [
-        cluster.replica_with("r1", &vars).await,
-        cluster.replica_with("r2", &vars).await,
-    ];
-    let mut a = TgPerson::at(hook(&r[0]), A);
-    let mut b = TgPerson::at(hook(&r[1]), B);
-    pair(&fake, &mut a, &mut b).await;
+    let Paced {
+        fake,
+        _cluster,
+        r,
+        mut a,
+        mut b,
+    } = paced_pair().await;
 
     // Act: both type ten texts in quick succession; A's k-th update
     // reaches replica k mod 2, B's k-th replica (k+1) mod 2.
@@ -89,16 +123,13 @@ fn delay_notices(calls: &[Call], chat: i64) -> usize {
 #[actix_web::test]
 async fn someone_typing_faster_than_the_partners_chat_takes_is_told_once() {
     // Arrange: two replicas with Telegram's default pacing; A and B paired.
-    let fake = FakeTelegram::start().await;
-    let cluster = Cluster::new(None).await;
-    let vars = tg_vars(&fake, &DEFAULT_PACE);
-    let r = [
-        cluster.replica_with("r1", &vars).await,
-        cluster.replica_with("r2", &vars).await,
-    ];
-    let mut a = TgPerson::at(hook(&r[0]), A);
-    let mut b = TgPerson::at(hook(&r[1]), B);
-    pair(&fake, &mut a, &mut b).await;
+    let Paced {
+        fake,
+        _cluster,
+        r,
+        mut a,
+        b: _,
+    } = paced_pair().await;
 
     // Act: A types sixteen texts at once (far more than the 3 + 1/s that
     // Telegram lets into B's chat), each update to the other replica.
@@ -175,13 +206,7 @@ async fn random_routing_and_a_replica_stopping_midway_lose_and_double_nothing() 
 #[actix_web::test]
 async fn two_replicas_never_exceed_the_default_bot_wide_rate_in_any_second() {
     // Arrange: default budget; 16 people on two replicas, paired.
-    let fake = FakeTelegram::start().await;
-    let cluster = Cluster::new(None).await;
-    let vars = tg_vars(&fake, &DEFAULT_PACE);
-    let r = [
-        cluster.replica_with("r1", &vars).await,
-        cluster.replica_with("r2", &vars).await,
-    ];
+    let (fake, _cluster, r) = paced_replicas().await;
     let mut people: Vec<TgPerson> = (0..16)
         .map(|i| TgPerson::at(hook(&r[i % 2]), 8300 + i as i64))
         .collect();

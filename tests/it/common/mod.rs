@@ -42,6 +42,26 @@ impl TestApp {
         format!("ws://127.0.0.1:{}/ws{}", self.port, query)
     }
 
+    /// `GET /metrics` as text.
+    pub async fn metrics_text(&self) -> String {
+        reqwest::get(self.http("/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// The value of one series on `/metrics` (0 when absent).
+    pub async fn metric(&self, series: &str) -> f64 {
+        self.metrics_text()
+            .await
+            .lines()
+            .find_map(|l| l.strip_prefix(series))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0.0)
+    }
+
     /// Triggers a graceful shutdown (as SIGTERM would) and waits for it.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {

@@ -48,22 +48,15 @@ pub struct Replica {
 impl Replica {
     /// Starts a replica named `name` with `env` and waits until it is ready.
     pub async fn start(name: &str, env: &[(&str, &str)]) -> Replica {
-        let mut r = Replica {
-            name: name.to_owned(),
-            port: free_port(),
-            env: env
-                .iter()
-                .map(|(k, v)| ((*k).into(), (*v).into()))
-                .collect(),
-            log: None,
-            child: None,
-        };
-        r.spawn().await;
-        r
+        Self::launch(name, env, None).await
     }
 
     /// As `start`, with everything the process writes appended to `log`.
     pub async fn start_logged(name: &str, env: &[(&str, &str)], log: &std::path::Path) -> Replica {
+        Self::launch(name, env, Some(log.to_owned())).await
+    }
+
+    async fn launch(name: &str, env: &[(&str, &str)], log: Option<std::path::PathBuf>) -> Replica {
         let mut r = Replica {
             name: name.to_owned(),
             port: free_port(),
@@ -71,7 +64,7 @@ impl Replica {
                 .iter()
                 .map(|(k, v)| ((*k).into(), (*v).into()))
                 .collect(),
-            log: Some(log.to_owned()),
+            log,
             child: None,
         };
         r.spawn().await;
