@@ -7,6 +7,23 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+/// What the actors may use: the ports, the domain, the leaves.
+const BELOW_ACTORS: &[&str] = &["domain", "store", "bus", "error", "telemetry", "config"];
+
+/// What a transport may use: every actor, and all that is below them.
+const BELOW_TRANSPORTS: &[&str] = &[
+    "actors",
+    "actors::client",
+    "actors::hub",
+    "actors::matcher",
+    "domain",
+    "store",
+    "bus",
+    "error",
+    "telemetry",
+    "config",
+];
+
 /// A module and the modules of this crate it may use. A module's own
 /// submodules are always allowed; anything not listed is refused.
 const RULES: &[(&str, &[&str])] = &[
@@ -16,14 +33,8 @@ const RULES: &[(&str, &[&str])] = &[
     ("store", &["domain", "telemetry", "config"]),
     ("bus", &["domain", "telemetry", "config"]),
     ("error", &["domain", "store", "bus"]),
-    (
-        "actors::matcher",
-        &["domain", "store", "bus", "error", "telemetry", "config"],
-    ),
-    (
-        "actors::hub",
-        &["domain", "store", "bus", "error", "telemetry", "config"],
-    ),
+    ("actors::matcher", BELOW_ACTORS),
+    ("actors::hub", BELOW_ACTORS),
     (
         "actors::client",
         &[
@@ -38,40 +49,9 @@ const RULES: &[(&str, &[&str])] = &[
             "config",
         ],
     ),
-    (
-        "actors",
-        &["domain", "store", "bus", "error", "telemetry", "config"],
-    ),
-    (
-        "transports::ws",
-        &[
-            "actors",
-            "actors::client",
-            "actors::hub",
-            "actors::matcher",
-            "domain",
-            "store",
-            "bus",
-            "error",
-            "telemetry",
-            "config",
-        ],
-    ),
-    (
-        "transports::telegram",
-        &[
-            "actors",
-            "actors::client",
-            "actors::hub",
-            "actors::matcher",
-            "domain",
-            "store",
-            "bus",
-            "error",
-            "telemetry",
-            "config",
-        ],
-    ),
+    ("actors", BELOW_ACTORS),
+    ("transports::ws", BELOW_TRANSPORTS),
+    ("transports::telegram", BELOW_TRANSPORTS),
 ];
 
 /// The module a source file belongs to, at the granularity of `RULES`;
