@@ -121,6 +121,9 @@ async fn a_banned_person_cannot_search_and_bad_requests_change_nothing() {
         )
         .await;
     assert_eq!(ban.status(), 204);
+    // The open session is told and closed at once; a new one cannot search.
+    a.told_banned_and_closed().await;
+    let mut a = WsClient::resume(&app.ws_url(""), &a.session).await;
     a.search().await;
     assert_eq!(a.wait_for("error").await["code"], "banned");
 

@@ -9,13 +9,12 @@ use chathub::domain::{Platform, SessionToken, UserId};
 use chathub::store::{Moderation, RoomLog};
 use common::replicas::{Cluster, Replica};
 use common::spawn_app;
-use common::ws::{Closed, WsClient, matched_pair_across};
+use common::ws::{CLOSED_BY_MODERATION, Closed, WsClient, matched_pair_across};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 const TOKEN: &str = "moderation-test-token";
 /// The WebSocket close code of a session closed by moderation.
-const CLOSED_BY_MODERATION: u16 = 4003;
 
 async fn cluster_pair() -> (Cluster, Replica, Replica) {
     let cluster = Cluster::new(None).await;
@@ -55,14 +54,6 @@ async fn ban(replica: &Replica, user: UserId, until: Option<chrono::DateTime<chr
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
 }
 
-/// The person is told they are banned (with the end), then closed.
-async fn told_banned_and_closed(client: &mut WsClient) -> Value {
-    let error = client.wait_for("error").await;
-    assert_eq!(error["code"], "banned", "{error}");
-    assert_eq!(client.closed().await, Closed::Code(CLOSED_BY_MODERATION));
-    error
-}
-
 #[actix_web::test]
 async fn bans_on_the_other_replica_act_at_once_while_chatting_searching_and_idle() {
     let (cluster, r1, r2) = cluster_pair().await;
@@ -73,7 +64,7 @@ async fn bans_on_the_other_replica_act_at_once_while_chatting_searching_and_idle
     let alice = user_of(&*store, &a.session).await;
     let until = chrono::Utc::now() + chrono::Duration::hours(1);
     ban(&r2, alice, Some(until)).await;
-    let error = told_banned_and_closed(&mut a).await;
+    let error = a.told_banned_and_closed().await;
     let told: chrono::DateTime<chrono::Utc> =
         serde_json::from_value(error["until"].clone()).unwrap();
     assert_eq!(told.timestamp(), until.timestamp(), "the end time is told");
@@ -95,7 +86,7 @@ async fn bans_on_the_other_replica_act_at_once_while_chatting_searching_and_idle
     c.expect("searching").await;
     let carol = user_of(&*store, &c.session).await;
     ban(&r2, carol, None).await;
-    let error = told_banned_and_closed(&mut c).await;
+    let error = c.told_banned_and_closed().await;
     assert_eq!(error["until"], Value::Null, "a permanent ban has no end");
     let mut d = WsClient::connect(&r2.ws_url("")).await;
     d.search().await;
@@ -116,7 +107,7 @@ async fn bans_on_the_other_replica_act_at_once_while_chatting_searching_and_idle
         Some(chrono::Utc::now() + chrono::Duration::days(7)),
     )
     .await;
-    told_banned_and_closed(&mut e).await;
+    e.told_banned_and_closed().await;
 
     // Unban (on r1): A can search again and is paired with D.
     let res = admin(
@@ -241,7 +232,7 @@ async fn distinct_reporters_ban_automatically_one_reporter_three_times_does_not(
         let mut reporter = WsClient::connect(&r2.ws_url("")).await;
         meet_and_report(&mut reporter, &mut t2).await;
     }
-    let error = told_banned_and_closed(&mut t2).await;
+    let error = t2.told_banned_and_closed().await;
     let until: chrono::DateTime<chrono::Utc> =
         serde_json::from_value(error["until"].clone()).unwrap();
     let hour = until - chrono::Utc::now();
@@ -419,7 +410,7 @@ async fn a_second_automatic_ban_lasts_longer_than_the_first() {
         let mut reporter = WsClient::connect(&r2.ws_url("")).await;
         meet_and_report(&mut reporter, &mut target).await;
     }
-    let first = ban_length(&told_banned_and_closed(&mut target).await);
+    let first = ban_length(&target.told_banned_and_closed().await);
 
     // A moderator lifts it on r2; the target comes back on r1.
     let res = admin(
@@ -436,7 +427,7 @@ async fn a_second_automatic_ban_lasts_longer_than_the_first() {
         let mut reporter = WsClient::connect(&r2.ws_url("")).await;
         meet_and_report(&mut reporter, &mut target).await;
     }
-    let second = ban_length(&told_banned_and_closed(&mut target).await);
+    let second = ban_length(&target.told_banned_and_closed().await);
 
     // Assert: the repeat escalates (1 h, then 24 h by default).
     assert!(first <= chrono::Duration::hours(1), "{first}");

@@ -12,6 +12,9 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 
 use super::EXPECT_WITHIN;
 
+/// The close code of a session ended by a ban or a deletion.
+pub const CLOSED_BY_MODERATION: u16 = 4003;
+
 pub struct WsClient {
     stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
     /// The resume token from `hello`.
@@ -181,6 +184,15 @@ impl WsClient {
                 Some(Err(_)) | None => return Closed::Dropped,
             }
         }
+    }
+
+    /// Waits to be told of a ban (`error` code `banned`), then for the
+    /// moderation close (4003); returns the error frame.
+    pub async fn told_banned_and_closed(&mut self) -> Value {
+        let error = self.wait_for("error").await;
+        assert_eq!(error["code"], "banned", "{error}");
+        assert_eq!(self.closed().await, Closed::Code(CLOSED_BY_MODERATION));
+        error
     }
 
     /// Drops the TCP connection without a close handshake (network loss).
