@@ -11,7 +11,7 @@ use actix_web::{App, HttpServer, dev::Server, web};
 use anyhow::Context;
 use tokio::sync::mpsc;
 
-use crate::actors::hub::{CloseAll, Hub};
+use crate::actors::hub::{CloseAll, Hub, Keeper};
 use crate::actors::matcher::{Matcher, Search};
 use crate::actors::{Deps, Limits};
 use crate::bus::redis::{RedisAdapters, RedisBus, RedisSettings};
@@ -19,7 +19,7 @@ use crate::bus::{Bus, BusSignal, MemoryBus, MemoryPresence, MemoryQueue, Presenc
 use crate::config::{Config, Secret};
 use crate::http::{self, AppState};
 use crate::store::{PgConfig, PgStore, Stores, spawn_retention};
-use crate::transports::telegram::{self, TelegramTransport};
+use crate::transports::telegram::{self, TelegramKeeper, TelegramTransport};
 
 /// First pause before retrying an unreachable dependency at start-up.
 const STARTUP_FIRST_BACKOFF: Duration = Duration::from_millis(250);
@@ -169,12 +169,22 @@ impl Application {
             retention,
         } = adapters;
         let retention = retention.map(|keep| spawn_retention(store.privacy.clone(), keep));
+        // Every replica of a deployment shares one Telegram configuration,
+        // so the one that sweeps a crashed replica's Telegram person hands
+        // them over rather than ending their room.
+        let mut keepers: Vec<Arc<dyn Keeper>> = Vec::new();
+        if config.telegram.is_some() {
+            keepers.push(Arc::new(TelegramKeeper {
+                store: store.clone(),
+            }));
+        }
         let hub = Hub::new(
             store.clone(),
             bus.clone(),
             presence.clone(),
             signals,
             config.resume_grace,
+            keepers,
         )
         .start();
         let matcher = Matcher::new(queue.clone(), store.clone(), bus.clone()).start();

@@ -45,6 +45,7 @@ fn core_with_queue() -> (Deps, Arc<MemoryQueue>) {
         presence.clone(),
         signals,
         Duration::from_secs(60),
+        Vec::new(),
     )
     .start();
     let queue = Arc::new(MemoryQueue::new());

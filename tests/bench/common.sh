@@ -12,18 +12,56 @@ RESULTS="${RESULTS:-docs/bench/results.jsonl}"
 PROFILE="${BENCH_PROFILE:-release}"
 if [ "$PROFILE" = release ]; then BIN="${CARGO_TARGET_DIR:-target}/release"; else BIN="${CARGO_TARGET_DIR:-target}/debug"; fi
 pids=()
+# BENCH_PG_PROFILE=1: run on a scratch PostgreSQL cluster of the run's own
+# (same durability settings) with pg_stat_statements loaded, and print where
+# the database spent its time at the end (`pg_profile`).
+SCRATCH=""
 
 bench_build() {
   command -v redis-benchmark >/dev/null || { echo "redis-benchmark missing: apt-get install -y redis-tools" >&2; exit 1; }
   [ -n "${BENCH_NO_BUILD:-}" ] || cargo build --profile "$PROFILE" --locked --bin chathub --bin chathub-load
-  psql "$PG/postgres" -qc "CREATE DATABASE $DB"
   trap bench_cleanup EXIT
+  [ -z "${BENCH_PG_PROFILE:-}" ] || scratch_pg
+  psql "$PG/postgres" -qc "CREATE DATABASE $DB"
+  [ -z "$SCRATCH" ] || psql "$PG/$DB" -qc "CREATE EXTENSION pg_stat_statements"
+}
+
+# A throw-away cluster owned by the postgres user (initdb refuses root),
+# on a free port, with statement statistics on.
+scratch_pg() {
+  local bin port
+  bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  SCRATCH="$(mktemp -d /tmp/chathub-bench-pg.XXXXXX)"
+  chown postgres "$SCRATCH"
+  runuser -u postgres -- "$bin/initdb" -D "$SCRATCH/data" -A trust -U postgres >/dev/null
+  runuser -u postgres -- "$bin/pg_ctl" -D "$SCRATCH/data" -l "$SCRATCH/log" -w start \
+    -o "-p $port -k $SCRATCH -c listen_addresses=127.0.0.1 -c max_connections=200 \
+        -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all" >/dev/null
+  PG="postgres://postgres@127.0.0.1:$port"
+}
+
+# pg_profile: the statements that took the database's time during the run.
+pg_profile() {
+  [ -n "$SCRATCH" ] || return 0
+  echo "== PostgreSQL time by statement (pg_stat_statements, this run)"
+  psql "$PG/$DB" -P pager=off -c "
+    SELECT calls, rows, round(total_exec_time::numeric, 0) AS total_ms,
+           round(mean_exec_time::numeric, 3) AS mean_ms,
+           round((100 * total_exec_time / sum(total_exec_time) OVER ())::numeric, 1) AS pct,
+           left(regexp_replace(query, '\s+', ' ', 'g'), 90) AS statement
+    FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15"
 }
 
 bench_cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true
+  if [ -n "$SCRATCH" ]; then
+    runuser -u postgres -- "$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/pg_ctl" \
+      -D "$SCRATCH/data" -m immediate stop >/dev/null || true
+    rm -rf "$SCRATCH"
+  fi
 }
 
 # start_replica PORT [VAR=VALUE...]: a release replica on 127.0.0.1:PORT.

@@ -18,3 +18,4 @@ echo "== chathub relay through two replicas"
 "$BIN/chathub-load" relay --a ws://127.0.0.1:18181/ws --b ws://127.0.0.1:18182/ws \
   --pairs "$PAIRS" --messages "$MESSAGES" --label "relay ${PAIRS}x$MESSAGES" $(measure_args)
 curl -s http://127.0.0.1:18182/metrics | grep -E "^chathub_(catch_ups|messages_(stored|delivered))" || true
+pg_profile

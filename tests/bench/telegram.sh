@@ -29,3 +29,4 @@ hooklist="$(IFS=,; echo "${hooks[*]}")"
 TELEGRAM_WEBHOOK_SECRET="$SECRET" "$BIN/chathub-load" telegram --webhooks "$hooklist" \
   --fake-listen "$FAKE" --chats "$CHATS" --messages "$MESSAGES" \
   --label "telegram ${CHATS}x$MESSAGES k$REPLICAS" $(measure_args)
+pg_profile

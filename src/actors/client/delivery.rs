@@ -251,14 +251,17 @@ impl Handler<CatchUp> for ClientActor {
     type Result = ();
 
     fn handle(&mut self, _: CatchUp, ctx: &mut Context<Self>) {
-        // A lost `Takeover` is found here: presence names another, newer
-        // connection of this person (an unknown latest proves nothing).
+        // A lost `Takeover` is found here: presence names a newer connection
+        // of this person. Connection ids are time-ordered (UUIDv7), and only
+        // a newer one wins: presence records arrivals asynchronously, so a
+        // sync early in this connection's life may still read the one it
+        // replaced (an unknown latest proves nothing either).
         let (presence, user, me) = (self.deps.presence.clone(), self.user, self.id);
         ctx.spawn(
             actix::fut::wrap_future(async move { presence.latest(user).await }).map(
                 move |res, act: &mut Self, ctx| {
                     if let Ok(Some(latest)) = res
-                        && latest != me
+                        && latest > me
                     {
                         act.close(CloseReason::TakenOver, ctx);
                     }
@@ -279,19 +282,22 @@ impl Handler<CatchUp> for ClientActor {
         }
         match self.state {
             PersonState::InRoom(room) => {
-                // A lost message doorbell is found by the catch-up, a lost
-                // `RoomEnded` by reading the room.
+                // One read of the room finds both a lost `RoomEnded` and a
+                // lost message doorbell (its `last_seq` is past this
+                // connection's cursor); the log is read only then.
                 let store = self.deps.store.clone();
-                let check = self.catch_up().then(move |_, _act: &mut Self, _| {
-                    actix::fut::wrap_future(async move { store.rooms.room(room).await })
-                });
+                let check = actix::fut::wrap_future(async move { store.rooms.room(room).await });
                 ctx.wait(check.then(move |res, act: &mut Self, _| -> Step {
                     match res {
                         Ok(Some(r)) if !r.is_active() => {
                             let reason = r.end_reason.unwrap_or(EndReason::Disconnected);
                             act.room_ended(room, r.ended_by, reason)
                         }
-                        _ => Box::pin(actix::fut::ready(())),
+                        Ok(Some(r)) if r.last_seq > act.cursor => act.catch_up(),
+                        Ok(_) => Box::pin(actix::fut::ready(())),
+                        // The store's state is unknown: read the log anyway
+                        // (the catch-up logs and retries on its own failure).
+                        Err(_) => act.catch_up(),
                     }
                 }));
             }

@@ -208,7 +208,15 @@ impl Actor for ClientActor {
                 }
             }),
         );
-        ctx.run_interval(SYNC_INTERVAL, |_, ctx| ctx.notify(CatchUp));
+        // Connections opened together (a replica's restart, a load test)
+        // would otherwise all sync in the same instant, every ten seconds,
+        // and queue for the store's pool in front of the messages being
+        // sent. Each starts its period at a random point instead.
+        let first = SYNC_INTERVAL.mul_f64(rand::random::<f64>());
+        ctx.run_later(first, |_, ctx| {
+            ctx.notify(CatchUp);
+            ctx.run_interval(SYNC_INTERVAL, |_, ctx| ctx.notify(CatchUp));
+        });
         metrics::gauge!(crate::telemetry::metric::CONNECTIONS).increment(1.0);
         metrics::gauge!(crate::telemetry::metric::PEOPLE_ONLINE, "transport" => self.outbox.platform().as_str())
             .increment(1.0);

@@ -3,6 +3,7 @@
 //! them, and ends the rooms of people whose grace period ran out.
 
 mod connection;
+mod keeper;
 mod ops;
 mod registry;
 
@@ -16,10 +17,11 @@ use tokio_stream::wrappers::ReceiverStream;
 
 use super::rooms::end_room;
 use crate::bus::{Bus, BusEvent, BusSignal, Presence, Topic};
-use crate::domain::{ClientId, EndReason, Platform, RoomId, UserId};
+use crate::domain::{ClientId, EndReason, RoomId, UserId};
 use crate::store::Stores;
 
 pub use connection::{CatchUp, Close, CloseReason, Connection, Deliver};
+pub use keeper::Keeper;
 use ops::Ops;
 pub use registry::{JoinRoom, LeaveRoom, Register, Unregister};
 
@@ -36,6 +38,9 @@ pub struct Hub {
     ops: Option<Ops>,
     /// How long a person who disconnected keeps their room.
     grace: Duration,
+    /// Transports that take over abandoned people before their room would
+    /// end. Fixed at creation.
+    keepers: Arc<[Arc<dyn Keeper>]>,
     /// Live connections on this replica. Added by `Register`, removed by
     /// `Unregister` (sent by the ClientActor when it stops).
     clients: HashMap<ClientId, (UserId, Connection)>,
@@ -59,6 +64,7 @@ impl Hub {
         presence: Arc<dyn Presence>,
         signals: mpsc::Receiver<BusSignal>,
         grace: Duration,
+        keepers: Vec<Arc<dyn Keeper>>,
     ) -> Self {
         Self {
             store,
@@ -66,6 +72,7 @@ impl Hub {
             presence,
             ops: None,
             grace,
+            keepers: keepers.into(),
             clients: HashMap::new(),
             users: HashMap::new(),
             rooms: HashMap::new(),
@@ -97,6 +104,7 @@ impl Hub {
     /// presence hands each person to exactly one sweeper).
     fn sweep(&mut self, ctx: &mut Context<Self>) {
         let (store, bus, presence) = (self.store.clone(), self.bus.clone(), self.presence.clone());
+        let keepers = self.keepers.clone();
         ctx.spawn(actix::fut::wrap_future(async move {
             let due = match presence.take_due(GRACE_SWEEP_BATCH).await {
                 Ok(due) => due,
@@ -106,7 +114,7 @@ impl Hub {
                 }
             };
             for user in due {
-                if let Err(e) = end_abandoned_room(&store, &*bus, user).await {
+                if let Err(e) = end_abandoned_room(&store, &*bus, &keepers, user).await {
                     tracing::warn!(user = %user, error = %e, "could not end abandoned room");
                 }
             }
@@ -114,20 +122,22 @@ impl Hub {
     }
 }
 
-/// Ends the active room of someone who left and did not come back.
-async fn end_abandoned_room(store: &Stores, bus: &dyn Bus, user: UserId) -> anyhow::Result<()> {
+/// Ends the active room of someone who left and did not come back, unless
+/// a keeper takes them over.
+async fn end_abandoned_room(
+    store: &Stores,
+    bus: &dyn Bus,
+    keepers: &[Arc<dyn Keeper>],
+    user: UserId,
+) -> anyhow::Result<()> {
     let Some(room) = store.rooms.active_room(user).await? else {
         return Ok(());
     };
-    if let Some((Platform::Telegram, pid)) = store.rooms.identity(user).await? {
-        // A Telegram person has no connection to lose: the replica serving
-        // them went away. Hand them to another replica instead.
-        store
-            .telegram
-            .mark_orphaned(user, Platform::Telegram, &pid)
-            .await?;
-        tracing::info!(room = %room.id, "telegram person handed to another replica");
-        return Ok(());
+    for keeper in keepers {
+        if keeper.keep(user).await? {
+            tracing::info!(room = %room.id, "abandoned person taken over; room kept");
+            return Ok(());
+        }
     }
     let ended = end_room(
         &*store.rooms,

@@ -1,7 +1,8 @@
 //! Background care of this replica's Telegram people: letting go of idle
 //! ones (memory stays bounded by the active), and adopting the people of a
 //! replica that stopped (marked orphans in the store) so their partner's
-//! messages keep reaching them.
+//! messages keep reaching them, and marking the people of a replica that
+//! crashed as orphans when their grace runs out ([`TelegramKeeper`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,7 +11,9 @@ use tokio::sync::watch;
 
 use super::TelegramTransport;
 use super::ids::TelegramChatId;
-use crate::domain::Platform;
+use crate::actors::hub::Keeper;
+use crate::domain::{Platform, UserId};
+use crate::store::Stores;
 
 /// Longest time between two sweeps of idle people.
 const MAX_SWEEP_INTERVAL: Duration = Duration::from_secs(60);
@@ -85,6 +88,27 @@ async fn adopt(tg: &TelegramTransport) {
             continue;
         }
         tracing::info!(user = %user, "telegram person adopted");
+    }
+}
+
+/// Keeps Telegram people whose replica went away: they have no connection
+/// to lose, so instead of ending their room they are listed as orphans for
+/// another replica to adopt (and deliver what they missed).
+pub struct TelegramKeeper {
+    pub store: Stores,
+}
+
+#[async_trait::async_trait]
+impl Keeper for TelegramKeeper {
+    async fn keep(&self, user: UserId) -> anyhow::Result<bool> {
+        let Some((Platform::Telegram, pid)) = self.store.rooms.identity(user).await? else {
+            return Ok(false);
+        };
+        self.store
+            .telegram
+            .mark_orphaned(user, Platform::Telegram, &pid)
+            .await?;
+        Ok(true)
     }
 }
 

@@ -24,10 +24,10 @@
 //! as orphans in the store; another replica (or this one after a restart)
 //! adopts them within seconds. A replica that crashes marks nobody itself:
 //! presence notices its heartbeat is gone and starts the grace period of
-//! the people it held; when that runs out, the Hub hands a Telegram person
-//! (who has no connection to lose) to the orphan list instead of ending
-//! their room, and another replica adopts them and delivers what they
-//! missed, once and in order (`tests/telegram_processes.rs`).
+//! the people it held; when that runs out, the Hub asks its keepers, and
+//! [`TelegramKeeper`] puts a Telegram person (who has no connection to
+//! lose) on the orphan list instead of letting the room end, and another replica adopts them and delivers what they
+//! missed, once and in order (`tests/it/telegram_processes.rs`).
 
 mod activity;
 mod api;
@@ -66,6 +66,7 @@ pub use api::{SendError, TgApi};
 pub use budget::{Budget, BudgetError, LocalBudget, RedisBudget};
 pub use ids::TelegramChatId;
 pub use lease::{LEASE_TTL, Lease, LeaseError, LocalLease, RedisLease};
+pub use maintenance::TelegramKeeper;
 pub use setup::{allowed_updates, setup};
 pub use webhook::{MAX_UPDATE_BYTES, SECRET_HEADER};
 
