@@ -14,6 +14,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 const TOKEN: &str = "moderation-test-token";
+
 async fn cluster_pair() -> (Cluster, Replica, Replica) {
     let cluster = Cluster::new(None).await;
     let env = [("CHATHUB_ADMIN_TOKEN", TOKEN)];
