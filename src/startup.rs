@@ -93,6 +93,7 @@ pub fn pg_config(config: &Config) -> Option<PgConfig> {
     config.database_url.as_ref().map(|url| PgConfig {
         url: url.expose().to_owned(),
         pool_size: config.db_pool_size,
+        writers: config.db_writers,
     })
 }
 

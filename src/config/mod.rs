@@ -101,8 +101,12 @@ pub struct Config {
     /// `CHATHUB_WS_IDLE_SECS`: a WebSocket that sends nothing (not even a
     /// pong) for this long is closed.
     pub ws_idle_timeout: Duration,
-    /// `CHATHUB_DB_POOL_SIZE`: Postgres connections per replica.
+    /// `CHATHUB_DB_POOL_SIZE`: Postgres connections per replica for
+    /// everything but storing messages.
     pub db_pool_size: usize,
+    /// `CHATHUB_DB_WRITERS`: message writers per replica, each with its own
+    /// connection.
+    pub db_writers: usize,
     /// `CHATHUB_RETENTION_DAYS`: how long message content is kept.
     pub retention: Duration,
     /// `TELEGRAM_*`; `None` (no `TELEGRAM_BOT_TOKEN`) = Telegram off.
@@ -190,6 +194,7 @@ impl Config {
                 &s.ws_idle_secs,
             )?),
             db_pool_size: positive("CHATHUB_DB_POOL_SIZE", &s.db_pool_size)?,
+            db_writers: positive("CHATHUB_DB_WRITERS", &s.db_writers)?,
             retention: Duration::from_secs(
                 positive::<u64>("CHATHUB_RETENTION_DAYS", &s.retention_days)?
                     .checked_mul(24 * 60 * 60)

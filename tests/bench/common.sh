@@ -37,7 +37,9 @@ scratch_pg() {
   runuser -u postgres -- "$bin/initdb" -D "$SCRATCH/data" -A trust -U postgres >/dev/null
   runuser -u postgres -- "$bin/pg_ctl" -D "$SCRATCH/data" -l "$SCRATCH/log" -w start \
     -o "-p $port -k $SCRATCH -c listen_addresses=127.0.0.1 -c max_connections=200 \
-        -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all" >/dev/null
+        -c pg_stat_statements.track=all -c pg_stat_statements.track_planning=on \
+        -c shared_preload_libraries=pg_stat_statements,auto_explain -c auto_explain.log_min_duration=${BENCH_PG_EXPLAIN_MS:--1} \
+        -c auto_explain.log_analyze=on -c auto_explain.log_nested_statements=on" >/dev/null
   PG="postgres://postgres@127.0.0.1:$port"
 }
 
@@ -46,7 +48,8 @@ pg_profile() {
   [ -n "$SCRATCH" ] || return 0
   echo "== PostgreSQL time by statement (pg_stat_statements, this run)"
   psql "$PG/$DB" -P pager=off -c "
-    SELECT calls, rows, round(total_exec_time::numeric, 0) AS total_ms,
+    SELECT calls, rows, round(total_exec_time::numeric, 0) AS exec_ms,
+           round(total_plan_time::numeric, 0) AS plan_ms,
            round(mean_exec_time::numeric, 3) AS mean_ms,
            round((100 * total_exec_time / sum(total_exec_time) OVER ())::numeric, 1) AS pct,
            left(regexp_replace(query, '\s+', ' ', 'g'), 90) AS statement
@@ -60,6 +63,7 @@ bench_cleanup() {
   if [ -n "$SCRATCH" ]; then
     runuser -u postgres -- "$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/pg_ctl" \
       -D "$SCRATCH/data" -m immediate stop >/dev/null || true
+    [ -z "${BENCH_PG_EXPLAIN_MS:-}" ] || cp "$SCRATCH/log" /tmp/chathub-bench-pg.log
     rm -rf "$SCRATCH"
   fi
 }

@@ -102,6 +102,7 @@ async fn an_outage_gives_retryable_errors_loses_nothing_and_heals() {
     let store = PgStore::connect(&PgConfig {
         url: proxy.url(&db.url),
         pool_size: 4,
+        writers: 1,
     })
     .await
     .unwrap();

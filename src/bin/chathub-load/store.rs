@@ -31,6 +31,9 @@ pub struct StoreArgs {
     /// Connections in the store's pool.
     #[arg(long, env = "CHATHUB_DB_POOL_SIZE", default_value_t = 16)]
     pool_size: usize,
+    /// Message writers (each with its own connection).
+    #[arg(long, env = "CHATHUB_DB_WRITERS", default_value_t = 1)]
+    writers: usize,
     #[command(flatten)]
     measure: MeasureArgs,
 }
@@ -44,6 +47,7 @@ pub async fn store_load(args: StoreArgs) -> anyhow::Result<()> {
         PgStore::connect(&PgConfig {
             url: args.database_url.clone(),
             pool_size: args.pool_size,
+            writers: args.writers,
         })
         .await?,
     );
@@ -62,11 +66,12 @@ pub async fn store_load(args: StoreArgs) -> anyhow::Result<()> {
     }
     let per_person = args.messages / 2;
     println!(
-        "store: {} rooms x {} messages = {} appends, pool {}",
+        "store: {} rooms x {} messages = {} appends, pool {}, writers {}",
         args.rooms,
         per_person * 2,
         args.rooms * per_person * 2,
-        args.pool_size
+        args.pool_size,
+        args.writers
     );
 
     let meter = Meter::start(&args.measure);
@@ -97,7 +102,7 @@ pub async fn store_load(args: StoreArgs) -> anyhow::Result<()> {
         }
     }
     let summary = report("stored", "message", "append", &mut latencies, elapsed);
-    let extra = json!({"rooms": args.rooms, "messages": per_person * 2, "pool": args.pool_size});
+    let extra = json!({"rooms": args.rooms, "messages": per_person * 2, "pool": args.pool_size, "writers": args.writers});
     meter.finish("store", summary, extra)?;
     Ok(())
 }

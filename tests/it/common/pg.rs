@@ -37,6 +37,7 @@ impl TestDb {
         PgConfig {
             url: self.url.clone(),
             pool_size: 8,
+            writers: 1,
         }
     }
 

@@ -121,8 +121,10 @@ impl WsClient {
 
     /// The next JSON frame (pings are answered by the library).
     pub async fn next_frame(&mut self) -> Value {
+        // One deadline for the frame, however many pings come meanwhile.
+        let deadline = tokio::time::Instant::now() + EXPECT_WITHIN;
         loop {
-            let msg = tokio::time::timeout(EXPECT_WITHIN, self.stream.next())
+            let msg = tokio::time::timeout_at(deadline, self.stream.next())
                 .await
                 .expect("a frame within the deadline")
                 .expect("connection open")
