@@ -10,6 +10,7 @@ mod admin;
 mod admin_page;
 mod architecture;
 mod browser;
+mod faults;
 mod hardening;
 mod lb_failover;
 mod moderation;
