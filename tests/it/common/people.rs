@@ -60,7 +60,9 @@ pub struct Person {
     next_send: Instant,
     /// Every room the server named to this person.
     pub rooms: HashSet<String>,
-    pub trace: Vec<String>,
+    /// What this person sent, got and did, timed: printed when they are
+    /// stuck, to tell a lost message from a slow one.
+    trace: Vec<String>,
 }
 
 impl Person {
