@@ -365,3 +365,42 @@ async fn the_latest_connection_stays_open_at_the_sync() {
     }
     assert!(a.addr.connected());
 }
+
+#[actix::test]
+async fn an_ack_waits_until_the_partners_earlier_message_was_delivered() {
+    use crate::domain::{ClientMsgId, MessageKind, MessageText};
+    use crate::store::NewMessage;
+
+    let deps = core();
+    let (a, mut b, room) = paired(&deps).await;
+    // A's message is stored as seq 1, its doorbell still on the way (it
+    // never comes here).
+    deps.store
+        .rooms
+        .append_message(NewMessage {
+            room,
+            sender: a.user,
+            kind: MessageKind::Text,
+            text: "first".into(),
+            client_msg_id: ClientMsgId::parse("a1".into()).unwrap(),
+            extra: Default::default(),
+        })
+        .await
+        .unwrap();
+    // B's message is stored as seq 2: B must see seq 1 before the ack for
+    // seq 2, or a page resuming from "the highest seq seen" skips seq 1.
+    b.cmd(ClientCommand::Send {
+        text: MessageText::parse("second".into()).unwrap(),
+        id: ClientMsgId::parse("b1".into()).unwrap(),
+    })
+    .await;
+    let mut seen = Vec::new();
+    while seen.len() < 2 {
+        match b.next().await {
+            Outgoing::Message { seq, .. } => seen.push(("message", seq.0)),
+            Outgoing::Ack { seq, .. } => seen.push(("ack", seq.0)),
+            _ => {}
+        }
+    }
+    assert_eq!(seen, vec![("message", 1), ("ack", 2)]);
+}

@@ -83,6 +83,20 @@ async fn a_frame_over_the_limit_is_closed_with_1009() {
 }
 
 #[actix_web::test]
+async fn a_header_announcing_a_gigabyte_is_closed_with_1009_without_its_payload() {
+    // A long idle timeout: a server that waited for the payload would only
+    // close at idle, far past `close_code`'s deadline.
+    let app = spawn_app(&[("CHATHUB_WS_IDLE_SECS", "600")]).await;
+    let mut tcp = raw_ws(app.port).await;
+    let mut frame = vec![0x81, 0x80 | 127];
+    frame.extend_from_slice(&(1u64 << 30).to_be_bytes());
+    frame.extend_from_slice(&[1, 2, 3, 4]); // the mask; no payload follows
+    tcp.write_all(&frame).await.unwrap();
+    assert_eq!(close_code(&mut tcp).await, 1009);
+    app.shutdown().await;
+}
+
+#[actix_web::test]
 async fn a_client_that_never_reads_is_dropped_within_a_bounded_time() {
     let app = spawn_app(&[]).await;
     // A small receive window, so the server's writes back up quickly.

@@ -200,7 +200,7 @@ impl ClientActor {
         Box::pin(
             actix::fut::wrap_future(fut).map(move |res, act: &mut Self, ctx| {
                 if let Ok(Some(seq)) = res {
-                    act.push(Outgoing::Ack { id: ack_id, seq }, ctx);
+                    act.ack(ack_id, seq, ctx);
                 }
                 res
             }),
@@ -225,7 +225,7 @@ impl ClientActor {
             actix::fut::wrap_future(fut).then(move |res, act: &mut Self, ctx| -> Act {
                 match res {
                     Ok(_) => {
-                        act.leave_room(room);
+                        act.leave_room(room, ctx);
                         after(act, ctx)
                     }
                     Err(e) => done(Err(e.into())),
@@ -306,7 +306,7 @@ impl ClientActor {
             actix::fut::wrap_future(fut).map(move |res, act: &mut Self, ctx| {
                 res?;
                 if in_room {
-                    act.leave_room(room);
+                    act.leave_room(room, ctx);
                 }
                 act.push(Outgoing::Reported { room }, ctx);
                 Ok(None)

@@ -37,6 +37,7 @@ impl ClientActor {
             metrics::histogram!(crate::telemetry::metric::PAIRING_WAIT_SECONDS)
                 .record(since.elapsed().as_secs_f64());
         }
+        self.release_acks(true, ctx); // of an earlier room, if any
         self.state = PersonState::InRoom(room);
         self.cursor = from;
         self.early.clear();
@@ -51,10 +52,11 @@ impl ClientActor {
     }
 
     /// Leaves the current room locally (the store already ended it).
-    pub(super) fn leave_room(&mut self, room: RoomId) {
+    pub(super) fn leave_room(&mut self, room: RoomId, ctx: &mut Context<Self>) {
         if self.state == PersonState::InRoom(room) {
             self.state = PersonState::Idle;
             self.early.clear();
+            self.release_acks(true, ctx);
         }
         self.last_room = Some(room);
         self.deps.hub.do_send(LeaveRoom {
@@ -73,7 +75,9 @@ impl ClientActor {
         while let Some(next) = self.early.remove(&self.cursor.next()) {
             self.apply_one(&next, ctx);
         }
+        self.release_acks(false, ctx);
         if self.early.is_empty()
+            && self.held_acks.is_empty()
             && let Some(timer) = self.gap_wait.take()
         {
             ctx.cancel_future(timer);
@@ -90,10 +94,16 @@ impl ClientActor {
             return;
         }
         self.early.insert(msg.seq, msg);
+        self.arm_gap_wait(ctx);
+    }
+
+    /// Reads the store after [`GAP_WAIT`] unless the gap (a held doorbell
+    /// or a held ack) was filled by then.
+    pub(super) fn arm_gap_wait(&mut self, ctx: &mut Context<Self>) {
         if self.gap_wait.is_none() {
             self.gap_wait = Some(ctx.run_later(GAP_WAIT, |act, ctx| {
                 act.gap_wait = None;
-                if !act.early.is_empty() {
+                if !act.early.is_empty() || !act.held_acks.is_empty() {
                     metrics::counter!(crate::telemetry::metric::GAP_READS).increment(1);
                     let step = act.catch_up();
                     ctx.wait(step);
@@ -175,7 +185,7 @@ impl ClientActor {
             return Box::pin(actix::fut::ready(()));
         }
         Box::pin(self.catch_up().map(move |_, act: &mut Self, ctx| {
-            act.leave_room(room);
+            act.leave_room(room, ctx);
             if by == Some(act.user) {
                 act.push(Outgoing::Stopped, ctx);
             } else {

@@ -3,6 +3,7 @@
 //! at a time (so their messages keep their order), and turns bus events into
 //! what the person sees, de-duplicated and in seq order.
 
+mod acks;
 mod commands;
 mod delivery;
 mod moderation;
@@ -82,6 +83,10 @@ pub struct ClientActor {
     early: std::collections::BTreeMap<Seq, crate::domain::StoredMessage>,
     /// The timer that reads the store if a gap is not filled in time.
     gap_wait: Option<SpawnHandle>,
+    /// Acks of the person's own messages held until everything before them
+    /// was delivered (`acks.rs`); released by delivery, all of them when
+    /// the room ends.
+    held_acks: std::collections::BTreeMap<Seq, String>,
     /// How this connection started. Read once in `started`.
     resume: Resume,
     /// A ban this connection learned of (bus event, sync or refused
@@ -116,6 +121,7 @@ impl ClientActor {
             closing: None,
             early: std::collections::BTreeMap::new(),
             gap_wait: None,
+            held_acks: std::collections::BTreeMap::new(),
             resume,
             ban: None,
             searching_since: None,

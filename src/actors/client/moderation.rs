@@ -60,7 +60,7 @@ impl ClientActor {
                     tracing::warn!(client = %act.id, error = %e, "moderation step failed");
                 }
                 match act.state {
-                    PersonState::InRoom(room) => act.leave_room(room),
+                    PersonState::InRoom(room) => act.leave_room(room, ctx),
                     PersonState::Searching => act.state = PersonState::Idle,
                     PersonState::Idle => {}
                 }

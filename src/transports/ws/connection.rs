@@ -11,7 +11,7 @@ use actix_ws::{AggregatedMessage as Message, CloseCode, MessageStream, Session};
 use futures_util::StreamExt;
 use tokio::sync::{mpsc, oneshot};
 
-use super::protocol;
+use super::{frame_guard, protocol};
 use crate::actors::client::{
     ClientActor, ClientCommand, CloseReason, Command, Disconnected, Outbox, OutboxFull, Outgoing,
 };
@@ -213,6 +213,7 @@ pub async fn write_loop(
 fn protocol_close(e: &actix_ws::ProtocolError) -> actix_ws::CloseReason {
     let (code, text) = match e {
         actix_ws::ProtocolError::Overflow => (CloseCode::Size, "frame too large"),
+        e if frame_guard::is_refusal(e) => (CloseCode::Size, "frame too large"),
         actix_ws::ProtocolError::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
             (CloseCode::Invalid, "text is not valid UTF-8")
         }

@@ -8,6 +8,7 @@
 
 mod client_addr;
 mod connection;
+mod frame_guard;
 mod limit;
 mod search_limit;
 
@@ -23,7 +24,7 @@ use std::rc::Rc;
 use std::time::Instant;
 
 use actix::Actor;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use crate::actors::Deps;
@@ -130,6 +131,11 @@ pub async fn route(
     };
     // The handshake is checked before anything is stored: a plain GET (no
     // upgrade) creates nobody.
+    // Frames are sized on their header, before any payload is read.
+    let mut guarded = frame_guard::guard(body, connection::MAX_FRAME_BYTES);
+    let body = web::Payload::from_request(&req, &mut guarded)
+        .await
+        .map_err(|e| WsRefused::BadRequest(e.to_string()))?;
     let (response, session, stream) = actix_ws::handle_with_protocols(&req, body, &[SUBPROTOCOL])
         .map_err(|e| WsRefused::BadRequest(e.to_string()))?;
     let store = &state.deps.store;

@@ -7,8 +7,11 @@ pub mod browser;
 #[path = "../../../src/bin/chathub-load/fake_telegram.rs"]
 pub mod fake_telegram;
 pub mod inproc;
+pub mod load;
+pub mod people;
 pub mod pg;
 pub mod pg_proxy;
+pub mod pg_server;
 pub mod redis_server;
 pub mod replicas;
 pub mod scenarios;

@@ -13,8 +13,8 @@ pub fn server_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
 }
 
-async fn admin(sql: String) {
-    let mut conn = AsyncPgConnection::establish(&format!("{}/postgres", server_url()))
+async fn admin(server: &str, sql: String) {
+    let mut conn = AsyncPgConnection::establish(&format!("{server}/postgres"))
         .await
         .expect("Postgres is reachable for tests");
     diesel::sql_query(sql).execute(&mut conn).await.unwrap();
@@ -22,15 +22,26 @@ async fn admin(sql: String) {
 
 pub struct TestDb {
     name: String,
+    /// The server it lives on (without a database name).
+    server: String,
     pub url: String,
 }
 
 impl TestDb {
     pub async fn create() -> TestDb {
+        Self::create_on(&server_url()).await
+    }
+
+    /// A fresh database on the server at `server` (a test's own, say).
+    pub async fn create_on(server: &str) -> TestDb {
         let name = format!("chathub_test_{}", uuid::Uuid::new_v4().simple());
-        admin(format!("CREATE DATABASE {name}")).await;
-        let url = format!("{}/{name}", server_url());
-        TestDb { name, url }
+        admin(server, format!("CREATE DATABASE {name}")).await;
+        let url = format!("{server}/{name}");
+        TestDb {
+            name,
+            server: server.to_owned(),
+            url,
+        }
     }
 
     pub fn config(&self) -> PgConfig {
@@ -67,12 +78,13 @@ impl Drop for TestDb {
         // Drop runs outside async context: use a private runtime on a plain
         // thread. FORCE ends the connections the pool may still hold.
         let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        let server = self.server.clone();
         let _ = std::thread::spawn(move || {
             if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
             {
-                rt.block_on(admin(sql));
+                rt.block_on(admin(&server, sql));
             }
         })
         .join();

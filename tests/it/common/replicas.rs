@@ -129,6 +129,22 @@ impl Replica {
         }
     }
 
+    /// Sends `signal` (`STOP`, `CONT`, ...) to the running process.
+    pub async fn signal(&self, signal: &str) {
+        let pid = self
+            .child
+            .as_ref()
+            .and_then(|c| c.id())
+            .expect("replica running")
+            .to_string();
+        let status = Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status()
+            .await
+            .unwrap();
+        assert!(status.success(), "kill -{signal}");
+    }
+
     /// SIGTERM, then wait for the graceful exit.
     pub async fn terminate(&mut self) {
         if let Some(mut child) = self.child.take() {
@@ -157,9 +173,13 @@ pub struct Cluster {
 
 impl Cluster {
     pub async fn new(redis_url: Option<String>) -> Cluster {
+        Self::on(TestDb::create().await, redis_url)
+    }
+
+    /// A cluster on `db` (on a test's own PostgreSQL server, say).
+    pub fn on(db: TestDb, redis_url: Option<String>) -> Cluster {
         let redis_url = redis_url.unwrap_or_else(super::redis_server::shared_redis_url);
         let prefix = format!("chathub-test-{}:", uuid::Uuid::new_v4().simple());
-        let db = TestDb::create().await;
         Cluster {
             env: vec![
                 ("DATABASE_URL".into(), db.url.clone()),

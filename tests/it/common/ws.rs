@@ -24,6 +24,16 @@ pub struct WsClient {
     pub resumed: bool,
 }
 
+/// What [`WsClient::poll`] found.
+#[derive(Debug)]
+pub enum Polled {
+    Frame(Value),
+    /// Nothing within the wait.
+    Quiet,
+    /// The connection ended (a close frame, a reset, or EOF).
+    Closed,
+}
+
 /// How a connection ended, as the client saw it.
 #[derive(Debug, PartialEq)]
 pub enum Closed {
@@ -92,7 +102,12 @@ impl WsClient {
             hello_room: None,
             resumed: false,
         };
-        let hello = client.expect("hello").await;
+        // A connection closed before its `hello` (a replica shutting down
+        // as it accepted) is a failed attempt, not a broken test.
+        let hello = match client.poll(EXPECT_WITHIN).await {
+            Polled::Frame(f) if f["type"] == "hello" => f,
+            other => return Err(format!("no hello: {other:?}")),
+        };
         client.session = hello["session"].as_str().unwrap().to_owned();
         client.hello_room = hello["room"].as_str().map(str::to_owned);
         client.resumed = hello["resumed"].as_bool().unwrap();
@@ -146,6 +161,23 @@ impl WsClient {
                 Ok(Some(Ok(Message::Text(t)))) => return serde_json::from_str(&t).ok(),
                 Ok(Some(Ok(Message::Close(_)))) | Ok(Some(Err(_))) | Ok(None) | Err(_) => {
                     return None;
+                }
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
+    }
+
+    /// The next JSON frame within `wait`, telling a quiet connection from
+    /// a closed one (for clients that reconnect, as the page does).
+    pub async fn poll(&mut self, wait: Duration) -> Polled {
+        loop {
+            match tokio::time::timeout(wait, self.stream.next()).await {
+                Err(_) => return Polled::Quiet,
+                Ok(Some(Ok(Message::Text(t)))) => {
+                    return Polled::Frame(serde_json::from_str(&t).expect("JSON frame"));
+                }
+                Ok(Some(Ok(Message::Close(_)))) | Ok(Some(Err(_))) | Ok(None) => {
+                    return Polled::Closed;
                 }
                 Ok(Some(Ok(_))) => continue,
             }
