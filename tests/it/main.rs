@@ -33,3 +33,5 @@ mod ws_chat;
 mod ws_chat_postgres;
 mod ws_chat_redis;
 mod ws_hostile;
+mod presence_typing;
+mod time_limits;
