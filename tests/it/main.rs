@@ -35,3 +35,4 @@ mod ws_chat_redis;
 mod ws_hostile;
 mod presence_typing;
 mod time_limits;
+mod telegram_protect;
