@@ -36,3 +36,4 @@ mod ws_hostile;
 mod presence_typing;
 mod time_limits;
 mod telegram_protect;
+mod browser_ux;

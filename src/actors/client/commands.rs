@@ -76,9 +76,8 @@ impl Handler<Command> for ClientActor {
             return AtomicResponse::new(done(Ok(None)));
         }
         let fut = if let Err(not_until) = self.flood.check() {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(
-                &governor::clock::DefaultClock::default(),
-            ));
+            let now = governor::clock::Clock::now(self.flood.clock());
+            let wait = not_until.wait_time_from(now);
             let retry_after_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1);
             done(Err(ChatError::Flood { retry_after_ms }))
         } else {

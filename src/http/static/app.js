@@ -281,6 +281,9 @@
     // What was in flight on the old socket is answered (or not) there:
     // resend it (same id, so the server stores it once) from the queue.
     inflight = null;
+    // A `partner_back` sent while we were away never reached us: the
+    // banner would be stale (a new `partner_away` shows it again).
+    ui.partnerBanner.hidden = true;
 
     if (f.room && sameSession && f.room === S.room) {
       // Resumed into the room on screen: keep it, re-send what was never acked.
@@ -333,6 +336,7 @@
     noteSeq(seq);
     const stick = nearBottom();
     showTyping(false); // the message they were typing is here
+    ui.partnerBanner.hidden = true; // whoever writes is connected
     placeMsg({ seq, mine: false, text: f.text, status: 'received', ts: Date.now() });
     // Follow the conversation unless the user scrolled up to read something.
     if (stick) scrollToBottom(); else ui.jump.hidden = false;
