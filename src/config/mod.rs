@@ -231,10 +231,7 @@ impl Config {
                 .map(parse_proxies)
                 .transpose()?
                 .unwrap_or_default(),
-            room_idle: Duration::from_secs(positive(
-                "CHATHUB_ROOM_IDLE_SECS",
-                &s.room_idle_secs,
-            )?),
+            room_idle: Duration::from_secs(positive("CHATHUB_ROOM_IDLE_SECS", &s.room_idle_secs)?),
             search_max: Duration::from_secs(positive(
                 "CHATHUB_SEARCH_MAX_SECS",
                 &s.search_max_secs,

@@ -27,7 +27,11 @@ async fn matched_pages(driver: &Driver, url: &str) -> (Client, Client) {
 #[actix_web::test]
 async fn forty_quick_lines_all_arrive_in_order_and_none_is_left_to_retry() {
     // A tight flood limit: 40 lines at once are far past its burst.
-    let app = spawn_app(&[("CHATHUB_FLOOD_PER_SEC", "10"), ("CHATHUB_FLOOD_BURST", "5")]).await;
+    let app = spawn_app(&[
+        ("CHATHUB_FLOOD_PER_SEC", "10"),
+        ("CHATHUB_FLOOD_BURST", "5"),
+    ])
+    .await;
     let driver = Driver::start().await;
     let (alice, bob) = matched_pages(&driver, &app.http("/")).await;
 
@@ -54,14 +58,21 @@ async fn forty_quick_lines_all_arrive_in_order_and_none_is_left_to_retry() {
     let expected: Vec<String> = (1..=40).map(|i| format!("line {i}")).collect();
     assert_eq!(texts, expected, "every line once, in the order typed");
 
-    wait_for(&alice, "#messages .msg.mine[data-seq='40'][data-status='sent']").await;
+    wait_for(
+        &alice,
+        "#messages .msg.mine[data-seq='40'][data-status='sent']",
+    )
+    .await;
     let mine = alice
         .find_all(Locator::Css("#messages .msg.mine"))
         .await
         .unwrap();
     assert_eq!(mine.len(), 40);
     for row in mine {
-        assert_eq!(row.attr("data-status").await.unwrap().as_deref(), Some("sent"));
+        assert_eq!(
+            row.attr("data-status").await.unwrap().as_deref(),
+            Some("sent")
+        );
     }
     assert!(
         alice

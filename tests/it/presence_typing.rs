@@ -153,7 +153,10 @@ async fn typing_reaches_a_telegram_partner_as_a_chat_action_at_most_every_five_s
     assert!(actions.iter().all(|c| c.params["action"] == "typing"));
     for pair in actions.windows(2) {
         let gap = pair[1].at - pair[0].at;
-        assert!(gap >= Duration::from_millis(4900), "chat actions {gap:?} apart");
+        assert!(
+            gap >= Duration::from_millis(4900),
+            "chat actions {gap:?} apart"
+        );
     }
     // Then the message itself arrives as ever.
     web.say("w1", "here it is").await;

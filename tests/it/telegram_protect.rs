@@ -22,12 +22,16 @@ async fn protected_copies_carry_protect_content_until_turned_off() {
 
     a.command("/protect").await;
     a.text("protected text").await;
-    a.send(json!({"photo": [{"file_id": "PP1", "file_unique_id": "u-PP1", "width": 9, "height": 9}]}))
-        .await;
+    a.send(
+        json!({"photo": [{"file_id": "PP1", "file_unique_id": "u-PP1", "width": 9, "height": 9}]}),
+    )
+    .await;
     // Media under the sender's spoiler default go out by file id: also protected.
     a.command("/spoiler_on").await;
-    a.send(json!({"photo": [{"file_id": "PP2", "file_unique_id": "u-PP2", "width": 9, "height": 9}]}))
-        .await;
+    a.send(
+        json!({"photo": [{"file_id": "PP2", "file_unique_id": "u-PP2", "width": 9, "height": 9}]}),
+    )
+    .await;
     a.command("/spoiler_off").await;
     b.text("the partner's own text").await;
     a.command("/protect").await;
@@ -48,10 +52,20 @@ async fn protected_copies_carry_protect_content_until_turned_off() {
     assert_eq!(covered[0].params["has_spoiler"], true);
     // B never turned it on: B's copy into A's chat is not protected.
     let back = wait_method(&fake, A, "copymessage", 1).await;
-    assert!(back[0].params.get("protect_content").is_none(), "{:?}", back[0].params);
+    assert!(
+        back[0].params.get("protect_content").is_none(),
+        "{:?}",
+        back[0].params
+    );
     let notes = texts(&only(&fake.calls(), A));
-    assert!(notes.iter().any(|t| t.starts_with("Protection on")), "{notes:?}");
-    assert!(notes.iter().any(|t| t.starts_with("Protection off")), "{notes:?}");
+    assert!(
+        notes.iter().any(|t| t.starts_with("Protection on")),
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|t| t.starts_with("Protection off")),
+        "{notes:?}"
+    );
 }
 
 #[actix_web::test]
@@ -62,7 +76,9 @@ async fn protect_is_in_the_menu_and_a_web_partner_still_gets_the_text() {
     let mut web = WsClient::connect(&app.ws_url("")).await;
     tg.command("/help").await;
     fake.wait_until(WITHIN, |calls| {
-        texts(&only(calls, A)).iter().any(|t| t.contains("/protect: "))
+        texts(&only(calls, A))
+            .iter()
+            .any(|t| t.contains("/protect: "))
     })
     .await;
 

@@ -45,7 +45,10 @@ async fn a_silent_room_ends_once_for_both_people_on_two_replicas() {
     assert_eq!(cluster.db.count("rooms WHERE end_reason = 'idle'").await, 1);
     assert_eq!(cluster.db.count("room_members WHERE active").await, 0);
     let counted = ended_count(&r1, "idle").await + ended_count(&r2, "idle").await;
-    assert_eq!(counted, 1.0, "the end is counted by the one replica that stored it");
+    assert_eq!(
+        counted, 1.0,
+        "the end is counted by the one replica that stored it"
+    );
 
     // Both can go on: a new search pairs them again.
     a.search().await;

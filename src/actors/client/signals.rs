@@ -30,7 +30,13 @@ impl ClientActor {
             return;
         }
         self.last_typing = Some(now);
-        self.ring(room, BusEvent::Typing { user: self.user, room });
+        self.ring(
+            room,
+            BusEvent::Typing {
+                user: self.user,
+                room,
+            },
+        );
     }
 
     /// Rings `room` without waiting (a signal nobody needs to wait for).
@@ -54,7 +60,13 @@ impl ClientActor {
     /// partner saw it away, they see it back.
     pub(super) fn announce_back(&self, room: RoomId) {
         if self.shows_presence() {
-            self.ring(room, BusEvent::PartnerBack { user: self.user, room });
+            self.ring(
+                room,
+                BusEvent::PartnerBack {
+                    user: self.user,
+                    room,
+                },
+            );
         }
     }
 
@@ -65,7 +77,13 @@ impl ClientActor {
         if let PersonState::InRoom(room) = self.state
             && self.shows_presence()
         {
-            self.ring(room, BusEvent::PartnerAway { user: self.user, room });
+            self.ring(
+                room,
+                BusEvent::PartnerAway {
+                    user: self.user,
+                    room,
+                },
+            );
         }
     }
 
@@ -77,7 +95,7 @@ impl ClientActor {
             | BusEvent::Typing { user, room } => (*user, *room),
             _ => return,
         };
-        if !self.from_partner(user, room) {
+        if !self.is_partner_in(user, room) {
             return;
         }
         match event {
@@ -94,7 +112,7 @@ impl ClientActor {
         }
     }
 
-    fn from_partner(&self, user: UserId, room: RoomId) -> bool {
+    fn is_partner_in(&self, user: UserId, room: RoomId) -> bool {
         user != self.user && self.state == PersonState::InRoom(room)
     }
 }

@@ -220,7 +220,12 @@ impl TelegramTransport {
                 Err(e) => self.say(p, Notice::plain(e.to_string())).await,
             },
             TgCommand::Protect => {
-                let on = self.deps.store.telegram.toggle_protect_content(user).await?;
+                let on = self
+                    .deps
+                    .store
+                    .telegram
+                    .toggle_protect_content(user)
+                    .await?;
                 let text = if on {
                     texts::PROTECT_ON
                 } else {

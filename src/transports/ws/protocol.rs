@@ -265,7 +265,9 @@ mod tests {
         });
         assert_eq!(json, r#"{"type":"ack","id":"m1","seq":3}"#);
         let json = render(&Outgoing::Error {
-            error: ChatError::Flood { retry_after_ms: 200 },
+            error: ChatError::Flood {
+                retry_after_ms: 200,
+            },
             id: None,
         });
         assert!(json.contains(r#""code":"flood""#) && json.contains(r#""retryable":true"#));

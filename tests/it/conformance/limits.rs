@@ -48,7 +48,11 @@ pub async fn idle_rooms_end_once_and_a_message_keeps_a_room_open(store: S) {
         ended.extend(more);
     }
     let ids: Vec<_> = ended.iter().map(|r| r.id).collect();
-    assert_eq!(ids.len(), silent.len(), "each silent room ended exactly once");
+    assert_eq!(
+        ids.len(),
+        silent.len(),
+        "each silent room ended exactly once"
+    );
     assert_eq!(ids.iter().copied().collect::<HashSet<_>>(), silent);
     for room in &ended {
         assert_eq!(room.end_reason, Some(EndReason::Idle));
