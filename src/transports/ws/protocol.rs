@@ -258,6 +258,34 @@ mod tests {
     }
 
     #[test]
+    fn renders_the_new_frames() {
+        let hello = render(&Outgoing::Hello {
+            session: "t".into(),
+            room: None,
+            resumed: false,
+            flood: (5, 20),
+        });
+        assert!(
+            hello.contains(r#""flood":{"per_sec":5,"burst":20}"#),
+            "{hello}"
+        );
+        assert_eq!(
+            render(&Outgoing::SearchStopped),
+            r#"{"type":"search_stopped","reason":"timeout"}"#
+        );
+        assert_eq!(
+            render(&Outgoing::Typing {
+                room: RoomId::new()
+            }),
+            r#"{"type":"typing"}"#
+        );
+        assert!(matches!(
+            parse(r#"{"type":"typing"}"#),
+            Ok(ClientCommand::Typing)
+        ));
+    }
+
+    #[test]
     fn renders_tagged_json() {
         let json = render(&Outgoing::Ack {
             id: "m1".into(),
