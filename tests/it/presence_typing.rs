@@ -27,6 +27,14 @@ async fn a_dropped_partner_is_shown_away_then_back_across_replicas_then_gone() {
     let away = a.expect("partner_away").await;
     assert_eq!(away["room"], room.as_str());
 
+    // A reconnects meanwhile (on r2): told at once that B is still away.
+    let a_session = a.session.clone();
+    a.drop_connection();
+    let mut a = WsClient::resume(&r2.ws_url("?last_seq=0"), &a_session).await;
+    assert_eq!(a.hello_room.as_deref(), Some(room.as_str()));
+    a.expect("matched").await;
+    assert_eq!(a.expect("partner_away").await["room"], room.as_str());
+
     // B's page comes back through the load balancer, on the other replica.
     let mut b = WsClient::resume(&r1.ws_url("?last_seq=0"), &session).await;
     assert_eq!(b.hello_room.as_deref(), Some(room.as_str()));

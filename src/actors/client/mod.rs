@@ -208,6 +208,7 @@ impl Actor for ClientActor {
                         };
                         act.enter_room(room.id, from, ctx);
                         act.announce_back(room.id);
+                        act.check_partner_present(&room, ctx);
                     }
                 }
                 Err(e) => {

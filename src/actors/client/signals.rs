@@ -10,7 +10,7 @@ use actix::prelude::*;
 
 use super::{ClientActor, Outgoing, PersonState};
 use crate::bus::{BusEvent, Topic};
-use crate::domain::{Platform, RoomId, UserId};
+use crate::domain::{Platform, Room, RoomId, UserId};
 
 /// A person's typing is passed on at most this often; extra signals from
 /// the client are dropped without an answer.
@@ -68,6 +68,36 @@ impl ClientActor {
                 },
             );
         }
+    }
+
+    /// This connection starts in `room` (a resume, most often): if the
+    /// partner is not connected anywhere now, say so at once, since the
+    /// `partner_away` sent while this person was gone never reached them.
+    /// Only for a web connection: a Telegram person's actor starts again on
+    /// whichever replica gets their next update, and their notice is sent at
+    /// most once per away period.
+    pub(super) fn check_partner_present(&self, room: &Room, ctx: &mut Context<Self>) {
+        let Some(partner) = room.partner_of(self.user) else {
+            return;
+        };
+        if !self.shows_presence() {
+            return;
+        }
+        let (presence, room) = (self.deps.presence.clone(), room.id);
+        ctx.spawn(
+            actix::fut::wrap_future(async move { presence.latest(partner).await }).map(
+                move |res, act: &mut Self, ctx| {
+                    // Unknown (presence unreachable) proves nothing: say nothing.
+                    if let Ok(None) = res
+                        && act.state == PersonState::InRoom(room)
+                        && !act.partner_away
+                    {
+                        act.partner_away = true;
+                        act.push(Outgoing::PartnerAway { room }, ctx);
+                    }
+                },
+            ),
+        );
     }
 
     /// This connection ended without the person leaving (a lost socket, a
