@@ -16,7 +16,7 @@ use serde_json::json;
 #[actix_web::test]
 async fn a_dropped_partner_is_shown_away_then_back_across_replicas_then_gone() {
     let cluster = Cluster::new(None).await;
-    let grace = [("CHATHUB_RESUME_GRACE_SECS", "5")];
+    let grace = [("CHATHUB_RESUME_GRACE_SECS", "6")];
     let r1 = cluster.replica_with("r1", &grace).await;
     let r2 = cluster.replica_with("r2", &grace).await;
     let (mut a, b, room) = matched_pair_across(&r1.ws_url(""), &r2.ws_url("")).await;

@@ -27,7 +27,7 @@ async fn ended_count(replica: &Replica, reason: &str) -> f64 {
 #[actix_web::test]
 async fn a_silent_room_ends_once_for_both_people_on_two_replicas() {
     let cluster = Cluster::new(None).await;
-    let idle = [("CHATHUB_ROOM_IDLE_SECS", "2")];
+    let idle = [("CHATHUB_ROOM_IDLE_SECS", "3")];
     let r1 = cluster.replica_with("r1", &idle).await;
     let r2 = cluster.replica_with("r2", &idle).await;
     let (mut a, mut b, room) = matched_pair_across(&r1.ws_url(""), &r2.ws_url("")).await;
@@ -61,7 +61,7 @@ async fn a_silent_room_ends_once_for_both_people_on_two_replicas() {
 #[actix_web::test]
 async fn an_unanswered_search_stops_with_a_notice_and_leaves_the_queue() {
     let cluster = Cluster::new(None).await;
-    let max = [("CHATHUB_SEARCH_MAX_SECS", "1")];
+    let max = [("CHATHUB_SEARCH_MAX_SECS", "2")];
     let r1 = cluster.replica_with("r1", &max).await;
     let r2 = cluster.replica_with("r2", &max).await;
 
@@ -88,8 +88,8 @@ async fn telegram_people_are_told_of_an_idle_end_and_a_stopped_search() {
     let app = spawn_tg_app(
         &fake,
         &[
-            ("CHATHUB_ROOM_IDLE_SECS", "1"),
-            ("CHATHUB_SEARCH_MAX_SECS", "1"),
+            ("CHATHUB_ROOM_IDLE_SECS", "2"),
+            ("CHATHUB_SEARCH_MAX_SECS", "2"),
         ],
     )
     .await;

@@ -9,7 +9,7 @@ use chathub::store::StoreError;
 use super::{S, msg, user};
 
 /// The idle limit these cases use; rooms are left alone a bit longer.
-const IDLE: Duration = Duration::from_millis(800);
+const IDLE: Duration = Duration::from_secs(2);
 
 pub async fn idle_rooms_end_once_and_a_message_keeps_a_room_open(store: S) {
     let mut silent = HashSet::new();
