@@ -26,6 +26,7 @@ mod store_postgres;
 mod telegram;
 mod telegram_budget;
 mod telegram_bursts;
+mod telegram_chat_action;
 mod telegram_limits;
 mod telegram_polling;
 mod telegram_processes;

@@ -1,8 +1,10 @@
 //! The partner is typing: a Telegram person sees "typing..." in the chat
 //! header (`sendChatAction`). Inside the shared budget like every call, at
 //! most one per `CHAT_ACTION_INTERVAL` per chat (Telegram shows one for
-//! about 5 s), and skipped while messages wait to go out: a message is
-//! worth more of the chat's budget than the sign that one is coming.
+//! about 5 s) across all replicas (a slot in the shared budget: the
+//! person's sender moves between replicas with their updates), and skipped
+//! while messages wait to go out: a message is worth more of the chat's
+//! budget than the sign that one is coming.
 
 use std::time::Duration;
 
@@ -28,6 +30,13 @@ impl Sender {
             return;
         }
         self.last_chat_action = Some(now);
+        if !self
+            .api
+            .claim_chat_action(self.chat, CHAT_ACTION_INTERVAL)
+            .await
+        {
+            return;
+        }
         let req = self
             .api
             .bot
