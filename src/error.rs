@@ -21,8 +21,10 @@ pub enum ChatError {
     AlreadyInRoom,
     #[error("there is nobody to report")]
     NothingToReport,
+    /// Past the person's flood limit; a command may go through again after
+    /// `retry_after_ms`.
     #[error("slow down: too many messages, try again in a moment")]
-    Flood,
+    Flood { retry_after_ms: u64 },
     /// Searches from one client address past `CHATHUB_SEARCHES_PER_ADDRESS_PER_MIN`.
     #[error("too many searches from your address: wait a minute and search again")]
     TooManySearches,
@@ -50,7 +52,7 @@ impl ChatError {
             ChatError::NotInRoom => "not_in_room",
             ChatError::AlreadyInRoom => "already_in_room",
             ChatError::NothingToReport => "nothing_to_report",
-            ChatError::Flood => "flood",
+            ChatError::Flood { .. } => "flood",
             ChatError::TooManySearches => "too_many_searches",
             ChatError::Banned { .. } => "banned",
             ChatError::Deleted => "deleted",
@@ -63,7 +65,7 @@ impl ChatError {
     pub fn retryable(&self) -> bool {
         matches!(
             self,
-            ChatError::Flood | ChatError::TooManySearches | ChatError::Unavailable
+            ChatError::Flood { .. } | ChatError::TooManySearches | ChatError::Unavailable
         )
     }
 }

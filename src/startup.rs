@@ -148,6 +148,8 @@ pub struct Application {
     hub: Addr<Hub>,
     config: Config,
     retention: Option<tokio::task::JoinHandle<()>>,
+    /// Ends idle rooms (`CHATHUB_ROOM_IDLE_SECS`); stopped with the server.
+    idle_sweep: tokio::task::JoinHandle<()>,
     /// Stopped with the server (polling hands its lease back).
     telegram: Option<Arc<TelegramTransport>>,
 }
@@ -179,6 +181,11 @@ impl Application {
                 store: store.clone(),
             }));
         }
+        let idle_sweep = crate::actors::rooms::spawn_idle_sweep(
+            store.rooms.clone(),
+            bus.clone(),
+            config.room_idle,
+        );
         let hub = Hub::new(
             store.clone(),
             bus.clone(),
@@ -201,6 +208,7 @@ impl Application {
             limits: Limits {
                 flood_per_sec: config.flood_per_sec,
                 flood_burst: config.flood_burst,
+                search_max: config.search_max,
             },
             autoban: Arc::new(config.autoban.clone()),
         };
@@ -288,6 +296,7 @@ impl Application {
             hub,
             config,
             retention,
+            idle_sweep,
             telegram,
         })
     }
@@ -314,6 +323,7 @@ impl Application {
         // Dropped with the application (also on early return): no purge
         // outlives the replica.
         let _retention = self.retention.map(AbortOnDrop);
+        let _idle_sweep = AbortOnDrop(self.idle_sweep);
         let mut server = tokio::spawn(self.server);
         let admin_handle = self.admin.as_ref().map(|(_, s)| s.handle());
         let mut admin_task = self.admin.map(|(_, s)| tokio::spawn(s));

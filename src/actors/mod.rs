@@ -38,4 +38,6 @@ pub struct Limits {
     pub flood_per_sec: u32,
     /// Commands a person may send in a burst.
     pub flood_burst: u32,
+    /// A search unanswered this long stops (`CHATHUB_SEARCH_MAX_SECS`).
+    pub search_max: std::time::Duration,
 }

@@ -59,6 +59,7 @@ fn core_with_queue() -> (Deps, Arc<MemoryQueue>) {
         limits: Limits {
             flood_per_sec: 10_000,
             flood_burst: 10_000,
+            search_max: std::time::Duration::from_secs(600),
         },
         autoban: Arc::new(crate::domain::AutobanPolicy::default()),
     };

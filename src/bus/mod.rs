@@ -67,6 +67,12 @@ pub enum BusEvent {
     },
     /// `user` was erased on request: their sessions close.
     Deleted { user: UserId },
+    /// `user`'s connection in `room` dropped; the grace period runs.
+    PartnerAway { user: UserId, room: RoomId },
+    /// `user` is connected in `room` again.
+    PartnerBack { user: UserId, room: RoomId },
+    /// `user` is typing in `room` (never stored).
+    Typing { user: UserId, room: RoomId },
 }
 
 /// What the bus hands to the Hub.

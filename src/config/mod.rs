@@ -124,6 +124,10 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// `CHATHUB_SEARCHES_PER_ADDRESS_PER_MIN`: searches per client address.
     pub searches_per_address_per_min: u32,
+    /// `CHATHUB_ROOM_IDLE_SECS`: a room without a message this long ends.
+    pub room_idle: Duration,
+    /// `CHATHUB_SEARCH_MAX_SECS`: a search unanswered this long stops.
+    pub search_max: Duration,
 }
 
 impl Config {
@@ -232,6 +236,11 @@ impl Config {
                 .map(parse_proxies)
                 .transpose()?
                 .unwrap_or_default(),
+            room_idle: Duration::from_secs(positive("CHATHUB_ROOM_IDLE_SECS", &s.room_idle_secs)?),
+            search_max: Duration::from_secs(positive(
+                "CHATHUB_SEARCH_MAX_SECS",
+                &s.search_max_secs,
+            )?),
             telegram,
             redis_prefix: s.redis_prefix,
         })

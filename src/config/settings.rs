@@ -302,4 +302,23 @@ pub struct Settings {
         global = true
     )]
     pub autoban_steps: String,
+
+    /// A room in which nobody wrote for this many seconds ends (both are
+    /// told, reason idle).
+    #[arg(
+        long,
+        env = "CHATHUB_ROOM_IDLE_SECS",
+        default_value = "900",
+        global = true
+    )]
+    pub room_idle_secs: String,
+
+    /// A search unanswered for this many seconds stops, with a notice.
+    #[arg(
+        long,
+        env = "CHATHUB_SEARCH_MAX_SECS",
+        default_value = "600",
+        global = true
+    )]
+    pub search_max_secs: String,
 }

@@ -48,6 +48,8 @@ pub enum EndReason {
     Blocked,
     /// A moderator ended it.
     Moderation,
+    /// Nobody wrote for `CHATHUB_ROOM_IDLE_SECS`.
+    Idle,
 }
 
 impl EndReason {

@@ -71,6 +71,17 @@ pub trait RoomLog: Send + Sync + 'static {
         after: Seq,
         limit: usize,
     ) -> Result<Vec<StoredMessage>, StoreError>;
+
+    /// Ends (reason `Idle`, by nobody) up to `limit` active rooms in which
+    /// nothing was stored for `idle`, counted from the newest message or,
+    /// without one, from the start. Returns the rooms this call ended: the
+    /// check and the end are one step, so a room is ended by one caller on
+    /// one replica, and a message stored meanwhile keeps its room open.
+    async fn end_idle_rooms(
+        &self,
+        idle: std::time::Duration,
+        limit: usize,
+    ) -> Result<Vec<Room>, StoreError>;
 }
 
 /// Complaints and bans: what reports file and moderators decide.
@@ -268,4 +279,12 @@ pub trait TelegramLog: Send + Sync + 'static {
         platform: Platform,
         limit: usize,
     ) -> Result<Vec<(UserId, String)>, StoreError>;
+    /// Whether what the person sends reaches their partner protected
+    /// (`users.protect_content`, `/protect`). `false` for an unknown user.
+    async fn protect_content(&self, user: UserId) -> Result<bool, StoreError>;
+
+    /// Turns the person's protection over (`/protect`) in one step, so two
+    /// updates handled at once on two replicas flip it twice; returns the
+    /// new setting. `NoSuchUser` for an unknown user.
+    async fn toggle_protect_content(&self, user: UserId) -> Result<bool, StoreError>;
 }

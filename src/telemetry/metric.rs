@@ -48,13 +48,14 @@ pub const WEBHOOK_OUTCOMES: [&str; 4] = ["ok", "unauthorized", "bad_update", "un
 pub const STORE_ERROR_KINDS: [&str; 3] = ["connect", "timeout", "query"];
 /// Error codes of commands that are worth a series from the start.
 const COMMAND_ERROR_CODES: [&str; 4] = ["unavailable", "flood", "banned", "already_in_room"];
-const END_REASONS: [EndReason; 6] = [
+const END_REASONS: [EndReason; 7] = [
     EndReason::Next,
     EndReason::Stop,
     EndReason::Report,
     EndReason::Disconnected,
     EndReason::Blocked,
     EndReason::Moderation,
+    EndReason::Idle,
 ];
 
 /// Relay latency and Bot API calls: milliseconds to tens of seconds.

@@ -7,7 +7,9 @@
 
 use crate::conformance;
 
-use conformance::{autoban::*, messages::*, moderation::*, privacy::*, rooms::*, telegram::*};
+use conformance::{
+    autoban::*, limits::*, messages::*, moderation::*, privacy::*, rooms::*, telegram::*,
+};
 
 macro_rules! conformance {
     ($($port:ident { $($name:ident),* $(,)? })*) => {
@@ -67,5 +69,9 @@ conformance! {
         both_copies_are_found_from_either_chat,
         processed_updates_and_spoiler_defaults_are_remembered,
         each_orphan_is_claimed_once,
+    }
+    limits {
+        idle_rooms_end_once_and_a_message_keeps_a_room_open,
+        protection_is_toggled_per_person,
     }
 }

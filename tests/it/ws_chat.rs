@@ -199,6 +199,9 @@ async fn flooding_is_refused_with_a_retryable_error() {
             Some("stopped") => stopped += 1,
             Some("error") if frame["code"] == "flood" => {
                 assert_eq!(frame["retryable"], true);
+                // When a token is back: at most a second at 1/s.
+                let after = frame["retry_after_ms"].as_u64().unwrap();
+                assert!((1..=1000).contains(&after), "{frame}");
                 flood += 1;
             }
             _ => panic!("unexpected frame {frame}"),

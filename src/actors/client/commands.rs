@@ -37,6 +37,9 @@ pub enum ClientCommand {
     Report {
         reason: ReportReason,
     },
+    /// The person is typing: passed to the partner, never stored, never
+    /// refused (extra ones are dropped, see `signals`).
+    Typing,
 }
 
 /// Run one command for this person. The outcome is also pushed to the
@@ -66,8 +69,17 @@ impl Handler<Command> for ClientActor {
             }
             _ => None,
         };
-        let fut = if self.flood.check().is_err() {
-            done(Err(ChatError::Flood))
+        if matches!(msg.cmd, ClientCommand::Typing) {
+            // Outside the flood limit: typing has its own, and dropping a
+            // typing signal is never worth an error.
+            self.typing(ctx);
+            return AtomicResponse::new(done(Ok(None)));
+        }
+        let fut = if let Err(not_until) = self.flood.check() {
+            let now = governor::clock::Clock::now(self.flood.clock());
+            let wait = not_until.wait_time_from(now);
+            let retry_after_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1);
+            done(Err(ChatError::Flood { retry_after_ms }))
         } else {
             match msg.cmd {
                 ClientCommand::Search { prefs } => self.search(prefs, ctx),
@@ -86,6 +98,7 @@ impl Handler<Command> for ClientActor {
                 ClientCommand::Next => self.next(ctx),
                 ClientCommand::Stop => self.stop(ctx),
                 ClientCommand::Report { reason } => self.report(reason),
+                ClientCommand::Typing => done(Ok(None)),
             }
         };
         // Errors reach the person here, in one place, whatever the command.
@@ -122,6 +135,7 @@ impl ClientActor {
         self.searching_since = Some(std::time::Instant::now());
         self.cancelled_search = false;
         self.prefs = prefs.clone();
+        self.arm_search_timeout(ctx);
         let (store, matcher, user) = (
             self.deps.store.clone(),
             self.deps.matcher.clone(),

@@ -41,6 +41,7 @@ impl ClientActor {
         self.state = PersonState::InRoom(room);
         self.cursor = from;
         self.early.clear();
+        self.partner_away = false;
         let hub = self.deps.hub.clone();
         let client = self.id;
         // Subscribe first, then read the store: a message stored in between
@@ -57,6 +58,7 @@ impl ClientActor {
             self.state = PersonState::Idle;
             self.early.clear();
             self.release_acks(true, ctx);
+            self.partner_away = false;
         }
         self.last_room = Some(room);
         self.deps.hub.do_send(LeaveRoom {
@@ -253,6 +255,9 @@ impl Handler<Deliver> for ClientActor {
             }
             BusEvent::Deleted { user } if user == self.user => self.on_deleted(ctx),
             BusEvent::Banned { .. } | BusEvent::Deleted { .. } => {}
+            event @ (BusEvent::PartnerAway { .. }
+            | BusEvent::PartnerBack { .. }
+            | BusEvent::Typing { .. }) => self.on_signal(event, ctx),
         }
     }
 }

@@ -8,6 +8,8 @@ mod commands;
 mod delivery;
 mod moderation;
 mod outbox;
+mod search_timeout;
+mod signals;
 
 use std::num::NonZeroU32;
 use std::time::Duration;
@@ -94,6 +96,14 @@ pub struct ClientActor {
     ban: Option<crate::store::ActiveBan>,
     /// When the current search began here, for the pairing-wait histogram.
     searching_since: Option<std::time::Instant>,
+    /// Number of the latest search started here; its timeout acts only if
+    /// no newer search began (`search_timeout`).
+    search_epoch: u64,
+    /// When this person's typing was last passed on (rate limit).
+    last_typing: Option<std::time::Instant>,
+    /// The partner's connection is lost (their `partner_away` was passed
+    /// on and no `partner_back` since); reset with the room.
+    partner_away: bool,
 }
 
 impl ClientActor {
@@ -125,6 +135,9 @@ impl ClientActor {
             resume,
             ban: None,
             searching_since: None,
+            search_epoch: 0,
+            last_typing: None,
+            partner_away: false,
         }
     }
 
@@ -183,6 +196,7 @@ impl Actor for ClientActor {
                             session,
                             room: room_id,
                             resumed,
+                            flood: (act.deps.limits.flood_per_sec, act.deps.limits.flood_burst),
                         },
                         ctx,
                     );
@@ -199,6 +213,8 @@ impl Actor for ClientActor {
                             Seq::ZERO
                         };
                         act.enter_room(room.id, from, ctx);
+                        act.announce_back(room.id);
+                        act.check_partner_present(&room, ctx);
                     }
                 }
                 Err(e) => {
@@ -238,6 +254,9 @@ impl Actor for ClientActor {
             self.closing,
             Some(CloseReason::TakenOver | CloseReason::Idle | CloseReason::Moderated)
         );
+        if handover {
+            self.announce_away();
+        }
         if handover && self.state == PersonState::Searching {
             self.deps
                 .matcher

@@ -15,6 +15,9 @@ pub enum Outgoing {
         session: String,
         room: Option<RoomId>,
         resumed: bool,
+        /// The person's flood limit (`CHATHUB_FLOOD_*`), so a client can
+        /// pace itself instead of being refused.
+        flood: (u32, u32),
     },
     Searching,
     Matched {
@@ -50,6 +53,22 @@ pub enum Outgoing {
     Error {
         error: ChatError,
         id: Option<String>,
+    },
+    /// The person's search went unanswered for `CHATHUB_SEARCH_MAX_SECS`
+    /// and stopped; they are idle.
+    SearchStopped,
+    /// The partner's connection dropped; they have the grace period to
+    /// come back (`PartnerBack`) before the room ends.
+    PartnerAway {
+        room: RoomId,
+    },
+    /// The partner who was away is connected again.
+    PartnerBack {
+        room: RoomId,
+    },
+    /// The partner is typing. Never stored; lost with a lost doorbell.
+    Typing {
+        room: RoomId,
     },
 }
 

@@ -31,6 +31,7 @@
 //! | `{tg}:chat:{chat}` | hash | one chat's token bucket |
 //! | `{tg}:pause` | string, TTL | set by a 429: every replica waits |
 //! | `{tg}:outbox:{user}` | string, TTL | which sender may send into this person's chat |
+//! | `{tg}:action:{chat}` | string, TTL 5 s | a chat action ("typing...") went into this chat |
 //! | `{tg}:poller` | string, TTL | the polling lease |
 //!
 //! The queue and presence names are also spelled out in `queue.lua` and
@@ -133,6 +134,11 @@ impl TelegramKeys {
     /// One chat's token bucket.
     pub fn chat(&self, chat: i64) -> String {
         format!("{}:chat:{chat}", self.tag)
+    }
+
+    /// Set while one chat's chat action ("typing...") was sent recently.
+    pub fn chat_action(&self, chat: i64) -> String {
+        format!("{}:action:{chat}", self.tag)
     }
 
     /// Which sender may send into this person's chat.

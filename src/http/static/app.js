@@ -15,6 +15,9 @@
   const KEY_SESSION = 'chathub.session';
   const KEY_CHAT = 'chathub.chat';
   const KEY_LANG = 'chathub.lang';
+  const TYPING_EVERY = 2000;     // our typing signal at most this often (the server's limit)
+  const TYPING_SHOWN = 4000;     // "stranger is typing" shown this long after their last signal
+  const RETRY_BACKOFF = [1000, 2000, 4000, 8000]; // resends after `unavailable`, then "Retry"
 
   const $ = (id) => document.getElementById(id);
   const ui = {
@@ -25,6 +28,7 @@
     composer: $('composer'), input: $('input'), counter: $('counter'), send: $('send'),
     next: $('next'), stop: $('stop'), report: $('report'),
     dialog: $('report-dialog'), reason: $('report-reason'), toasts: $('toasts'),
+    connBanner: $('conn-banner'), partnerBanner: $('partner-banner'), typing: $('typing'),
   };
 
   // ---------------------------------------------------------------- state --
@@ -48,6 +52,17 @@
   let takenOver = false;   // closed with 4001: another tab owns the session
   let lastCommand = null;  // {type, prev, at}: errors without id refer to it
   let unread = 0;
+  // The send queue: our messages go out one at a time, in the order typed,
+  // each after the previous one's ack, paced by a token bucket like the
+  // server's flood limit (advertised in `hello`), so the server never has
+  // to refuse one and a refusal never reorders them.
+  let inflight = null;     // id of the message sent and not yet answered
+  let pumpTimer = 0;
+  let pausedUntil = 0;     // after a `flood` error: its retry_after
+  const bucket = { perSec: 5, burst: 20, tokens: 20, at: Date.now() };
+  let lastTypingSent = 0;
+  let typingTimer = 0;
+  let everOnline = false;  // the banner says "reconnecting" only after a first connection
   const baseTitle = document.title;
   const timeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
@@ -195,6 +210,13 @@
     const text = kind === 'reconnecting' ? `reconnecting in ${seconds}s` : kind;
     ui.status.textContent = text;
     ui.status.dataset.conn = kind;
+    if (kind === 'online') everOnline = true;
+    const banner = kind === 'online' || (!everOnline && kind === 'connecting') ? ''
+      : kind === 'offline' ? 'You are offline. Your messages are kept and sent once you are back.'
+        : kind === 'reconnecting' ? `Connection lost. Reconnecting in ${seconds}s… Your messages are kept.`
+          : 'Connection lost. Reconnecting…';
+    ui.connBanner.hidden = !banner;
+    if (ui.connBanner.textContent !== banner) ui.connBanner.textContent = banner;
     // Announce kind changes only; the countdown ticking is noise for screen readers.
     if (kind !== lastConnKind) {
       const words = { connecting: 'Connecting', online: 'Connected', offline: 'Offline', reconnecting: 'Connection lost, reconnecting' };
@@ -212,6 +234,7 @@
   // Commands (not messages) are remembered briefly so an `error` frame without
   // an id can be attributed to them and the optimistic UI rolled back.
   function command(frame) {
+    takeToken(); // commands count against the same server limit as messages
     if (!send(frame)) {
       toast('You are offline. Try again once reconnected.');
       return false;
@@ -238,6 +261,10 @@
       case 'partner_delayed':
         return addSystem('Your partner is on Telegram, which delivers about one message a second: they will see your messages with a delay, in order.');
       case 'error': return onError(f);
+      case 'search_stopped': return onSearchStopped();
+      case 'partner_away': return onPartnerAway(f, true);
+      case 'partner_back': return onPartnerAway(f, false);
+      case 'typing': return onTyping();
       default: return; // unknown frames are ignored so the server can add new ones
     }
   }
@@ -248,6 +275,15 @@
     ready = true;
     openedAt = Date.now();
     setConn('online');
+    const flood = f.flood || {};
+    if (Number.isFinite(flood.per_sec) && flood.per_sec > 0) bucket.perSec = flood.per_sec;
+    if (Number.isFinite(flood.burst) && flood.burst > 0) bucket.burst = flood.burst;
+    // What was in flight on the old socket is answered (or not) there:
+    // resend it (same id, so the server stores it once) from the queue.
+    inflight = null;
+    // A `partner_back` sent while we were away never reached us: the
+    // banner would be stale (a new `partner_away` shows it again).
+    ui.partnerBanner.hidden = true;
 
     if (f.room && sameSession && f.room === S.room) {
       // Resumed into the room on screen: keep it, re-send what was never acked.
@@ -299,6 +335,8 @@
     if (S.seen.has(seq)) return; // the server may replay after a resume
     noteSeq(seq);
     const stick = nearBottom();
+    showTyping(false); // the message they were typing is here
+    ui.partnerBanner.hidden = true; // whoever writes is connected
     placeMsg({ seq, mine: false, text: f.text, status: 'received', ts: Date.now() });
     // Follow the conversation unless the user scrolled up to read something.
     if (stick) scrollToBottom(); else ui.jump.hidden = false;
@@ -310,6 +348,7 @@
     const seq = Number(f.seq);
     const rec = S.msgs.find((m) => m.mine && m.id === f.id);
     if (Number.isInteger(seq) && S.room) noteSeq(seq);
+    if (f.id === inflight) { inflight = null; schedulePump(0); }
     if (!rec) return;
     rec.status = 'sent';
     if (Number.isInteger(seq)) {
@@ -344,6 +383,28 @@
   function onError(f) {
     const code = String(f.code || '');
     let quiet = code === 'bad_session'; // the server just starts a new session
+    if (f.id && f.id === inflight) {
+      inflight = null;
+      const rec = S.msgs.find((m) => m.mine && m.id === f.id);
+      if (rec && rec.status === 'pending' && f.retryable !== false && code === 'flood') {
+        // Paced too fast after all (another tab, a reconnect burst): wait
+        // as long as the server says and send it again, still first in line.
+        const after = Number.isFinite(f.retry_after_ms) ? f.retry_after_ms : 1000;
+        pausedUntil = Date.now() + Math.max(50, after);
+        bucket.tokens = 0;
+        bucket.at = Date.now();
+        schedulePump(0);
+        return;
+      }
+      if (rec && rec.status === 'pending' && f.retryable !== false) {
+        rec.tries = (rec.tries || 0) + 1;
+        if (rec.tries <= RETRY_BACKOFF.length) {
+          pausedUntil = Date.now() + RETRY_BACKOFF[rec.tries - 1];
+          schedulePump(0);
+          return;
+        }
+      }
+    }
     if (f.id) {
       const rec = S.msgs.find((m) => m.mine && m.id === f.id);
       if (rec && rec.status !== 'sent') {
@@ -352,6 +413,7 @@
         updateMsg(rec);
         save();
       }
+      schedulePump(0); // the next one goes on; the failed one waits for its Retry button
     } else if (lastCommand && Date.now() - lastCommand.at < 10000) {
       const { type, prev } = lastCommand;
       lastCommand = null;
@@ -437,19 +499,45 @@
     }
     const rec = { id: newId(), mine: true, text, status: 'pending', ts: Date.now() };
     placeMsg(rec);
-    // Offline? It stays pending and goes out after the reconnect (flushOutbox).
-    send({ type: 'message', text, id: rec.id });
+    // Queued: it goes out after those before it (also after a reconnect).
+    schedulePump(0);
     ui.input.value = '';
     onInput();
     scrollToBottom();
     save();
   }
 
-  // Re-send messages that were never acked; the server de-duplicates by id.
+  // Re-send messages that were never acked, in order; the server
+  // de-duplicates by id.
   function flushOutbox() {
-    for (const rec of S.msgs) {
-      if (rec.mine && rec.status === 'pending') send({ type: 'message', text: rec.text, id: rec.id });
-    }
+    schedulePump(0);
+  }
+
+  function schedulePump(delay) {
+    clearTimeout(pumpTimer);
+    pumpTimer = setTimeout(pump, delay);
+  }
+
+  // Takes a token if one is there; otherwise says how long until one is.
+  function takeToken() {
+    const now = Date.now();
+    bucket.tokens = Math.min(bucket.burst, bucket.tokens + ((now - bucket.at) / 1000) * bucket.perSec);
+    bucket.at = now;
+    if (bucket.tokens >= 1) { bucket.tokens -= 1; return 0; }
+    return Math.ceil(((1 - bucket.tokens) / bucket.perSec) * 1000);
+  }
+
+  // Sends the oldest message still pending, if nothing is in flight.
+  function pump() {
+    pumpTimer = 0;
+    if (inflight || !ready || state !== 'chatting') return;
+    const rec = S.msgs.find((m) => m.mine && m.status === 'pending');
+    if (!rec) return;
+    const paused = pausedUntil - Date.now();
+    if (paused > 0) { schedulePump(paused); return; }
+    const wait = takeToken();
+    if (wait > 0) { schedulePump(wait); return; }
+    if (send({ type: 'message', text: rec.text, id: rec.id })) inflight = rec.id;
   }
 
   function retryMsg(rec) {
@@ -466,9 +554,10 @@
     // stored before it failed, and the same id makes the server answer with
     // the stored seq instead of storing the message twice.
     rec.status = 'pending';
+    rec.tries = 0;
     rec.ts = Date.now();
     placeMsg(rec);
-    send({ type: 'message', text: rec.text, id: rec.id });
+    schedulePump(0);
     scrollToBottom();
     save();
   }
@@ -505,6 +594,41 @@
     S.room = null;
     S.lastSeq = 0;
     S.seen.clear();
+    inflight = null;
+    ui.partnerBanner.hidden = true;
+    showTyping(false);
+  }
+
+  function onSearchStopped() {
+    lastCommand = null;
+    if (!S.searching && state !== 'searching') return;
+    showEnded('search_timeout');
+  }
+
+  function onPartnerAway(f, away) {
+    if (!S.room || f.room !== S.room) return;
+    ui.partnerBanner.hidden = !away;
+    if (away) showTyping(false);
+    announce(away ? 'Your partner lost their connection and is reconnecting.' : 'Your partner is back.');
+  }
+
+  function onTyping() {
+    if (state !== 'chatting') return;
+    showTyping(true);
+  }
+
+  function showTyping(on) {
+    clearTimeout(typingTimer);
+    ui.typing.hidden = !on;
+    if (on) typingTimer = setTimeout(() => { ui.typing.hidden = true; }, TYPING_SHOWN);
+  }
+
+  // Tell the partner we are typing, at most every TYPING_EVERY (never stored).
+  function noteTyping() {
+    if (state !== 'chatting' || !ui.input.value.trim()) return;
+    const now = Date.now();
+    if (now - lastTypingSent < TYPING_EVERY) return;
+    if (send({ type: 'typing' })) lastTypingSent = now;
   }
 
   function clearConversation() {
@@ -520,6 +644,8 @@
     disconnected: ['Your partner left', 'They lost their connection.'],
     blocked: ['Your partner left', 'They can no longer be reached.'],
     moderation: ['The chat was ended by a moderator', 'Please keep chats friendly and safe.'],
+    idle: ['The chat ended', 'Nobody wrote for a while, so it was closed.'],
+    search_timeout: ['Nobody found this time', 'The search stopped after a while without a match. Try again?'],
     offline: ['The chat ended while you were offline', 'Your partner may have left while you were reconnecting.'],
     reported: ['Report sent', 'Thanks for letting us know. The chat has ended.'],
     takeover: ['This chat is open in another tab', 'chathub works in one tab at a time. You can continue here instead.'],
@@ -742,6 +868,7 @@
   }
 
   ui.input.addEventListener('input', onInput);
+  ui.input.addEventListener('input', noteTyping);
   ui.input.addEventListener('keydown', (e) => {
     // isComposing/229: Enter that confirms an IME candidate must not send.
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {

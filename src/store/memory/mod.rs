@@ -37,6 +37,8 @@ struct State {
     spoiler_default: std::collections::HashSet<UserId>,
     /// People waiting for a replica to adopt them, oldest first.
     orphans: Vec<(UserId, Platform, String)>,
+    /// People whose copies go out with `protect_content` (`/protect`).
+    protected: std::collections::HashSet<UserId>,
 }
 
 struct UserRecord {
@@ -258,5 +260,35 @@ impl RoomLog for MemoryStore {
                     .collect()
             })
             .unwrap_or_default())
+    }
+
+    async fn end_idle_rooms(
+        &self,
+        idle: std::time::Duration,
+        limit: usize,
+    ) -> Result<Vec<Room>, StoreError> {
+        let mut s = self.lock()?;
+        let idle = chrono::Duration::from_std(idle)
+            .map_err(|_| StoreError::Internal("idle period out of range".into()))?;
+        let cutoff = Utc::now() - idle;
+        let due: Vec<RoomId> = s
+            .rooms
+            .values()
+            .filter(|r| r.is_active())
+            .filter(|r| {
+                let newest = s
+                    .messages
+                    .get(&r.id)
+                    .and_then(|log| log.last())
+                    .map_or(r.started_at, |m| m.message.created_at);
+                newest < cutoff
+            })
+            .map(|r| r.id)
+            .take(limit)
+            .collect();
+        Ok(due
+            .into_iter()
+            .filter_map(|id| s.end_room(id, None, EndReason::Idle))
+            .collect())
     }
 }

@@ -173,4 +173,20 @@ impl TelegramLog for MemoryStore {
     ) -> Result<Vec<(UserId, String)>, StoreError> {
         Ok(self.lock()?.claim_orphans(platform, limit))
     }
+    async fn protect_content(&self, user: UserId) -> Result<bool, StoreError> {
+        Ok(self.lock()?.protected.contains(&user))
+    }
+
+    async fn toggle_protect_content(&self, user: UserId) -> Result<bool, StoreError> {
+        let mut s = self.lock()?;
+        if !s.users.contains_key(&user) {
+            return Err(StoreError::NoSuchUser);
+        }
+        // `insert` is false when it was there: then it goes.
+        let on = s.protected.insert(user);
+        if !on {
+            s.protected.remove(&user);
+        }
+        Ok(on)
+    }
 }

@@ -46,7 +46,7 @@ const SQL_TAIL: &str = ")
     JOIN locked r ON r.id = i.room_id AND i.sender_id IN (r.user_a, r.user_b)
     WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.ord = i.ord)
 ), bumped AS (
-    UPDATE rooms r SET last_seq = r.last_seq + c.cnt
+    UPDATE rooms r SET last_seq = r.last_seq + c.cnt, last_active_at = now()
     FROM (SELECT room_id, count(*) AS cnt FROM fresh GROUP BY room_id) c
     WHERE r.id = c.room_id AND r.ended_at IS NULL
     RETURNING r.id, r.last_seq - c.cnt AS base

@@ -49,6 +49,27 @@ WITH ended AS (
 )
 SELECT * FROM ended";
 
+/// Ends up to $2 active rooms idle for $1 seconds. Rooms another replica is
+/// ending at the same moment are skipped (`SKIP LOCKED`), and the idle
+/// condition is checked again on the locked row, so an append that got the
+/// row first (bumping `last_active_at`) keeps its room open.
+const END_IDLE_ROOMS: &str = "\
+WITH ended AS (
+    UPDATE rooms SET ended_at = now(), end_reason = 'idle', ended_by = NULL
+    WHERE id IN (
+        SELECT id FROM rooms
+        WHERE ended_at IS NULL AND last_active_at < now() - make_interval(secs => $1)
+        ORDER BY last_active_at
+        LIMIT $2
+        FOR UPDATE SKIP LOCKED
+    ) AND ended_at IS NULL AND last_active_at < now() - make_interval(secs => $1)
+    RETURNING id, user_a, user_b, started_at, ended_at, end_reason, ended_by, last_seq
+), released AS (
+    UPDATE room_members SET active = false
+    WHERE room_id IN (SELECT id FROM ended) AND active
+)
+SELECT * FROM ended";
+
 pub(super) async fn end_room_on(
     conn: &mut AsyncPgConnection,
     id: RoomId,
@@ -258,6 +279,25 @@ impl RoomLog for PgStore {
                 .map_err(db_error)?
                 .into_iter()
                 .map(StoredMessage::try_from)
+                .collect()
+        })
+    }
+
+    async fn end_idle_rooms(
+        &self,
+        idle: std::time::Duration,
+        limit: usize,
+    ) -> Result<Vec<Room>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        with_conn!(self.checkout(), |conn| async move {
+            diesel::sql_query(END_IDLE_ROOMS)
+                .bind::<diesel::sql_types::Double, _>(idle.as_secs_f64())
+                .bind::<diesel::sql_types::BigInt, _>(limit)
+                .load::<RoomRow>(conn)
+                .await
+                .map_err(db_error)?
+                .into_iter()
+                .map(Room::try_from)
                 .collect()
         })
     }

@@ -33,6 +33,7 @@ diesel::table! {
         end_reason -> Nullable<Text>,
         ended_by -> Nullable<Uuid>,
         last_seq -> BigInt,
+        last_active_at -> Timestamptz,
     }
 }
 

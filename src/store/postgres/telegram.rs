@@ -226,6 +226,35 @@ impl TelegramLog for PgStore {
             .map(|c| (UserId(c.user_id), c.platform_user_id))
             .collect())
     }
+
+    async fn protect_content(&self, user: UserId) -> Result<bool, StoreError> {
+        // Raw SQL: `users` is past the 16 columns of Diesel's `table!`
+        // default, so this column is not declared there.
+        let row: Option<ProtectRow> = with_conn!(self.checkout(), |conn| async move {
+            diesel::sql_query("SELECT protect_content FROM users WHERE id = $1")
+                .bind::<diesel::sql_types::Uuid, _>(user.0)
+                .get_result(conn)
+                .await
+                .optional()
+                .map_err(db_error)
+        })?;
+        Ok(row.is_some_and(|r| r.protect_content))
+    }
+
+    async fn toggle_protect_content(&self, user: UserId) -> Result<bool, StoreError> {
+        let row: Option<ProtectRow> = with_conn!(self.checkout(), |conn| async move {
+            diesel::sql_query(
+                "UPDATE users SET protect_content = NOT protect_content WHERE id = $1 \
+                 RETURNING protect_content",
+            )
+            .bind::<diesel::sql_types::Uuid, _>(user.0)
+            .get_result(conn)
+            .await
+            .optional()
+            .map_err(db_error)
+        })?;
+        row.map(|r| r.protect_content).ok_or(StoreError::NoSuchUser)
+    }
 }
 
 #[cfg(test)]
@@ -240,4 +269,11 @@ mod tests {
             [MessageKind::Edit.as_str(), MessageKind::Reaction.as_str()]
         );
     }
+}
+
+/// `users.protect_content` as read by raw SQL.
+#[derive(diesel::QueryableByName)]
+struct ProtectRow {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    protect_content: bool,
 }

@@ -35,7 +35,10 @@ impl Activity {
         let busy = match event {
             Outgoing::Hello { room, .. } => room.is_some(),
             Outgoing::Searching | Outgoing::Matched { .. } => true,
-            Outgoing::Stopped | Outgoing::PartnerLeft { .. } | Outgoing::Reported { .. } => false,
+            Outgoing::Stopped
+            | Outgoing::PartnerLeft { .. }
+            | Outgoing::Reported { .. }
+            | Outgoing::SearchStopped => false,
             _ => {
                 self.touch();
                 return;

@@ -107,6 +107,19 @@ impl TgApi {
         Self { bot, budget }
     }
 
+    /// Whether a chat action may go into `chat` now (one per `every`,
+    /// shared by all replicas). An unreachable budget says no: a lost
+    /// "typing..." is harmless.
+    pub async fn claim_chat_action(&self, chat: TelegramChatId, every: Duration) -> bool {
+        match self.budget.claim_chat_action(chat, every).await {
+            Ok(claimed) => claimed,
+            Err(e) => {
+                tracing::debug!(error = %e, "chat action slot unknown; skipped");
+                false
+            }
+        }
+    }
+
     /// Sends `req` within the budget (of `chat` too, for calls that post
     /// into a chat), with the retries described above.
     pub async fn call<R>(

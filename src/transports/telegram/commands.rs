@@ -28,6 +28,8 @@ pub enum TgCommand {
     /// Sent by Telegram when someone opens the bot; not in the menu.
     #[command(hide)]
     Start,
+    #[command(description = "turn protection of what you send on or off (no forwarding or saving)")]
+    Protect,
 }
 
 impl TgCommand {
@@ -94,7 +96,8 @@ mod tests {
                 "report",
                 "spoiler_on",
                 "spoiler_off",
-                "help"
+                "help",
+                "protect"
             ]
         );
         let help = TgCommand::help();

@@ -130,6 +130,8 @@ pub fn classify(msg: &Message, spoiler_default: bool) -> Incoming {
         spoiler: spoilable && (spoiler_default || msg.has_media_spoiler()),
         reactions: Vec::new(),
         media_kind: None,
+        // The sender's `/protect` is added by the caller, who reads it.
+        protect: false,
     };
     Incoming::Relay(Relay {
         kind,

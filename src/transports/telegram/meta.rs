@@ -27,6 +27,10 @@ pub struct TgMeta {
     /// For an `Edit` that replaced media: the kind of the new media.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_kind: Option<crate::domain::MessageKind>,
+    /// The sender had `/protect` on: the partner's copy carries
+    /// `protect_content` (no forwarding or saving).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub protect: bool,
 }
 
 impl TgMeta {
@@ -56,6 +60,7 @@ mod tests {
             spoiler: true,
             reactions: vec![],
             media_kind: Some(crate::domain::MessageKind::Video),
+            protect: true,
         };
         let extra = MessageExtra {
             metadata: meta.clone().into_metadata(),

@@ -48,6 +48,7 @@ mod sender;
 mod sessions;
 mod setup;
 mod texts;
+mod typing;
 mod update;
 mod webhook;
 

@@ -64,12 +64,14 @@ impl Sender {
                     .copy_here(msg.room, msg.extra.reply_to_seq)
                     .await
                     .map(|id| ReplyParameters::new(id).allow_sending_without_reply());
+                let protect = meta.as_ref().is_some_and(|m| m.protect).then_some(true);
                 let id = match meta {
-                    Some(m) if m.spoiler => self.send_covered(msg, reply).await?,
+                    Some(m) if m.spoiler => self.send_covered(msg, reply, protect).await?,
                     Some(m) => {
                         let mut req =
                             bot.copy_message(chat, ChatId(m.chat), MessageId(m.message_id));
                         req.payload_mut().reply_parameters = reply;
+                        req.payload_mut().protect_content = protect;
                         self.call(req).await?
                     }
                     None => {
@@ -89,6 +91,7 @@ impl Sender {
         &self,
         msg: &StoredMessage,
         reply: Option<ReplyParameters>,
+        protect: Option<bool>,
     ) -> Result<MessageId, SendError> {
         let chat = self.chat.chat_id();
         let bot = &self.api.bot;
@@ -102,18 +105,21 @@ impl Sender {
                 let mut req = bot.send_photo(chat, file);
                 let p = req.payload_mut();
                 (p.has_spoiler, p.caption, p.reply_parameters) = (Some(true), caption, reply);
+                p.protect_content = protect;
                 self.call(req).await?
             }
             MessageKind::Video => {
                 let mut req = bot.send_video(chat, file);
                 let p = req.payload_mut();
                 (p.has_spoiler, p.caption, p.reply_parameters) = (Some(true), caption, reply);
+                p.protect_content = protect;
                 self.call(req).await?
             }
             MessageKind::Animation => {
                 let mut req = bot.send_animation(chat, file);
                 let p = req.payload_mut();
                 (p.has_spoiler, p.caption, p.reply_parameters) = (Some(true), caption, reply);
+                p.protect_content = protect;
                 self.call(req).await?
             }
             _ => return Err(SendError::Refused("no spoiler for this kind".into())),
@@ -133,6 +139,7 @@ impl Sender {
         let Some(from) = metas.first().map(|m| m.chat) else {
             return Err(SendError::Refused("album without origin".into()));
         };
+        let protect = metas.iter().any(|m| m.protect).then_some(true);
         let covered: Option<Vec<InputMedia>> = metas
             .iter()
             .any(|m| m.spoiler)
@@ -140,13 +147,15 @@ impl Sender {
             .flatten();
         let ids: Vec<i32> = match covered {
             Some(media) => {
-                let req = bot.send_media_group(chat, media);
+                let mut req = bot.send_media_group(chat, media);
+                req.payload_mut().protect_content = protect;
                 let sent = self.call(req).await?;
                 sent.iter().map(|m| m.id.0).collect()
             }
             None => {
                 let originals = metas.iter().map(|m| MessageId(m.message_id));
-                let req = bot.copy_messages(chat, ChatId(from), originals);
+                let mut req = bot.copy_messages(chat, ChatId(from), originals);
+                req.payload_mut().protect_content = protect;
                 let sent = self.call(req).await?;
                 sent.iter().map(|m| m.0).collect()
             }

@@ -56,6 +56,8 @@ pub struct Sender {
     pub(super) gate: Gate,
     /// Dropped when the task ends: `Sessions::senders_done` counts on it.
     _alive: watch::Receiver<()>,
+    /// When the last chat action (typing) went out (see `typing`).
+    pub(super) last_chat_action: Option<tokio::time::Instant>,
 }
 
 impl Sender {
@@ -92,6 +94,7 @@ impl Sender {
             gate: Gate::new(hold.watch()),
             hold,
             _alive: alive,
+            last_chat_action: None,
         };
         actix::spawn(sender.run());
         Handles { outbox, notices }
@@ -175,6 +178,7 @@ impl Sender {
                 self.hello_room = None;
             }
             Job::Event(Outgoing::Message { message, .. }) => self.relay(*message).await,
+            Job::Event(Outgoing::Typing { .. }) => self.partner_typing().await,
             Job::Event(event) => {
                 if let Some(n) = texts::event_notice(&event) {
                     self.notify(n).await;

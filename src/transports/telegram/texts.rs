@@ -16,6 +16,8 @@ pub const UNKNOWN_COMMAND: &str = "I don't know that command. /help lists what I
 pub const SPOILER_ON: &str =
     "Spoilers on: your photos, videos and GIFs reach your partner hidden until tapped.";
 pub const SPOILER_OFF: &str = "Spoilers off: your media are sent uncovered.";
+pub const PROTECT_ON: &str = "Protection on: what you send from now on cannot be forwarded or saved by your partner. /protect again turns it off.";
+pub const PROTECT_OFF: &str = "Protection off: your partner can forward and save what you send.";
 pub const EDIT_NOT_RELAYED: &str =
     "That edit was not passed on: the message is not part of your current chat.";
 pub const UNDELIVERABLE: &str = "One message from your partner could not be delivered.";
@@ -99,6 +101,7 @@ pub fn event_notice(event: &Outgoing) -> Option<Notice> {
                 EndReason::Blocked => "Your partner can no longer be reached.",
                 EndReason::Disconnected => "Your partner disconnected.",
                 EndReason::Moderation => "The chat was ended by a moderator.",
+                EndReason::Idle => "The chat ended: nobody wrote for a while.",
                 EndReason::Stop | EndReason::Report => "Your partner ended the chat.",
             };
             Notice::with(
@@ -126,6 +129,17 @@ pub fn event_notice(event: &Outgoing) -> Option<Notice> {
             Buttons::Search,
         ),
         Outgoing::Error { error, .. } => Notice::plain(capitalize(&error.to_string())),
+        Outgoing::SearchStopped => Notice::with(
+            "Nobody was found in time, so the search stopped. Search again whenever you like.",
+            Buttons::Search,
+        ),
+        // Sent at most once per away period (the actor only passes the
+        // first `partner_away` on); the return needs no message.
+        Outgoing::PartnerAway { .. } => {
+            Notice::plain("Your partner lost their connection and is reconnecting...")
+        }
+        // Typing becomes a chat action, not a message (see the sender).
+        Outgoing::PartnerBack { .. } | Outgoing::Typing { .. } => return None,
     })
 }
 

@@ -173,6 +173,9 @@ impl TelegramTransport {
         let spoiler = coverable && self.deps.store.telegram.media_spoiler_default(user).await?;
         match incoming::classify(msg, spoiler) {
             Incoming::Relay(mut r) => {
+                if self.deps.store.telegram.protect_content(user).await? {
+                    protect(&mut r.extra);
+                }
                 let caption = r.extra.caption.as_deref().unwrap_or_default();
                 if let Err(e) = storable(&r.text).and_then(|()| storable(caption)) {
                     return self.say(&p, Notice::plain(e.to_string())).await;
@@ -216,6 +219,20 @@ impl TelegramTransport {
                 Ok(reason) => run(ClientCommand::Report { reason }).await,
                 Err(e) => self.say(p, Notice::plain(e.to_string())).await,
             },
+            TgCommand::Protect => {
+                let on = self
+                    .deps
+                    .store
+                    .telegram
+                    .toggle_protect_content(user)
+                    .await?;
+                let text = if on {
+                    texts::PROTECT_ON
+                } else {
+                    texts::PROTECT_OFF
+                };
+                self.say(p, Notice::plain(text)).await
+            }
             TgCommand::SpoilerOn | TgCommand::SpoilerOff => {
                 let on = cmd == TgCommand::SpoilerOn;
                 self.deps
@@ -288,6 +305,14 @@ impl TelegramTransport {
             person_blocked(&self.deps, user).await;
         }
         Ok(())
+    }
+}
+
+/// Marks a message to relay under `protect_content` (the sender's `/protect`).
+fn protect(extra: &mut crate::domain::MessageExtra) {
+    if let Some(mut meta) = super::meta::TgMeta::of(extra) {
+        meta.protect = true;
+        extra.metadata = meta.into_metadata();
     }
 }
 

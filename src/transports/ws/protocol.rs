@@ -25,6 +25,7 @@ enum ClientFrame {
         #[serde(default)]
         reason: Option<String>,
     },
+    Typing,
 }
 
 /// A refused frame: the error, and the message id it was about (if known).
@@ -61,7 +62,15 @@ pub fn parse(text: &str) -> Result<ClientCommand, Refused> {
         ClientFrame::Report { reason } => ClientCommand::Report {
             reason: ReportReason::parse(reason).map_err(|e| refuse(e.into(), None))?,
         },
+        ClientFrame::Typing => ClientCommand::Typing,
     })
+}
+
+/// The flood limit a client paces itself by.
+#[derive(Debug, Serialize)]
+struct Flood {
+    per_sec: u32,
+    burst: u32,
 }
 
 /// A frame to the browser.
@@ -72,6 +81,7 @@ enum ServerFrame<'a> {
         session: &'a str,
         room: Option<RoomId>,
         resumed: bool,
+        flood: Flood,
     },
     Searching,
     Matched {
@@ -107,7 +117,21 @@ enum ServerFrame<'a> {
         /// For `banned`: when the ban ends (`null` = permanent).
         #[serde(skip_serializing_if = "Option::is_none")]
         until: Option<Option<chrono::DateTime<chrono::Utc>>>,
+        /// For `flood`: when a token is there again (milliseconds).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        retry_after_ms: Option<u64>,
     },
+    /// The search went unanswered too long and stopped.
+    SearchStopped {
+        reason: &'static str,
+    },
+    PartnerAway {
+        room: RoomId,
+    },
+    PartnerBack {
+        room: RoomId,
+    },
+    Typing,
 }
 
 /// Renders an event as a JSON text frame.
@@ -117,10 +141,15 @@ pub fn render(event: &Outgoing) -> String {
             session,
             room,
             resumed,
+            flood: (per_sec, burst),
         } => ServerFrame::Hello {
             session,
             room: *room,
             resumed: *resumed,
+            flood: Flood {
+                per_sec: *per_sec,
+                burst: *burst,
+            },
         },
         Outgoing::Searching => ServerFrame::Searching,
         Outgoing::Matched { room } => ServerFrame::Matched { room: *room },
@@ -142,7 +171,15 @@ pub fn render(event: &Outgoing) -> String {
                 ChatError::Banned { until } => Some(*until),
                 _ => None,
             },
+            retry_after_ms: match error {
+                ChatError::Flood { retry_after_ms } => Some(*retry_after_ms),
+                _ => None,
+            },
         },
+        Outgoing::SearchStopped => ServerFrame::SearchStopped { reason: "timeout" },
+        Outgoing::PartnerAway { room } => ServerFrame::PartnerAway { room: *room },
+        Outgoing::PartnerBack { room } => ServerFrame::PartnerBack { room: *room },
+        Outgoing::Typing { .. } => ServerFrame::Typing,
     };
     // Serializing these plain structs cannot fail; fall back to a fixed
     // error frame rather than panic if it ever did.
@@ -221,6 +258,34 @@ mod tests {
     }
 
     #[test]
+    fn renders_the_new_frames() {
+        let hello = render(&Outgoing::Hello {
+            session: "t".into(),
+            room: None,
+            resumed: false,
+            flood: (5, 20),
+        });
+        assert!(
+            hello.contains(r#""flood":{"per_sec":5,"burst":20}"#),
+            "{hello}"
+        );
+        assert_eq!(
+            render(&Outgoing::SearchStopped),
+            r#"{"type":"search_stopped","reason":"timeout"}"#
+        );
+        assert_eq!(
+            render(&Outgoing::Typing {
+                room: RoomId::new()
+            }),
+            r#"{"type":"typing"}"#
+        );
+        assert!(matches!(
+            parse(r#"{"type":"typing"}"#),
+            Ok(ClientCommand::Typing)
+        ));
+    }
+
+    #[test]
     fn renders_tagged_json() {
         let json = render(&Outgoing::Ack {
             id: "m1".into(),
@@ -228,10 +293,13 @@ mod tests {
         });
         assert_eq!(json, r#"{"type":"ack","id":"m1","seq":3}"#);
         let json = render(&Outgoing::Error {
-            error: ChatError::Flood,
+            error: ChatError::Flood {
+                retry_after_ms: 200,
+            },
             id: None,
         });
         assert!(json.contains(r#""code":"flood""#) && json.contains(r#""retryable":true"#));
+        assert!(json.contains(r#""retry_after_ms":200"#), "{json}");
     }
 }
 

@@ -15,6 +15,9 @@ use super::EXPECT_WITHIN;
 /// The close code of a session ended by a ban or a deletion.
 pub const CLOSED_BY_MODERATION: u16 = 4003;
 
+/// Frames about the partner that interleave with everything else.
+const SIGNALS: [&str; 3] = ["partner_away", "partner_back", "typing"];
+
 pub struct WsClient {
     stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
     /// The resume token from `hello`.
@@ -184,11 +187,19 @@ impl WsClient {
         }
     }
 
-    /// The next frame, which must have `type` = `ty`.
+    /// The next frame, which must have `type` = `ty`. Signals about the
+    /// partner (`partner_away`, `partner_back`, `typing`) may come between
+    /// any two frames: they are passed over unless `ty` is one of them.
     pub async fn expect(&mut self, ty: &str) -> Value {
-        let frame = self.next_frame().await;
-        assert_eq!(frame["type"], ty, "expected {ty}, got {frame}");
-        frame
+        loop {
+            let frame = self.next_frame().await;
+            let kind = frame["type"].as_str().unwrap_or_default();
+            if kind != ty && SIGNALS.contains(&kind) && !SIGNALS.contains(&ty) {
+                continue;
+            }
+            assert_eq!(kind, ty, "expected {ty}, got {frame}");
+            return frame;
+        }
     }
 
     /// Skips frames until one of type `ty` arrives.

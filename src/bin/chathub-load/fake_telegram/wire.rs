@@ -72,6 +72,8 @@ pub(super) fn answer(s: &mut State, method: &str, chat: Option<i64>, params: &Va
             let n = params["media"].as_array().map_or(0, Vec::len);
             (0..n).map(|_| message(s, chat, "album item")).collect()
         }
+        // Before the `send*` arm: Telegram answers a chat action with `true`.
+        "sendchataction" => json!(true),
         m if m.starts_with("send") || m.starts_with("editmessage") => message(s, chat, "ok"),
         "deletemessage"
         | "setmessagereaction"

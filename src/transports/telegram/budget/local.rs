@@ -26,6 +26,8 @@ pub struct LocalBudget {
     rates: Rates,
     window: Window,
     state: Mutex<State>,
+    /// Chat -> when its chat action slot frees up.
+    actions: Mutex<HashMap<TelegramChatId, Instant>>,
 }
 
 impl LocalBudget {
@@ -38,6 +40,7 @@ impl LocalBudget {
                 chats: HashMap::new(),
                 paused_until: None,
             }),
+            actions: Mutex::new(HashMap::new()),
         }
     }
 
@@ -118,6 +121,26 @@ impl Budget for LocalBudget {
             s.paused_until = Some(until);
         }
         Ok(())
+    }
+
+    async fn claim_chat_action(
+        &self,
+        chat: TelegramChatId,
+        every: Duration,
+    ) -> Result<bool, BudgetError> {
+        let now = Instant::now();
+        let mut slots = self
+            .actions
+            .lock()
+            .map_err(|_| BudgetError::Unavailable("local budget poisoned".into()))?;
+        if slots.get(&chat).is_some_and(|free_at| *free_at > now) {
+            return Ok(false);
+        }
+        slots.insert(chat, now + every);
+        if slots.len() > PRUNE_ABOVE {
+            slots.retain(|_, free_at| *free_at > now);
+        }
+        Ok(true)
     }
 }
 

@@ -64,6 +64,16 @@ pub trait Budget: Send + Sync + 'static {
 
     /// Pauses every sender sharing this budget for `period` (a 429).
     async fn pause(&self, period: Duration) -> Result<(), BudgetError>;
+
+    /// Claims `chat`'s one chat action per `every`, for every sender
+    /// sharing this budget (a person's sender moves between replicas with
+    /// their updates): `true` if the caller may send one now. The call
+    /// itself still takes its token with [`take`].
+    async fn claim_chat_action(
+        &self,
+        chat: TelegramChatId,
+        every: Duration,
+    ) -> Result<bool, BudgetError>;
 }
 
 /// Waits until one call (into `chat`, if given) fits the budget.

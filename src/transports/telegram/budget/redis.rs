@@ -117,6 +117,26 @@ impl Budget for RedisBudget {
         Ok((wait_ms > 0).then(|| Duration::from_millis(wait_ms.unsigned_abs())))
     }
 
+    async fn claim_chat_action(
+        &self,
+        chat: TelegramChatId,
+        every: Duration,
+    ) -> Result<bool, BudgetError> {
+        let ms = u64::try_from(every.as_millis()).unwrap_or(u64::MAX).max(1);
+        let mut conn = self.conn.clone();
+        // SET NX PX: the first sender in the period gets "OK", others nil.
+        let set: Option<String> = redis::cmd("SET")
+            .arg(self.keys.chat_action(chat.raw()))
+            .arg(1)
+            .arg("NX")
+            .arg("PX")
+            .arg(ms)
+            .query_async(&mut conn)
+            .await
+            .map_err(unavailable)?;
+        Ok(set.is_some())
+    }
+
     async fn pause(&self, period: Duration) -> Result<(), BudgetError> {
         let ms = u64::try_from(period.as_millis()).unwrap_or(u64::MAX).max(1);
         let mut conn = self.conn.clone();
