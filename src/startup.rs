@@ -177,10 +177,17 @@ impl Application {
             config.resume_grace,
         )
         .start();
-        let matcher = Matcher::new(queue.clone(), store.clone(), bus.clone()).start();
+        let matcher =
+            Matcher::new(queue.clone(), store.clone(), bus.clone(), config.matching).start();
         // A shared queue that lost entries searches again through the Matcher.
         let rejoin_to = matcher.clone();
-        queue.set_rejoin(Arc::new(move |entry| rejoin_to.do_send(Search { entry })));
+        queue.set_rejoin(Arc::new(move |entry| {
+            rejoin_to.do_send(Search {
+                user: entry.user,
+                relax: 0,
+                only_if_queued: false,
+            })
+        }));
         let deps = Deps {
             store,
             bus,
@@ -192,6 +199,7 @@ impl Application {
                 flood_burst: config.flood_burst,
             },
             autoban: Arc::new(config.autoban.clone()),
+            matching: config.matching,
         };
         let telegram = match &config.telegram {
             Some(tg) => Some(

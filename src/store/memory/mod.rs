@@ -1,6 +1,7 @@
 //! In-memory store for the embedded default and fast unit tests. One mutex
 //! over plain maps: every operation is short and never awaits while holding it.
 
+mod matching;
 mod moderation;
 mod oversight;
 mod privacy;
@@ -37,6 +38,10 @@ struct State {
     spoiler_default: std::collections::HashSet<UserId>,
     /// People waiting for a replica to adopt them, oldest first.
     orphans: Vec<(UserId, Platform, String)>,
+    /// (blocker, blocked).
+    blocks: std::collections::HashSet<(UserId, UserId)>,
+    /// (rater, room) -> (rated, score).
+    ratings: HashMap<(UserId, RoomId), (UserId, crate::domain::Score)>,
 }
 
 struct UserRecord {

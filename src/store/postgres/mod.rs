@@ -14,6 +14,7 @@ mod append;
 mod append_sql;
 mod migrate;
 mod models;
+mod matching;
 mod moderation;
 mod oversight;
 mod privacy;

@@ -16,7 +16,7 @@ use super::sender::person_blocked;
 use super::sessions::Person;
 use super::texts::{self, Buttons, Notice};
 use crate::actors::client::{ClientCommand, Command};
-use crate::domain::{ClientMsgId, Platform, ReportReason, SearchPrefs, Seq, UserId, storable};
+use crate::domain::{ClientMsgId, Platform, ReportReason, Seq, UserId, storable};
 use crate::error::ChatError;
 use crate::store::StoreError;
 
@@ -205,9 +205,7 @@ impl TelegramTransport {
             }
             TgCommand::Help => self.say(p, Notice::plain(TgCommand::help())).await,
             TgCommand::Search => {
-                run(ClientCommand::Search {
-                    prefs: SearchPrefs::default(),
-                })
+                run(ClientCommand::Search { prefs: None })
                 .await
             }
             TgCommand::Next => run(ClientCommand::Next).await,
@@ -248,9 +246,7 @@ impl TelegramTransport {
         let cmd = match q.data.as_deref() {
             Some(texts::CB_NEXT) => ClientCommand::Next,
             Some(texts::CB_STOP) => ClientCommand::Stop,
-            Some(texts::CB_SEARCH) => ClientCommand::Search {
-                prefs: SearchPrefs::default(),
-            },
+            Some(texts::CB_SEARCH) => ClientCommand::Search { prefs: None },
             _ => return Ok(()),
         };
         self.run(&p, cmd).await

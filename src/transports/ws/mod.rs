@@ -9,6 +9,7 @@
 mod client_addr;
 mod connection;
 mod limit;
+mod matching_frames;
 mod search_limit;
 
 pub use connection::ConnSocket;

@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::actors::client::{ClientCommand, Outgoing};
-use crate::domain::{ClientMsgId, MessageText, ReportReason, RoomId, SearchPrefs, Seq};
+use super::matching_frames::{ProfileBody, RawPrefs, RawProfile};
+use crate::domain::{ClientMsgId, MessageText, ReportReason, RoomId, Score, Seq};
 use crate::error::ChatError;
 
 /// A frame from the browser, before validation.
@@ -13,7 +14,7 @@ use crate::error::ChatError;
 enum ClientFrame {
     Search {
         #[serde(default)]
-        prefs: Option<SearchPrefs>,
+        prefs: Option<RawPrefs>,
     },
     Message {
         text: String,
@@ -24,6 +25,11 @@ enum ClientFrame {
     Report {
         #[serde(default)]
         reason: Option<String>,
+    },
+    Profile(RawProfile),
+    Block,
+    Rate {
+        score: String,
     },
 }
 
@@ -47,8 +53,8 @@ pub fn parse(text: &str) -> Result<ClientCommand, Refused> {
     Ok(match frame {
         ClientFrame::Search { prefs } => ClientCommand::Search {
             prefs: prefs
-                .unwrap_or_default()
-                .parse()
+                .map(RawPrefs::parse)
+                .transpose()
                 .map_err(|e| refuse(e.into(), None))?,
         },
         ClientFrame::Message { text, id } => {
@@ -60,6 +66,13 @@ pub fn parse(text: &str) -> Result<ClientCommand, Refused> {
         ClientFrame::Stop => ClientCommand::Stop,
         ClientFrame::Report { reason } => ClientCommand::Report {
             reason: ReportReason::parse(reason).map_err(|e| refuse(e.into(), None))?,
+        },
+        ClientFrame::Profile(raw) => ClientCommand::Profile {
+            update: raw.parse().map_err(|e| refuse(e.into(), None))?,
+        },
+        ClientFrame::Block => ClientCommand::Block,
+        ClientFrame::Rate { score } => ClientCommand::Rate {
+            score: Score::parse(&score).map_err(|e| refuse(e.into(), None))?,
         },
     })
 }
@@ -108,6 +121,16 @@ enum ServerFrame<'a> {
         #[serde(skip_serializing_if = "Option::is_none")]
         until: Option<Option<chrono::DateTime<chrono::Utc>>>,
     },
+    /// `searching` with how many wait and what was relaxed.
+    #[serde(rename = "searching")]
+    SearchStatus {
+        waiting: usize,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        relaxed: Vec<&'static str>,
+    },
+    Profile(ProfileBody<'a>),
+    Blocked,
+    Rated,
 }
 
 /// Renders an event as a JSON text frame.
@@ -143,6 +166,15 @@ pub fn render(event: &Outgoing) -> String {
                 _ => None,
             },
         },
+        Outgoing::SearchStatus { waiting, relaxed } => ServerFrame::SearchStatus {
+            waiting: *waiting,
+            relaxed: relaxed.iter().map(|r| r.as_str()).collect(),
+        },
+        Outgoing::Profile { profile, prefs } => {
+            ServerFrame::Profile(ProfileBody::of(profile, prefs))
+        }
+        Outgoing::Blocked => ServerFrame::Blocked,
+        Outgoing::Rated => ServerFrame::Rated,
     };
     // Serializing these plain structs cannot fail; fall back to a fixed
     // error frame rather than panic if it ever did.
@@ -163,7 +195,8 @@ mod tests {
         ));
         assert!(matches!(
             parse(r#"{"type":"search","prefs":{"lang":"en"}}"#),
-            Ok(ClientCommand::Search { prefs }) if prefs.lang.as_deref() == Some("en")
+            Ok(ClientCommand::Search { prefs: Some(prefs) })
+                if prefs.lang.as_ref().map(|l| l.as_str()) == Some("en")
         ));
         assert!(matches!(
             parse(r#"{"type":"message","text":"hi","id":"m1"}"#),
@@ -242,7 +275,7 @@ mod properties {
     use super::parse;
 
     /// Every code the parser may answer with.
-    const CODES: [&str; 7] = [
+    const CODES: [&str; 8] = [
         "bad_frame",
         "empty_message",
         "too_long",
@@ -250,6 +283,7 @@ mod properties {
         "bad_message_id",
         "bad_reason",
         "bad_prefs",
+        "bad_lang",
     ];
 
     /// Frames that look like the protocol's, with random fields.
