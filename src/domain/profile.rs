@@ -493,6 +493,7 @@ mod tests {
     fn relaxation_drops_set_preferences_in_order() {
         let prefs = SearchPrefs {
             gender: vec![Gender::Other],
+            age_min: None,
             age_max: Some(Age::parse(30).unwrap()),
             lang: Some(Lang::parse("en").unwrap()),
             shared_interest: false,

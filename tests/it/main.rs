@@ -14,6 +14,7 @@ mod hardening;
 mod lb_failover;
 mod moderation;
 mod operations;
+mod queue_matching;
 mod privacy_logs;
 mod redis_bus;
 mod redis_presence;
