@@ -3,6 +3,7 @@
 //! the ports of the adapter under test and must pass for every adapter.
 
 pub mod autoban;
+pub mod matching;
 pub mod messages;
 pub mod moderation;
 pub mod privacy;
