@@ -12,6 +12,7 @@ mod architecture;
 mod browser;
 mod hardening;
 mod lb_failover;
+mod matching;
 mod moderation;
 mod operations;
 mod queue_matching;
