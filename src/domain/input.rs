@@ -31,8 +31,10 @@ pub enum InputError {
     BadMessageId,
     #[error("report reason is too long: at most {MAX_REASON_CHARS} characters")]
     ReasonTooLong,
-    #[error("search preferences are invalid")]
-    BadPrefs,
+    /// Any bad value in `search.prefs`, named in the message (one code for
+    /// them all, as the protocol always had).
+    #[error("search preferences are invalid: {0}")]
+    BadPrefs(String),
     #[error("gender must be male, female or other")]
     BadGender,
     #[error("age must be a whole number from {MIN_AGE} to {MAX_AGE}")]
@@ -60,7 +62,7 @@ impl InputError {
             InputError::InvalidText => "invalid_text",
             InputError::BadMessageId => "bad_message_id",
             InputError::ReasonTooLong => "bad_reason",
-            InputError::BadPrefs => "bad_prefs",
+            InputError::BadPrefs(_) => "bad_prefs",
             InputError::BadGender => "bad_gender",
             InputError::BadAge => "bad_age",
             InputError::BadAgeRange => "bad_age_range",

@@ -30,6 +30,7 @@ mod telegram_limits;
 mod telegram_polling;
 mod telegram_processes;
 mod telegram_relay;
+mod telegram_settings;
 mod telegram_replicas;
 mod ws_chat;
 mod ws_chat_postgres;

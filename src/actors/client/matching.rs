@@ -72,9 +72,7 @@ impl ClientActor {
         steps: usize,
         ctx: &mut Context<Self>,
     ) {
-        if searched.paired {
-            return;
-        }
+        // Said also when paired at once (`matched` follows), as it always was.
         self.relax_steps = steps;
         self.push(
             Outgoing::SearchStatus {
@@ -83,7 +81,7 @@ impl ClientActor {
             },
             ctx,
         );
-        if searched.more {
+        if searched.more && !searched.paired {
             self.relax_later(generation, steps, ctx);
         }
     }

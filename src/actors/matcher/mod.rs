@@ -106,6 +106,12 @@ async fn entry_for(
     Ok((entry, relaxed, more))
 }
 
+/// People waiting now, for the `searching` notice: best effort (the search
+/// itself went through either way).
+async fn waiting_now(queue: &dyn SearchQueue) -> usize {
+    queue.waiting().await.unwrap_or_default()
+}
+
 async fn pair(
     queue: Arc<dyn SearchQueue>,
     store: Stores,
@@ -131,7 +137,7 @@ async fn pair(
             // Queued; a later search will pick them.
             return Ok(Searched {
                 paired: false,
-                waiting: queue.waiting().await?,
+                waiting: waiting_now(&*queue).await,
                 relaxed,
                 more,
             });
@@ -157,7 +163,7 @@ async fn pair(
                 tracing::debug!(room = %room.id, "paired");
                 return Ok(Searched {
                     paired: true,
-                    waiting: 0,
+                    waiting: waiting_now(&*queue).await,
                     relaxed,
                     more: false,
                 });

@@ -28,6 +28,10 @@ pub enum TgCommand {
     /// Sent by Telegram when someone opens the bot; not in the menu.
     #[command(hide)]
     Start,
+    #[command(description = "your profile and whom you want to meet, with buttons to change them")]
+    Settings,
+    #[command(description = "show your profile")]
+    Profile,
 }
 
 impl TgCommand {
@@ -94,7 +98,9 @@ mod tests {
                 "report",
                 "spoiler_on",
                 "spoiler_off",
-                "help"
+                "help",
+                "settings",
+                "profile"
             ]
         );
         let help = TgCommand::help();

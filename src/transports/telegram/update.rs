@@ -228,6 +228,8 @@ impl TelegramTransport {
                 };
                 self.say(p, Notice::plain(text)).await
             }
+            TgCommand::Settings => self.send_settings(user, p.chat).await,
+            TgCommand::Profile => run(crate::actors::client::show_profile()).await,
         }
     }
 
@@ -242,7 +244,10 @@ impl TelegramTransport {
         let Ok(raw) = i64::try_from(q.from.id.0) else {
             return Ok(());
         };
-        let (_, p) = self.person(TelegramChatId::trusted(raw)).await?;
+        let (user, p) = self.person(TelegramChatId::trusted(raw)).await?;
+        if let Some(data) = q.data.as_deref().filter(|d| super::settings::is_settings(d)) {
+            return self.on_settings(user, p.chat, q, data).await;
+        }
         let cmd = match q.data.as_deref() {
             Some(texts::CB_NEXT) => ClientCommand::Next,
             Some(texts::CB_STOP) => ClientCommand::Stop,

@@ -26,7 +26,13 @@ pub(super) struct RawPrefs {
 }
 
 impl RawPrefs {
+    /// Every refusal is `bad_prefs`, naming what was wrong.
     pub(super) fn parse(self) -> Result<SearchPrefs, InputError> {
+        self.parse_fields()
+            .map_err(|e| InputError::BadPrefs(e.to_string()))
+    }
+
+    fn parse_fields(self) -> Result<SearchPrefs, InputError> {
         SearchPrefs {
             gender: self
                 .gender

@@ -275,7 +275,7 @@ mod properties {
     use super::parse;
 
     /// Every code the parser may answer with.
-    const CODES: [&str; 8] = [
+    const CODES: [&str; 7] = [
         "bad_frame",
         "empty_message",
         "too_long",
@@ -283,7 +283,6 @@ mod properties {
         "bad_message_id",
         "bad_reason",
         "bad_prefs",
-        "bad_lang",
     ];
 
     /// Frames that look like the protocol's, with random fields.
