@@ -7,6 +7,9 @@
 --   {p}queue              zset  user -> ticket, everyone waiting (FIFO by score)
 --   {p}queue:entries      hash  user -> the entry's JSON, as the replica sent it
 --   {p}queue:owner_of     hash  user -> owner token
+--   {p}queue:tags         hash  user -> "gW|age|min|max": gender and wanted genders
+--                               (m f o, - = unset), age, wanted age range; built here
+--                               from the entry, read to skip most misfits undecoded
 --   {p}queue:ticket       counter for tail tickets
 --   {p}queue:owners       hash  owner token -> instance id
 --   {p}queue:owner:{tok}  set   users queued by that owner
@@ -25,6 +28,7 @@ local prefix, op = ARGV[1], ARGV[2]
 local ALL = prefix .. 'queue'
 local ENTRIES = prefix .. 'queue:entries'
 local OWNER_OF = prefix .. 'queue:owner_of'
+local TAGS = prefix .. 'queue:tags'
 local TICKET = prefix .. 'queue:ticket'
 local OWNERS = prefix .. 'queue:owners'
 -- How many waiting people one scan reads per round trip into the zset.
@@ -56,13 +60,15 @@ local function remove(user)
   redis.call('ZREM', ALL, user)
   redis.call('HDEL', ENTRIES, user)
   redis.call('HDEL', OWNER_OF, user)
+  redis.call('HDEL', TAGS, user)
   if owner then redis.call('SREM', owner_key(owner), user) end
   return owner, json
 end
 
-local function add(user, json, owner, instance, score)
+local function add(user, json, tag, owner, instance, score)
   redis.call('ZADD', ALL, score, user)
   redis.call('HSET', ENTRIES, user, json)
+  redis.call('HSET', TAGS, user, tag)
   redis.call('HSET', OWNER_OF, user, owner)
   redis.call('SADD', owner_key(owner), user)
   -- Recorded with every entry, so the purge knows whose liveness to check
@@ -129,20 +135,62 @@ local function compatible(a, b)
   return accepts(a, b) and accepts(b, a)
 end
 
+-- ---- The quick check: what the tag says about gender and age, both ways.
+-- It only ever rejects what `compatible` would reject too.
+
+local GCODE = { male = 'm', female = 'f', other = 'o' }
+
+local function wanted(prefs)
+  local w = ''
+  for _, g in ipairs(list(field(prefs, 'gender'))) do w = w .. (GCODE[g] or '') end
+  return w
+end
+
+local function tag_of(e)
+  local p, w = field(e, 'profile'), field(e, 'prefs')
+  return (GCODE[field(p, 'gender')] or '-') .. wanted(w) .. '|' .. (field(p, 'age') or '')
+    .. '|' .. (field(w, 'age_min') or '') .. '|' .. (field(w, 'age_max') or '')
+end
+
+-- The searcher's side of the quick check, built once per call.
+local function quick_of(e)
+  local p, w = field(e, 'profile'), field(e, 'prefs')
+  return {
+    g = GCODE[field(p, 'gender')] or '-', w = wanted(w), age = field(p, 'age'),
+    lo = field(w, 'age_min'), hi = field(w, 'age_max'),
+  }
+end
+
+local function quick_ok(q, tag)
+  local cg, cw, cage, cmin, cmax = string.match(tag, '^(.)(%a*)|(%d*)|(%d*)|(%d*)$')
+  if not cg then return true end
+  if q.w ~= '' and not string.find(q.w, cg, 1, true) then return false end
+  if cw ~= '' and not string.find(cw, q.g, 1, true) then return false end
+  cage, cmin, cmax = tonumber(cage), tonumber(cmin), tonumber(cmax)
+  if q.lo and (not cage or cage < q.lo) then return false end
+  if q.hi and (not cage or cage > q.hi) then return false end
+  if cmin and (not q.age or q.age < cmin) then return false end
+  if cmax and (not q.age or q.age > cmax) then return false end
+  return true
+end
+
 -- The waiting person `me` is paired with: the oldest compatible one of the
 -- same reputation class, else the oldest compatible one (`queue::pick`).
 -- Reads the queue oldest first, SCAN_CHUNK at a time.
 local function pick(me)
   local low = field(me, 'low_rep') and true or false
+  local q = quick_of(me)
   local fallback = nil
   local start = 0
   while true do
     local users = redis.call('ZRANGE', ALL, start, start + SCAN_CHUNK - 1)
     if #users == 0 then break end
-    local jsons = redis.call('HMGET', ENTRIES, unpack(users))
+    local tags = redis.call('HMGET', TAGS, unpack(users))
     for i, user in ipairs(users) do
-      if user ~= me.user and jsons[i] then
-        local e = cjson.decode(jsons[i])
+      local json = user ~= me.user and (not tags[i] or quick_ok(q, tags[i]))
+        and redis.call('HGET', ENTRIES, user)
+      if json then
+        local e = cjson.decode(json)
         if compatible(me, e) then
           local elow = field(e, 'low_rep') and true or false
           if elow == low then return user end
@@ -179,6 +227,7 @@ if op == 'join' or op == 'rejoin' then
   if op == 'rejoin' and not queued then return { 0, '' } end
   if queued then
     redis.call('HSET', ENTRIES, user, json)
+    redis.call('HSET', TAGS, user, tag_of(me))
     adopt(user, owner, instance)
   end
   local cand = pick(me)
@@ -191,7 +240,7 @@ if op == 'join' or op == 'rejoin' then
     return { 1, cjson_text }
   end
   if not queued then
-    add(user, json, owner, instance, redis.call('INCR', TICKET))
+    add(user, json, tag_of(me), owner, instance, redis.call('INCR', TICKET))
   end
   return { 0, '' }
 
@@ -216,7 +265,7 @@ elseif op == 'front' then
     -- Empty queue: any score not above the next ticket keeps FIFO.
     score = tonumber(redis.call('GET', TICKET) or '0')
   end
-  add(user, json, owner, instance, score)
+  add(user, json, tag_of(cjson.decode(json)), owner, instance, score)
   -- 1: queued for the caller; 2: queued for the replica serving them.
   if owner == ARGV[5] then return 1 end
   return 2
