@@ -125,10 +125,7 @@ impl Person {
     }
 
     async fn search(&self) {
-        self.cmd(ClientCommand::Search {
-            prefs: None,
-        })
-        .await;
+        self.cmd(ClientCommand::Search { prefs: None }).await;
     }
 
     /// Skips to the next `Matched` and returns its room.
@@ -207,15 +204,11 @@ async fn nobody_is_ever_in_two_rooms_under_concurrent_search_next_stop() {
         let addr = p.addr.clone();
         sends.push(actix::spawn(async move {
             let script = [
-                ClientCommand::Search {
-                    prefs: None,
-                },
+                ClientCommand::Search { prefs: None },
                 ClientCommand::Next,
                 ClientCommand::Next,
                 ClientCommand::Stop,
-                ClientCommand::Search {
-                    prefs: None,
-                },
+                ClientCommand::Search { prefs: None },
                 ClientCommand::Next,
             ];
             for (k, cmd) in script.into_iter().enumerate() {

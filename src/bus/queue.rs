@@ -51,7 +51,10 @@ impl QueueEntry {
 /// oldest compatible one of the same reputation class (low or not), else
 /// the oldest compatible one. People of low reputation are thus paired
 /// among themselves first. The Redis script picks the same way.
-pub fn pick<'a>(waiting: impl Iterator<Item = &'a QueueEntry>, entry: &QueueEntry) -> Option<usize> {
+pub fn pick<'a>(
+    waiting: impl Iterator<Item = &'a QueueEntry>,
+    entry: &QueueEntry,
+) -> Option<usize> {
     let mut other_class = None;
     for (i, e) in waiting.enumerate() {
         if !entry.compatible(e) {

@@ -234,12 +234,9 @@ impl Config {
             redis_prefix: s.redis_prefix,
             matching: MatchPolicy {
                 relax_after: Duration::from_secs(positive("CHATHUB_RELAX_SECS", &s.relax_secs)?),
-                cooldown: Duration::from_secs(
-                    s.rematch_cooldown_secs
-                        .trim()
-                        .parse()
-                        .context("CHATHUB_REMATCH_COOLDOWN_SECS must be a whole number of seconds (0 or more)")?,
-                ),
+                cooldown: Duration::from_secs(s.rematch_cooldown_secs.trim().parse().context(
+                    "CHATHUB_REMATCH_COOLDOWN_SECS must be a whole number of seconds (0 or more)",
+                )?),
                 reputation_floor: s
                     .reputation_floor
                     .trim()

@@ -298,12 +298,7 @@ pub struct Settings {
 
     /// After each this many seconds of waiting, one more of a searcher's
     /// preferences is relaxed (shared interest, age, gender, language).
-    #[arg(
-        long,
-        env = "CHATHUB_RELAX_SECS",
-        default_value = "30",
-        global = true
-    )]
+    #[arg(long, env = "CHATHUB_RELAX_SECS", default_value = "30", global = true)]
     pub relax_secs: String,
 
     /// Two people who chatted are not paired again within this many

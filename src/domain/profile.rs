@@ -343,16 +343,21 @@ pub fn accepts(
         return false;
     }
     if let Some(lo) = prefs.age_min
-        && !other.age.is_some_and(|a| a >= lo)
+        && other.age.is_none_or(|a| a < lo)
     {
         return false;
     }
     if let Some(hi) = prefs.age_max
-        && !other.age.is_some_and(|a| a <= hi)
+        && other.age.is_none_or(|a| a > hi)
     {
         return false;
     }
-    if prefs.shared_interest && !profile.interests.iter().any(|i| other.interests.contains(i)) {
+    if prefs.shared_interest
+        && !profile
+            .interests
+            .iter()
+            .any(|i| other.interests.contains(i))
+    {
         return false;
     }
     if let Some(lang) = &prefs.lang {

@@ -5,15 +5,14 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use super::SearchContext;
 use super::{
     ActiveBan, Appended, AuditEntry, Complaint, ComplaintStatus, ComplaintSummary, Filed,
     MessageCopies, NewBan, NewMessage, PageCursor, StoreCounts, StoreError, UserModeration,
 };
-use super::SearchContext;
 use crate::domain::{
-    Profile, ProfileUpdate, Score, SearchPrefs,
-    AutobanPolicy, ComplaintId, EndReason, Platform, ReportReason, Room, RoomId, Seq,
-    StoredMessage, UserId,
+    AutobanPolicy, ComplaintId, EndReason, Platform, Profile, ProfileUpdate, ReportReason, Room,
+    RoomId, Score, SearchPrefs, Seq, StoredMessage, UserId,
 };
 
 /// The room log: people, rooms and the messages of each room, with

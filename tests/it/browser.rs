@@ -96,7 +96,13 @@ async fn the_settings_panel_stores_the_profile_and_its_preferences_steer_the_sea
     let info = wait_for(&alice, "#search-info[data-waiting='2']").await;
     assert!(info.text().await.unwrap().starts_with("2 searching"));
     assert_eq!(
-        bob.find(Locator::Css("body")).await.unwrap().attr("data-state").await.unwrap().as_deref(),
+        bob.find(Locator::Css("body"))
+            .await
+            .unwrap()
+            .attr("data-state")
+            .await
+            .unwrap()
+            .as_deref(),
         Some("searching")
     );
 
@@ -105,7 +111,10 @@ async fn the_settings_panel_stores_the_profile_and_its_preferences_steer_the_sea
     wait_for(&alice, "#status[data-conn='online']").await;
     wait_for(&alice, "#my-interests input[value='music']:checked").await;
     let gender = alice.find(Locator::Css("#my-gender")).await.unwrap();
-    assert_eq!(gender.prop("value").await.unwrap().as_deref(), Some("female"));
+    assert_eq!(
+        gender.prop("value").await.unwrap().as_deref(),
+        Some("female")
+    );
 
     alice.close().await.unwrap();
     bob.close().await.unwrap();

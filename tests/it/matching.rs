@@ -69,12 +69,27 @@ async fn profiles_are_kept_and_bad_values_change_nothing() {
     for (frame, code) in [
         (json!({"type": "profile", "age": 7}), "bad_age"),
         (json!({"type": "profile", "gender": "robot"}), "bad_gender"),
-        (json!({"type": "profile", "interests": ["knitting"]}), "bad_interest"),
-        (json!({"type": "profile", "interests": twenty}), "too_many_interests"),
+        (
+            json!({"type": "profile", "interests": ["knitting"]}),
+            "bad_interest",
+        ),
+        (
+            json!({"type": "profile", "interests": twenty}),
+            "too_many_interests",
+        ),
         (json!({"type": "profile", "lang": "<b>"}), "bad_lang"),
-        (json!({"type": "search", "prefs": {"age_min": 40, "age_max": 20}}), "bad_prefs"),
-        (json!({"type": "search", "prefs": {"gender": ["x"]}}), "bad_prefs"),
-        (json!({"type": "search", "prefs": {"age_min": 7}}), "bad_prefs"),
+        (
+            json!({"type": "search", "prefs": {"age_min": 40, "age_max": 20}}),
+            "bad_prefs",
+        ),
+        (
+            json!({"type": "search", "prefs": {"gender": ["x"]}}),
+            "bad_prefs",
+        ),
+        (
+            json!({"type": "search", "prefs": {"age_min": 7}}),
+            "bad_prefs",
+        ),
         (json!({"type": "rate", "score": "up"}), "nothing_to_rate"),
         (json!({"type": "rate", "score": "great"}), "bad_score"),
         (json!({"type": "block"}), "nothing_to_block"),
@@ -90,7 +105,10 @@ async fn profiles_are_kept_and_bad_values_change_nothing() {
     a.send(json!({"type": "profile"})).await;
     let again = a.expect("profile").await;
     assert_eq!(again["interests"], stored["interests"]);
-    assert_eq!((&again["gender"], &again["age"]), (&stored["gender"], &stored["age"]));
+    assert_eq!(
+        (&again["gender"], &again["age"]),
+        (&stored["gender"], &stored["age"])
+    );
     a.send(json!({"type": "profile", "age": null})).await;
     assert_eq!(a.expect("profile").await["age"], Value::Null);
 }
@@ -107,7 +125,8 @@ async fn preferences_are_honoured_on_both_sides_across_replicas() {
     // A man wanting someone of at most 28 suits A, but A is 30: he skips
     // her and gets B (the next oldest) on the other replica.
     let mut c = person(&r2, json!({"gender": "male", "age": 40})).await;
-    c.send(json!({"type": "search", "prefs": {"age_max": 28}})).await;
+    c.send(json!({"type": "search", "prefs": {"age_max": 28}}))
+        .await;
     paired(&mut b, &mut c).await;
     // A man who wants anyone gets A.
     let mut d = person(&r1, json!({"gender": "male"})).await;
@@ -119,7 +138,11 @@ async fn preferences_are_honoured_on_both_sides_across_replicas() {
     a.wait_for("stopped").await;
     let mut e = person(&r2, json!({"gender": "other"})).await;
     search(&mut e, Value::Null).await;
-    assert_eq!(search(&mut a, Value::Null).await["waiting"], 2, "A still wants a man");
+    assert_eq!(
+        search(&mut a, Value::Null).await["waiting"],
+        2,
+        "A still wants a man"
+    );
 }
 
 #[actix_web::test]

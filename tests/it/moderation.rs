@@ -14,7 +14,6 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 const TOKEN: &str = "moderation-test-token";
-/// The WebSocket close code of a session closed by moderation.
 
 async fn cluster_pair() -> (Cluster, Replica, Replica) {
     cluster_pair_with(&[]).await

@@ -78,7 +78,10 @@ async fn matching_rules(a: &dyn SearchQueue, b: &dyn SearchQueue) {
     assert_eq!(b.join(gamer).await.unwrap(), Some(f30_wants_women));
     let reader = person(Some(Male), None, &["books"]);
     assert_eq!(b.join(reader).await.unwrap(), Some(f40));
-    assert_eq!(b.join(person(Some(Male), None, &[])).await.unwrap(), Some(f29));
+    assert_eq!(
+        b.join(person(Some(Male), None, &[])).await.unwrap(),
+        Some(f29)
+    );
     let gamer2 = person(None, None, &["games"]);
     assert_eq!(a.join(gamer2).await.unwrap(), Some(music));
     assert_eq!(a.waiting().await.unwrap(), 0);

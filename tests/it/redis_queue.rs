@@ -122,8 +122,7 @@ async fn hundreds_of_concurrent_joins_pair_everyone_at_most_once() {
     let (qa, qb) = (Arc::new(a.queue), Arc::new(b.queue));
     let langs = [None, Some("en"), Some("de"), Some("en")];
     let people: Vec<QueueEntry> = (0..400).map(|i| entry(langs[i % langs.len()])).collect();
-    let by_user: HashMap<UserId, QueueEntry> =
-        people.iter().map(|e| (e.user, e.clone())).collect();
+    let by_user: HashMap<UserId, QueueEntry> = people.iter().map(|e| (e.user, e.clone())).collect();
 
     let joins: Vec<_> = people
         .iter()
@@ -141,10 +140,7 @@ async fn hundreds_of_concurrent_joins_pair_everyone_at_most_once() {
         if let Some(partner) = partner {
             assert!(paired.insert(user), "{user} paired twice");
             assert!(paired.insert(partner.user), "{} paired twice", partner.user);
-            assert_eq!(
-                partner, by_user[&partner.user],
-                "entries survive the queue"
-            );
+            assert_eq!(partner, by_user[&partner.user], "entries survive the queue");
             assert!(by_user[&user].compatible(&partner), "pairs are compatible");
         }
     }
@@ -163,10 +159,7 @@ async fn hundreds_of_concurrent_joins_pair_everyone_at_most_once() {
         .collect();
     for (i, x) in waiting_people.iter().enumerate() {
         for y in &waiting_people[i + 1..] {
-            assert!(
-                !x.compatible(y),
-                "two compatible people left waiting"
-            );
+            assert!(!x.compatible(y), "two compatible people left waiting");
         }
     }
 }

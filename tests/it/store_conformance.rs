@@ -7,7 +7,9 @@
 
 use crate::conformance;
 
-use conformance::{autoban::*, matching::*, messages::*, moderation::*, privacy::*, rooms::*, telegram::*};
+use conformance::{
+    autoban::*, matching::*, messages::*, moderation::*, privacy::*, rooms::*, telegram::*,
+};
 
 macro_rules! conformance {
     ($($port:ident { $($name:ident),* $(,)? })*) => {

@@ -31,7 +31,11 @@ fn buttons(call: &Call) -> Vec<String> {
 async fn edit(fake: &FakeTelegram, n: usize) -> Call {
     let calls = fake
         .wait_until(WITHIN, |calls| {
-            calls.iter().filter(|c| c.method == "editmessagetext").count() >= n
+            calls
+                .iter()
+                .filter(|c| c.method == "editmessagetext")
+                .count()
+                >= n
         })
         .await;
     calls
@@ -49,7 +53,12 @@ async fn settings_keyboards_store_the_profile_and_profile_shows_it() {
 
     a.command("/settings").await;
     let menu = fake.wait_sent(A, 1, WITHIN).await.remove(0);
-    assert!(menu.params["text"].as_str().unwrap().contains("Gender: not set"));
+    assert!(
+        menu.params["text"]
+            .as_str()
+            .unwrap()
+            .contains("Gender: not set")
+    );
     let main = buttons(&menu);
     for b in ["st:g", "st:a", "st:i", "st:l", "st:pg", "st:pa"] {
         assert!(main.contains(&b.to_owned()), "{main:?}");
@@ -63,7 +72,10 @@ async fn settings_keyboards_store_the_profile_and_profile_shows_it() {
     a.press_on("sg:female", id).await;
     let saved = edit(&fake, 2).await;
     let text = saved.params["text"].as_str().unwrap();
-    assert!(text.starts_with("Saved.") && text.contains("Gender: female"), "{text}");
+    assert!(
+        text.starts_with("Saved.") && text.contains("Gender: female"),
+        "{text}"
+    );
 
     // My age through its decade; interests toggled; partner's age range.
     a.press_on("st:a2", id).await;
@@ -74,17 +86,26 @@ async fn settings_keyboards_store_the_profile_and_profile_shows_it() {
     let last = edit(&fake, 6).await;
     let text = last.params["text"].as_str().unwrap();
     assert!(
-        text.contains("Age: 27") && text.contains("Interests: music") && text.contains("Age: 25-35"),
+        text.contains("Age: 27")
+            && text.contains("Interests: music")
+            && text.contains("Age: 25-35"),
         "{text}"
     );
     // A forged value is refused and changes nothing.
     a.press_on("sa:7", id).await;
     let refused = edit(&fake, 7).await;
     let text = refused.params["text"].as_str().unwrap();
-    assert!(text.starts_with("Age must be") && text.contains("Age: 27"), "{text}");
+    assert!(
+        text.starts_with("Age must be") && text.contains("Age: 27"),
+        "{text}"
+    );
     let answered = fake
         .wait_until(WITHIN, |calls| {
-            calls.iter().filter(|c| c.method == "answercallbackquery").count() >= 7
+            calls
+                .iter()
+                .filter(|c| c.method == "answercallbackquery")
+                .count()
+                >= 7
         })
         .await;
     assert!(answered.iter().all(|c| c.status == 200));
@@ -93,7 +114,9 @@ async fn settings_keyboards_store_the_profile_and_profile_shows_it() {
     a.command("/profile").await;
     let calls = fake
         .wait_until(WITHIN, |calls| {
-            texts(calls).iter().any(|t| t.starts_with("Your profile") && t.contains("Age: 27"))
+            texts(calls)
+                .iter()
+                .any(|t| t.starts_with("Your profile") && t.contains("Age: 27"))
         })
         .await;
     assert!(texts(&calls).iter().any(|t| t.contains("Gender: female")));

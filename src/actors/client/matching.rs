@@ -126,7 +126,11 @@ impl ClientActor {
         };
         let (store, user) = (self.deps.store.clone(), self.user);
         let fut = async move {
-            let partner: Option<UserId> = store.rooms.room(room).await?.and_then(|r| r.partner_of(user));
+            let partner: Option<UserId> = store
+                .rooms
+                .room(room)
+                .await?
+                .and_then(|r| r.partner_of(user));
             let partner = partner.ok_or(ChatError::NothingToBlock)?;
             store.matching.block(user, partner).await?;
             Ok::<_, ChatError>(())

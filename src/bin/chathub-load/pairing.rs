@@ -84,9 +84,12 @@ pub async fn pairing_load(args: PairingArgs) -> anyhow::Result<()> {
     let mut queues: Vec<Arc<dyn SearchQueue>> = Vec::new();
     let mut buses = Vec::new();
     for i in 0..args.replicas {
-        let adapters =
-            RedisBus::connect(RedisSettings::new(&args.redis_url, &prefix, format!("bench-{i}")))
-                .await?;
+        let adapters = RedisBus::connect(RedisSettings::new(
+            &args.redis_url,
+            &prefix,
+            format!("bench-{i}"),
+        ))
+        .await?;
         queues.push(Arc::new(adapters.queue));
         buses.push(adapters.bus);
     }

@@ -116,7 +116,6 @@ impl RedisQueue {
         q.forget(entry.user);
         Ok(Some(partner))
     }
-
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

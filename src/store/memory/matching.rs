@@ -20,8 +20,17 @@ fn read(u: &UserRecord) -> Result<(Profile, SearchPrefs), StoreError> {
     let p = &u.profile;
     let corrupt = |_| StoreError::Internal("corrupt profile".into());
     let profile = Profile {
-        gender: p.gender.as_deref().map(Gender::parse).transpose().map_err(corrupt)?,
-        age: p.age.map(|a| Age::parse(a.into())).transpose().map_err(corrupt)?,
+        gender: p
+            .gender
+            .as_deref()
+            .map(Gender::parse)
+            .transpose()
+            .map_err(corrupt)?,
+        age: p
+            .age
+            .map(|a| Age::parse(a.into()))
+            .transpose()
+            .map_err(corrupt)?,
         interests: Interest::parse_list(&p.interests).map_err(corrupt)?,
         langs: Lang::parse_list(&p.languages).map_err(corrupt)?,
     };
@@ -38,8 +47,16 @@ fn write(u: &mut UserRecord, profile: &Profile) {
     let p = &mut u.profile;
     p.gender = profile.gender.map(|g| g.as_str().to_owned());
     p.age = profile.age.map(|a| i16::from(a.get()));
-    p.interests = profile.interests.iter().map(|i| i.as_str().to_owned()).collect();
-    p.languages = profile.langs.iter().map(|l| l.as_str().to_owned()).collect();
+    p.interests = profile
+        .interests
+        .iter()
+        .map(|i| i.as_str().to_owned())
+        .collect();
+    p.languages = profile
+        .langs
+        .iter()
+        .map(|l| l.as_str().to_owned())
+        .collect();
 }
 
 impl State {

@@ -92,7 +92,10 @@ fn profile_of(
     let corrupt = |_| StoreError::Internal("corrupt profile row".into());
     Ok(Profile {
         gender: gender.map(Gender::parse).transpose().map_err(corrupt)?,
-        age: age.map(|a| Age::parse(a.into())).transpose().map_err(corrupt)?,
+        age: age
+            .map(|a| Age::parse(a.into()))
+            .transpose()
+            .map_err(corrupt)?,
         interests: Interest::parse_list(interests).map_err(corrupt)?,
         langs: Lang::parse_list(languages).map_err(corrupt)?,
     })
@@ -140,7 +143,11 @@ async fn context_on(
 #[async_trait]
 impl Matching for PgStore {
     async fn profile(&self, user: UserId) -> Result<(Profile, SearchPrefs), StoreError> {
-        let ctx = with_conn!(self.checkout(), |conn| context_on(conn, user, Duration::ZERO))?;
+        let ctx = with_conn!(self.checkout(), |conn| context_on(
+            conn,
+            user,
+            Duration::ZERO
+        ))?;
         Ok((ctx.profile, ctx.prefs))
     }
 

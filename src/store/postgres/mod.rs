@@ -12,9 +12,9 @@
 
 mod append;
 mod append_sql;
+mod matching;
 mod migrate;
 mod models;
-mod matching;
 mod moderation;
 mod oversight;
 mod privacy;

@@ -10,10 +10,12 @@
 //! toggles a wanted gender (`-` = any), `pa:<min>-<max>|-` sets the wanted
 //! age range.
 
+use strum::VariantArray;
 use teloxide::prelude::Requester;
 use teloxide::requests::HasPayload;
-use teloxide::types::{CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, MaybeInaccessibleMessage};
-use strum::VariantArray;
+use teloxide::types::{
+    CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, MaybeInaccessibleMessage,
+};
 
 use super::TelegramTransport;
 use super::ids::TelegramChatId;
@@ -54,11 +56,7 @@ fn list<T>(items: &[T], name: impl Fn(&T) -> &str) -> String {
 fn age_range(prefs: &SearchPrefs) -> String {
     match (prefs.age_min, prefs.age_max) {
         (None, None) => "any".to_owned(),
-        (lo, hi) => format!(
-            "{}-{}",
-            lo.map_or(16, Age::get),
-            hi.map_or(99, Age::get)
-        ),
+        (lo, hi) => format!("{}-{}", lo.map_or(16, Age::get), hi.map_or(99, Age::get)),
     }
 }
 
@@ -103,9 +101,17 @@ fn keyboard(screen: &str, profile: &Profile, prefs: &SearchPrefs) -> InlineKeybo
     let genders = |prefix: &str, chosen: &dyn Fn(Gender) -> bool| {
         let mut b: Vec<_> = Gender::VARIANTS
             .iter()
-            .map(|g| button(tick(chosen(*g), g.as_str()), format!("{prefix}{}", g.as_str())))
+            .map(|g| {
+                button(
+                    tick(chosen(*g), g.as_str()),
+                    format!("{prefix}{}", g.as_str()),
+                )
+            })
             .collect();
-        b.push(button(if prefix == "pg:" { "any" } else { "unset" }, format!("{prefix}-")));
+        b.push(button(
+            if prefix == "pg:" { "any" } else { "unset" },
+            format!("{prefix}-"),
+        ));
         b
     };
     let mut kb = match screen {
@@ -163,7 +169,10 @@ fn keyboard(screen: &str, profile: &Profile, prefs: &SearchPrefs) -> InlineKeybo
         _ => {
             return InlineKeyboardMarkup::new([
                 vec![button("My gender", "st:g"), button("My age", "st:a")],
-                vec![button("My interests", "st:i"), button("My languages", "st:l")],
+                vec![
+                    button("My interests", "st:i"),
+                    button("My languages", "st:l"),
+                ],
                 vec![
                     button("Partner's gender", "st:pg"),
                     button("Partner's age", "st:pa"),
@@ -204,12 +213,18 @@ fn pick(data: &str, profile: &Profile, prefs: &SearchPrefs) -> Result<Pick, Inpu
             ..ProfileUpdate::default()
         }),
         "sa" => Pick::Profile(ProfileUpdate {
-            age: Some(Some(Age::parse(value.parse().map_err(|_| InputError::BadAge)?)?)),
+            age: Some(Some(Age::parse(
+                value.parse().map_err(|_| InputError::BadAge)?,
+            )?)),
             ..ProfileUpdate::default()
         }),
         "si" => {
             let tag: Vec<&str> = toggle(
-                &profile.interests.iter().map(|i| i.as_str()).collect::<Vec<_>>(),
+                &profile
+                    .interests
+                    .iter()
+                    .map(|i| i.as_str())
+                    .collect::<Vec<_>>(),
                 value,
             );
             Pick::Profile(ProfileUpdate {
@@ -220,7 +235,9 @@ fn pick(data: &str, profile: &Profile, prefs: &SearchPrefs) -> Result<Pick, Inpu
         "sl" => {
             let langs = toggle(&profile.langs, Lang::parse(value)?);
             Pick::Profile(ProfileUpdate {
-                langs: Some(Lang::parse_list(&langs.iter().map(Lang::as_str).collect::<Vec<_>>())?),
+                langs: Some(Lang::parse_list(
+                    &langs.iter().map(Lang::as_str).collect::<Vec<_>>(),
+                )?),
                 ..ProfileUpdate::default()
             })
         }
@@ -299,7 +316,10 @@ impl TelegramTransport {
                 (screen_of(data).to_owned(), Some("Saved.".to_owned()))
             }
             // Nothing changes; the person reads why.
-            Err(e) => (screen_of(data).to_owned(), Some(super::texts::capitalize(&e.to_string()))),
+            Err(e) => (
+                screen_of(data).to_owned(),
+                Some(super::texts::capitalize(&e.to_string())),
+            ),
         };
         let Some(MaybeInaccessibleMessage::Regular(msg)) = &q.message else {
             return self.send_settings(user, chat).await;
@@ -347,6 +367,9 @@ mod tests {
         };
         let err = pick("si:games", &p, &SearchPrefs::default()).err().unwrap();
         assert_eq!(err.code(), "too_many_interests");
-        assert!(pick("si:music", &p, &SearchPrefs::default()).is_ok(), "a toggle off");
+        assert!(
+            pick("si:music", &p, &SearchPrefs::default()).is_ok(),
+            "a toggle off"
+        );
     }
 }

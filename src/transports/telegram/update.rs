@@ -204,10 +204,7 @@ impl TelegramTransport {
                     .await
             }
             TgCommand::Help => self.say(p, Notice::plain(TgCommand::help())).await,
-            TgCommand::Search => {
-                run(ClientCommand::Search { prefs: None })
-                .await
-            }
+            TgCommand::Search => run(ClientCommand::Search { prefs: None }).await,
             TgCommand::Next => run(ClientCommand::Next).await,
             TgCommand::Stop => run(ClientCommand::Stop).await,
             TgCommand::Report(args) => match ReportReason::parse(Some(args)) {
@@ -245,7 +242,11 @@ impl TelegramTransport {
             return Ok(());
         };
         let (user, p) = self.person(TelegramChatId::trusted(raw)).await?;
-        if let Some(data) = q.data.as_deref().filter(|d| super::settings::is_settings(d)) {
+        if let Some(data) = q
+            .data
+            .as_deref()
+            .filter(|d| super::settings::is_settings(d))
+        {
             return self.on_settings(user, p.chat, q, data).await;
         }
         let cmd = match q.data.as_deref() {

@@ -5,9 +5,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::domain::{
-    Age, Gender, InputError, Interest, Lang, Profile, ProfileUpdate, SearchPrefs,
-};
+use crate::domain::{Age, Gender, InputError, Interest, Lang, Profile, ProfileUpdate, SearchPrefs};
 
 /// `search.prefs` as sent.
 #[derive(Debug, Default, Deserialize)]
@@ -82,7 +80,10 @@ impl RawProfile {
                 .gender
                 .map(|g| g.as_deref().map(Gender::parse).transpose())
                 .transpose()?,
-            age: self.age.map(|a| a.map(Age::parse).transpose()).transpose()?,
+            age: self
+                .age
+                .map(|a| a.map(Age::parse).transpose())
+                .transpose()?,
             interests: self
                 .interests
                 .map(|i| Interest::parse_list(&i.unwrap_or_default()))

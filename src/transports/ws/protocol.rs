@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::actors::client::{ClientCommand, Outgoing};
 use super::matching_frames::{ProfileBody, RawPrefs, RawProfile};
+use crate::actors::client::{ClientCommand, Outgoing};
 use crate::domain::{ClientMsgId, MessageText, ReportReason, RoomId, Score, Seq};
 use crate::error::ChatError;
 

@@ -35,7 +35,13 @@ pub async fn profiles_and_preferences_are_kept_and_changed_field_by_field(store:
         ..ProfileUpdate::default()
     };
     let after = store.matching.update_profile(a, &unset_age).await.unwrap();
-    assert_eq!(after, Profile { age: None, ..stored });
+    assert_eq!(
+        after,
+        Profile {
+            age: None,
+            ..stored
+        }
+    );
     let prefs = SearchPrefs {
         gender: vec![Gender::Male, Gender::Other],
         age_min: Some(Age::parse(20).unwrap()),
@@ -44,7 +50,10 @@ pub async fn profiles_and_preferences_are_kept_and_changed_field_by_field(store:
         shared_interest: true,
     };
     store.matching.set_prefs(a, &prefs).await.unwrap();
-    assert_eq!(store.matching.profile(a).await.unwrap(), (after, prefs.clone()));
+    assert_eq!(
+        store.matching.profile(a).await.unwrap(),
+        (after, prefs.clone())
+    );
     let ctx = store.matching.search_context(a, HOUR).await.unwrap();
     assert_eq!((ctx.prefs, ctx.reputation, ctx.avoid), (prefs, 0, vec![]));
     assert!(matches!(
@@ -59,9 +68,24 @@ pub async fn blocks_hold_both_ways_and_cooldowns_pass(store: S) {
     // In a room together: avoided while it lasts (any cooldown but 0).
     let ctx = store.matching.search_context(a, HOUR).await.unwrap();
     assert_eq!(ctx.avoid, vec![b]);
-    assert!(store.matching.search_context(a, Duration::ZERO).await.unwrap().avoid.is_empty());
-    store.rooms.end_room(room, Some(a), EndReason::Next).await.unwrap();
-    assert_eq!(store.matching.search_context(b, HOUR).await.unwrap().avoid, vec![a]);
+    assert!(
+        store
+            .matching
+            .search_context(a, Duration::ZERO)
+            .await
+            .unwrap()
+            .avoid
+            .is_empty()
+    );
+    store
+        .rooms
+        .end_room(room, Some(a), EndReason::Next)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.matching.search_context(b, HOUR).await.unwrap().avoid,
+        vec![a]
+    );
     // A cooldown shorter than the time since the end has passed.
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert!(
@@ -76,26 +100,74 @@ pub async fn blocks_hold_both_ways_and_cooldowns_pass(store: S) {
     // A block holds for both, forever, and twice is once.
     store.matching.block(c, a).await.unwrap();
     store.matching.block(c, a).await.unwrap();
-    assert_eq!(store.matching.search_context(a, Duration::ZERO).await.unwrap().avoid, vec![c]);
-    assert_eq!(store.matching.search_context(c, Duration::ZERO).await.unwrap().avoid, vec![a]);
+    assert_eq!(
+        store
+            .matching
+            .search_context(a, Duration::ZERO)
+            .await
+            .unwrap()
+            .avoid,
+        vec![c]
+    );
+    assert_eq!(
+        store
+            .matching
+            .search_context(c, Duration::ZERO)
+            .await
+            .unwrap()
+            .avoid,
+        vec![a]
+    );
     assert!(store.matching.block(a, UserId::new()).await.is_err());
 }
 
 pub async fn ratings_count_once_per_rater_and_room(store: S) {
     let (a, b, room) = pair(&store).await;
     assert_eq!(store.matching.rate(a, room, Score::Down).await.unwrap(), b);
-    assert_eq!(store.matching.search_context(b, HOUR).await.unwrap().reputation, -1);
+    assert_eq!(
+        store
+            .matching
+            .search_context(b, HOUR)
+            .await
+            .unwrap()
+            .reputation,
+        -1
+    );
     // A second rating of the same room replaces the first.
     store.matching.rate(a, room, Score::Up).await.unwrap();
     store.matching.rate(a, room, Score::Up).await.unwrap();
-    assert_eq!(store.matching.search_context(b, HOUR).await.unwrap().reputation, 1);
+    assert_eq!(
+        store
+            .matching
+            .search_context(b, HOUR)
+            .await
+            .unwrap()
+            .reputation,
+        1
+    );
     store.matching.rate(b, room, Score::Down).await.unwrap();
-    assert_eq!(store.matching.search_context(a, HOUR).await.unwrap().reputation, -1);
+    assert_eq!(
+        store
+            .matching
+            .search_context(a, HOUR)
+            .await
+            .unwrap()
+            .reputation,
+        -1
+    );
     // Nobody rates a room they were not in.
     let c = user(&store, "carol").await;
     assert!(matches!(
         store.matching.rate(c, room, Score::Down).await,
         Err(StoreError::NoSuchRoom)
     ));
-    assert_eq!(store.matching.search_context(b, HOUR).await.unwrap().reputation, 1);
+    assert_eq!(
+        store
+            .matching
+            .search_context(b, HOUR)
+            .await
+            .unwrap()
+            .reputation,
+        1
+    );
 }
