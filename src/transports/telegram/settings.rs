@@ -124,7 +124,9 @@ fn keyboard(screen: &str, profile: &Profile, prefs: &SearchPrefs) -> InlineKeybo
                 })
                 .collect(),
         ),
-        s if s.starts_with('a') => {
+        // One decade of ages (`a1` = 16-19 ... `a9` = 90-99); anything else
+        // (a forged button) shows the main menu.
+        s if s.starts_with('a') && s[1..].parse::<u8>().is_ok_and(|d| (1..=9).contains(&d)) => {
             let d: u8 = s[1..].parse().unwrap_or(1);
             rows(
                 ((d * 10).max(16)..=(d * 10 + 9))
@@ -356,6 +358,10 @@ mod tests {
             }
         }
         assert!(pick("sa:7", &p, &s).is_err());
+        // A forged decade shows the main menu rather than overflowing.
+        let main = keyboard("main", &p, &s);
+        assert_eq!(keyboard("a99", &p, &s), main);
+        assert_eq!(keyboard("a0", &p, &s), main);
         assert!(pick("sg:robot", &p, &s).is_err());
     }
 

@@ -62,6 +62,7 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Optio
 
 /// The client's `profile` frame: every field optional.
 #[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(super) struct RawProfile {
     #[serde(default, deserialize_with = "present")]
     pub gender: Option<Option<String>>,

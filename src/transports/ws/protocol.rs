@@ -236,6 +236,44 @@ mod tests {
     }
 
     #[test]
+    fn matching_frames_parse_and_refuse_with_their_codes() {
+        let Ok(ClientCommand::Profile { update }) =
+            parse(r#"{"type":"profile","gender":null,"lang":["EN","de"],"age":30}"#)
+        else {
+            panic!("a profile frame");
+        };
+        assert_eq!(update.gender, Some(None), "null unsets");
+        assert_eq!(update.interests, None, "absent stays");
+        assert_eq!(update.langs.map(|l| l.len()), Some(2));
+        assert!(matches!(
+            parse(r#"{"type":"profile"}"#),
+            Ok(ClientCommand::Profile { update }) if update.is_empty()
+        ));
+        for (frame, code) in [
+            (r#"{"type":"profile","age":7}"#, "bad_age"),
+            (r#"{"type":"profile","gender":"robot"}"#, "bad_gender"),
+            (r#"{"type":"profile","interests":["x"]}"#, "bad_interest"),
+            (r#"{"type":"profile","shoe_size":44}"#, "bad_frame"),
+            (r#"{"type":"rate","score":"meh"}"#, "bad_score"),
+            (r#"{"type":"search","prefs":{"age_max":100}}"#, "bad_prefs"),
+        ] {
+            assert_eq!(parse(frame).unwrap_err().error.code(), code, "{frame}");
+        }
+        assert!(matches!(
+            parse(r#"{"type":"block"}"#),
+            Ok(ClientCommand::Block)
+        ));
+        let json = render(&Outgoing::SearchStatus {
+            waiting: 3,
+            relaxed: vec![crate::domain::Relaxed::SharedInterest],
+        });
+        assert_eq!(
+            json,
+            r#"{"type":"searching","waiting":3,"relaxed":["shared_interest"]}"#
+        );
+    }
+
+    #[test]
     fn refuses_text_a_store_cannot_hold() {
         let refused = parse(r#"{"type":"message","text":"a\u0000b","id":"m2"}"#).unwrap_err();
         assert_eq!(refused.error.code(), "invalid_text");
