@@ -301,6 +301,10 @@ pub trait Matching: Send + Sync + 'static {
     /// in `room`.
     async fn rate(&self, rater: UserId, room: RoomId, score: Score) -> Result<UserId, StoreError>;
 
+    /// The person's most recent room (active or ended), if any: whom
+    /// `block` and `rate` mean on a connection that has not seen a chat.
+    async fn last_room(&self, user: UserId) -> Result<Option<RoomId>, StoreError>;
+
     /// What one search needs, read at once: the profile and stored
     /// preferences, the reputation (ups minus downs), and everyone this
     /// person must not be paired with now (blocked either way, ever; or

@@ -112,20 +112,28 @@ impl ClientActor {
         )
     }
 
-    /// The current room, else the last one.
-    fn partner_room(&self) -> Option<RoomId> {
-        match (&self.state, self.last_room) {
+    /// The current room, else the last one this connection saw, else the
+    /// person's newest room in the store (a connection opened after the
+    /// chat ended); `None` if they never chatted.
+    fn partner_room(&self) -> impl Future<Output = Result<Option<RoomId>, ChatError>> + use<> {
+        let known = match (&self.state, self.last_room) {
             (PersonState::InRoom(room), _) => Some(*room),
             (_, last) => last,
+        };
+        let (store, user) = (self.deps.store.clone(), self.user);
+        async move {
+            match known {
+                Some(room) => Ok(Some(room)),
+                None => Ok(store.matching.last_room(user).await?),
+            }
         }
     }
 
     pub(super) fn block(&mut self, _ctx: &mut Context<Self>) -> Act {
-        let Some(room) = self.partner_room() else {
-            return done(Err(ChatError::NothingToBlock));
-        };
         let (store, user) = (self.deps.store.clone(), self.user);
+        let room = self.partner_room();
         let fut = async move {
+            let room = room.await?.ok_or(ChatError::NothingToBlock)?;
             let partner: Option<UserId> = store
                 .rooms
                 .room(room)
@@ -152,11 +160,13 @@ impl ClientActor {
     }
 
     pub(super) fn rate(&mut self, score: Score) -> Act {
-        let Some(room) = self.partner_room() else {
-            return done(Err(ChatError::NothingToRate));
-        };
         let (store, user) = (self.deps.store.clone(), self.user);
-        let fut = async move { store.matching.rate(user, room, score).await };
+        let room = self.partner_room();
+        let fut = async move {
+            let room = room.await?.ok_or(ChatError::NothingToRate)?;
+            store.matching.rate(user, room, score).await?;
+            Ok::<_, ChatError>(())
+        };
         Box::pin(
             actix::fut::wrap_future(fut).map(|res, act: &mut Self, ctx| {
                 res?;

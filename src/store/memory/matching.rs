@@ -132,6 +132,15 @@ impl Matching for MemoryStore {
         Ok(rated)
     }
 
+    async fn last_room(&self, user: UserId) -> Result<Option<RoomId>, StoreError> {
+        let s = self.lock()?;
+        Ok(s.rooms
+            .values()
+            .filter(|r| r.partner_of(user).is_some())
+            .max_by_key(|r| r.started_at)
+            .map(|r| r.id))
+    }
+
     async fn search_context(
         &self,
         user: UserId,

@@ -55,6 +55,11 @@ UPDATE users SET
   reputation_down = (SELECT count(*) FROM ratings WHERE rated_id = $1 AND score = -1)
 WHERE id = $1";
 
+/// The person's newest room (their memberships, newest first).
+const LAST_ROOM: &str = "\
+SELECT r.id FROM room_members m JOIN rooms r ON r.id = m.room_id
+WHERE m.user_id = $1 ORDER BY r.started_at DESC, r.id DESC LIMIT 1";
+
 #[derive(QueryableByName)]
 struct ContextRow {
     #[diesel(sql_type = Nullable<Text>)]
@@ -266,6 +271,18 @@ impl Matching for PgStore {
             .map_err(db_error)
         })?;
         rated.map(UserId).ok_or(StoreError::NoSuchRoom)
+    }
+
+    async fn last_room(&self, user: UserId) -> Result<Option<RoomId>, StoreError> {
+        let row: Option<IdRow> = with_conn!(self.checkout(), |conn| async move {
+            diesel::sql_query(LAST_ROOM)
+                .bind::<SqlUuid, _>(user.0)
+                .get_result(conn)
+                .await
+                .optional()
+                .map_err(db_error)
+        })?;
+        Ok(row.map(|r| RoomId(r.id)))
     }
 
     async fn search_context(

@@ -123,6 +123,8 @@ pub async fn blocks_hold_both_ways_and_cooldowns_pass(store: S) {
 
 pub async fn ratings_count_once_per_rater_and_room(store: S) {
     let (a, b, room) = pair(&store).await;
+    assert_eq!(store.matching.last_room(a).await.unwrap(), Some(room));
+    assert_eq!(store.matching.last_room(b).await.unwrap(), Some(room));
     assert_eq!(store.matching.rate(a, room, Score::Down).await.unwrap(), b);
     assert_eq!(
         store
@@ -157,6 +159,7 @@ pub async fn ratings_count_once_per_rater_and_room(store: S) {
     );
     // Nobody rates a room they were not in.
     let c = user(&store, "carol").await;
+    assert_eq!(store.matching.last_room(c).await.unwrap(), None);
     assert!(matches!(
         store.matching.rate(c, room, Score::Down).await,
         Err(StoreError::NoSuchRoom)
