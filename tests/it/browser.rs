@@ -61,6 +61,12 @@ async fn two_browser_pages_are_matched_and_chat() {
     wait_for(&alice, "body[data-state='ended']").await;
     wait_for(&bob, "body[data-state='searching']").await;
 
+    // Alice rates the chat, then blocks Bob.
+    click(&alice, "#rate-up").await;
+    wait_for(&alice, "#last-chat-status[data-state='rated']").await;
+    click(&alice, "#block").await;
+    wait_for(&alice, "#last-chat-status[data-state='blocked']").await;
+
     alice.close().await.unwrap();
     bob.close().await.unwrap();
 }

@@ -20,8 +20,17 @@
     gender: $('my-gender'), age: $('my-age'), interests: $('my-interests'),
     wantGender: $('want-gender'), ageMin: $('want-age-min'), ageMax: $('want-age-max'),
     shared: $('want-shared'), lang: $('lang'), status: $('settings-status'),
-    info: $('search-info'),
+    info: $('search-info'), lastStatus: $('last-chat-status'),
   };
+
+  // Rating and blocking the last partner (the chat has ended).
+  const lastSaid = (state, text) => {
+    ui.lastStatus.dataset.state = state;
+    ui.lastStatus.textContent = text;
+  };
+  $('rate-up').addEventListener('click', () => send({ type: 'rate', score: 'up' }));
+  $('rate-down').addEventListener('click', () => send({ type: 'rate', score: 'down' }));
+  $('block').addEventListener('click', () => send({ type: 'block' }));
 
   function send(frame) {
     document.dispatchEvent(new CustomEvent('chathub:send', { detail: frame }));
@@ -122,6 +131,9 @@
     if (f.type === 'hello') queueMicrotask(() => send({ type: 'profile' }));
     else if (f.type === 'profile') onProfile(f);
     else if (f.type === 'searching') onSearching(f);
+    else if (f.type === 'rated') lastSaid('rated', 'Thanks for rating.');
+    else if (f.type === 'blocked') lastSaid('blocked', 'Blocked: you will not meet them again.');
+    else if (f.type === 'matched') lastSaid('', '');
     else if (f.type === 'error' && saving && /^(bad_|too_many_)/.test(String(f.code))) {
       saving = false;
       ui.status.dataset.state = 'refused';
