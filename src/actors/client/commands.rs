@@ -122,13 +122,10 @@ impl Handler<Command> for ClientActor {
 }
 
 impl ClientActor {
-    pub(super) fn search(&mut self, prefs: Option<SearchPrefs>, ctx: &mut Context<Self>) -> Act {
+    pub(super) fn search(&mut self, prefs: Option<SearchPrefs>, _ctx: &mut Context<Self>) -> Act {
         match self.state {
             PersonState::InRoom(_) => return done(Err(ChatError::AlreadyInRoom)),
-            PersonState::Searching => {
-                self.push(Outgoing::Searching, ctx);
-                return done(Ok(None));
-            }
+            PersonState::Searching => return self.still_searching(),
             PersonState::Idle => {}
         }
         // Searching before the matcher answers: a `Matched` that arrives

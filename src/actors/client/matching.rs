@@ -86,6 +86,34 @@ impl ClientActor {
         }
     }
 
+    /// A search while searching: the entry is refreshed where it stands
+    /// (relaxation kept) and the person hears how the search stands.
+    pub(super) fn still_searching(&mut self) -> Act {
+        let (matcher, user, steps) = (self.deps.matcher.clone(), self.user, self.relax_steps);
+        let generation = self.search_gen;
+        let fut = async move {
+            matcher
+                .send(Search {
+                    user,
+                    relax: steps,
+                    only_if_queued: true,
+                })
+                .await
+                .map_err(|_| ChatError::Unavailable)?
+        };
+        Box::pin(
+            actix::fut::wrap_future(fut).map(move |res, act: &mut Self, ctx| {
+                let searched = res?;
+                if act.state == PersonState::Searching {
+                    // The timer of this search is running already.
+                    let more = false;
+                    act.searched(Searched { more, ..searched }, generation, steps, ctx);
+                }
+                Ok(None)
+            }),
+        )
+    }
+
     fn relax_later(&mut self, generation: u64, steps: usize, ctx: &mut Context<Self>) {
         ctx.notify_later(
             Relax {
