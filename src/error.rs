@@ -41,6 +41,10 @@ pub enum ChatError {
     /// Something on the service's side failed in a way a retry will not fix.
     #[error("something went wrong on our side; this request cannot be completed")]
     Internal,
+    #[error("there is nobody to block: you have not chatted with anyone yet")]
+    NothingToBlock,
+    #[error("there is nobody to rate: you have not chatted with anyone yet")]
+    NothingToRate,
 }
 
 impl ChatError {
@@ -58,6 +62,8 @@ impl ChatError {
             ChatError::Deleted => "deleted",
             ChatError::Unavailable => "unavailable",
             ChatError::Internal => "internal",
+            ChatError::NothingToBlock => "nothing_to_block",
+            ChatError::NothingToRate => "nothing_to_rate",
         }
     }
 

@@ -195,10 +195,17 @@ impl Application {
             keepers,
         )
         .start();
-        let matcher = Matcher::new(queue.clone(), store.clone(), bus.clone()).start();
+        let matcher =
+            Matcher::new(queue.clone(), store.clone(), bus.clone(), config.matching).start();
         // A shared queue that lost entries searches again through the Matcher.
         let rejoin_to = matcher.clone();
-        queue.set_rejoin(Arc::new(move |entry| rejoin_to.do_send(Search { entry })));
+        queue.set_rejoin(Arc::new(move |entry| {
+            rejoin_to.do_send(Search {
+                user: entry.user,
+                relax: 0,
+                only_if_queued: false,
+            })
+        }));
         let deps = Deps {
             store,
             bus,
@@ -211,6 +218,7 @@ impl Application {
                 search_max: config.search_max,
             },
             autoban: Arc::new(config.autoban.clone()),
+            matching: config.matching,
         };
         let telegram = match &config.telegram {
             Some(tg) => Some(

@@ -29,6 +29,8 @@ pub struct Deps {
     pub limits: Limits,
     /// When reports ban someone automatically (`CHATHUB_AUTOBAN_*`).
     pub autoban: Arc<crate::domain::AutobanPolicy>,
+    /// How matching treats people over time (`CHATHUB_RELAX_SECS`, ...).
+    pub matching: crate::domain::MatchPolicy,
 }
 
 /// Per-person limits, from configuration.

@@ -15,7 +15,7 @@ use super::hub::Hub;
 use super::matcher::{Matcher, QueueLength};
 use super::{Deps, Limits};
 use crate::bus::{MemoryBus, MemoryPresence, MemoryQueue, SearchQueue};
-use crate::domain::{EndReason, Platform, RoomId, SearchPrefs, Seq, SessionToken, UserId};
+use crate::domain::{EndReason, MatchPolicy, Platform, RoomId, Seq, SessionToken, UserId};
 use crate::store::Stores;
 
 const WITHIN: Duration = Duration::from_secs(5);
@@ -49,7 +49,13 @@ fn core_with_queue() -> (Deps, Arc<MemoryQueue>) {
     )
     .start();
     let queue = Arc::new(MemoryQueue::new());
-    let matcher = Matcher::new(queue.clone(), store.clone(), bus.clone()).start();
+    // No rematch cooldown: the storm below re-pairs the same people many
+    // times, which is what it is about.
+    let policy = MatchPolicy {
+        cooldown: Duration::ZERO,
+        ..MatchPolicy::default()
+    };
+    let matcher = Matcher::new(queue.clone(), store.clone(), bus.clone(), policy).start();
     let deps = Deps {
         store,
         bus,
@@ -62,6 +68,7 @@ fn core_with_queue() -> (Deps, Arc<MemoryQueue>) {
             search_max: std::time::Duration::from_secs(600),
         },
         autoban: Arc::new(crate::domain::AutobanPolicy::default()),
+        matching: policy,
     };
     (deps, queue)
 }
@@ -120,10 +127,7 @@ impl Person {
     }
 
     async fn search(&self) {
-        self.cmd(ClientCommand::Search {
-            prefs: SearchPrefs::default(),
-        })
-        .await;
+        self.cmd(ClientCommand::Search { prefs: None }).await;
     }
 
     /// Skips to the next `Matched` and returns its room.
@@ -171,7 +175,7 @@ async fn next_ends_the_room_and_searches_again_stop_leaves_the_queue() {
             break;
         }
     }
-    assert!(matches!(a.next().await, Outgoing::Searching));
+    assert!(matches!(a.next().await, Outgoing::SearchStatus { .. }));
     assert_eq!(deps.matcher.send(QueueLength).await.unwrap().unwrap(), 1);
     assert!(
         deps.store
@@ -202,15 +206,11 @@ async fn nobody_is_ever_in_two_rooms_under_concurrent_search_next_stop() {
         let addr = p.addr.clone();
         sends.push(actix::spawn(async move {
             let script = [
-                ClientCommand::Search {
-                    prefs: SearchPrefs::default(),
-                },
+                ClientCommand::Search { prefs: None },
                 ClientCommand::Next,
                 ClientCommand::Next,
                 ClientCommand::Stop,
-                ClientCommand::Search {
-                    prefs: SearchPrefs::default(),
-                },
+                ClientCommand::Search { prefs: None },
                 ClientCommand::Next,
             ];
             for (k, cmd) in script.into_iter().enumerate() {

@@ -8,13 +8,64 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use super::BusError;
-use crate::domain::{SearchPrefs, UserId};
+use crate::domain::{Profile, SearchPrefs, UserId, accepts};
 
-/// A person waiting for a partner.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A person waiting for a partner: who they are and whom they want (after
+/// any relaxation), whom they must never meet now (people they blocked or
+/// who blocked them, recent partners), and whether their reputation is low.
+/// The Redis queue keeps this JSON as is and reads the same fields.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueEntry {
     pub user: UserId,
+    #[serde(default)]
     pub prefs: SearchPrefs,
+    #[serde(default)]
+    pub profile: Profile,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub avoid: Vec<UserId>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub low_rep: bool,
+}
+
+impl QueueEntry {
+    /// A searcher with no profile and no preferences.
+    pub fn anyone(user: UserId) -> Self {
+        Self {
+            user,
+            ..Self::default()
+        }
+    }
+
+    /// Whether these two may be paired: each accepts the other, and
+    /// neither must avoid the other.
+    pub fn compatible(&self, other: &QueueEntry) -> bool {
+        self.user != other.user
+            && !self.avoid.contains(&other.user)
+            && !other.avoid.contains(&self.user)
+            && accepts(&self.profile, &self.prefs, &other.profile, &other.prefs)
+            && accepts(&other.profile, &other.prefs, &self.profile, &self.prefs)
+    }
+}
+
+/// Among the waiting (oldest first), the one `entry` is paired with: the
+/// oldest compatible one of the same reputation class (low or not), else
+/// the oldest compatible one. People of low reputation are thus paired
+/// among themselves first. The Redis script picks the same way.
+pub fn pick<'a>(
+    waiting: impl Iterator<Item = &'a QueueEntry>,
+    entry: &QueueEntry,
+) -> Option<usize> {
+    let mut other_class = None;
+    for (i, e) in waiting.enumerate() {
+        if !entry.compatible(e) {
+            continue;
+        }
+        if e.low_rep == entry.low_rep {
+            return Some(i);
+        }
+        other_class.get_or_insert(i);
+    }
+    other_class
 }
 
 /// Searches again for someone whose queue entry was lost (wired by startup
@@ -24,9 +75,16 @@ pub type Rejoin = Arc<dyn Fn(QueueEntry) + Send + Sync>;
 #[async_trait]
 pub trait SearchQueue: Send + Sync + 'static {
     /// Atomically: if an earlier compatible person waits, remove and return
-    /// them (FIFO among the compatible); otherwise enqueue `entry`. Joining
-    /// twice keeps one place in the queue (the first one).
+    /// them (FIFO among the compatible, see [`pick`]); otherwise enqueue
+    /// `entry`. Joining twice keeps one place in the queue (the first one)
+    /// with the newer entry's profile and preferences (a relaxation), and
+    /// looks for a partner again with them.
     async fn join(&self, entry: QueueEntry) -> Result<Option<QueueEntry>, BusError>;
+
+    /// As [`join`](Self::join), for someone who should still be waiting (a
+    /// relaxation of their search): if they are no longer queued (paired or
+    /// gone meanwhile) nothing changes and the answer is `None`.
+    async fn rejoin(&self, entry: QueueEntry) -> Result<Option<QueueEntry>, BusError>;
 
     /// Puts a person back at the head of the queue (after a pairing that the
     /// store refused for their partner), unless they are already queued.
@@ -65,17 +123,30 @@ impl MemoryQueue {
 impl SearchQueue for MemoryQueue {
     async fn join(&self, entry: QueueEntry) -> Result<Option<QueueEntry>, BusError> {
         let mut q = self.lock()?;
-        if q.iter().any(|e| e.user == entry.user) {
-            return Ok(None);
+        let queued = q.iter().position(|e| e.user == entry.user);
+        if let Some(i) = queued {
+            q[i] = entry.clone();
         }
-        let found = q.iter().position(|e| e.prefs.compatible(&entry.prefs));
-        match found {
-            Some(i) => Ok(q.remove(i)),
+        match pick(q.iter(), &entry) {
+            Some(i) => {
+                let partner = q.remove(i);
+                q.retain(|e| e.user != entry.user);
+                Ok(partner)
+            }
             None => {
-                q.push_back(entry);
+                if queued.is_none() {
+                    q.push_back(entry);
+                }
                 Ok(None)
             }
         }
+    }
+
+    async fn rejoin(&self, entry: QueueEntry) -> Result<Option<QueueEntry>, BusError> {
+        if !self.lock()?.iter().any(|e| e.user == entry.user) {
+            return Ok(None);
+        }
+        self.join(entry).await
     }
 
     async fn requeue_front(&self, entry: QueueEntry) -> Result<(), BusError> {
@@ -102,19 +173,10 @@ impl SearchQueue for MemoryQueue {
 mod tests {
     use super::*;
 
-    fn entry(lang: Option<&str>) -> QueueEntry {
-        QueueEntry {
-            user: UserId::new(),
-            prefs: SearchPrefs {
-                lang: lang.map(str::to_owned),
-            },
-        }
-    }
-
     #[tokio::test]
     async fn joining_twice_never_pairs_with_self() {
         let q = MemoryQueue::new();
-        let a = entry(None);
+        let a = QueueEntry::anyone(UserId::new());
         assert_eq!(q.join(a.clone()).await.unwrap(), None);
         assert_eq!(q.join(a.clone()).await.unwrap(), None);
         assert_eq!(q.waiting().await.unwrap(), 1);

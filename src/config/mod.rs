@@ -16,7 +16,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::{Args, Command, FromArgMatches};
 
-use crate::domain::{AutobanPolicy, parse_steps};
+use crate::domain::{AutobanPolicy, MatchPolicy, parse_steps};
 pub use settings::Settings;
 pub use telegram::{Rates, TelegramConfig, TelegramMode};
 
@@ -128,6 +128,9 @@ pub struct Config {
     pub room_idle: Duration,
     /// `CHATHUB_SEARCH_MAX_SECS`: a search unanswered this long stops.
     pub search_max: Duration,
+    /// `CHATHUB_RELAX_SECS`, `CHATHUB_REMATCH_COOLDOWN_SECS`,
+    /// `CHATHUB_REPUTATION_FLOOR`: how matching treats people over time.
+    pub matching: MatchPolicy,
 }
 
 impl Config {
@@ -243,6 +246,17 @@ impl Config {
             )?),
             telegram,
             redis_prefix: s.redis_prefix,
+            matching: MatchPolicy {
+                relax_after: Duration::from_secs(positive("CHATHUB_RELAX_SECS", &s.relax_secs)?),
+                cooldown: Duration::from_secs(s.rematch_cooldown_secs.trim().parse().context(
+                    "CHATHUB_REMATCH_COOLDOWN_SECS must be a whole number of seconds (0 or more)",
+                )?),
+                reputation_floor: s
+                    .reputation_floor
+                    .trim()
+                    .parse()
+                    .context("CHATHUB_REPUTATION_FLOOR must be a whole number")?,
+            },
         })
     }
 }
@@ -392,6 +406,16 @@ mod tests {
     #[test]
     fn declared_defaults_are_the_domain_defaults() {
         assert_eq!(cfg(&[]).unwrap().autoban, AutobanPolicy::default());
+        assert_eq!(cfg(&[]).unwrap().matching, MatchPolicy::default());
+        let m = cfg(&[
+            ("CHATHUB_REMATCH_COOLDOWN_SECS", "0"),
+            ("CHATHUB_REPUTATION_FLOOR", "-10"),
+        ])
+        .unwrap()
+        .matching;
+        assert_eq!((m.cooldown, m.reputation_floor), (Duration::ZERO, -10));
+        assert!(cfg(&[("CHATHUB_RELAX_SECS", "0")]).is_err());
+        assert!(cfg(&[("CHATHUB_REMATCH_COOLDOWN_SECS", "-1")]).is_err());
         let c = cfg(&[("CHATHUB_AUTOBAN_STEPS", "60,permanent,60")]).unwrap_err();
         assert!(c.to_string().contains("CHATHUB_AUTOBAN_STEPS"));
     }

@@ -321,4 +321,29 @@ pub struct Settings {
         global = true
     )]
     pub search_max_secs: String,
+    /// After each this many seconds of waiting, one more of a searcher's
+    /// preferences is relaxed (shared interest, age, gender, language).
+    #[arg(long, env = "CHATHUB_RELAX_SECS", default_value = "30", global = true)]
+    pub relax_secs: String,
+
+    /// Two people who chatted are not paired again within this many
+    /// seconds (0 = no cooldown).
+    #[arg(
+        long,
+        env = "CHATHUB_REMATCH_COOLDOWN_SECS",
+        default_value = "3600",
+        global = true
+    )]
+    pub rematch_cooldown_secs: String,
+
+    /// People whose reputation (ratings up minus down) is below this are
+    /// paired among themselves first.
+    #[arg(
+        long,
+        env = "CHATHUB_REPUTATION_FLOOR",
+        default_value = "-3",
+        allow_hyphen_values = true,
+        global = true
+    )]
+    pub reputation_floor: String,
 }

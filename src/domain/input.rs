@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::profile::{MAX_AGE, MAX_INTERESTS, MAX_LANG_LEN, MAX_LANGS, MIN_AGE};
+
 /// Longest message text accepted, in characters (Telegram's own limit).
 pub const MAX_TEXT_CHARS: usize = 4096;
 /// Longest client-chosen message id, in bytes.
@@ -29,8 +31,24 @@ pub enum InputError {
     BadMessageId,
     #[error("report reason is too long: at most {MAX_REASON_CHARS} characters")]
     ReasonTooLong,
-    #[error("search preferences are invalid")]
-    BadPrefs,
+    /// Any bad value in `search.prefs`, named in the message (one code for
+    /// them all, as the protocol always had).
+    #[error("search preferences are invalid: {0}")]
+    BadPrefs(String),
+    #[error("gender must be male, female or other")]
+    BadGender,
+    #[error("age must be a whole number from {MIN_AGE} to {MAX_AGE}")]
+    BadAge,
+    #[error("age_min must not be above age_max")]
+    BadAgeRange,
+    #[error("unknown interest tag")]
+    BadInterest,
+    #[error("too many interests: {count}, at most {MAX_INTERESTS} allowed")]
+    TooManyInterests { count: usize },
+    #[error("language must be a code of 2-{MAX_LANG_LEN} letters (at most {MAX_LANGS})")]
+    BadLang,
+    #[error("score must be up or down")]
+    BadScore,
     #[error("session token is invalid")]
     BadSession,
 }
@@ -44,7 +62,14 @@ impl InputError {
             InputError::InvalidText => "invalid_text",
             InputError::BadMessageId => "bad_message_id",
             InputError::ReasonTooLong => "bad_reason",
-            InputError::BadPrefs => "bad_prefs",
+            InputError::BadPrefs(_) => "bad_prefs",
+            InputError::BadGender => "bad_gender",
+            InputError::BadAge => "bad_age",
+            InputError::BadAgeRange => "bad_age_range",
+            InputError::BadInterest => "bad_interest",
+            InputError::TooManyInterests { .. } => "too_many_interests",
+            InputError::BadLang => "bad_lang",
+            InputError::BadScore => "bad_score",
             InputError::BadSession => "bad_session",
         }
     }
@@ -190,38 +215,6 @@ impl ReportReason {
     }
 }
 
-/// Matching preferences sent with `search`. Two people are compatible when
-/// neither names a language or both name the same one.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SearchPrefs {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lang: Option<String>,
-}
-
-impl SearchPrefs {
-    pub fn parse(self) -> Result<Self, InputError> {
-        match &self.lang {
-            Some(l)
-                if l.is_empty()
-                    || l.len() > 8
-                    || !l.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-') =>
-            {
-                Err(InputError::BadPrefs)
-            }
-            _ => Ok(Self {
-                lang: self.lang.map(|l| l.to_ascii_lowercase()),
-            }),
-        }
-    }
-
-    pub fn compatible(&self, other: &SearchPrefs) -> bool {
-        match (&self.lang, &other.lang) {
-            (Some(a), Some(b)) => a == b,
-            _ => true,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,30 +263,5 @@ mod tests {
         assert_eq!(key.len(), 64);
         assert!(!key.contains(t.as_str()));
         assert_eq!(key, SessionToken::parse(t.as_str()).unwrap().storage_key());
-    }
-
-    #[test]
-    fn prefs_compatibility() {
-        let any = SearchPrefs::default();
-        let en = SearchPrefs {
-            lang: Some("EN".into()),
-        }
-        .parse()
-        .unwrap();
-        let de = SearchPrefs {
-            lang: Some("de".into()),
-        }
-        .parse()
-        .unwrap();
-        assert!(any.compatible(&en));
-        assert!(en.compatible(&en.clone()));
-        assert!(!en.compatible(&de));
-        assert!(
-            SearchPrefs {
-                lang: Some("<script>".into())
-            }
-            .parse()
-            .is_err()
-        );
     }
 }

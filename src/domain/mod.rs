@@ -4,11 +4,15 @@ mod ids;
 mod input;
 mod model;
 mod moderation;
+mod profile;
 
 pub use ids::{ClientId, ComplaintId, RoomId, Seq, UserId};
 pub use input::{
-    ClientMsgId, InputError, MAX_TEXT_CHARS, MessageText, ReportReason, SearchPrefs, SessionToken,
-    storable,
+    ClientMsgId, InputError, MAX_TEXT_CHARS, MessageText, ReportReason, SessionToken, storable,
 };
 pub use model::{EndReason, MessageExtra, MessageKind, Platform, Room, StoredMessage};
 pub use moderation::{AutobanPolicy, BanLength, parse_steps};
+pub use profile::{
+    Age, Gender, Interest, Lang, MAX_INTERESTS, MatchPolicy, Profile, ProfileUpdate, Relaxed,
+    Score, SearchPrefs, accepts,
+};

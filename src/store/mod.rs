@@ -21,12 +21,12 @@ use chrono::{DateTime, Utc};
 use crate::domain::{ClientMsgId, MessageExtra, MessageKind, RoomId, Seq, StoredMessage, UserId};
 
 pub use memory::MemoryStore;
-pub use ports::{Moderation, Oversight, Privacy, RoomLog, TelegramLog};
+pub use ports::{Matching, Moderation, Oversight, Privacy, RoomLog, TelegramLog};
 pub use postgres::{PgConfig, PgStore};
 pub use records::{
     ActiveBan, AuditAction, AuditEntry, BanExport, BanRecordView, Complaint, ComplaintExport,
     ComplaintStatus, ComplaintSummary, Filed, MessageExport, NewBan, PageCursor, Profile,
-    RoomExport, StoreCounts, UserExport, UserModeration,
+    RoomExport, SearchContext, StoreCounts, UserExport, UserModeration,
 };
 pub use retention::spawn_retention;
 
@@ -140,19 +140,21 @@ pub struct Stores {
     pub oversight: Arc<dyn Oversight>,
     pub privacy: Arc<dyn Privacy>,
     pub telegram: Arc<dyn TelegramLog>,
+    pub matching: Arc<dyn Matching>,
 }
 
 impl Stores {
     pub fn new<S>(adapter: Arc<S>) -> Self
     where
-        S: RoomLog + Moderation + Oversight + Privacy + TelegramLog,
+        S: RoomLog + Moderation + Oversight + Privacy + TelegramLog + Matching,
     {
         Self {
             rooms: adapter.clone(),
             moderation: adapter.clone(),
             oversight: adapter.clone(),
             privacy: adapter.clone(),
-            telegram: adapter,
+            telegram: adapter.clone(),
+            matching: adapter,
         }
     }
 

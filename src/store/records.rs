@@ -59,7 +59,7 @@ pub struct Profile {
     pub gender: Option<String>,
     pub age: Option<i16>,
     pub interests: Vec<String>,
-    pub language: Option<String>,
+    pub languages: Vec<String>,
     pub search_prefs: serde_json::Value,
     pub default_media_spoiler: bool,
     pub settings: serde_json::Value,
@@ -289,4 +289,15 @@ pub struct StoreCounts {
     pub by_platform: std::collections::BTreeMap<String, i64>,
     pub active_rooms: i64,
     pub messages_last_minute: i64,
+}
+
+/// What one search reads from the store ([`Matching::search_context`](super::Matching::search_context)).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SearchContext {
+    pub profile: crate::domain::Profile,
+    pub prefs: crate::domain::SearchPrefs,
+    /// Ratings received: ups minus downs.
+    pub reputation: i64,
+    /// People never to be paired with now.
+    pub avoid: Vec<UserId>,
 }

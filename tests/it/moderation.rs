@@ -16,8 +16,14 @@ use serde_json::{Value, json};
 const TOKEN: &str = "moderation-test-token";
 
 async fn cluster_pair() -> (Cluster, Replica, Replica) {
+    cluster_pair_with(&[]).await
+}
+
+/// As [`cluster_pair`], with `extra` variables on both replicas.
+async fn cluster_pair_with(extra: &[(&str, &str)]) -> (Cluster, Replica, Replica) {
     let cluster = Cluster::new(None).await;
-    let env = [("CHATHUB_ADMIN_TOKEN", TOKEN)];
+    let mut env = vec![("CHATHUB_ADMIN_TOKEN", TOKEN)];
+    env.extend_from_slice(extra);
     let r1 = cluster.replica_with("r1", &env).await;
     let r2 = cluster.replica_with("r2", &env).await;
     (cluster, r1, r2)
@@ -209,7 +215,9 @@ async fn meet_and_report(reporter: &mut WsClient, target: &mut WsClient) {
 
 #[actix_web::test]
 async fn distinct_reporters_ban_automatically_one_reporter_three_times_does_not() {
-    let (cluster, r1, r2) = cluster_pair().await;
+    // One reporter meets the same target three times in a row: no rematch
+    // cooldown here.
+    let (cluster, r1, r2) = cluster_pair_with(&[("CHATHUB_REMATCH_COOLDOWN_SECS", "0")]).await;
     let store = cluster.db.store().await;
 
     // One reporter three times: no ban, the target still searches.

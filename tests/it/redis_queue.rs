@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use chathub::bus::redis::RedisAdapters;
 use chathub::bus::{Bus, QueueEntry, SearchQueue};
-use chathub::domain::{SearchPrefs, UserId};
+use chathub::domain::UserId;
 use common::EXPECT_WITHIN;
 use common::redis_server::{
     RedisServer, entry, fast_replica, replica, shared_redis_url, unique_prefix, wait_until,
@@ -122,8 +122,7 @@ async fn hundreds_of_concurrent_joins_pair_everyone_at_most_once() {
     let (qa, qb) = (Arc::new(a.queue), Arc::new(b.queue));
     let langs = [None, Some("en"), Some("de"), Some("en")];
     let people: Vec<QueueEntry> = (0..400).map(|i| entry(langs[i % langs.len()])).collect();
-    let prefs: HashMap<UserId, SearchPrefs> =
-        people.iter().map(|e| (e.user, e.prefs.clone())).collect();
+    let by_user: HashMap<UserId, QueueEntry> = people.iter().map(|e| (e.user, e.clone())).collect();
 
     let joins: Vec<_> = people
         .iter()
@@ -141,14 +140,8 @@ async fn hundreds_of_concurrent_joins_pair_everyone_at_most_once() {
         if let Some(partner) = partner {
             assert!(paired.insert(user), "{user} paired twice");
             assert!(paired.insert(partner.user), "{} paired twice", partner.user);
-            assert_eq!(
-                partner.prefs, prefs[&partner.user],
-                "prefs survive the queue"
-            );
-            assert!(
-                prefs[&user].compatible(&partner.prefs),
-                "pairs are compatible"
-            );
+            assert_eq!(partner, by_user[&partner.user], "entries survive the queue");
+            assert!(by_user[&user].compatible(&partner), "pairs are compatible");
         }
     }
     let waiting = qa.waiting().await.unwrap();
@@ -166,10 +159,7 @@ async fn hundreds_of_concurrent_joins_pair_everyone_at_most_once() {
         .collect();
     for (i, x) in waiting_people.iter().enumerate() {
         for y in &waiting_people[i + 1..] {
-            assert!(
-                !x.prefs.compatible(&y.prefs),
-                "two compatible people left waiting"
-            );
+            assert!(!x.compatible(y), "two compatible people left waiting");
         }
     }
 }

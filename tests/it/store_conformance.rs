@@ -8,7 +8,8 @@
 use crate::conformance;
 
 use conformance::{
-    autoban::*, limits::*, messages::*, moderation::*, privacy::*, rooms::*, telegram::*,
+    autoban::*, limits::*, matching::*, messages::*, moderation::*, privacy::*, rooms::*,
+    telegram::*,
 };
 
 macro_rules! conformance {
@@ -64,6 +65,11 @@ conformance! {
         export_holds_everything_about_one_person_and_nothing_of_the_partner,
         delete_erases_the_person_and_keeps_the_partners_rooms_whole,
         a_deleted_person_gets_no_room_and_no_ban,
+    }
+    matching {
+        profiles_and_preferences_are_kept_and_changed_field_by_field,
+        blocks_hold_both_ways_and_cooldowns_pass,
+        ratings_count_once_per_rater_and_room,
     }
     telegram_log {
         both_copies_are_found_from_either_chat,

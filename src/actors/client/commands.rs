@@ -6,10 +6,10 @@ use actix::prelude::*;
 
 use super::{ClientActor, Outgoing, PersonState};
 use crate::actors::matcher::{CancelSearch, Search};
-use crate::bus::{BusEvent, QueueEntry, Topic};
+use crate::bus::{BusEvent, Topic};
 use crate::domain::{
-    ClientMsgId, EndReason, MessageExtra, MessageKind, MessageText, ReportReason, RoomId,
-    SearchPrefs, Seq,
+    ClientMsgId, EndReason, MessageExtra, MessageKind, MessageText, ProfileUpdate, ReportReason,
+    RoomId, Score, SearchPrefs, Seq,
 };
 use crate::error::ChatError;
 use crate::store::NewMessage;
@@ -17,8 +17,10 @@ use crate::store::NewMessage;
 /// A validated command from a transport.
 #[derive(Clone, Debug)]
 pub enum ClientCommand {
+    /// `prefs` replace the stored preferences first; `None` searches with
+    /// the stored ones.
     Search {
-        prefs: SearchPrefs,
+        prefs: Option<SearchPrefs>,
     },
     Send {
         text: MessageText,
@@ -40,6 +42,16 @@ pub enum ClientCommand {
     /// The person is typing: passed to the partner, never stored, never
     /// refused (extra ones are dropped, see `signals`).
     Typing,
+    /// Change (or, with an empty update, just show) the person's profile.
+    Profile {
+        update: ProfileUpdate,
+    },
+    /// Never meet the current or last partner again.
+    Block,
+    /// Rate the current or last partner.
+    Rate {
+        score: Score,
+    },
 }
 
 /// Run one command for this person. The outcome is also pushed to the
@@ -99,6 +111,9 @@ impl Handler<Command> for ClientActor {
                 ClientCommand::Stop => self.stop(ctx),
                 ClientCommand::Report { reason } => self.report(reason),
                 ClientCommand::Typing => done(Ok(None)),
+                ClientCommand::Profile { update } => self.profile(update),
+                ClientCommand::Block => self.block(ctx),
+                ClientCommand::Rate { score } => self.rate(score),
             }
         };
         // Errors reach the person here, in one place, whatever the command.
@@ -120,13 +135,10 @@ impl Handler<Command> for ClientActor {
 }
 
 impl ClientActor {
-    fn search(&mut self, prefs: SearchPrefs, ctx: &mut Context<Self>) -> Act {
+    pub(super) fn search(&mut self, prefs: Option<SearchPrefs>, ctx: &mut Context<Self>) -> Act {
         match self.state {
             PersonState::InRoom(_) => return done(Err(ChatError::AlreadyInRoom)),
-            PersonState::Searching => {
-                self.push(Outgoing::Searching, ctx);
-                return done(Ok(None));
-            }
+            PersonState::Searching => return self.still_searching(),
             PersonState::Idle => {}
         }
         // Searching before the matcher answers: a `Matched` that arrives
@@ -134,8 +146,10 @@ impl ClientActor {
         self.state = PersonState::Searching;
         self.searching_since = Some(std::time::Instant::now());
         self.cancelled_search = false;
-        self.prefs = prefs.clone();
         self.arm_search_timeout(ctx);
+        self.search_gen += 1;
+        self.relax_steps = 0;
+        let generation = self.search_gen;
         let (store, matcher, user) = (
             self.deps.store.clone(),
             self.deps.matcher.clone(),
@@ -145,28 +159,32 @@ impl ClientActor {
             if let Some(ban) = store.moderation.active_ban(user).await? {
                 return Err(ChatError::Banned { until: ban.until });
             }
+            if let Some(prefs) = prefs {
+                store.matching.set_prefs(user, &prefs).await?;
+            }
             matcher
                 .send(Search {
-                    entry: QueueEntry { user, prefs },
+                    user,
+                    relax: 0,
+                    only_if_queued: false,
                 })
                 .await
-                .map_err(|_| ChatError::Unavailable)??;
-            Ok(None)
+                .map_err(|_| ChatError::Unavailable)?
         };
         Box::pin(
-            actix::fut::wrap_future(fut).map(|res, act: &mut Self, ctx| {
-                match &res {
-                    Ok(_) if act.state == PersonState::Searching => {
-                        act.push(Outgoing::Searching, ctx)
+            actix::fut::wrap_future(fut).map(move |res, act: &mut Self, ctx| match res {
+                Ok(searched) => {
+                    if act.state == PersonState::Searching {
+                        act.searched(searched, generation, 0, ctx);
                     }
-                    Ok(_) => {}
-                    Err(_) => {
-                        if act.state == PersonState::Searching {
-                            act.state = PersonState::Idle;
-                        }
-                    }
+                    Ok(None)
                 }
-                res
+                Err(e) => {
+                    if act.state == PersonState::Searching {
+                        act.state = PersonState::Idle;
+                    }
+                    Err(e)
+                }
             }),
         )
     }
@@ -222,7 +240,7 @@ impl ClientActor {
     }
 
     /// Ends the current room (if any) by this person, then runs `after`.
-    fn leave_then(
+    pub(super) fn leave_then(
         &mut self,
         reason: EndReason,
         after: fn(&mut Self, &mut Context<Self>) -> Act,
@@ -252,10 +270,7 @@ impl ClientActor {
         if self.state == PersonState::Searching {
             return done(Ok(None));
         }
-        self.leave_then(EndReason::Next, |act, ctx| {
-            let prefs = act.prefs.clone();
-            act.search(prefs, ctx)
-        })
+        self.leave_then(EndReason::Next, |act, ctx| act.search(None, ctx))
     }
 
     fn stop(&mut self, _ctx: &mut Context<Self>) -> Act {

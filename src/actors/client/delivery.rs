@@ -9,7 +9,7 @@ use super::{ClientActor, CloseReason, Outgoing, PersonState};
 use crate::actors::hub::{CatchUp, Close, Deliver};
 use crate::actors::hub::{JoinRoom, LeaveRoom};
 use crate::actors::matcher::Search;
-use crate::bus::{BusEvent, QueueEntry};
+use crate::bus::BusEvent;
 use crate::domain::{EndReason, RoomId, Seq, StoredMessage, UserId};
 
 /// Messages fetched per store read while catching up.
@@ -327,11 +327,11 @@ impl Handler<CatchUp> for ClientActor {
                     move |res, act: &mut Self, ctx| match res {
                         Ok(Some(room)) => act.on_matched(room.id, ctx),
                         Ok(None) => {
-                            let entry = QueueEntry {
+                            act.deps.matcher.do_send(Search {
                                 user,
-                                prefs: act.prefs.clone(),
-                            };
-                            act.deps.matcher.do_send(Search { entry });
+                                relax: act.relax_steps,
+                                only_if_queued: false,
+                            });
                         }
                         Err(e) => {
                             tracing::warn!(client = %act.id, error = %e, "search check failed")

@@ -6,6 +6,7 @@
 mod acks;
 mod commands;
 mod delivery;
+mod matching;
 mod moderation;
 mod outbox;
 mod search_timeout;
@@ -20,11 +21,12 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use super::Deps;
 use super::hub::{Connection, Register, Unregister};
 use crate::bus::{BusEvent, Topic};
-use crate::domain::{ClientId, RoomId, SearchPrefs, Seq, SessionToken, UserId};
+use crate::domain::{ClientId, RoomId, Seq, SessionToken, UserId};
 
 pub use crate::actors::hub::{CatchUp, Close, Deliver};
 pub use commands::{ClientCommand, Command};
 pub use delivery::Disconnected;
+pub use matching::show_profile;
 pub use outbox::{CloseReason, Outbox, OutboxFull, Outgoing};
 
 /// How often a connection re-checks its state against the store, so a lost
@@ -66,8 +68,6 @@ pub struct ClientActor {
     cursor: Seq,
     /// The room that ended last, so `report` still works after a partner left.
     last_room: Option<RoomId>,
-    /// Preferences of the last search, reused by `next`.
-    prefs: SearchPrefs,
     /// Set when the person stopped searching through this connection,
     /// cleared when they search again. A match announced while idle is
     /// refused only then: a fresh connection that never stopped (a takeover
@@ -104,6 +104,12 @@ pub struct ClientActor {
     /// The partner's connection is lost (their `partner_away` was passed
     /// on and no `partner_back` since); reset with the room.
     partner_away: bool,
+    /// Counts searches begun here; a relaxation timer acts only for the
+    /// search that set it.
+    search_gen: u64,
+    /// Relaxation steps of the current search so far (a re-join after a
+    /// lost queue entry keeps them).
+    relax_steps: usize,
 }
 
 impl ClientActor {
@@ -125,7 +131,6 @@ impl ClientActor {
             state: PersonState::Idle,
             cursor: Seq::ZERO,
             last_room: None,
-            prefs: SearchPrefs::default(),
             cancelled_search: false,
             flood: RateLimiter::direct(Quota::per_second(per_sec).allow_burst(burst)),
             closing: None,
@@ -138,6 +143,8 @@ impl ClientActor {
             search_epoch: 0,
             last_typing: None,
             partner_away: false,
+            search_gen: 0,
+            relax_steps: 0,
         }
     }
 

@@ -1,7 +1,7 @@
 //! What a ClientActor tells its person, independent of the transport, and the
 //! sink a transport provides to carry it.
 
-use crate::domain::{EndReason, RoomId, Seq, StoredMessage};
+use crate::domain::{EndReason, Profile, Relaxed, RoomId, SearchPrefs, Seq, StoredMessage};
 use crate::error::ChatError;
 
 pub use crate::actors::hub::CloseReason;
@@ -70,6 +70,21 @@ pub enum Outgoing {
     Typing {
         room: RoomId,
     },
+    /// The person is searching: `waiting` people are (on every replica),
+    /// and these of their preferences were relaxed so far.
+    SearchStatus {
+        waiting: usize,
+        relaxed: Vec<Relaxed>,
+    },
+    /// The person's profile and preferences as stored.
+    Profile {
+        profile: Profile,
+        prefs: SearchPrefs,
+    },
+    /// The partner is blocked (and the chat, if any, ended).
+    Blocked,
+    /// The rating is stored.
+    Rated,
 }
 
 /// The transport side of a ClientActor: a bounded queue towards the person.

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use actix::prelude::*;
 
 use crate::bus::{Bus, BusEvent, QueueEntry, SearchQueue, Topic};
+use crate::domain::{MatchPolicy, Relaxed, UserId};
 use crate::error::ChatError;
 use crate::store::{StoreError, Stores};
 
@@ -18,11 +19,22 @@ pub struct Matcher {
     queue: Arc<dyn SearchQueue>,
     store: Stores,
     bus: Arc<dyn Bus>,
+    policy: MatchPolicy,
 }
 
 impl Matcher {
-    pub fn new(queue: Arc<dyn SearchQueue>, store: Stores, bus: Arc<dyn Bus>) -> Self {
-        Self { queue, store, bus }
+    pub fn new(
+        queue: Arc<dyn SearchQueue>,
+        store: Stores,
+        bus: Arc<dyn Bus>,
+        policy: MatchPolicy,
+    ) -> Self {
+        Self {
+            queue,
+            store,
+            bus,
+            policy,
+        }
     }
 }
 
@@ -30,19 +42,38 @@ impl Actor for Matcher {
     type Context = Context<Self>;
 }
 
-/// Find a partner for `entry`, or queue them. Replies once they are queued
-/// or paired; both people hear `Matched` on their topic.
+/// Find a partner for `user` (with their stored profile and preferences,
+/// the first `relax` set preferences dropped), or queue them (a second
+/// search of a queued person keeps their place with the new entry). Replies
+/// once they are queued or paired; both people hear `Matched` on their topic.
 #[derive(Message)]
-#[rtype(result = "Result<(), ChatError>")]
+#[rtype(result = "Result<Searched, ChatError>")]
 pub struct Search {
-    pub entry: QueueEntry,
+    pub user: UserId,
+    pub relax: usize,
+    /// A relaxation: refresh the entry of someone still waiting; if they
+    /// were paired meanwhile, do not queue them again.
+    pub only_if_queued: bool,
+}
+
+/// How a search went.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Searched {
+    /// Paired at once (both hear `Matched`).
+    pub paired: bool,
+    /// People waiting now, on every replica (when queued).
+    pub waiting: usize,
+    /// Preferences dropped for this search.
+    pub relaxed: Vec<Relaxed>,
+    /// Whether a further relaxation step could drop more.
+    pub more: bool,
 }
 
 /// Take `user` out of the queue (stop, or disconnect while searching).
 #[derive(Message)]
 #[rtype(result = "Result<(), ChatError>")]
 pub struct CancelSearch {
-    pub user: crate::domain::UserId,
+    pub user: UserId,
 }
 
 /// People waiting in the queue now.
@@ -54,20 +85,62 @@ pub struct QueueLength;
 /// means a stale queue entry was dropped).
 const MAX_PAIRING_ATTEMPTS: usize = 4;
 
+/// The queue entry of one search: the person as the store knows them now
+/// (so blocks and cooldowns are current on every search), their
+/// preferences relaxed by `relax` steps.
+async fn entry_for(
+    store: &Stores,
+    policy: &MatchPolicy,
+    user: UserId,
+    relax: usize,
+) -> Result<(QueueEntry, Vec<Relaxed>, bool), ChatError> {
+    let ctx = store.matching.search_context(user, policy.cooldown).await?;
+    let (prefs, relaxed, more) = ctx.prefs.relaxed(relax);
+    let entry = QueueEntry {
+        user,
+        prefs,
+        profile: ctx.profile,
+        avoid: ctx.avoid,
+        low_rep: ctx.reputation < policy.reputation_floor,
+    };
+    Ok((entry, relaxed, more))
+}
+
+/// People waiting now, for the `searching` notice: best effort (the search
+/// itself went through either way).
+async fn waiting_now(queue: &dyn SearchQueue) -> usize {
+    queue.waiting().await.unwrap_or_default()
+}
+
 async fn pair(
     queue: Arc<dyn SearchQueue>,
     store: Stores,
     bus: Arc<dyn Bus>,
-    entry: QueueEntry,
-) -> Result<(), ChatError> {
+    policy: MatchPolicy,
+    search: Search,
+) -> Result<Searched, ChatError> {
     // A banned person never queues, whatever path brought the search here
     // (a command, a periodic re-join, a queue rejoin after a Redis restart).
-    if let Some(ban) = store.moderation.active_ban(entry.user).await? {
+    if let Some(ban) = store.moderation.active_ban(search.user).await? {
         return Err(ChatError::Banned { until: ban.until });
     }
+    let (entry, relaxed, more) = entry_for(&store, &policy, search.user, search.relax).await?;
     for _ in 0..MAX_PAIRING_ATTEMPTS {
-        let Some(partner) = queue.join(entry.clone()).await? else {
-            return Ok(()); // queued; a later search will pick them
+        // A relaxation only refreshes a waiting person's entry: if they were
+        // paired meanwhile, it must not queue them again.
+        let joined = if search.only_if_queued {
+            queue.rejoin(entry.clone()).await?
+        } else {
+            queue.join(entry.clone()).await?
+        };
+        let Some(partner) = joined else {
+            // Queued; a later search will pick them.
+            return Ok(Searched {
+                paired: false,
+                waiting: waiting_now(&*queue).await,
+                relaxed,
+                more,
+            });
         };
         if store.moderation.active_ban(partner.user).await?.is_some() {
             // Banned while waiting and the doorbell was lost: drop them.
@@ -88,7 +161,12 @@ async fn pair(
                 }
                 metrics::counter!(crate::telemetry::metric::MATCHES).increment(1);
                 tracing::debug!(room = %room.id, "paired");
-                return Ok(());
+                return Ok(Searched {
+                    paired: true,
+                    waiting: waiting_now(&*queue).await,
+                    relaxed,
+                    more: false,
+                });
             }
             Err(StoreError::AlreadyInRoom) => {
                 // Someone already has a room: drop whichever entry is stale
@@ -115,14 +193,15 @@ async fn pair(
 }
 
 impl Handler<Search> for Matcher {
-    type Result = AtomicResponse<Self, Result<(), ChatError>>;
+    type Result = AtomicResponse<Self, Result<Searched, ChatError>>;
 
     fn handle(&mut self, msg: Search, _ctx: &mut Context<Self>) -> Self::Result {
         let fut = pair(
             self.queue.clone(),
             self.store.clone(),
             self.bus.clone(),
-            msg.entry,
+            self.policy,
+            msg,
         );
         AtomicResponse::new(Box::pin(actix::fut::wrap_future(fut)))
     }

@@ -5,6 +5,7 @@
 
 mod fake_telegram;
 mod measure;
+mod pairing;
 mod plot;
 mod procfs;
 mod relay;
@@ -34,6 +35,8 @@ enum Cmd {
     Telegram(telegram::TelegramArgs),
     /// Resident memory per idle WebSocket connection of one replica.
     WsIdle(ws_idle::WsIdleArgs),
+    /// Pairings per second through the shared Redis queue, preferences on.
+    Pairing(pairing::PairingArgs),
     /// The appended results as a Markdown table and an SVG chart.
     Plot(plot::PlotArgs),
 }
@@ -53,6 +56,7 @@ fn main() -> anyhow::Result<()> {
             Cmd::Relay(args) => relay::relay_load(args).await,
             Cmd::Telegram(args) => telegram::telegram_load(args).await,
             Cmd::WsIdle(args) => ws_idle::ws_idle(args).await,
+            Cmd::Pairing(args) => pairing::pairing_load(args).await,
             Cmd::Plot(args) => plot::plot(args),
         }
     })

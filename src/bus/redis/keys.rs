@@ -9,13 +9,12 @@
 //! | `{p}replica:{instance id}` | string, TTL | heartbeat; value = incarnation token |
 //! | `{p}replicas` | set | instance ids that ever announced themselves |
 //! | `{p}queue` | zset | everyone waiting: user uuid scored by ticket (FIFO) |
-//! | `{p}queue:nolang` | zset | waiting people without a language, same scores |
-//! | `{p}queue:lang:{lang}` | zset | waiting people with language `lang`, same scores |
-//! | `{p}queue:entries` | hash | user uuid -> JSON `{lang, owner}` |
+//! | `{p}queue:entries` | hash | user uuid -> the entry's JSON (profile, preferences, people to avoid, reputation class) |
+//! | `{p}queue:owner_of` | hash | user uuid -> incarnation token that queued them |
 //! | `{p}queue:ticket` | counter | last ticket handed out |
 //! | `{p}queue:owners` | hash | incarnation token -> instance id, for every owner with entries |
 //! | `{p}queue:owner:{token}` | set | users queued by that incarnation |
-//! | `{p}queue:popped:{user}` | string, TTL 60 s | entry a pairing just popped (for a requeue) |
+//! | `{p}queue:popped:{user}` | string, TTL 60 s | `owner json` of an entry a pairing just popped (for a requeue) |
 //! | `{p}presence:latest` | hash | person -> `token|client` of their latest connection |
 //! | `{p}presence:away` | zset | person -> grace deadline (ms) |
 //! | `{p}presence:owners` | hash | incarnation token -> instance id |
@@ -35,8 +34,7 @@
 //! | `{tg}:poller` | string, TTL | the polling lease |
 //!
 //! The queue and presence names are also spelled out in `queue.lua` and
-//! `presence.lua` (scripts build the
-//! per-language and per-owner names themselves); the Redis tests use both
+//! `presence.lua` (scripts build the per-owner names themselves); the Redis tests use both
 //! sides, so a mismatch fails them.
 
 use crate::bus::Topic;

@@ -8,8 +8,10 @@
 //! can pair, and a replica dying changes nothing for the others. The store's
 //! one-active-room constraint is the second line of defence (the Matcher
 //! drops an entry the store refuses), so even a stale entry can never put
-//! anyone in two rooms. Pairing is O(log n): per-language sorted sets share
-//! ticket scores, so the oldest compatible person is the lower of two heads.
+//! anyone in two rooms. The script reads the waiting oldest first and takes
+//! the first compatible one (both sides' preferences, blocks and cooldowns,
+//! reputation class first): O(1) when the oldest fits, O(n) in the worst
+//! case (everyone waiting incompatible with the searcher).
 //!
 //! Entries of a dead replica: every entry names its owner, a token unique to
 //! one process run (an "incarnation"), and the replica's heartbeat key holds
@@ -38,7 +40,7 @@ use redis::aio::ConnectionManager;
 use super::{Keys, timed, unavailable};
 use crate::bus::queue::Rejoin;
 use crate::bus::{BusError, QueueEntry, SearchQueue};
-use crate::domain::{SearchPrefs, UserId};
+use crate::domain::UserId;
 
 /// The queue on Redis; cheap to clone.
 #[derive(Clone)]
@@ -94,6 +96,28 @@ impl RedisQueue {
     }
 }
 
+impl RedisQueue {
+    /// `join` or `rejoin` (the script's operations of the same names).
+    async fn join_op(&self, op: &str, entry: QueueEntry) -> Result<Option<QueueEntry>, BusError> {
+        let q = &self.inner;
+        q.cancel_leave(entry.user).await;
+        let (paired, json): (i64, String) = q.entry_op(op, &entry).await.map_err(unavailable)?;
+        if paired == 0 {
+            if op == "join" || q.is_mine(entry.user) {
+                q.remember(entry);
+            }
+            return Ok(None);
+        }
+        let partner: QueueEntry = serde_json::from_str(&json)
+            .map_err(|_| BusError::Unavailable("queue returned a malformed entry".into()))?;
+        q.forget(partner.user);
+        // Paired on its first join or on a re-join: either way no longer
+        // waiting.
+        q.forget(entry.user);
+        Ok(Some(partner))
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // The guarded values stay consistent between statements (no await, no
     // panic while held), so a poisoned lock is still safe to use.
@@ -113,9 +137,10 @@ impl QueueInner {
         op: &str,
         e: &QueueEntry,
     ) -> anyhow::Result<T> {
+        let json = serde_json::to_string(e).context("queue entry as JSON")?;
         let mut inv = self.invoke(op);
         inv.arg(e.user.to_string())
-            .arg(e.prefs.lang.as_deref().unwrap_or(""))
+            .arg(json)
             .arg(&self.owner)
             .arg(&self.instance);
         let mut conn = self.conn.clone();
@@ -126,9 +151,14 @@ impl QueueInner {
 
     fn remember(&self, entry: QueueEntry) {
         let mut mine = lock(&self.mine);
-        if !mine.iter().any(|e| e.user == entry.user) {
-            mine.push(entry);
+        match mine.iter_mut().find(|e| e.user == entry.user) {
+            Some(e) => *e = entry,
+            None => mine.push(entry),
         }
+    }
+
+    fn is_mine(&self, user: UserId) -> bool {
+        lock(&self.mine).iter().any(|e| e.user == user)
     }
 
     fn forget(&self, user: UserId) {
@@ -226,23 +256,11 @@ impl QueueInner {
 #[async_trait]
 impl SearchQueue for RedisQueue {
     async fn join(&self, entry: QueueEntry) -> Result<Option<QueueEntry>, BusError> {
-        let q = &self.inner;
-        q.cancel_leave(entry.user).await;
-        let (paired, user, lang): (i64, String, String) =
-            q.entry_op("join", &entry).await.map_err(unavailable)?;
-        if paired == 0 {
-            q.remember(entry);
-            return Ok(None);
-        }
-        let user: UserId = user
-            .parse()
-            .map_err(|_| BusError::Unavailable("queue returned a malformed user id".into()))?;
-        q.forget(user);
-        let lang = (!lang.is_empty()).then_some(lang);
-        Ok(Some(QueueEntry {
-            user,
-            prefs: SearchPrefs { lang },
-        }))
+        self.join_op("join", entry).await
+    }
+
+    async fn rejoin(&self, entry: QueueEntry) -> Result<Option<QueueEntry>, BusError> {
+        self.join_op("rejoin", entry).await
     }
 
     async fn requeue_front(&self, entry: QueueEntry) -> Result<(), BusError> {

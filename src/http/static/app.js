@@ -249,6 +249,8 @@
     let f;
     try { f = JSON.parse(data); } catch (_) { return; }
     if (!f || typeof f.type !== 'string') return;
+    // The settings panel (settings.js) follows the frames it cares about.
+    document.dispatchEvent(new CustomEvent('chathub:frame', { detail: f }));
     switch (f.type) {
       case 'hello': return onHello(f);
       case 'searching': return onSearching();
@@ -439,9 +441,11 @@
   // -------------------------------------------------------------- actions --
 
   function sendSearch() {
+    // The settings panel's preferences (settings.js), else the language.
     const lang = ui.lang.value;
     const frame = { type: 'search' };
-    if (lang && lang !== 'any') frame.prefs = { lang };
+    if (typeof window.chathubPrefs === 'function') frame.prefs = window.chathubPrefs();
+    else if (lang && lang !== 'any') frame.prefs = { lang };
     if (!command(frame)) return;
     leaveRoom();
     clearConversation();
@@ -939,4 +943,8 @@
   setState('connecting');
   onInput();
   connect();
+  // Frames from the settings panel (settings.js).
+  document.addEventListener('chathub:send', (e) => {
+    if (e.detail && typeof e.detail.type === 'string') send(e.detail);
+  });
 })();

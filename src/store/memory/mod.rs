@@ -1,6 +1,7 @@
 //! In-memory store for the embedded default and fast unit tests. One mutex
 //! over plain maps: every operation is short and never awaits while holding it.
 
+mod matching;
 mod moderation;
 mod oversight;
 mod privacy;
@@ -39,6 +40,10 @@ struct State {
     orphans: Vec<(UserId, Platform, String)>,
     /// People whose copies go out with `protect_content` (`/protect`).
     protected: std::collections::HashSet<UserId>,
+    /// (blocker, blocked).
+    blocks: std::collections::HashSet<(UserId, UserId)>,
+    /// (rater, room) -> (rated, score).
+    ratings: HashMap<(UserId, RoomId), (UserId, crate::domain::Score)>,
 }
 
 struct UserRecord {

@@ -12,6 +12,7 @@
 
 mod append;
 mod append_sql;
+mod matching;
 mod migrate;
 mod models;
 mod moderation;

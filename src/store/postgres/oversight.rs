@@ -82,8 +82,8 @@ struct UserRow {
     age: Option<i16>,
     #[diesel(sql_type = Array<Text>)]
     interests: Vec<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    language: Option<String>,
+    #[diesel(sql_type = Array<Text>)]
+    languages: Vec<String>,
     #[diesel(sql_type = Jsonb)]
     search_prefs: serde_json::Value,
     #[diesel(sql_type = Bool)]
@@ -125,7 +125,7 @@ impl Oversight for PgStore {
         with_conn!(self.checkout(), |conn| async move {
             let row: Option<UserRow> = diesel::sql_query(
                 "SELECT platform, deleted_at IS NOT NULL AS deleted, created_at, last_seen_at, \
-                 gender, age, interests, language, search_prefs, default_media_spoiler, settings, \
+                 gender, age, interests, languages, search_prefs, default_media_spoiler, settings, \
                  reputation_up, reputation_down, complaints_received, \
                  (SELECT count(*) FROM complaints WHERE reporter_id = $1 AND status = 'dismissed') AS dismissed_filed \
                  FROM users WHERE id = $1",
@@ -178,7 +178,7 @@ impl Oversight for PgStore {
                     gender: u.gender,
                     age: u.age,
                     interests: u.interests,
-                    language: u.language,
+                    languages: u.languages,
                     search_prefs: u.search_prefs,
                     default_media_spoiler: u.default_media_spoiler,
                     settings: u.settings,

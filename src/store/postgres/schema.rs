@@ -10,7 +10,7 @@ diesel::table! {
         gender -> Nullable<Text>,
         age -> Nullable<SmallInt>,
         interests -> Array<Text>,
-        language -> Nullable<Text>,
+        languages -> Array<Text>,
         search_prefs -> Jsonb,
         default_media_spoiler -> Bool,
         settings -> Jsonb,

@@ -34,7 +34,7 @@ impl Activity {
     pub fn observe(&self, event: &Outgoing) {
         let busy = match event {
             Outgoing::Hello { room, .. } => room.is_some(),
-            Outgoing::Searching | Outgoing::Matched { .. } => true,
+            Outgoing::Searching | Outgoing::SearchStatus { .. } | Outgoing::Matched { .. } => true,
             Outgoing::Stopped
             | Outgoing::PartnerLeft { .. }
             | Outgoing::Reported { .. }

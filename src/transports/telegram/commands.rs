@@ -30,6 +30,10 @@ pub enum TgCommand {
     Start,
     #[command(description = "turn protection of what you send on or off (no forwarding or saving)")]
     Protect,
+    #[command(description = "your profile and whom you want to meet, with buttons to change them")]
+    Settings,
+    #[command(description = "show your profile")]
+    Profile,
 }
 
 impl TgCommand {
@@ -97,7 +101,9 @@ mod tests {
                 "spoiler_on",
                 "spoiler_off",
                 "help",
-                "protect"
+                "protect",
+                "settings",
+                "profile"
             ]
         );
         let help = TgCommand::help();

@@ -46,6 +46,7 @@ mod polling;
 mod relay;
 mod sender;
 mod sessions;
+mod settings;
 mod setup;
 mod texts;
 mod typing;

@@ -140,6 +140,25 @@ pub fn event_notice(event: &Outgoing) -> Option<Notice> {
         }
         // Typing becomes a chat action, not a message (see the sender).
         Outgoing::PartnerBack { .. } | Outgoing::Typing { .. } => return None,
+        Outgoing::SearchStatus { relaxed, .. } if relaxed.is_empty() => {
+            Notice::plain("Looking for a partner... (/stop to cancel)")
+        }
+        Outgoing::SearchStatus { relaxed, .. } => Notice::plain(format!(
+            "Still looking... To find someone sooner, these preferences no longer apply: {}.",
+            relaxed
+                .iter()
+                .map(|r| r.as_str().replace('_', " "))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        Outgoing::Profile { profile, prefs } => {
+            Notice::plain(super::settings::profile_text(profile, prefs))
+        }
+        Outgoing::Blocked => Notice::with(
+            "Blocked: you will not be matched with them again.",
+            Buttons::Search,
+        ),
+        Outgoing::Rated => Notice::plain("Thanks, your rating was recorded."),
     })
 }
 

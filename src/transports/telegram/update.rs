@@ -16,7 +16,7 @@ use super::sender::person_blocked;
 use super::sessions::Person;
 use super::texts::{self, Buttons, Notice};
 use crate::actors::client::{ClientCommand, Command};
-use crate::domain::{ClientMsgId, Platform, ReportReason, SearchPrefs, Seq, UserId, storable};
+use crate::domain::{ClientMsgId, Platform, ReportReason, Seq, UserId, storable};
 use crate::error::ChatError;
 use crate::store::StoreError;
 
@@ -207,12 +207,7 @@ impl TelegramTransport {
                     .await
             }
             TgCommand::Help => self.say(p, Notice::plain(TgCommand::help())).await,
-            TgCommand::Search => {
-                run(ClientCommand::Search {
-                    prefs: SearchPrefs::default(),
-                })
-                .await
-            }
+            TgCommand::Search => run(ClientCommand::Search { prefs: None }).await,
             TgCommand::Next => run(ClientCommand::Next).await,
             TgCommand::Stop => run(ClientCommand::Stop).await,
             TgCommand::Report(args) => match ReportReason::parse(Some(args)) {
@@ -247,6 +242,8 @@ impl TelegramTransport {
                 };
                 self.say(p, Notice::plain(text)).await
             }
+            TgCommand::Settings => self.send_settings(user, p.chat).await,
+            TgCommand::Profile => run(crate::actors::client::show_profile()).await,
         }
     }
 
@@ -261,13 +258,18 @@ impl TelegramTransport {
         let Ok(raw) = i64::try_from(q.from.id.0) else {
             return Ok(());
         };
-        let (_, p) = self.person(TelegramChatId::trusted(raw)).await?;
+        let (user, p) = self.person(TelegramChatId::trusted(raw)).await?;
+        if let Some(data) = q
+            .data
+            .as_deref()
+            .filter(|d| super::settings::is_settings(d))
+        {
+            return self.on_settings(user, p.chat, q, data).await;
+        }
         let cmd = match q.data.as_deref() {
             Some(texts::CB_NEXT) => ClientCommand::Next,
             Some(texts::CB_STOP) => ClientCommand::Stop,
-            Some(texts::CB_SEARCH) => ClientCommand::Search {
-                prefs: SearchPrefs::default(),
-            },
+            Some(texts::CB_SEARCH) => ClientCommand::Search { prefs: None },
             _ => return Ok(()),
         };
         self.run(&p, cmd).await

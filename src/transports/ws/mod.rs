@@ -10,6 +10,7 @@ mod client_addr;
 mod connection;
 mod frame_guard;
 mod limit;
+mod matching_frames;
 mod search_limit;
 
 pub use connection::ConnSocket;

@@ -3,8 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::matching_frames::{ProfileBody, RawPrefs, RawProfile};
 use crate::actors::client::{ClientCommand, Outgoing};
-use crate::domain::{ClientMsgId, MessageText, ReportReason, RoomId, SearchPrefs, Seq};
+use crate::domain::{ClientMsgId, MessageText, ReportReason, RoomId, Score, Seq};
 use crate::error::ChatError;
 
 /// A frame from the browser, before validation.
@@ -13,7 +14,7 @@ use crate::error::ChatError;
 enum ClientFrame {
     Search {
         #[serde(default)]
-        prefs: Option<SearchPrefs>,
+        prefs: Option<RawPrefs>,
     },
     Message {
         text: String,
@@ -26,6 +27,11 @@ enum ClientFrame {
         reason: Option<String>,
     },
     Typing,
+    Profile(RawProfile),
+    Block,
+    Rate {
+        score: String,
+    },
 }
 
 /// A refused frame: the error, and the message id it was about (if known).
@@ -48,8 +54,8 @@ pub fn parse(text: &str) -> Result<ClientCommand, Refused> {
     Ok(match frame {
         ClientFrame::Search { prefs } => ClientCommand::Search {
             prefs: prefs
-                .unwrap_or_default()
-                .parse()
+                .map(RawPrefs::parse)
+                .transpose()
                 .map_err(|e| refuse(e.into(), None))?,
         },
         ClientFrame::Message { text, id } => {
@@ -63,6 +69,13 @@ pub fn parse(text: &str) -> Result<ClientCommand, Refused> {
             reason: ReportReason::parse(reason).map_err(|e| refuse(e.into(), None))?,
         },
         ClientFrame::Typing => ClientCommand::Typing,
+        ClientFrame::Profile(raw) => ClientCommand::Profile {
+            update: raw.parse().map_err(|e| refuse(e.into(), None))?,
+        },
+        ClientFrame::Block => ClientCommand::Block,
+        ClientFrame::Rate { score } => ClientCommand::Rate {
+            score: Score::parse(&score).map_err(|e| refuse(e.into(), None))?,
+        },
     })
 }
 
@@ -132,6 +145,16 @@ enum ServerFrame<'a> {
         room: RoomId,
     },
     Typing,
+    /// `searching` with how many wait and what was relaxed.
+    #[serde(rename = "searching")]
+    SearchStatus {
+        waiting: usize,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        relaxed: Vec<&'static str>,
+    },
+    Profile(ProfileBody<'a>),
+    Blocked,
+    Rated,
 }
 
 /// Renders an event as a JSON text frame.
@@ -180,6 +203,15 @@ pub fn render(event: &Outgoing) -> String {
         Outgoing::PartnerAway { room } => ServerFrame::PartnerAway { room: *room },
         Outgoing::PartnerBack { room } => ServerFrame::PartnerBack { room: *room },
         Outgoing::Typing { .. } => ServerFrame::Typing,
+        Outgoing::SearchStatus { waiting, relaxed } => ServerFrame::SearchStatus {
+            waiting: *waiting,
+            relaxed: relaxed.iter().map(|r| r.as_str()).collect(),
+        },
+        Outgoing::Profile { profile, prefs } => {
+            ServerFrame::Profile(ProfileBody::of(profile, prefs))
+        }
+        Outgoing::Blocked => ServerFrame::Blocked,
+        Outgoing::Rated => ServerFrame::Rated,
     };
     // Serializing these plain structs cannot fail; fall back to a fixed
     // error frame rather than panic if it ever did.
@@ -200,7 +232,8 @@ mod tests {
         ));
         assert!(matches!(
             parse(r#"{"type":"search","prefs":{"lang":"en"}}"#),
-            Ok(ClientCommand::Search { prefs }) if prefs.lang.as_deref() == Some("en")
+            Ok(ClientCommand::Search { prefs: Some(prefs) })
+                if prefs.lang.as_ref().map(|l| l.as_str()) == Some("en")
         ));
         assert!(matches!(
             parse(r#"{"type":"message","text":"hi","id":"m1"}"#),
@@ -237,6 +270,44 @@ mod tests {
         let refused = parse(&long).unwrap_err();
         assert_eq!(refused.error.code(), "too_long");
         assert_eq!(refused.id.as_deref(), Some("m9"));
+    }
+
+    #[test]
+    fn matching_frames_parse_and_refuse_with_their_codes() {
+        let Ok(ClientCommand::Profile { update }) =
+            parse(r#"{"type":"profile","gender":null,"lang":["EN","de"],"age":30}"#)
+        else {
+            panic!("a profile frame");
+        };
+        assert_eq!(update.gender, Some(None), "null unsets");
+        assert_eq!(update.interests, None, "absent stays");
+        assert_eq!(update.langs.map(|l| l.len()), Some(2));
+        assert!(matches!(
+            parse(r#"{"type":"profile"}"#),
+            Ok(ClientCommand::Profile { update }) if update.is_empty()
+        ));
+        for (frame, code) in [
+            (r#"{"type":"profile","age":7}"#, "bad_age"),
+            (r#"{"type":"profile","gender":"robot"}"#, "bad_gender"),
+            (r#"{"type":"profile","interests":["x"]}"#, "bad_interest"),
+            (r#"{"type":"profile","shoe_size":44}"#, "bad_frame"),
+            (r#"{"type":"rate","score":"meh"}"#, "bad_score"),
+            (r#"{"type":"search","prefs":{"age_max":100}}"#, "bad_prefs"),
+        ] {
+            assert_eq!(parse(frame).unwrap_err().error.code(), code, "{frame}");
+        }
+        assert!(matches!(
+            parse(r#"{"type":"block"}"#),
+            Ok(ClientCommand::Block)
+        ));
+        let json = render(&Outgoing::SearchStatus {
+            waiting: 3,
+            relaxed: vec![crate::domain::Relaxed::SharedInterest],
+        });
+        assert_eq!(
+            json,
+            r#"{"type":"searching","waiting":3,"relaxed":["shared_interest"]}"#
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use chathub::bus::QueueEntry;
 use chathub::bus::redis::{RedisAdapters, RedisBus, RedisSettings};
-use chathub::domain::{SearchPrefs, UserId};
+use chathub::domain::{Lang, SearchPrefs, UserId};
 use tokio::process::{Child, Command};
 
 use super::EXPECT_WITHIN;
@@ -76,8 +76,10 @@ pub fn entry(lang: Option<&str>) -> QueueEntry {
     QueueEntry {
         user: UserId::new(),
         prefs: SearchPrefs {
-            lang: lang.map(str::to_owned),
+            lang: lang.map(|l| Lang::parse(l).expect("a valid language")),
+            ..SearchPrefs::default()
         },
+        ..QueueEntry::default()
     }
 }
 

@@ -168,6 +168,24 @@ impl TgPerson {
         self.post("callback_query", payload).await.1
     }
 
+    /// Presses a button under the bot's message `message_id`.
+    pub async fn press_on(&self, data: &str, message_id: i64) -> u16 {
+        let payload = json!({
+            "id": format!("cb-{}-{message_id}", self.chat),
+            "from": self.sender_json(),
+            "chat_instance": "instance",
+            "data": data,
+            "message": {
+                "message_id": message_id,
+                "date": 1_700_000_000,
+                "chat": self.chat_json(),
+                "from": {"id": 4242, "is_bot": true, "first_name": "Fake"},
+                "text": "settings",
+            },
+        });
+        self.post("callback_query", payload).await.1
+    }
+
     /// The person blocks the bot.
     pub async fn block_bot(&self) -> u16 {
         let bot = json!({"id": 4242, "is_bot": true, "first_name": "Fake"});

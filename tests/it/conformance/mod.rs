@@ -4,6 +4,7 @@
 
 pub mod autoban;
 pub mod limits;
+pub mod matching;
 pub mod messages;
 pub mod moderation;
 pub mod privacy;
