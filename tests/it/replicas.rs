@@ -11,6 +11,10 @@ use common::replicas::Cluster;
 use common::ws::{WsClient, matched_pair_across};
 use serde_json::json;
 
+/// How long a killed replica's heartbeat lasts (`REPLICA_TTL` in the Redis
+/// bus) before the others count it dead.
+const REPLICA_DEATH: std::time::Duration = std::time::Duration::from_secs(10);
+
 #[actix_web::test]
 async fn two_people_on_different_replicas_are_matched_and_chat_in_order() {
     let cluster = Cluster::new(None).await;
@@ -115,8 +119,11 @@ async fn the_room_of_someone_whose_replica_died_ends_if_they_never_return() {
 
     r2.kill().await;
 
-    // r1 notices r2 is gone, starts B's grace period, and ends the room.
-    let left = a.wait_for("partner_left").await;
+    // r1 notices r2 is gone (its heartbeat lapses after 10 s), starts B's
+    // grace period (2 s here), and ends the room.
+    let left = a
+        .wait_for_within("partner_left", REPLICA_DEATH + common::EXPECT_WITHIN)
+        .await;
     assert_eq!(
         (left["room"].as_str(), left["reason"].as_str()),
         (Some(room.as_str()), Some("disconnected"))

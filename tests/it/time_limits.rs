@@ -27,7 +27,11 @@ async fn ended_count(replica: &Replica, reason: &str) -> f64 {
 #[actix_web::test]
 async fn a_silent_room_ends_once_for_both_people_on_two_replicas() {
     let cluster = Cluster::new(None).await;
-    let idle = [("CHATHUB_ROOM_IDLE_SECS", "3")];
+    // No rematch cooldown: the two are paired again at the end.
+    let idle = [
+        ("CHATHUB_ROOM_IDLE_SECS", "3"),
+        ("CHATHUB_REMATCH_COOLDOWN_SECS", "0"),
+    ];
     let r1 = cluster.replica_with("r1", &idle).await;
     let r2 = cluster.replica_with("r2", &idle).await;
     let (mut a, mut b, room) = matched_pair_across(&r1.ws_url(""), &r2.ws_url("")).await;

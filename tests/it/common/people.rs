@@ -191,7 +191,8 @@ impl Person {
                     self.rooms.insert(room.to_owned());
                 }
             }
-            Some("partner_delayed") => {}
+            // Notices and presence signals change nothing the load counts.
+            Some("partner_delayed" | "partner_away" | "partner_back" | "typing") => {}
             _ => panic!("{:?} {}: unexpected {frame}", chrono::Utc::now(), self.name),
         }
     }

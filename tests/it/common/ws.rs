@@ -18,6 +18,12 @@ pub const CLOSED_BY_MODERATION: u16 = 4003;
 /// Frames about the partner that interleave with everything else.
 const SIGNALS: [&str; 3] = ["partner_away", "partner_back", "typing"];
 
+/// Whether `frame` is a signal about the partner rather than an event of
+/// the person's own room or search.
+pub fn is_signal(frame: &Value) -> bool {
+    SIGNALS.contains(&frame["type"].as_str().unwrap_or_default())
+}
+
 pub struct WsClient {
     stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
     /// The resume token from `hello`.
@@ -139,8 +145,14 @@ impl WsClient {
 
     /// The next JSON frame (pings are answered by the library).
     pub async fn next_frame(&mut self) -> Value {
+        self.next_frame_within(EXPECT_WITHIN).await
+    }
+
+    /// The next JSON frame within `wait`, for events whose documented delay
+    /// is longer than [`EXPECT_WITHIN`].
+    pub async fn next_frame_within(&mut self, wait: Duration) -> Value {
         // One deadline for the frame, however many pings come meanwhile.
-        let deadline = tokio::time::Instant::now() + EXPECT_WITHIN;
+        let deadline = tokio::time::Instant::now() + wait;
         loop {
             let msg = tokio::time::timeout_at(deadline, self.stream.next())
                 .await
@@ -203,6 +215,30 @@ impl WsClient {
     }
 
     /// Skips frames until one of type `ty` arrives.
+    /// The next frame that is not a signal about the partner
+    /// (`partner_away`, `partner_back`, `typing`), for checks of what a
+    /// person is told about rooms, which such signals may precede.
+    pub async fn next_event(&mut self) -> Value {
+        loop {
+            let frame = self.next_frame().await;
+            if !is_signal(&frame) {
+                return frame;
+            }
+        }
+    }
+
+    /// Like [`WsClient::wait_for`], with a deadline of `wait` for the whole wait.
+    pub async fn wait_for_within(&mut self, ty: &str, wait: Duration) -> Value {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let frame = self.next_frame_within(left).await;
+            if frame["type"] == ty {
+                return frame;
+            }
+        }
+    }
+
     pub async fn wait_for(&mut self, ty: &str) -> Value {
         loop {
             let frame = self.next_frame().await;
