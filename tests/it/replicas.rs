@@ -14,6 +14,8 @@ use serde_json::json;
 /// How long a killed replica's heartbeat lasts (`REPLICA_TTL` in the Redis
 /// bus) before the others count it dead.
 const REPLICA_DEATH: std::time::Duration = std::time::Duration::from_secs(10);
+/// People in the storm, all arriving at once over three replicas.
+const STORM_CLIENTS: usize = 150;
 
 #[actix_web::test]
 async fn two_people_on_different_replicas_are_matched_and_chat_in_order() {
@@ -186,7 +188,7 @@ async fn a_storm_of_clients_never_puts_anyone_in_two_rooms_and_leaves_no_one_que
     // Each client runs its own pseudo-random script of search / next / stop /
     // message / reconnect, over all replicas at once.
     let mut tasks = Vec::new();
-    for i in 0..150usize {
+    for i in 0..STORM_CLIENTS {
         let urls = urls.clone();
         tasks.push(tokio::spawn(async move {
             let mut seed = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
@@ -218,7 +220,7 @@ async fn a_storm_of_clients_never_puts_anyone_in_two_rooms_and_leaves_no_one_que
                     }
                 }
             }
-            // A storm of 150 people arriving at once may find a replica's
+            // A storm of people arriving at once may find a replica's
             // database pool busy: a retryable refusal is retried, as the
             // page does.
             c.send(json!({"type": "stop"})).await;

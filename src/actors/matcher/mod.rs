@@ -1,8 +1,9 @@
 //! The Matcher: one per replica, in front of the search queue. Pairing is a
 //! single atomic `join` on the queue (global when the queue is in Redis), and
 //! the store refuses a second active room for anyone, so two replicas can
-//! never put one person in two rooms. Searches are handled one at a time per
-//! replica, which keeps the queue FIFO as seen from here.
+//! never put one person in two rooms. Searches run concurrently, here as
+//! across replicas: the queue orders them (FIFO among compatible people in
+//! the order their `join` reaches it).
 
 use std::sync::Arc;
 
@@ -193,29 +194,36 @@ async fn pair(
 }
 
 impl Handler<Search> for Matcher {
-    type Result = AtomicResponse<Self, Result<Searched, ChatError>>;
+    type Result = ResponseFuture<Result<Searched, ChatError>>;
 
+    /// Searches run side by side: each is one atomic step on the queue (as
+    /// searches on different replicas already are), so one slow store call
+    /// never holds up everyone else's search or stop on this replica.
     fn handle(&mut self, msg: Search, _ctx: &mut Context<Self>) -> Self::Result {
-        let fut = pair(
+        Box::pin(pair(
             self.queue.clone(),
             self.store.clone(),
             self.bus.clone(),
             self.policy,
             msg,
-        );
-        AtomicResponse::new(Box::pin(actix::fut::wrap_future(fut)))
+        ))
     }
 }
 
 impl Handler<CancelSearch> for Matcher {
-    type Result = AtomicResponse<Self, Result<(), ChatError>>;
+    type Result = ResponseFuture<Result<(), ChatError>>;
 
+    /// Not queued behind the searches in progress here: leaving is one
+    /// atomic step on the queue, and a person's own search and stop come
+    /// one after the other from their actor. (A re-join sent by a sync just
+    /// before could land after it; the person is then idle with a queue
+    /// place, and a pairing that finds them idle ends the room at once.)
     fn handle(&mut self, msg: CancelSearch, _ctx: &mut Context<Self>) -> Self::Result {
         let queue = self.queue.clone();
-        AtomicResponse::new(Box::pin(actix::fut::wrap_future(async move {
+        Box::pin(async move {
             queue.leave(msg.user).await?;
             Ok(())
-        })))
+        })
     }
 }
 

@@ -20,19 +20,26 @@ use super::{
 use crate::domain::{EndReason, Platform, Room, RoomId, Seq, StoredMessage, UserId};
 use crate::store::{Appended, NewMessage, RoomLog, StoreError};
 
-/// Inserts the room and both memberships in one statement: if either person
+/// Inserts both memberships and the room in one statement: if either person
 /// already has an active membership, the unique index refuses the whole
-/// statement and nothing is left behind.
+/// statement and nothing is left behind. The memberships go first and the
+/// room is stamped (`clock_timestamp()`) only once both are secured: a
+/// creation that waited on the index for the person's previous room to end
+/// then starts after that end, so the rooms' times never overlap either.
+/// (The memberships' foreign key to the room is checked at the end of the
+/// statement, when the room is there.)
 const CREATE_ROOM: &str = "\
-WITH room AS (
-    INSERT INTO rooms (id, user_a, user_b)
-    SELECT $1, $2, $3
+WITH members AS (
+    INSERT INTO room_members (room_id, user_id)
+    SELECT $1, member FROM unnest(ARRAY[$2, $3]::uuid[]) AS member
     -- A deleted person gets no new room.
     WHERE NOT EXISTS (SELECT 1 FROM users WHERE id IN ($2, $3) AND deleted_at IS NOT NULL)
+    RETURNING user_id
+), room AS (
+    INSERT INTO rooms (id, user_a, user_b, started_at)
+    SELECT $1, $2, $3, clock_timestamp()
+    WHERE (SELECT count(*) FROM members) = 2
     RETURNING id, user_a, user_b, started_at, ended_at, end_reason, ended_by, last_seq
-), members AS (
-    INSERT INTO room_members (room_id, user_id)
-    SELECT id, user_a FROM room UNION ALL SELECT id, user_b FROM room
 )
 SELECT * FROM room";
 

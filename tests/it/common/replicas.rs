@@ -187,6 +187,10 @@ impl Cluster {
                 ("TELEGRAM_REDIS_PREFIX".into(), format!("{prefix}tg")),
                 ("CHATHUB_REDIS_PREFIX".into(), prefix),
                 ("CHATHUB_RESUME_GRACE_SECS".into(), "2".into()),
+                // Two tests run at once and PostgreSQL allows 100
+                // connections: three replicas at the default (16 + 1 each)
+                // beside another cluster would run out.
+                ("CHATHUB_DB_POOL_SIZE".into(), "8".into()),
             ],
             db,
         }
