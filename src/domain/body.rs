@@ -116,9 +116,10 @@ pub enum Content {
 
 /// A message's content, validated: only [`MessageBody::new`] (for input)
 /// and [`MessageBody::trusted`] (for what the store read back) build one.
+/// Boxed to keep bus events and delivery queues small.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct MessageBody(Content);
+pub struct MessageBody(Box<Content>);
 
 impl MessageBody {
     /// Validates `content`: every piece of text must be storable, and text
@@ -144,17 +145,17 @@ impl MessageBody {
             Content::Reaction { emoji, .. } => emoji.iter().map(String::as_str).collect(),
         };
         texts.into_iter().try_for_each(storable)?;
-        Ok(Self(content))
+        Ok(Self(Box::new(content)))
     }
 
     /// Text a person typed (web): validated as [`MessageText`].
     pub fn text(raw: String) -> Result<Self, InputError> {
-        Ok(Self(Content::Text(MessageText::parse(raw)?)))
+        Ok(Self(Box::new(Content::Text(MessageText::parse(raw)?))))
     }
 
     /// For content that passed `new` once (read back from the store).
     pub fn trusted(content: Content) -> Self {
-        Self(content)
+        Self(Box::new(content))
     }
 
     pub fn content(&self) -> &Content {
@@ -163,7 +164,7 @@ impl MessageBody {
 
     /// The stored kind of this body.
     pub fn kind(&self) -> MessageKind {
-        match &self.0 {
+        match &*self.0 {
             Content::Text(_) => MessageKind::Text,
             Content::Media(m) => m.kind.kind(),
             Content::Location => MessageKind::Location,
@@ -177,7 +178,7 @@ impl MessageBody {
 
     /// The earlier message an edit or reaction changes.
     pub fn target(&self) -> Option<Seq> {
-        match &self.0 {
+        match &*self.0 {
             Content::Edit { target, .. } | Content::Reaction { target, .. } => Some(*target),
             _ => None,
         }
@@ -185,7 +186,7 @@ impl MessageBody {
 
     /// The album a media item belongs to.
     pub fn album(&self) -> Option<&str> {
-        match &self.0 {
+        match &*self.0 {
             Content::Media(m) => m.album.as_deref(),
             _ => None,
         }

@@ -53,14 +53,14 @@ pub enum Incoming {
     Ignore,
 }
 
-/// Sorts a message from a private chat. `spoiler_default` is the sender's
-/// `/spoiler_on` setting.
 /// Whether `msg` is something a person typed to be relayed (not a
 /// command, not a service message, not a kind that cannot be relayed).
 pub fn is_relay(msg: &Message) -> bool {
     msg.text().and_then(command).is_none() && matches!(classify(msg, false), Incoming::Relay(_))
 }
 
+/// Sorts a message from a private chat. `spoiler_default` is the sender's
+/// `/spoiler_on` setting.
 pub fn classify(msg: &Message, spoiler_default: bool) -> Incoming {
     let media = |kind: MediaKind, file_id: Option<String>| {
         Content::Media(Media {
