@@ -409,3 +409,31 @@ async fn an_ack_waits_until_the_partners_earlier_message_was_delivered() {
     }
     assert_eq!(seen, vec![("message", 1), ("ack", 2)]);
 }
+
+#[actix::test]
+async fn the_partner_gets_the_message_as_stored() {
+    use crate::domain::{ClientMsgId, MessageBody};
+
+    let deps = core();
+    let (a, mut b, room) = paired(&deps).await;
+    a.cmd(ClientCommand::Send {
+        body: MessageBody::text("as stored".into()).unwrap(),
+        origin: Default::default(),
+        reply_to: None,
+        id: ClientMsgId::parse("d1".into()).unwrap(),
+    })
+    .await;
+    let delivered = loop {
+        if let Outgoing::Message { message, .. } = b.next().await {
+            break message;
+        }
+    };
+    // The doorbell's copy is the store's record, `created_at` included.
+    let stored = deps
+        .store
+        .rooms
+        .messages_after(room, Seq::ZERO, 10)
+        .await
+        .unwrap();
+    assert_eq!(stored, vec![*delivered]);
+}
