@@ -283,7 +283,7 @@ async fn a_connection_taking_over_a_searcher_gets_their_match() {
 #[actix::test]
 async fn doorbells_that_cross_are_delivered_in_seq_order() {
     use crate::bus::{BusEvent, Topic};
-    use crate::domain::{ClientMsgId, MessageKind, StoredMessage};
+    use crate::domain::{ClientMsgId, MessageBody, StoredMessage};
 
     let deps = core();
     let (a, mut b, room) = paired(&deps).await;
@@ -292,11 +292,11 @@ async fn doorbells_that_cross_are_delivered_in_seq_order() {
             room,
             seq: Seq(seq),
             sender: a.user,
-            kind: MessageKind::Text,
-            text: format!("m{seq}"),
+            body: MessageBody::text(format!("m{seq}")).unwrap(),
+            origin: Default::default(),
+            reply_to: None,
             client_msg_id: ClientMsgId::parse(format!("m{seq}")).unwrap(),
             created_at: chrono::Utc::now(),
-            extra: Default::default(),
         },
     };
 
@@ -353,7 +353,9 @@ async fn the_latest_connection_stays_open_at_the_sync() {
 
     a.addr.send(CatchUp).await.unwrap();
     a.cmd(ClientCommand::Send {
-        text: crate::domain::MessageText::parse("still here".into()).unwrap(),
+        body: crate::domain::MessageBody::text("still here".into()).unwrap(),
+        origin: Default::default(),
+        reply_to: None,
         id: crate::domain::ClientMsgId::parse("s1".into()).unwrap(),
     })
     .await;
@@ -369,7 +371,7 @@ async fn the_latest_connection_stays_open_at_the_sync() {
 
 #[actix::test]
 async fn an_ack_waits_until_the_partners_earlier_message_was_delivered() {
-    use crate::domain::{ClientMsgId, MessageKind, MessageText};
+    use crate::domain::{ClientMsgId, MessageBody};
     use crate::store::NewMessage;
 
     let deps = core();
@@ -381,17 +383,19 @@ async fn an_ack_waits_until_the_partners_earlier_message_was_delivered() {
         .append_message(NewMessage {
             room,
             sender: a.user,
-            kind: MessageKind::Text,
-            text: "first".into(),
+            body: MessageBody::text("first".into()).unwrap(),
+            origin: Default::default(),
+            reply_to: None,
             client_msg_id: ClientMsgId::parse("a1".into()).unwrap(),
-            extra: Default::default(),
         })
         .await
         .unwrap();
     // B's message is stored as seq 2: B must see seq 1 before the ack for
     // seq 2, or a page resuming from "the highest seq seen" skips seq 1.
     b.cmd(ClientCommand::Send {
-        text: MessageText::parse("second".into()).unwrap(),
+        body: MessageBody::text("second".into()).unwrap(),
+        origin: Default::default(),
+        reply_to: None,
         id: ClientMsgId::parse("b1".into()).unwrap(),
     })
     .await;
@@ -404,4 +408,32 @@ async fn an_ack_waits_until_the_partners_earlier_message_was_delivered() {
         }
     }
     assert_eq!(seen, vec![("message", 1), ("ack", 2)]);
+}
+
+#[actix::test]
+async fn the_partner_gets_the_message_as_stored() {
+    use crate::domain::{ClientMsgId, MessageBody};
+
+    let deps = core();
+    let (a, mut b, room) = paired(&deps).await;
+    a.cmd(ClientCommand::Send {
+        body: MessageBody::text("as stored".into()).unwrap(),
+        origin: Default::default(),
+        reply_to: None,
+        id: ClientMsgId::parse("d1".into()).unwrap(),
+    })
+    .await;
+    let delivered = loop {
+        if let Outgoing::Message { message, .. } = b.next().await {
+            break message;
+        }
+    };
+    // The doorbell's copy is the store's record, `created_at` included.
+    let stored = deps
+        .store
+        .rooms
+        .messages_after(room, Seq::ZERO, 10)
+        .await
+        .unwrap();
+    assert_eq!(stored, vec![*delivered]);
 }

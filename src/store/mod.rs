@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{ClientMsgId, MessageExtra, MessageKind, RoomId, Seq, StoredMessage, UserId};
+use crate::domain::{ClientMsgId, MessageBody, Origin, RoomId, Seq, StoredMessage, UserId};
 
 pub use memory::MemoryStore;
 pub use ports::{Matching, Moderation, Oversight, Privacy, RoomLog, TelegramLog};
@@ -67,12 +67,12 @@ pub enum StoreError {
 pub struct NewMessage {
     pub room: RoomId,
     pub sender: UserId,
-    pub kind: MessageKind,
-    pub text: String,
+    pub body: MessageBody,
+    pub origin: Origin,
+    /// The earlier message of the room this one answers.
+    pub reply_to: Option<Seq>,
     /// Idempotency key, unique per sender.
     pub client_msg_id: ClientMsgId,
-    /// Media, reply and transport details; default for web text.
-    pub extra: MessageExtra,
 }
 
 /// Both copies of one stored message: the sender's original and the copy
@@ -80,7 +80,7 @@ pub struct NewMessage {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MessageCopies {
     pub sender: UserId,
-    /// `extra.sender_platform_msg_id` as appended.
+    /// [`StoredMessage::sender_platform_msg_id`] as appended.
     pub sender_platform_msg_id: Option<i64>,
     /// Set by `record_delivery`; `None` for a web receiver or a message the
     /// receiver's platform could not take.
@@ -107,11 +107,11 @@ impl NewMessage {
             room: self.room,
             seq,
             sender: self.sender,
-            kind: self.kind,
-            text: self.text,
+            body: self.body,
+            origin: self.origin,
+            reply_to: self.reply_to,
             client_msg_id: self.client_msg_id,
             created_at,
-            extra: Box::new(self.extra),
         }
     }
 }

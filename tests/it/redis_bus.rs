@@ -7,7 +7,7 @@ use crate::common;
 use std::collections::HashSet;
 
 use chathub::bus::{Bus, BusEvent, BusSignal, Topic};
-use chathub::domain::{ClientMsgId, MessageKind, RoomId, Seq, StoredMessage, UserId};
+use chathub::domain::{ClientMsgId, MessageBody, RoomId, Seq, StoredMessage, UserId};
 use common::EXPECT_WITHIN;
 use common::redis_server::{RedisServer, replica, shared_redis_url, unique_prefix, wait_until};
 use tokio::sync::mpsc;
@@ -18,11 +18,11 @@ fn message(room: RoomId, seq: i64) -> BusEvent {
             room,
             seq: Seq(seq),
             sender: UserId::new(),
-            kind: MessageKind::Text,
-            text: format!("text {seq}"),
+            body: MessageBody::text(format!("text {seq}")).unwrap(),
+            origin: Default::default(),
+            reply_to: None,
             client_msg_id: ClientMsgId::parse(format!("m{seq}")).unwrap(),
             created_at: chrono::Utc::now(),
-            extra: Default::default(),
         },
     }
 }

@@ -6,7 +6,9 @@ use crate::common;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use chathub::domain::{ClientMsgId, MessageKind, Platform, RoomId, Seq, UserId};
+use chathub::domain::{
+    ClientMsgId, Content, MessageBody, MessageText, Platform, RoomId, Seq, UserId,
+};
 use chathub::store::postgres::run_migrations;
 use chathub::store::{NewMessage, PgConfig, PgStore, RoomLog, StoreError};
 use common::pg::TestDb;
@@ -16,10 +18,10 @@ fn msg(room: RoomId, sender: UserId, id: String) -> NewMessage {
     NewMessage {
         room,
         sender,
-        kind: MessageKind::Text,
-        text: "hi".into(),
+        body: MessageBody::text("hi".into()).unwrap(),
+        origin: Default::default(),
+        reply_to: None,
         client_msg_id: ClientMsgId::parse(id).unwrap(),
-        extra: Default::default(),
     }
 }
 
@@ -183,7 +185,8 @@ async fn a_row_the_database_refuses_fails_only_itself_not_its_batch() {
             let mut m = msg(rooms[n / 2], who, format!("m{i}"));
             let poisoned = n < 4;
             if poisoned {
-                m.text = "bad\0text".into();
+                let bad = MessageText::trusted("bad\0text".into());
+                m.body = MessageBody::trusted(Content::Text(bad));
             }
             tasks.push(tokio::spawn(async move {
                 (poisoned, store.append_message(m).await)

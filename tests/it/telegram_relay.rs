@@ -350,3 +350,27 @@ async fn a_replaced_photo_is_replaced_in_the_partners_copy() {
     assert_eq!(last.params["message_id"], copy);
     assert!(!last.params.to_string().contains("OLD"));
 }
+
+#[actix_web::test]
+async fn an_edit_that_cannot_be_stored_is_refused_and_the_next_one_passes() {
+    let fake = FakeTelegram::start().await;
+    let app = spawn_tg_app(&fake, &[]).await;
+    let (mut a, mut b) = (TgPerson::new(&app, A), TgPerson::new(&app, B));
+    pair(&fake, &mut a, &mut b).await;
+    let a_text = a.text("frist").await;
+    let copy = wait_method(&fake, B, "copymessage", 1).await;
+    let b_copy = copy[0].result["message_id"].as_i64().unwrap();
+
+    // Edits are validated like messages: a NUL is refused with the reason.
+    assert_eq!(a.edit(a_text, json!({"text": "bad\u{0}edit"})).await, 200);
+    fake.wait_until(WITHIN, |calls| {
+        texts(&only(calls, A)).iter().any(|t| t.contains("U+0000"))
+    })
+    .await;
+    // It changed nothing: the next edit is B's first, and it is the good one.
+    assert_eq!(a.edit(a_text, json!({"text": "first"})).await, 200);
+    let edits = wait_method(&fake, B, "editmessagetext", 1).await;
+    assert_eq!(edits.len(), 1);
+    assert_eq!(edits[0].params["text"], "first");
+    assert_eq!(edits[0].params["message_id"], b_copy);
+}

@@ -8,8 +8,8 @@ use super::{ClientActor, Outgoing, PersonState};
 use crate::actors::matcher::{CancelSearch, Search};
 use crate::bus::{BusEvent, Topic};
 use crate::domain::{
-    ClientMsgId, EndReason, MessageExtra, MessageKind, MessageText, ProfileUpdate, ReportReason,
-    RoomId, Score, SearchPrefs, Seq,
+    ClientMsgId, EndReason, MessageBody, Origin, ProfileUpdate, ReportReason, RoomId, Score,
+    SearchPrefs, Seq,
 };
 use crate::error::ChatError;
 use crate::store::NewMessage;
@@ -22,16 +22,13 @@ pub enum ClientCommand {
     Search {
         prefs: Option<SearchPrefs>,
     },
+    /// A message of any kind, from either transport: the body was
+    /// validated when it was built.
     Send {
-        text: MessageText,
-        id: ClientMsgId,
-    },
-    /// A message of any kind (Telegram media, edits, reactions), validated
-    /// by its transport. `text` may be empty when `extra` carries the content.
-    SendRich {
-        kind: MessageKind,
-        text: String,
-        extra: MessageExtra,
+        body: MessageBody,
+        origin: Origin,
+        /// The earlier message of the room this one answers.
+        reply_to: Option<Seq>,
         id: ClientMsgId,
     },
     Next,
@@ -76,9 +73,7 @@ impl Handler<Command> for ClientActor {
 
     fn handle(&mut self, msg: Command, ctx: &mut Context<Self>) -> Self::Result {
         let msg_id = match &msg.cmd {
-            ClientCommand::Send { id, .. } | ClientCommand::SendRich { id, .. } => {
-                Some(id.as_str().to_owned())
-            }
+            ClientCommand::Send { id, .. } => Some(id.as_str().to_owned()),
             _ => None,
         };
         if matches!(msg.cmd, ClientCommand::Typing) {
@@ -95,18 +90,12 @@ impl Handler<Command> for ClientActor {
         } else {
             match msg.cmd {
                 ClientCommand::Search { prefs } => self.search(prefs, ctx),
-                ClientCommand::Send { text, id } => self.send(
-                    MessageKind::Text,
-                    text.into_inner(),
-                    MessageExtra::default(),
+                ClientCommand::Send {
+                    body,
+                    origin,
+                    reply_to,
                     id,
-                ),
-                ClientCommand::SendRich {
-                    kind,
-                    text,
-                    extra,
-                    id,
-                } => self.send(kind, text, extra, id),
+                } => self.send(body, origin, reply_to, id),
                 ClientCommand::Next => self.next(ctx),
                 ClientCommand::Stop => self.stop(ctx),
                 ClientCommand::Report { reason } => self.report(reason),
@@ -189,11 +178,13 @@ impl ClientActor {
         )
     }
 
+    /// Stores a message in the person's room and rings the room with the
+    /// record as stored.
     fn send(
         &mut self,
-        kind: MessageKind,
-        text: String,
-        extra: MessageExtra,
+        body: MessageBody,
+        origin: Origin,
+        reply_to: Option<Seq>,
         id: ClientMsgId,
     ) -> Act {
         if let Some(ban) = self.banned_now() {
@@ -202,17 +193,17 @@ impl ClientActor {
         let PersonState::InRoom(room) = self.state else {
             return done(Err(ChatError::NotInRoom));
         };
-        let (store, bus, sender) = (self.deps.store.clone(), self.deps.bus.clone(), self.user);
-        let ack_id = id.as_str().to_owned();
+        let new = NewMessage {
+            room,
+            sender: self.user,
+            body,
+            origin,
+            reply_to,
+            client_msg_id: id,
+        };
+        let (store, bus) = (self.deps.store.clone(), self.deps.bus.clone());
+        let ack_id = new.client_msg_id.as_str().to_owned();
         let fut = async move {
-            let new = NewMessage {
-                room,
-                sender,
-                kind,
-                text,
-                client_msg_id: id,
-                extra,
-            };
             let appended = store.rooms.append_message(new).await?;
             if appended.duplicate {
                 metrics::counter!(crate::telemetry::metric::MESSAGES_DUPLICATE).increment(1);

@@ -131,7 +131,6 @@ impl ClientActor {
             self.push(
                 Outgoing::Message {
                     seq: msg.seq,
-                    text: msg.display_text(),
                     message: Box::new(msg.clone()),
                 },
                 ctx,

@@ -23,12 +23,10 @@ pub enum Outgoing {
     Matched {
         room: RoomId,
     },
-    /// A partner's message: `text` is its plain-text rendering (what a web
-    /// page shows), `message` the whole record for transports that relay
-    /// media, edits and reactions (Telegram).
+    /// A partner's message, the whole record: each transport renders its
+    /// body its own way (text on a web page, copies on Telegram).
     Message {
         seq: Seq,
-        text: String,
         message: Box<StoredMessage>,
     },
     /// The person's own message is stored under `seq`.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use chathub::domain::{ClientMsgId, MessageKind, Platform, RoomId, Seq, UserId};
+use chathub::domain::{ClientMsgId, MessageBody, Platform, RoomId, Seq, UserId};
 use chathub::store::{NewMessage, PgConfig, PgStore, RoomLog};
 use clap::Args;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -119,11 +119,14 @@ async fn person(
         let msg = NewMessage {
             room,
             sender: who,
-            kind: MessageKind::Text,
-            text: format!("load message {i} with some ordinary chat-sized text"),
+            body: MessageBody::text(format!(
+                "load message {i} with some ordinary chat-sized text"
+            ))
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+            origin: Default::default(),
+            reply_to: None,
             client_msg_id: ClientMsgId::parse(format!("load-{i}"))
                 .map_err(|e| anyhow::anyhow!("{e}"))?,
-            extra: Default::default(),
         };
         let sent = Instant::now();
         store.append_message(msg).await?;

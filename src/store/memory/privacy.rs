@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use async_trait::async_trait;
 
 use super::{MemoryStore, State};
-use crate::domain::{EndReason, UserId};
+use crate::domain::{Columns, EndReason, UserId};
 use crate::store::{
     AuditAction, BanExport, Complaint, ComplaintExport, ComplaintStatus, MessageExport, Privacy,
     Profile, RoomExport, StoreError, UserExport,
@@ -41,7 +41,7 @@ impl State {
                 .iter_mut()
                 .filter(|m| !m.purged && m.message.created_at < cutoff)
             {
-                m.message.text.clear();
+                purge(&mut m.message);
                 m.purged = true;
                 purged += 1;
             }
@@ -69,8 +69,8 @@ impl State {
             .map(|m| MessageExport {
                 room: m.message.room,
                 seq: m.message.seq,
-                kind: m.message.kind,
-                text: (!m.purged).then(|| m.message.text.clone()),
+                kind: m.message.body.kind(),
+                text: (!m.purged).then(|| Columns::of(&m.message).text),
                 created_at: m.message.created_at,
             })
             .collect();
@@ -134,7 +134,7 @@ impl State {
             .flatten()
             .filter(|m| m.message.sender == user)
         {
-            m.message.text.clear();
+            purge(&mut m.message);
             m.purged = true;
         }
         for e in self
@@ -143,7 +143,7 @@ impl State {
             .flat_map(|c| c.evidence.iter_mut())
             .filter(|e| e.sender == user)
         {
-            e.text.clear();
+            scrub_text(e);
         }
         self.bans.retain(|b| b.ban.user != user);
         true
@@ -170,5 +170,24 @@ impl Privacy for MemoryStore {
             s.audit(by, AuditAction::Delete, Some(user), None, "");
         }
         Ok(existed)
+    }
+}
+
+/// Empties `msg` as PostgreSQL's purge does (its content columns cleared;
+/// the origin stays, as `sender_platform_msg_id` does there).
+fn purge(msg: &mut crate::domain::StoredMessage) {
+    // A body this store holds always reads back from its own columns.
+    if let Ok(body) = Columns::purged(msg) {
+        msg.body = body;
+    }
+}
+
+/// Empties the `text` of a message kept as complaint evidence, as
+/// PostgreSQL's scrub does to the evidence JSON.
+fn scrub_text(msg: &mut crate::domain::StoredMessage) {
+    let mut cols = Columns::of(msg);
+    cols.text.clear();
+    if let Ok((body, _, _)) = cols.read() {
+        msg.body = body;
     }
 }

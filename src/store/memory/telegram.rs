@@ -6,7 +6,7 @@ use chrono::Utc;
 use async_trait::async_trait;
 
 use super::{MemoryStore, State};
-use crate::domain::{MessageKind, Platform, RoomId, Seq, StoredMessage, UserId};
+use crate::domain::{Platform, RoomId, Seq, StoredMessage, UserId};
 use crate::store::{MessageCopies, StoreError, TelegramLog};
 
 impl State {
@@ -35,7 +35,7 @@ impl State {
         let delivery = self.deliveries.get(&(room, seq));
         Some(MessageCopies {
             sender: m.sender,
-            sender_platform_msg_id: m.extra.sender_platform_msg_id,
+            sender_platform_msg_id: m.sender_platform_msg_id(),
             receiver_platform_msg_id: delivery.and_then(|d| d.0),
             delivered_at: delivery.map(|d| d.1),
         })
@@ -51,11 +51,11 @@ impl State {
         log.iter()
             .map(|r| &r.message)
             .find(|m| {
-                if matches!(m.kind, MessageKind::Edit | MessageKind::Reaction) {
+                if m.body.target().is_some() {
                     return false;
                 }
                 if m.sender == user {
-                    m.extra.sender_platform_msg_id == Some(platform_msg_id)
+                    m.sender_platform_msg_id() == Some(platform_msg_id)
                 } else {
                     self.deliveries.get(&(room, m.seq)).and_then(|d| d.0) == Some(platform_msg_id)
                 }

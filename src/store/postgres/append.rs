@@ -18,6 +18,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::append_sql::{AppendBatch, AppendRow};
 use super::{checkout, db_error, with_conn};
+use crate::domain::Columns;
 use crate::domain::Seq;
 use crate::store::{Appended, NewMessage, StoreError};
 
@@ -95,19 +96,20 @@ async fn store_batch(pool: &Pool<AsyncPgConnection>, batch: Vec<Pending>) {
         let slot = *slot_of_key.entry(key).or_insert_with(|| {
             query.rooms.push(p.msg.room.0);
             query.senders.push(p.msg.sender.0);
-            query.kinds.push(p.msg.kind.as_str());
-            query.texts.push(p.msg.text.clone());
+            let cols = Columns::new(&p.msg.body, &p.msg.origin, p.msg.reply_to);
+            query.kinds.push(cols.kind.as_str());
+            query.texts.push(cols.text);
+            let extra = cols.extra;
             query
                 .client_msg_ids
                 .push(p.msg.client_msg_id.as_str().to_owned());
-            let extra = &p.msg.extra;
-            query.media_file_ids.push(extra.media_file_id.clone());
-            query.captions.push(extra.caption.clone());
+            query.media_file_ids.push(extra.media_file_id);
+            query.captions.push(extra.caption);
             query.reply_to_seqs.push(extra.reply_to_seq.map(|s| s.0));
             query
                 .sender_platform_msg_ids
                 .push(extra.sender_platform_msg_id);
-            query.metadata.push(extra.metadata.clone());
+            query.metadata.push(extra.metadata);
             query.rooms.len() - 1
         });
         slots.push((slot, fresh));

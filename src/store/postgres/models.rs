@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::schema::{complaints, messages, rooms};
 use crate::domain::{
-    ClientMsgId, ComplaintId, EndReason, MessageExtra, MessageKind, Room, RoomId, Seq,
+    ClientMsgId, Columns, ComplaintId, EndReason, Extra, MessageKind, Room, RoomId, Seq,
     StoredMessage, UserId,
 };
 use crate::store::{Complaint, ComplaintStatus, StoreError};
@@ -77,24 +77,31 @@ impl TryFrom<MessageRow> for StoredMessage {
     type Error = StoreError;
 
     fn try_from(m: MessageRow) -> Result<Self, StoreError> {
-        Ok(StoredMessage {
-            room: RoomId(m.room_id),
-            seq: Seq(m.seq),
-            sender: UserId(m.sender_id),
+        let (body, origin, reply_to) = Columns {
             kind: parse_kind(&m.kind)?,
             // Purged content reads as empty text; the seq stays so resumes
             // and de-duplication keep working.
             text: m.text.unwrap_or_default(),
-            client_msg_id: ClientMsgId::parse(m.client_msg_id)
-                .map_err(|_| corrupt("client message id"))?,
-            created_at: m.created_at,
-            extra: Box::new(MessageExtra {
+            extra: Extra {
                 caption: m.caption,
                 media_file_id: m.media_file_id,
                 reply_to_seq: m.reply_to_seq.map(Seq),
                 sender_platform_msg_id: m.sender_platform_msg_id,
                 metadata: m.metadata,
-            }),
+            },
+        }
+        .read()
+        .map_err(|e| corrupt(e.0))?;
+        Ok(StoredMessage {
+            room: RoomId(m.room_id),
+            seq: Seq(m.seq),
+            sender: UserId(m.sender_id),
+            body,
+            origin,
+            reply_to,
+            client_msg_id: ClientMsgId::parse(m.client_msg_id)
+                .map_err(|_| corrupt("client message id"))?,
+            created_at: m.created_at,
         })
     }
 }

@@ -1,17 +1,17 @@
 //! Updates that change an earlier message: edits and reactions. Each is
-//! relayed as a log entry of its own (kind `Edit` / `Reaction`) pointing at
-//! the changed message, so it reaches the partner in order with the rest.
+//! relayed as a log entry of its own (an `Edit` / `Reaction` body) pointing
+//! at the changed message, so it reaches the partner in order with the rest.
 
 use teloxide::types::{Message, MessageReactionUpdated, ReactionType};
 
 use super::TelegramTransport;
 use super::ids::TelegramChatId;
 use super::incoming::{self, Incoming};
-use super::meta::TgMeta;
+use super::sessions::Person;
 use super::texts::{self, Notice};
-use super::update::{Handled, idempotency_key};
+use super::update::{HandleError, Handled, idempotency_key};
 use crate::actors::client::ClientCommand;
-use crate::domain::{MessageExtra, MessageKind};
+use crate::domain::{Content, EditChange, MessageBody, Origin, Seq, TelegramOrigin, UserId};
 
 impl TelegramTransport {
     /// An edit is relayed as its own log entry pointing at the edited message.
@@ -25,47 +25,39 @@ impl TelegramTransport {
         };
         // A photo, video or animation that now has another file was
         // replaced: mirrored with editMessageMedia (the caption comes along).
-        if let Some(replaced) = self.replaced_media(user, target, msg).await? {
-            let cmd = ClientCommand::SendRich {
-                kind: MessageKind::Edit,
-                text: msg.caption().unwrap_or_default().to_owned(),
-                extra: replaced,
-                id: idempotency_key(update_id)?,
-            };
-            return self.run(&p, cmd).await;
-        }
-        let (text, is_caption) = match (msg.text(), msg.caption()) {
-            (Some(t), _) => (t.to_owned(), false),
-            (None, Some(c)) => (c.to_owned(), true),
-            (None, None) => return self.say(&p, texts::unsupported("edits of media")).await,
+        let change = if let Some(replaced) = self.replaced_media(user, target, msg).await? {
+            replaced
+        } else {
+            match (msg.text(), msg.caption()) {
+                (Some(t), _) => EditChange::Text(t.to_owned()),
+                (None, Some(c)) => EditChange::Caption(c.to_owned()),
+                (None, None) => return self.say(&p, texts::unsupported("edits of media")).await,
+            }
         };
-        let extra = MessageExtra {
-            caption: is_caption.then(|| text.clone()),
-            reply_to_seq: Some(target),
-            ..MessageExtra::default()
+        let origin = TelegramOrigin {
+            chat: chat.raw(),
+            message_id: msg.id.0,
+            protect: false,
         };
-        let cmd = ClientCommand::SendRich {
-            kind: MessageKind::Edit,
-            text,
-            extra,
-            id: idempotency_key(update_id)?,
-        };
-        self.run(&p, cmd).await
+        let content = Content::Edit { target, change };
+        self.send_change(update_id, &p, content, origin).await
     }
 
     /// The edit's new media, if `msg` replaced the media of message `target`
-    /// (a caption-only edit keeps the file). The new kind travels in the
-    /// metadata, the new file id and caption in their own fields.
+    /// (a caption-only edit keeps the file).
     async fn replaced_media(
         &self,
-        user: crate::domain::UserId,
-        target: crate::domain::Seq,
+        user: UserId,
+        target: Seq,
         msg: &Message,
-    ) -> Result<Option<MessageExtra>, super::update::HandleError> {
+    ) -> Result<Option<EditChange>, HandleError> {
         let Incoming::Relay(now) = incoming::classify(msg, false) else {
             return Ok(None);
         };
-        let Some(file) = now.extra.media_file_id.clone() else {
+        let Some(Content::Media(media)) = now.body.ok().map(|b| b.content().clone()) else {
+            return Ok(None);
+        };
+        let Some(file) = media.file_id else {
             return Ok(None);
         };
         let store = &self.deps.store;
@@ -74,22 +66,19 @@ impl TelegramTransport {
         };
         let before = store
             .rooms
-            .messages_after(room.id, crate::domain::Seq(target.0 - 1), 1)
+            .messages_after(room.id, Seq(target.0 - 1), 1)
             .await?;
-        let unchanged = before
-            .first()
-            .is_some_and(|m| m.extra.media_file_id.as_deref() == Some(file.as_str()));
+        let unchanged = before.first().is_some_and(|m| match m.body.content() {
+            Content::Media(old) => old.file_id.as_deref() == Some(file.as_str()),
+            _ => false,
+        });
         if unchanged {
             return Ok(None);
         }
-        let mut meta = TgMeta::of(&now.extra).unwrap_or_default();
-        meta.media_kind = Some(now.kind);
-        Ok(Some(MessageExtra {
-            caption: Some(msg.caption().unwrap_or_default().to_owned()),
-            media_file_id: Some(file),
-            reply_to_seq: Some(target),
-            metadata: meta.into_metadata(),
-            ..MessageExtra::default()
+        Ok(Some(EditChange::Media {
+            kind: media.kind,
+            file_id: file,
+            caption: msg.caption().unwrap_or_default().to_owned(),
         }))
     }
 
@@ -103,7 +92,7 @@ impl TelegramTransport {
         let Some(target) = self.seq_of(user, r.message_id).await? else {
             return Ok(());
         };
-        let reactions: Vec<String> = r
+        let emoji: Vec<String> = r
             .new_reaction
             .iter()
             .filter_map(|x| match x {
@@ -111,23 +100,34 @@ impl TelegramTransport {
                 _ => None,
             })
             .collect();
-        let meta = TgMeta {
+        let origin = TelegramOrigin {
             chat: chat.raw(),
             message_id: r.message_id.0,
-            reactions: reactions.clone(),
-            ..TgMeta::default()
+            protect: false,
         };
-        let extra = MessageExtra {
-            reply_to_seq: Some(target),
-            metadata: meta.into_metadata(),
-            ..MessageExtra::default()
+        let content = Content::Reaction { target, emoji };
+        self.send_change(update_id, &p, content, origin).await
+    }
+
+    /// Validates a change like any message (the sender hears why one is
+    /// refused) and sends it.
+    async fn send_change(
+        &self,
+        update_id: u32,
+        p: &Person,
+        content: Content,
+        origin: TelegramOrigin,
+    ) -> Handled {
+        let body = match MessageBody::new(content) {
+            Ok(body) => body,
+            Err(e) => return self.say(p, Notice::plain(e.to_string())).await,
         };
-        let cmd = ClientCommand::SendRich {
-            kind: MessageKind::Reaction,
-            text: reactions.join(" "),
-            extra,
+        let cmd = ClientCommand::Send {
+            body,
+            origin: Origin::Telegram(origin),
+            reply_to: None,
             id: idempotency_key(update_id)?,
         };
-        self.run(&p, cmd).await
+        self.run(p, cmd).await
     }
 }

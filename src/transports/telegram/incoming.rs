@@ -1,11 +1,12 @@
-//! What a person sent, sorted: a bot command, something to relay (with its
-//! kind, text and metadata), or something that cannot be relayed (the
-//! sender is told; nothing is dropped silently).
+//! What a person sent, sorted: a bot command, something to relay (its body
+//! and where it is in the sender's chat), or something that cannot be
+//! relayed (the sender is told; nothing is dropped silently).
 
 use teloxide::types::Message;
 
-use super::meta::TgMeta;
-use crate::domain::{MessageExtra, MessageKind};
+use crate::domain::{
+    Content, InputError, Media, MediaKind, MessageBody, MessageText, TelegramOrigin,
+};
 
 /// A bot command and the rest of its line.
 #[derive(Debug, PartialEq, Eq)]
@@ -35,12 +36,12 @@ pub fn command(text: &str) -> Option<BotCommand<'_>> {
     })
 }
 
-/// A message that can be relayed.
+/// A message that can be relayed: its body, or why its content cannot be
+/// taken (the sender is told), and the original in the sender's chat.
 #[derive(Debug)]
 pub struct Relay {
-    pub kind: MessageKind,
-    pub text: String,
-    pub extra: MessageExtra,
+    pub body: Result<MessageBody, InputError>,
+    pub origin: TelegramOrigin,
 }
 
 #[derive(Debug)]
@@ -52,54 +53,57 @@ pub enum Incoming {
     Ignore,
 }
 
-/// Sorts a message from a private chat. `spoiler_default` is the sender's
-/// `/spoiler_on` setting.
 /// Whether `msg` is something a person typed to be relayed (not a
 /// command, not a service message, not a kind that cannot be relayed).
 pub fn is_relay(msg: &Message) -> bool {
     msg.text().and_then(command).is_none() && matches!(classify(msg, false), Incoming::Relay(_))
 }
 
+/// Sorts a message from a private chat. `spoiler_default` is the sender's
+/// `/spoiler_on` setting.
 pub fn classify(msg: &Message, spoiler_default: bool) -> Incoming {
-    let mut file_id = None;
-    let mut text = String::new();
-    let kind = if let Some(t) = msg.text() {
-        text = t.to_owned();
-        MessageKind::Text
+    let media = |kind: MediaKind, file_id: Option<String>| {
+        Content::Media(Media {
+            kind,
+            file_id,
+            caption: msg.caption().map(str::to_owned),
+            spoiler: kind.coverable() && (spoiler_default || msg.has_media_spoiler()),
+            album: msg.media_group_id().map(|g| g.0.clone()),
+        })
+    };
+    let content = if let Some(t) = msg.text() {
+        MessageText::parse(t.to_owned()).map(Content::Text)
     } else if let Some(sizes) = msg.photo() {
         // The largest size is last; any size's file id resends the photo.
-        file_id = sizes.last().map(|p| p.file.id.0.clone());
-        MessageKind::Photo
+        let file_id = sizes.last().map(|p| p.file.id.0.clone());
+        Ok(media(MediaKind::Photo, file_id))
     } else if let Some(v) = msg.video() {
-        file_id = Some(v.file.id.0.clone());
-        MessageKind::Video
+        Ok(media(MediaKind::Video, Some(v.file.id.0.clone())))
     } else if let Some(a) = msg.animation() {
-        file_id = Some(a.file.id.0.clone());
-        MessageKind::Animation
+        Ok(media(MediaKind::Animation, Some(a.file.id.0.clone())))
     } else if msg.sticker().is_some() {
-        MessageKind::Sticker
+        Ok(media(MediaKind::Sticker, None))
     } else if msg.voice().is_some() {
-        MessageKind::Voice
+        Ok(media(MediaKind::Voice, None))
     } else if msg.video_note().is_some() {
-        MessageKind::VideoNote
+        Ok(media(MediaKind::VideoNote, None))
     } else if msg.audio().is_some() {
-        MessageKind::Audio
+        Ok(media(MediaKind::Audio, None))
     } else if msg.document().is_some() {
-        MessageKind::Document
+        Ok(media(MediaKind::Document, None))
     } else if msg.venue().is_some() {
-        MessageKind::Venue
+        Ok(Content::Venue)
     } else if msg.location().is_some() {
-        MessageKind::Location
+        Ok(Content::Location)
     } else if msg.contact().is_some() {
-        MessageKind::Contact
+        Ok(Content::Contact)
     } else if let Some(d) = msg.dice() {
         // The emoji as Telegram spells it (serde), then the value rolled.
         let emoji = serde_json::to_value(d.emoji)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default();
-        text = format!("{emoji} {}", d.value);
-        MessageKind::Dice
+        Ok(Content::Dice(format!("{emoji} {}", d.value)))
     } else if msg.poll().is_some() {
         return Incoming::Unsupported("polls");
     } else if msg.game().is_some() {
@@ -119,29 +123,13 @@ pub fn classify(msg: &Message, spoiler_default: bool) -> Incoming {
     } else {
         return Incoming::Ignore;
     };
-    let spoilable = matches!(
-        kind,
-        MessageKind::Photo | MessageKind::Video | MessageKind::Animation
-    );
-    let meta = TgMeta {
-        chat: msg.chat.id.0,
-        message_id: msg.id.0,
-        media_group: msg.media_group_id().map(|g| g.0.clone()),
-        spoiler: spoilable && (spoiler_default || msg.has_media_spoiler()),
-        reactions: Vec::new(),
-        media_kind: None,
-        // The sender's `/protect` is added by the caller, who reads it.
-        protect: false,
-    };
     Incoming::Relay(Relay {
-        kind,
-        text,
-        extra: MessageExtra {
-            caption: msg.caption().map(str::to_owned),
-            media_file_id: file_id,
-            reply_to_seq: None,
-            sender_platform_msg_id: Some(i64::from(msg.id.0)),
-            metadata: meta.into_metadata(),
+        body: content.and_then(MessageBody::new),
+        origin: TelegramOrigin {
+            chat: msg.chat.id.0,
+            message_id: msg.id.0,
+            // The sender's `/protect` is added by the caller, who reads it.
+            protect: false,
         },
     })
 }

@@ -39,7 +39,6 @@ mod ids;
 mod incoming;
 mod lease;
 mod maintenance;
-mod meta;
 mod ordering;
 mod outbox;
 mod polling;

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use super::api::SendError;
 use super::ids::TelegramChatId;
-use super::meta::TgMeta;
 use super::outbox::Job;
 use super::sender::Sender;
 use super::texts::{self, Notice};
@@ -38,7 +37,7 @@ impl Sender {
             return;
         }
         self.tell_if_delayed(&first).await;
-        let group = TgMeta::of(&first.extra).and_then(|m| m.media_group);
+        let group = first.body.album().map(str::to_owned);
         let mut batch = vec![first];
         if let Some(group) = group {
             self.collect_album(&group, &mut batch).await;
@@ -63,7 +62,6 @@ impl Sender {
                     for msg in batch.into_iter().rev() {
                         self.pending.push_front(Job::Event(Outgoing::Message {
                             seq: msg.seq,
-                            text: msg.display_text(),
                             message: Box::new(msg),
                         }));
                     }
@@ -84,7 +82,7 @@ impl Sender {
                         self.mark_delivered(msg, None).await;
                     }
                     self.notify(Notice::plain(texts::UNDELIVERABLE)).await;
-                    if let Some(origin) = TgMeta::of(&batch[0].extra) {
+                    if let Some(origin) = batch[0].origin.telegram() {
                         self.tell_sender(origin.chat).await;
                     }
                     return;
@@ -113,11 +111,7 @@ impl Sender {
             let Some(job) = next else { return };
             match job {
                 Job::Event(Outgoing::Message { message, .. })
-                    if TgMeta::of(&message.extra)
-                        .and_then(|m| m.media_group)
-                        .as_deref()
-                        == Some(group)
-                        && message.room == batch[0].room =>
+                    if message.body.album() == Some(group) && message.room == batch[0].room =>
                 {
                     batch.push(*message);
                 }
@@ -215,7 +209,7 @@ impl Sender {
         }
         // A Telegram sender hears it at once, ahead of what queues for them
         // (it is about now); a web sender through their connection.
-        if let Some(origin) = TgMeta::of(&msg.extra) {
+        if let Some(origin) = msg.origin.telegram() {
             let chat = TelegramChatId::trusted(origin.chat);
             let req = self
                 .api

@@ -12,9 +12,8 @@ use teloxide::types::{
 
 use super::api::SendError;
 use super::ids::message_id;
-use super::meta::TgMeta;
 use super::sender::Sender;
-use crate::domain::{MessageKind, RoomId, Seq, StoredMessage};
+use crate::domain::{Content, EditChange, Media, MediaKind, Origin, RoomId, Seq, StoredMessage};
 
 impl Sender {
     /// Delivers one message; returns the id of the copy in this chat (none
@@ -22,62 +21,76 @@ impl Sender {
     pub(super) async fn deliver_one(&self, msg: &StoredMessage) -> Result<Option<i64>, SendError> {
         let chat = self.chat.chat_id();
         let bot = &self.api.bot;
-        let meta = TgMeta::of(&msg.extra);
-        match msg.kind {
-            MessageKind::Edit => {
-                let Some(target) = self.copy_here(msg.room, msg.extra.reply_to_seq).await else {
+        match msg.body.content() {
+            Content::Edit { target, change } => {
+                let Some(target) = self.copy_here(msg.room, Some(*target)).await else {
                     return Ok(None);
                 };
-                let replaced = meta.as_ref().and_then(|m| m.media_kind);
-                if let Some(media) = replaced.and_then(|kind| input_media(kind, msg, false)) {
+                let replaced = match change {
+                    EditChange::Media {
+                        kind,
+                        file_id,
+                        caption,
+                    } => input_media(*kind, file_id, Some(caption), false),
+                    _ => None,
+                };
+                if let Some(media) = replaced {
                     let req = bot.edit_message_media(chat, target, media);
                     self.call(req).await?;
-                } else if msg.extra.caption.is_some() {
+                } else if let EditChange::Caption(caption) | EditChange::Media { caption, .. } =
+                    change
+                {
                     let mut req = bot.edit_message_caption(chat, target);
-                    req.payload_mut().caption = Some(msg.text.clone());
+                    req.payload_mut().caption = Some(caption.clone());
                     self.call(req).await?;
-                } else {
-                    let req = bot.edit_message_text(chat, target, msg.text.clone());
+                } else if let EditChange::Text(text) = change {
+                    let req = bot.edit_message_text(chat, target, text.clone());
                     self.call(req).await?;
                 }
                 Ok(None)
             }
-            MessageKind::Reaction => {
-                let Some(target) = self.copy_here(msg.room, msg.extra.reply_to_seq).await else {
+            Content::Reaction { target, emoji } => {
+                let Some(target) = self.copy_here(msg.room, Some(*target)).await else {
                     return Ok(None);
                 };
                 // Bots may set one reaction per message: the first one.
-                let reaction = meta
-                    .map(|m| m.reactions)
-                    .unwrap_or_default()
-                    .into_iter()
+                let reaction = emoji
+                    .iter()
                     .take(1)
-                    .map(|emoji| ReactionType::Emoji { emoji })
+                    .map(|emoji| ReactionType::Emoji {
+                        emoji: emoji.clone(),
+                    })
                     .collect::<Vec<_>>();
                 let mut req = bot.set_message_reaction(chat, target);
                 req.payload_mut().reaction = Some(reaction);
                 self.call(req).await?;
                 Ok(None)
             }
-            _ => {
+            content => {
                 let reply = self
-                    .copy_here(msg.room, msg.extra.reply_to_seq)
+                    .copy_here(msg.room, msg.reply_to)
                     .await
                     .map(|id| ReplyParameters::new(id).allow_sending_without_reply());
-                let protect = meta.as_ref().is_some_and(|m| m.protect).then_some(true);
-                let id = match meta {
-                    Some(m) if m.spoiler => self.send_covered(msg, reply, protect).await?,
-                    Some(m) => {
-                        let mut req =
-                            bot.copy_message(chat, ChatId(m.chat), MessageId(m.message_id));
+                let id = match (&msg.origin, content) {
+                    (Origin::Telegram(origin), Content::Media(media)) if media.spoiler => {
+                        let protect = origin.protect.then_some(true);
+                        self.send_covered(media, reply, protect).await?
+                    }
+                    (Origin::Telegram(origin), _) => {
+                        let original = MessageId(origin.message_id);
+                        let mut req = bot.copy_message(chat, ChatId(origin.chat), original);
                         req.payload_mut().reply_parameters = reply;
-                        req.payload_mut().protect_content = protect;
+                        req.payload_mut().protect_content = origin.protect.then_some(true);
                         self.call(req).await?
                     }
-                    None => {
-                        let mut req = bot.send_message(chat, msg.display_text());
+                    (Origin::Web, Content::Text(text)) => {
+                        let mut req = bot.send_message(chat, text.as_str());
                         req.payload_mut().reply_parameters = reply;
                         self.call(req).await?.id
+                    }
+                    // A web page sends text only.
+                    (Origin::Web, _) => {
+                        return Err(SendError::Refused("web message that is not text".into()));
                     }
                 };
                 Ok(Some(i64::from(id.0)))
@@ -89,33 +102,33 @@ impl Sender {
     /// spoiler option).
     async fn send_covered(
         &self,
-        msg: &StoredMessage,
+        media: &Media,
         reply: Option<ReplyParameters>,
         protect: Option<bool>,
     ) -> Result<MessageId, SendError> {
         let chat = self.chat.chat_id();
         let bot = &self.api.bot;
-        let Some(file) = msg.extra.media_file_id.clone() else {
+        let Some(file) = media.file_id.clone() else {
             return Err(SendError::Refused("media without a file id".into()));
         };
         let file = InputFile::file_id(FileId(file));
-        let caption = msg.extra.caption.clone();
-        let sent = match msg.kind {
-            MessageKind::Photo => {
+        let caption = media.caption.clone();
+        let sent = match media.kind {
+            MediaKind::Photo => {
                 let mut req = bot.send_photo(chat, file);
                 let p = req.payload_mut();
                 (p.has_spoiler, p.caption, p.reply_parameters) = (Some(true), caption, reply);
                 p.protect_content = protect;
                 self.call(req).await?
             }
-            MessageKind::Video => {
+            MediaKind::Video => {
                 let mut req = bot.send_video(chat, file);
                 let p = req.payload_mut();
                 (p.has_spoiler, p.caption, p.reply_parameters) = (Some(true), caption, reply);
                 p.protect_content = protect;
                 self.call(req).await?
             }
-            MessageKind::Animation => {
+            MediaKind::Animation => {
                 let mut req = bot.send_animation(chat, file);
                 let p = req.payload_mut();
                 (p.has_spoiler, p.caption, p.reply_parameters) = (Some(true), caption, reply);
@@ -135,14 +148,14 @@ impl Sender {
     ) -> Result<Vec<Option<i64>>, SendError> {
         let chat = self.chat.chat_id();
         let bot = &self.api.bot;
-        let metas: Vec<TgMeta> = batch.iter().filter_map(|m| TgMeta::of(&m.extra)).collect();
-        let Some(from) = metas.first().map(|m| m.chat) else {
+        let origins: Vec<_> = batch.iter().filter_map(|m| m.origin.telegram()).collect();
+        let Some(from) = origins.first().map(|o| o.chat) else {
             return Err(SendError::Refused("album without origin".into()));
         };
-        let protect = metas.iter().any(|m| m.protect).then_some(true);
-        let covered: Option<Vec<InputMedia>> = metas
+        let protect = origins.iter().any(|o| o.protect).then_some(true);
+        let covered: Option<Vec<InputMedia>> = batch
             .iter()
-            .any(|m| m.spoiler)
+            .any(|m| matches!(m.body.content(), Content::Media(media) if media.spoiler))
             .then(|| batch.iter().map(covered_media).collect::<Option<Vec<_>>>())
             .flatten();
         let ids: Vec<i32> = match covered {
@@ -153,7 +166,7 @@ impl Sender {
                 sent.iter().map(|m| m.id.0).collect()
             }
             None => {
-                let originals = metas.iter().map(|m| MessageId(m.message_id));
+                let originals = origins.iter().map(|o| MessageId(o.message_id));
                 let mut req = bot.copy_messages(chat, ChatId(from), originals);
                 req.payload_mut().protect_content = protect;
                 let sent = self.call(req).await?;
@@ -182,29 +195,36 @@ impl Sender {
 /// One album item re-sent by file id under a spoiler cover; `None` for
 /// kinds that cannot be covered (the album is then copied as it is).
 fn covered_media(msg: &StoredMessage) -> Option<InputMedia> {
-    match msg.kind {
-        MessageKind::Photo | MessageKind::Video => input_media(msg.kind, msg, true),
+    match msg.body.content() {
+        Content::Media(m) if matches!(m.kind, MediaKind::Photo | MediaKind::Video) => {
+            input_media(m.kind, m.file_id.as_deref()?, m.caption.as_deref(), true)
+        }
         _ => None,
     }
 }
 
-/// `msg`'s file and caption as media of `kind`, by file id; `None` for kinds
-/// without a stored file id.
-fn input_media(kind: MessageKind, msg: &StoredMessage, spoiler: bool) -> Option<InputMedia> {
-    let file = InputFile::file_id(FileId(msg.extra.media_file_id.clone()?));
-    let caption = msg.extra.caption.clone().filter(|c| !c.is_empty());
+/// A file and caption as media of `kind`, by file id; `None` for kinds
+/// that cannot be sent so.
+fn input_media(
+    kind: MediaKind,
+    file_id: &str,
+    caption: Option<&str>,
+    spoiler: bool,
+) -> Option<InputMedia> {
+    let file = InputFile::file_id(FileId(file_id.to_owned()));
+    let caption = caption.filter(|c| !c.is_empty()).map(str::to_owned);
     Some(match kind {
-        MessageKind::Photo => {
+        MediaKind::Photo => {
             let mut p = InputMediaPhoto::new(file);
             (p.caption, p.has_spoiler) = (caption, spoiler);
             InputMedia::Photo(p)
         }
-        MessageKind::Video => {
+        MediaKind::Video => {
             let mut v = InputMediaVideo::new(file);
             (v.caption, v.has_spoiler) = (caption, spoiler);
             InputMedia::Video(v)
         }
-        MessageKind::Animation => {
+        MediaKind::Animation => {
             let mut a = InputMediaAnimation::new(file);
             (a.caption, a.has_spoiler) = (caption, spoiler);
             InputMedia::Animation(a)

@@ -16,7 +16,7 @@ use super::sender::person_blocked;
 use super::sessions::Person;
 use super::texts::{self, Buttons, Notice};
 use crate::actors::client::{ClientCommand, Command};
-use crate::domain::{ClientMsgId, Platform, ReportReason, Seq, UserId, storable};
+use crate::domain::{ClientMsgId, Origin, Platform, ReportReason, Seq, UserId};
 use crate::error::ChatError;
 use crate::store::StoreError;
 
@@ -173,20 +173,19 @@ impl TelegramTransport {
         let spoiler = coverable && self.deps.store.telegram.media_spoiler_default(user).await?;
         match incoming::classify(msg, spoiler) {
             Incoming::Relay(mut r) => {
-                if self.deps.store.telegram.protect_content(user).await? {
-                    protect(&mut r.extra);
-                }
-                let caption = r.extra.caption.as_deref().unwrap_or_default();
-                if let Err(e) = storable(&r.text).and_then(|()| storable(caption)) {
-                    return self.say(&p, Notice::plain(e.to_string())).await;
-                }
-                if let Some(replied) = msg.reply_to_message() {
-                    r.extra.reply_to_seq = self.seq_of(user, replied.id).await?;
-                }
-                let cmd = ClientCommand::SendRich {
-                    kind: r.kind,
-                    text: r.text,
-                    extra: r.extra,
+                let body = match r.body {
+                    Ok(body) => body,
+                    Err(e) => return self.say(&p, Notice::plain(e.to_string())).await,
+                };
+                r.origin.protect = self.deps.store.telegram.protect_content(user).await?;
+                let reply_to = match msg.reply_to_message() {
+                    Some(replied) => self.seq_of(user, replied.id).await?,
+                    None => None,
+                };
+                let cmd = ClientCommand::Send {
+                    body,
+                    origin: Origin::Telegram(r.origin),
+                    reply_to,
                     id: idempotency_key(update_id)?,
                 };
                 self.run(&p, cmd).await
@@ -307,14 +306,6 @@ impl TelegramTransport {
             person_blocked(&self.deps, user).await;
         }
         Ok(())
-    }
-}
-
-/// Marks a message to relay under `protect_content` (the sender's `/protect`).
-fn protect(extra: &mut crate::domain::MessageExtra) {
-    if let Some(mut meta) = super::meta::TgMeta::of(extra) {
-        meta.protect = true;
-        extra.metadata = meta.into_metadata();
     }
 }
 

@@ -11,6 +11,7 @@ mod connection;
 mod frame_guard;
 mod limit;
 mod matching_frames;
+mod message_text;
 mod search_limit;
 
 pub use connection::ConnSocket;

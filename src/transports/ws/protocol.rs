@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::matching_frames::{ProfileBody, RawPrefs, RawProfile};
 use crate::actors::client::{ClientCommand, Outgoing};
-use crate::domain::{ClientMsgId, MessageText, ReportReason, RoomId, Score, Seq};
+use crate::domain::{ClientMsgId, MessageBody, Origin, ReportReason, RoomId, Score, Seq};
 use crate::error::ChatError;
 
 /// A frame from the browser, before validation.
@@ -60,8 +60,13 @@ pub fn parse(text: &str) -> Result<ClientCommand, Refused> {
         },
         ClientFrame::Message { text, id } => {
             let id = ClientMsgId::parse(id).map_err(|e| refuse(e.into(), None))?;
-            let text = MessageText::parse(text).map_err(|e| refuse(e.into(), Some(id.as_str())))?;
-            ClientCommand::Send { text, id }
+            let body = MessageBody::text(text).map_err(|e| refuse(e.into(), Some(id.as_str())))?;
+            ClientCommand::Send {
+                body,
+                origin: Origin::Web,
+                reply_to: None,
+                id,
+            }
         }
         ClientFrame::Next => ClientCommand::Next,
         ClientFrame::Stop => ClientCommand::Stop,
@@ -101,7 +106,7 @@ enum ServerFrame<'a> {
         room: RoomId,
     },
     Message {
-        text: &'a str,
+        text: String,
         seq: Seq,
     },
     Ack {
@@ -176,7 +181,10 @@ pub fn render(event: &Outgoing) -> String {
         },
         Outgoing::Searching => ServerFrame::Searching,
         Outgoing::Matched { room } => ServerFrame::Matched { room: *room },
-        Outgoing::Message { seq, text, .. } => ServerFrame::Message { text, seq: *seq },
+        Outgoing::Message { seq, message } => ServerFrame::Message {
+            text: super::message_text::plain_text(&message.body),
+            seq: *seq,
+        },
         Outgoing::Ack { id, seq } => ServerFrame::Ack { id, seq: *seq },
         Outgoing::PartnerLeft { room, reason } => ServerFrame::PartnerLeft {
             room: *room,

@@ -11,7 +11,9 @@ pub mod privacy;
 pub mod rooms;
 pub mod telegram;
 
-use chathub::domain::{ClientMsgId, MessageKind, Platform, RoomId, Seq, UserId};
+use chathub::domain::{
+    ClientMsgId, Columns, MessageBody, Platform, RoomId, Seq, StoredMessage, UserId,
+};
 use chathub::store::{Appended, NewMessage, Stores};
 
 pub type S = Stores;
@@ -31,10 +33,10 @@ pub fn msg(room: RoomId, sender: UserId, id: &str, text: &str) -> NewMessage {
     NewMessage {
         room,
         sender,
-        kind: MessageKind::Text,
-        text: text.into(),
+        body: MessageBody::text(text.into()).unwrap(),
+        origin: Default::default(),
+        reply_to: None,
         client_msg_id: ClientMsgId::parse(id.into()).unwrap(),
-        extra: Default::default(),
     }
 }
 
@@ -53,8 +55,13 @@ pub async fn texts(store: &S, room: RoomId) -> Vec<(i64, String)> {
         .await
         .unwrap()
         .into_iter()
-        .map(|m| (m.seq.0, m.text))
+        .map(|m| (m.seq.0, text_of(&m)))
         .collect()
+}
+
+/// The `text` a message is stored with (empty once purged).
+pub fn text_of(m: &StoredMessage) -> String {
+    Columns::of(m).text
 }
 
 /// What an append says about the message's place: (seq, duplicate).

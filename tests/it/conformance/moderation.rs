@@ -36,7 +36,7 @@ pub async fn complaints_keep_the_last_messages_as_evidence(store: S) {
     );
     let seqs: Vec<_> = c.evidence.iter().map(|m| m.seq.0).collect();
     assert_eq!(seqs, (6..=25).collect::<Vec<_>>());
-    assert_eq!(c.evidence.last().unwrap().text, "rude 25");
+    assert_eq!(super::text_of(c.evidence.last().unwrap()), "rude 25");
 
     // The other side may report too; an outsider may not.
     let back = store

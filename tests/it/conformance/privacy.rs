@@ -171,7 +171,7 @@ pub async fn delete_erases_the_person_and_keeps_the_partners_rooms_whole(store: 
         .unwrap()
         .unwrap()
         .evidence;
-    let evidence: Vec<_> = evidence.iter().map(|m| m.text.as_str()).collect();
+    let evidence: Vec<_> = evidence.iter().map(super::text_of).collect();
     assert_eq!(evidence, vec!["", "theirs", ""]);
     let export = store.privacy.export_user(a).await.unwrap().unwrap();
     assert!(export["platform_user_id"].is_null());

@@ -1,35 +1,50 @@
 //! Telegram bookkeeping: both copies of a message, delivery cursors,
 //! processed updates, spoiler defaults, orphans.
 
-use chathub::domain::{ClientMsgId, MessageExtra, MessageKind, Platform, RoomId, Seq, UserId};
+use chathub::domain::{
+    ClientMsgId, Content, EditChange, Media, MediaKind, MessageBody, MessageText, Origin, Platform,
+    RoomId, Seq, TelegramOrigin, UserId,
+};
 use chathub::store::{NewMessage, StoreError};
 
 use super::S;
 
+/// Appends `content` as Telegram message `platform_id` of the sender's chat.
 async fn append(
     store: &S,
     room: RoomId,
     sender: UserId,
-    kind: MessageKind,
+    content: Content,
     id: &str,
-    extra: MessageExtra,
+    platform_id: i32,
 ) -> Seq {
     let msg = NewMessage {
         room,
         sender,
-        kind,
-        text: "t".into(),
+        body: MessageBody::new(content).unwrap(),
+        origin: Origin::Telegram(TelegramOrigin {
+            chat: 1,
+            message_id: platform_id,
+            protect: false,
+        }),
+        reply_to: None,
         client_msg_id: ClientMsgId::parse(id.into()).unwrap(),
-        extra,
     };
     store.rooms.append_message(msg).await.unwrap().seq()
 }
 
-fn from_platform(id: i64) -> MessageExtra {
-    MessageExtra {
-        sender_platform_msg_id: Some(id),
-        ..MessageExtra::default()
-    }
+fn text() -> Content {
+    Content::Text(MessageText::parse("t".into()).unwrap())
+}
+
+fn photo() -> Content {
+    Content::Media(Media {
+        kind: MediaKind::Photo,
+        file_id: Some("f".into()),
+        caption: None,
+        spoiler: false,
+        album: None,
+    })
 }
 
 pub async fn both_copies_are_found_from_either_chat(store: S) {
@@ -44,30 +59,13 @@ pub async fn both_copies_are_found_from_either_chat(store: S) {
         .await
         .unwrap();
     let room = store.rooms.create_room(a, b).await.unwrap().id;
-    let s1 = append(
-        &store,
-        room,
-        a,
-        MessageKind::Text,
-        "tg:1",
-        from_platform(10),
-    )
-    .await;
-    let s2 = append(
-        &store,
-        room,
-        b,
-        MessageKind::Photo,
-        "tg:2",
-        from_platform(20),
-    )
-    .await;
-    let edit = MessageExtra {
-        reply_to_seq: Some(s1),
-        sender_platform_msg_id: Some(10),
-        ..MessageExtra::default()
+    let s1 = append(&store, room, a, text(), "tg:1", 10).await;
+    let s2 = append(&store, room, b, photo(), "tg:2", 20).await;
+    let edit = Content::Edit {
+        target: s1,
+        change: EditChange::Text("t2".into()),
     };
-    append(&store, room, a, MessageKind::Edit, "tg:3", edit).await;
+    append(&store, room, a, edit, "tg:3", 10).await;
 
     assert_eq!(
         store.telegram.last_delivered_seq(room, b).await.unwrap(),
