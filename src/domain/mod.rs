@@ -5,6 +5,7 @@ mod input;
 mod model;
 mod moderation;
 mod profile;
+mod ui_lang;
 
 pub use ids::{ClientId, ComplaintId, RoomId, Seq, UserId};
 pub use input::{
@@ -16,3 +17,4 @@ pub use profile::{
     Age, Gender, Interest, Lang, MAX_INTERESTS, MatchPolicy, Profile, ProfileUpdate, Relaxed,
     Score, SearchPrefs, accepts,
 };
+pub use ui_lang::UiLang;

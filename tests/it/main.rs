@@ -31,6 +31,7 @@ mod telegram;
 mod telegram_budget;
 mod telegram_bursts;
 mod telegram_chat_action;
+mod telegram_i18n;
 mod telegram_limits;
 mod telegram_polling;
 mod telegram_processes;
