@@ -10,6 +10,7 @@ mod admin;
 mod admin_page;
 mod architecture;
 mod browser;
+mod browser_i18n;
 mod browser_ux;
 mod faults;
 mod hardening;
