@@ -45,9 +45,10 @@ impl Activity {
             .store(u8::try_from(i).unwrap_or(0), Ordering::Relaxed);
     }
 
-    /// An update's `language_code`: decides unless the person chose.
+    /// An update's `language_code`: decides unless the person chose. An
+    /// update without one (no sender) changes nothing.
     pub fn client_lang(&self, tag: Option<&str>) {
-        if !self.chosen.load(Ordering::Relaxed) {
+        if tag.is_some() && !self.chosen.load(Ordering::Relaxed) {
             self.store_lang(UiLang::from_tag(tag));
         }
     }

@@ -118,11 +118,13 @@ impl TelegramTransport {
             Some(room) => store.telegram.last_delivered_seq(room.id, user).await?,
             None => Seq::ZERO,
         };
+        // Read before the actor starts: a live actor is not asked again.
+        let chosen = store.telegram.ui_lang(user).await?;
         let p = self
             .sessions
             .start(user, chat, delivered, &self.api, &self.deps)
             .ok_or(HandleError::Unavailable)?;
-        if let Some(lang) = store.telegram.ui_lang(user).await? {
+        if let Some(lang) = chosen {
             p.activity.choose(lang);
         }
         Ok(p)
