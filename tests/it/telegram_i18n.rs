@@ -131,6 +131,17 @@ async fn language_is_picked_with_buttons_stored_and_kept_by_another_replica() {
     assert_eq!(p.press("lang:xx").await, 200);
     assert_eq!(p.press("lang:uk").await, 200);
     said(&fake, RU, "Відтепер я розмовляю з вами українською.").await;
+    // The chat's own menu follows the choice.
+    let menus = fake
+        .wait_until(WITHIN, |calls| {
+            calls.iter().any(|c| c.method == "setmycommands")
+        })
+        .await;
+    let menu = menus.iter().find(|c| c.method == "setmycommands").unwrap();
+    assert_eq!(menu.params["scope"]["type"], "chat");
+    assert_eq!(menu.params["scope"]["chat_id"], RU);
+    let commands = menu.params["commands"].to_string();
+    assert!(commands.contains("Знайти співрозмовника"), "{commands}");
     p.command("/help").await;
     said(&fake, RU, "/search: знайти співрозмовника").await;
 

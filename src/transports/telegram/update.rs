@@ -18,7 +18,7 @@ use super::texts::{self, Buttons, Notice};
 use crate::actors::client::{ClientCommand, Command};
 use crate::domain::{ClientMsgId, Platform, ReportReason, Seq, UserId, storable};
 use crate::error::ChatError;
-use crate::i18n::{UiLang, tr};
+use crate::i18n::tr;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -268,10 +268,7 @@ impl TelegramTransport {
             }
             TgCommand::Settings => self.send_settings(user, p.chat, lang).await,
             TgCommand::Profile => run(crate::actors::client::show_profile()).await,
-            TgCommand::Language => {
-                let notice = Notice::with(t("language-choose"), Buttons::Languages);
-                self.say(p, notice).await
-            }
+            TgCommand::Language => self.say(p, super::language::choose(lang)).await,
         }
     }
 
@@ -306,13 +303,7 @@ impl TelegramTransport {
             .as_deref()
             .and_then(|d| d.strip_prefix(texts::CB_LANG))
         {
-            // A forged code changes nothing.
-            let Some(lang) = UiLang::parse(code) else {
-                return Ok(());
-            };
-            self.deps.store.telegram.set_ui_lang(user, lang).await?;
-            p.activity.choose(lang);
-            return self.say(&p, Notice::plain(tr(lang, "language-set"))).await;
+            return self.on_language(user, &p, code).await;
         }
         let cmd = match q.data.as_deref() {
             Some(texts::CB_NEXT) => ClientCommand::Next,
