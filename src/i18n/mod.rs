@@ -81,41 +81,35 @@ pub fn tr(lang: UiLang, key: &str) -> String {
 }
 
 /// Every message of `lang` whose id starts with `prefix`, keyed by id:
-/// the web page's dictionary (`GET /i18n/{lang}.json`). A message's
-/// variables are left as `{ $name }` for the page to fill in.
+/// the web page's dictionary (`GET /i18n.js`). A message's variables are
+/// left as `{ $name }` for the page to fill in; one `lang` lacks is English.
 pub fn messages(lang: UiLang, prefix: &str) -> BTreeMap<String, String> {
-    message_ids(UiLang::En)
-        .into_iter()
-        .filter(|id| id.starts_with(prefix))
-        .map(|id| {
-            let text = raw_text(lang, &id).unwrap_or_else(|| tr(UiLang::En, &id));
-            (id, text)
-        })
-        .collect()
+    let own = raw_texts(lang, prefix);
+    let mut all = raw_texts(UiLang::En, prefix);
+    all.extend(own);
+    all
 }
 
 fn parsed(lang: UiLang) -> ast::Resource<&'static str> {
     fluent_syntax::parser::parse(source(lang)).unwrap_or_else(|(res, _)| res)
 }
 
-fn message_ids(lang: UiLang) -> Vec<String> {
+/// The messages of `lang` whose id starts with `prefix`, each variable
+/// written back as `{ $name }`.
+fn raw_texts(lang: UiLang, prefix: &str) -> BTreeMap<String, String> {
     parsed(lang)
         .body
         .iter()
         .filter_map(|e| match e {
-            ast::Entry::Message(m) => Some(m.id.name.to_owned()),
+            ast::Entry::Message(m) if m.id.name.starts_with(prefix) => {
+                Some((m.id.name.to_owned(), raw_text(m.value.as_ref()?)))
+            }
             _ => None,
         })
         .collect()
 }
 
-/// A message's text with each variable written back as `{ $name }`.
-fn raw_text(lang: UiLang, key: &str) -> Option<String> {
-    let res = parsed(lang);
-    let pattern = res.body.iter().find_map(|e| match e {
-        ast::Entry::Message(m) if m.id.name == key => m.value.as_ref(),
-        _ => None,
-    })?;
+fn raw_text(pattern: &ast::Pattern<&str>) -> String {
     let mut out = String::new();
     for el in &pattern.elements {
         match el {
@@ -130,7 +124,7 @@ fn raw_text(lang: UiLang, key: &str) -> Option<String> {
             ast::PatternElement::Placeable { .. } => {}
         }
     }
-    Some(out)
+    out
 }
 
 #[cfg(test)]

@@ -216,5 +216,10 @@ mod tests {
         let ru = error_text(UiLang::Ru, &err);
         assert!(ru.starts_with("Сообщение слишком длинное: 5000"), "{ru}");
         assert!(!ru.contains('$'), "{ru}");
+        let banned = ChatError::Banned { until: None };
+        assert_eq!(
+            error_text(UiLang::Uk, &banned),
+            "Вам заборонено спілкуватися назавжди"
+        );
     }
 }
