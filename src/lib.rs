@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod healthcheck;
 pub mod http;
+pub mod i18n;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -7,6 +7,7 @@ mod input;
 mod model;
 mod moderation;
 mod profile;
+mod ui_lang;
 
 pub use body::{Content, EditChange, Media, MediaKind, MessageBody, Origin, TelegramOrigin};
 pub use columns::{Columns, CorruptMessage, Extra};
@@ -20,3 +21,4 @@ pub use profile::{
     Age, Gender, Interest, Lang, MAX_INTERESTS, MatchPolicy, Profile, ProfileUpdate, Relaxed,
     Score, SearchPrefs, accepts,
 };
+pub use ui_lang::UiLang;

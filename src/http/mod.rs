@@ -27,6 +27,7 @@ pub fn public_routes(cfg: &mut web::ServiceConfig) {
         .route("/app.js", web::get().to(pages::script))
         .route("/style.css", web::get().to(pages::style))
         .route("/settings.js", web::get().to(pages::settings_script))
+        .route("/i18n.js", web::get().to(pages::i18n_script))
         .route("/ws", web::get().to(websocket))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz));

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::domain::{
     AutobanPolicy, ComplaintId, EndReason, Platform, Profile, ProfileUpdate, ReportReason, Room,
-    RoomId, Score, SearchPrefs, Seq, StoredMessage, UserId,
+    RoomId, Score, SearchPrefs, Seq, StoredMessage, UiLang, UserId,
 };
 
 /// The room log: people, rooms and the messages of each room, with
@@ -288,6 +288,13 @@ pub trait TelegramLog: Send + Sync + 'static {
     /// updates handled at once on two replicas flip it twice; returns the
     /// new setting. `NoSuchUser` for an unknown user.
     async fn toggle_protect_content(&self, user: UserId) -> Result<bool, StoreError>;
+
+    /// The language the person chose for the hub's texts (`users.ui_lang`,
+    /// `/language`); `None` if they never chose or are unknown.
+    async fn ui_lang(&self, user: UserId) -> Result<Option<UiLang>, StoreError>;
+
+    /// Stores the person's choice of language. `NoSuchUser` for an unknown user.
+    async fn set_ui_lang(&self, user: UserId, lang: UiLang) -> Result<(), StoreError>;
 }
 
 /// Profiles, partner preferences, blocks and ratings: what matching reads

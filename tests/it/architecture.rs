@@ -22,6 +22,7 @@ const BELOW_TRANSPORTS: &[&str] = &[
     "error",
     "telemetry",
     "config",
+    "i18n",
 ];
 
 /// A module and the modules of this crate it may use. A module's own
@@ -29,6 +30,7 @@ const BELOW_TRANSPORTS: &[&str] = &[
 const RULES: &[(&str, &[&str])] = &[
     ("domain", &[]),
     ("config", &["domain"]),
+    ("i18n", &["domain"]),
     ("telemetry", &["config", "domain"]),
     ("store", &["domain", "telemetry", "config"]),
     ("bus", &["domain", "telemetry", "config"]),

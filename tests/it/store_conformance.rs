@@ -75,6 +75,7 @@ conformance! {
         both_copies_are_found_from_either_chat,
         processed_updates_and_spoiler_defaults_are_remembered,
         each_orphan_is_claimed_once,
+        a_chosen_language_is_kept_per_person,
     }
     limits {
         idle_rooms_end_once_and_a_message_keeps_a_room_open,

@@ -233,7 +233,16 @@ async fn setup_sets_the_webhook_once_and_the_command_menu() {
 
     let calls = fake.calls();
     let methods: Vec<&str> = calls.iter().map(|c| c.method.as_str()).collect();
-    assert_eq!(methods, ["setwebhook", "setmycommands"]);
+    // One menu per language: English by default, then Russian and Ukrainian.
+    assert_eq!(
+        methods,
+        [
+            "setwebhook",
+            "setmycommands",
+            "setmycommands",
+            "setmycommands"
+        ]
+    );
     let hook = &calls[0].params;
     assert_eq!(hook["url"], "https://hub.example/telegram/webhook");
     assert_eq!(hook["secret_token"], SECRET);
@@ -260,6 +269,20 @@ async fn setup_sets_the_webhook_once_and_the_command_menu() {
     ] {
         assert!(menu.contains(&format!("\"{cmd}\"")), "{menu}");
     }
+    assert!(calls[1].params.get("language_code").is_none());
+    assert!(menu.contains("Find a partner"), "{menu}");
+    assert_eq!(calls[2].params["language_code"], "ru");
+    let ru = calls[2].params["commands"].to_string();
+    assert!(
+        ru.contains("Найти собеседника") && ru.contains("\"language\""),
+        "{ru}"
+    );
+    assert_eq!(calls[3].params["language_code"], "uk");
+    assert!(
+        calls[3].params["commands"]
+            .to_string()
+            .contains("Знайти співрозмовника")
+    );
 
     // A replica serving updates never touches the webhook.
     let app = spawn_tg_app(&fake, &[]).await;

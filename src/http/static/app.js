@@ -19,6 +19,8 @@
   const TYPING_SHOWN = 4000;     // "stranger is typing" shown this long after their last signal
   const RETRY_BACKOFF = [1000, 2000, 4000, 8000]; // resends after `unavailable`, then "Retry"
 
+  // Words come from i18n.js (loaded first), in the page's language.
+  const T = (key, vars) => window.chathubI18n.t(key, vars);
   const $ = (id) => document.getElementById(id);
   const ui = {
     app: $('app'), status: $('status'), notice: $('notice'), announcer: $('announcer'),
@@ -95,7 +97,7 @@
         if (typeof saved.room === 'string') {
           S.room = saved.room;
           S.lastSeq = Number.isInteger(saved.lastSeq) ? saved.lastSeq : 0;
-          addSystem("You're chatting with a stranger.");
+          addSystem(T('web-chatting-restored'));
           for (const m of Array.isArray(saved.msgs) ? saved.msgs : []) {
             if (!m || typeof m.text !== 'string') continue;
             const rec = {
@@ -206,21 +208,23 @@
   }
 
   let lastConnKind = '';
+  let lastSeconds = 0;
   function setConn(kind, seconds) {
-    const text = kind === 'reconnecting' ? `reconnecting in ${seconds}s` : kind;
+    lastSeconds = seconds;
+    const text = kind === 'reconnecting'
+      ? T('web-status-reconnecting-in', { seconds }) : T(`web-status-${kind}`);
     ui.status.textContent = text;
     ui.status.dataset.conn = kind;
     if (kind === 'online') everOnline = true;
     const banner = kind === 'online' || (!everOnline && kind === 'connecting') ? ''
-      : kind === 'offline' ? 'You are offline. Your messages are kept and sent once you are back.'
-        : kind === 'reconnecting' ? `Connection lost. Reconnecting in ${seconds}s… Your messages are kept.`
-          : 'Connection lost. Reconnecting…';
+      : kind === 'offline' ? T('web-banner-offline')
+        : kind === 'reconnecting' ? T('web-banner-reconnecting-in', { seconds })
+          : T('web-banner-reconnecting');
     ui.connBanner.hidden = !banner;
     if (ui.connBanner.textContent !== banner) ui.connBanner.textContent = banner;
     // Announce kind changes only; the countdown ticking is noise for screen readers.
     if (kind !== lastConnKind) {
-      const words = { connecting: 'Connecting', online: 'Connected', offline: 'Offline', reconnecting: 'Connection lost, reconnecting' };
-      if (lastConnKind) announce(words[kind]);
+      if (lastConnKind) announce(T(`web-announce-${kind}`));
       lastConnKind = kind;
     }
   }
@@ -236,7 +240,7 @@
   function command(frame) {
     takeToken(); // commands count against the same server limit as messages
     if (!send(frame)) {
-      toast('You are offline. Try again once reconnected.');
+      toast(T('web-offline-try-again'));
       return false;
     }
     lastCommand = { type: frame.type, prev: state, at: Date.now() };
@@ -261,7 +265,7 @@
       case 'stopped': return onStopped();
       case 'reported': return onReported();
       case 'partner_delayed':
-        return addSystem('Your partner is on Telegram, which delivers about one message a second: they will see your messages with a delay, in order.');
+        return addSystem(T('web-partner-delayed'));
       case 'error': return onError(f);
       case 'search_stopped': return onSearchStopped();
       case 'partner_away': return onPartnerAway(f, true);
@@ -325,9 +329,9 @@
     }
     clearConversation();
     S.room = f.room;
-    addSystem("You're now chatting with a random stranger. Say hi!");
+    addSystem(T('web-matched'));
     setState('chatting');
-    attention('Stranger found');
+    attention(T('web-attention-matched'));
     save();
   }
 
@@ -342,7 +346,7 @@
     placeMsg({ seq, mine: false, text: f.text, status: 'received', ts: Date.now() });
     // Follow the conversation unless the user scrolled up to read something.
     if (stick) scrollToBottom(); else ui.jump.hidden = false;
-    attention('New message');
+    attention(T('web-attention-message'));
     save();
   }
 
@@ -380,6 +384,17 @@
   function onReported() {
     lastCommand = null;
     showEnded('reported');
+  }
+
+  // The server's own words in English; in another language the page's
+  // text for the error's code, unless it needs numbers only the server has.
+  function errorText(f) {
+    const english = f.message || T('web-error-generic');
+    const code = String(f.code || '');
+    if (window.chathubI18n.lang() === 'en' || !code) return english;
+    const text = T(`error-${code.replace(/_/g, '-')}`);
+    if (text.startsWith('error-') || text.includes('{ $')) return english;
+    return text.charAt(0).toUpperCase() + text.slice(1);
   }
 
   function onError(f) {
@@ -435,7 +450,7 @@
         save();
       }
     }
-    if (!quiet) toast(f.message || 'Something went wrong.', { sticky: code === 'banned' });
+    if (!quiet) toast(errorText(f), { sticky: code === 'banned' });
   }
 
   // -------------------------------------------------------------- actions --
@@ -474,7 +489,7 @@
 
   function doReport() {
     if (typeof ui.dialog.showModal !== 'function') {
-      const reason = window.prompt('Report this person? Optionally say what happened:', '');
+      const reason = window.prompt(T('web-report-prompt'), '');
       if (reason !== null) command({ type: 'report', reason: reason.trim().slice(0, 500) });
       return;
     }
@@ -498,7 +513,7 @@
     if (!text) return;
     const n = [...text].length;
     if (n > MAX_CHARS) {
-      toast(`Your message is ${n} characters long; the limit is ${MAX_CHARS}.`);
+      toast(T('web-too-long', { n, max: MAX_CHARS }));
       return;
     }
     const rec = { id: newId(), mine: true, text, status: 'pending', ts: Date.now() };
@@ -613,7 +628,7 @@
     if (!S.room || f.room !== S.room) return;
     ui.partnerBanner.hidden = !away;
     if (away) showTyping(false);
-    announce(away ? 'Your partner lost their connection and is reconnecting.' : 'Your partner is back.');
+    announce(T(away ? 'web-partner-away' : 'web-partner-back'));
   }
 
   function onTyping() {
@@ -641,18 +656,19 @@
     ui.jump.hidden = true;
   }
 
+  // Why a chat ended: the message ids of [title, text].
   const ENDED = {
-    next: ['Your partner left', 'They moved on to someone new.'],
-    stop: ['Your partner left', 'They ended the chat.'],
-    report: ['Your partner left', 'They ended the chat.'],
-    disconnected: ['Your partner left', 'They lost their connection.'],
-    blocked: ['Your partner left', 'They can no longer be reached.'],
-    moderation: ['The chat was ended by a moderator', 'Please keep chats friendly and safe.'],
-    idle: ['The chat ended', 'Nobody wrote for a while, so it was closed.'],
-    search_timeout: ['Nobody found this time', 'The search stopped after a while without a match. Try again?'],
-    offline: ['The chat ended while you were offline', 'Your partner may have left while you were reconnecting.'],
-    reported: ['Report sent', 'Thanks for letting us know. The chat has ended.'],
-    takeover: ['This chat is open in another tab', 'chathub works in one tab at a time. You can continue here instead.'],
+    next: ['web-left-title', 'web-left-next'],
+    stop: ['web-left-title', 'web-left-stop'],
+    report: ['web-left-title', 'web-left-stop'],
+    disconnected: ['web-left-title', 'web-left-disconnected'],
+    blocked: ['web-left-title', 'web-left-blocked'],
+    moderation: ['web-ended-moderation-title', 'web-ended-moderation'],
+    idle: ['web-ended-idle-title', 'web-ended-idle'],
+    search_timeout: ['web-ended-search-timeout-title', 'web-ended-search-timeout'],
+    offline: ['web-ended-offline-title', 'web-ended-offline'],
+    reported: ['web-ended-reported-title', 'web-ended-reported'],
+    takeover: ['web-ended-takeover-title', 'web-ended-takeover'],
   };
   let endedKind = 'next';
 
@@ -678,25 +694,25 @@
     let notice;
     switch (next) {
       case 'connecting':
-        notice = 'Connecting…';
-        ui.start.textContent = 'Start chatting';
-        ui.lobbyText.textContent = "Anonymous one-to-one chat. No sign-up, no names. Be kind — you can report anyone who isn't.";
+        notice = T('web-notice-connecting');
+        ui.start.textContent = T('web-start');
+        ui.lobbyText.textContent = T('web-lobby-text');
         break;
       case 'idle':
-        notice = 'Press Start to meet someone new';
-        ui.start.textContent = 'Start chatting';
-        ui.lobbyText.textContent = "Anonymous one-to-one chat. No sign-up, no names. Be kind — you can report anyone who isn't.";
+        notice = T('web-notice-idle');
+        ui.start.textContent = T('web-start');
+        ui.lobbyText.textContent = T('web-lobby-text');
         break;
       case 'searching':
-        notice = 'Looking for someone…';
+        notice = T('web-notice-searching');
         break;
       case 'chatting':
-        notice = "You're chatting with a stranger";
+        notice = T('web-notice-chatting');
         break;
       case 'ended':
-        [notice] = ENDED[endedKind];
-        ui.lobbyText.textContent = ENDED[endedKind][1];
-        ui.start.textContent = 'Find someone new';
+        notice = T(ENDED[endedKind][0]);
+        ui.lobbyText.textContent = T(ENDED[endedKind][1]);
+        ui.start.textContent = T('web-find-new');
         break;
     }
     if (ui.notice.textContent !== notice) ui.notice.textContent = notice;
@@ -738,8 +754,8 @@
     const row = document.createElement('div');
     row.className = `msg ${rec.mine ? 'mine' : 'theirs'}`;
     const who = document.createElement('span');
-    who.className = 'sr-only';
-    who.textContent = rec.mine ? 'You: ' : 'Stranger: ';
+    who.className = 'sr-only who';
+    who.textContent = `${T(rec.mine ? 'web-who-me' : 'web-who-partner')}: `;
     const bubble = document.createElement('div');
     bubble.className = 'bubble';
     bubble.textContent = rec.text; // never innerHTML: this is user text
@@ -764,10 +780,10 @@
   }
 
   const TICK = {
-    pending: ['◷', 'Sending'],
-    sent: ['✓', 'Sent'],
-    failed: ['!', 'Not sent'],
-    undelivered: ['!', 'Not delivered'],
+    pending: ['◷', 'web-status-pending'],
+    sent: ['✓', 'web-status-sent'],
+    failed: ['!', 'web-status-failed'],
+    undelivered: ['!', 'web-status-undelivered'],
   };
 
   function updateMsg(rec) {
@@ -777,7 +793,8 @@
     if (!rec.mine) return;
     row.dataset.id = rec.id;
     row.dataset.status = rec.status;
-    const [glyph, label] = TICK[rec.status] || TICK.pending;
+    const [glyph, key] = TICK[rec.status] || TICK.pending;
+    const label = T(key);
     const tick = row.querySelector('.tick');
     tick.textContent = glyph;
     tick.title = label;
@@ -785,7 +802,7 @@
     tick.setAttribute('aria-label', label);
     const retry = row.querySelector('.retry');
     retry.hidden = rec.status !== 'failed';
-    retry.textContent = rec.retryable === false ? 'Edit' : 'Retry';
+    retry.textContent = T(rec.retryable === false ? 'web-edit' : 'web-retry');
   }
 
   // Keep the list in seq order: a replayed message goes before anything with a
@@ -841,7 +858,7 @@
     const close = document.createElement('button');
     close.type = 'button';
     close.className = 'toast-close';
-    close.setAttribute('aria-label', 'Dismiss');
+    close.setAttribute('aria-label', T('web-dismiss'));
     close.textContent = '×';
     close.addEventListener('click', () => box.remove());
     box.append(msg, close);
@@ -943,6 +960,18 @@
   setState('connecting');
   onInput();
   connect();
+  // Another page language: redraw what this script wrote (the state's
+  // notice and buttons, the connection status, the messages' labels).
+  window.chathubI18n.onChange(() => {
+    setState(state);
+    if (lastConnKind) setConn(lastConnKind, lastSeconds);
+    for (const rec of S.msgs) {
+      if (!rec.el) continue;
+      const who = rec.el.querySelector('.who');
+      if (who) who.textContent = `${T(rec.mine ? 'web-who-me' : 'web-who-partner')}: `;
+      updateMsg(rec);
+    }
+  });
   // Frames from the settings panel (settings.js).
   document.addEventListener('chathub:send', (e) => {
     if (e.detail && typeof e.detail.type === 'string') send(e.detail);

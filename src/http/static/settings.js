@@ -7,11 +7,13 @@
 (() => {
   'use strict';
 
+  // Words from i18n.js, in the page's language.
+  const T = (key, vars) => window.chathubI18n.t(key, vars);
+
   const INTERESTS = ['music', 'movies', 'games', 'sports', 'books', 'travel', 'tech', 'art',
     'food', 'science', 'anime', 'fitness', 'pets', 'nature', 'photography', 'languages'];
   const GENDERS = ['male', 'female', 'other'];
   const MAX_INTERESTS = 5;
-  const RELAXED_NAMES = { shared_interest: 'shared interest', age: 'age', gender: 'gender', lang: 'language' };
 
   const $ = (id) => document.getElementById(id);
   const form = $('settings');
@@ -43,7 +45,11 @@
     box.type = 'checkbox';
     box.name = name;
     box.value = value;
-    label.append(box, document.createTextNode(' ' + value));
+    // The name in the page's language; i18n.js renames it on a change.
+    const text = document.createElement('span');
+    text.dataset.i18n = `${name === 'interest' ? 'interest' : 'gender'}-${value}`;
+    text.textContent = T(text.dataset.i18n);
+    label.append(box, ' ', text);
     container.append(label);
     return box;
   }
@@ -81,7 +87,7 @@
     e.preventDefault();
     saving = true;
     ui.status.dataset.state = 'saving';
-    ui.status.textContent = 'Saving…';
+    ui.status.textContent = T('web-saving');
     send({
       type: 'profile',
       gender: ui.gender.value || null,
@@ -106,16 +112,16 @@
     if (saving) {
       saving = false;
       ui.status.dataset.state = 'saved';
-      ui.status.textContent = 'Saved.';
+      ui.status.textContent = T('web-saved');
     }
   }
 
   function onSearching(f) {
     const parts = [];
-    if (Number.isInteger(f.waiting)) parts.push(f.waiting + ' searching now.');
+    if (Number.isInteger(f.waiting)) parts.push(T('web-searching-now', { n: f.waiting }));
     if (Array.isArray(f.relaxed) && f.relaxed.length) {
-      const names = f.relaxed.map((r) => RELAXED_NAMES[r] || String(r));
-      parts.push('To find someone sooner, no longer required: ' + names.join(', ') + '.');
+      const names = f.relaxed.map((r) => T(`web-relaxed-${String(r).replace(/_/g, '-')}`));
+      parts.push(T('web-relaxed', { names: names.join(', ') }));
     }
     ui.info.textContent = parts.join(' ');
     ui.info.dataset.waiting = Number.isInteger(f.waiting) ? String(f.waiting) : '';
@@ -131,13 +137,13 @@
     if (f.type === 'hello') queueMicrotask(() => send({ type: 'profile' }));
     else if (f.type === 'profile') onProfile(f);
     else if (f.type === 'searching') onSearching(f);
-    else if (f.type === 'rated') lastSaid('rated', 'Thanks for rating.');
-    else if (f.type === 'blocked') lastSaid('blocked', 'Blocked: you will not meet them again.');
+    else if (f.type === 'rated') lastSaid('rated', T('web-rated'));
+    else if (f.type === 'blocked') lastSaid('blocked', T('web-blocked'));
     else if (f.type === 'matched') lastSaid('', '');
     else if (f.type === 'error' && saving && /^(bad_|too_many_)/.test(String(f.code))) {
       saving = false;
       ui.status.dataset.state = 'refused';
-      ui.status.textContent = String(f.message || 'Not saved.');
+      ui.status.textContent = String(f.message || T('web-not-saved'));
     }
   });
 })();

@@ -40,6 +40,8 @@ struct State {
     orphans: Vec<(UserId, Platform, String)>,
     /// People whose copies go out with `protect_content` (`/protect`).
     protected: std::collections::HashSet<UserId>,
+    /// Languages chosen with /language (`users.ui_lang`).
+    ui_langs: HashMap<UserId, crate::domain::UiLang>,
     /// (blocker, blocked).
     blocks: std::collections::HashSet<(UserId, UserId)>,
     /// (rater, room) -> (rated, score).

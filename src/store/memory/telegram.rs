@@ -6,7 +6,7 @@ use chrono::Utc;
 use async_trait::async_trait;
 
 use super::{MemoryStore, State};
-use crate::domain::{Platform, RoomId, Seq, StoredMessage, UserId};
+use crate::domain::{Platform, RoomId, Seq, StoredMessage, UiLang, UserId};
 use crate::store::{MessageCopies, StoreError, TelegramLog};
 
 impl State {
@@ -188,5 +188,18 @@ impl TelegramLog for MemoryStore {
             s.protected.remove(&user);
         }
         Ok(on)
+    }
+
+    async fn ui_lang(&self, user: UserId) -> Result<Option<UiLang>, StoreError> {
+        Ok(self.lock()?.ui_langs.get(&user).copied())
+    }
+
+    async fn set_ui_lang(&self, user: UserId, lang: UiLang) -> Result<(), StoreError> {
+        let mut s = self.lock()?;
+        if !s.users.contains_key(&user) {
+            return Err(StoreError::NoSuchUser);
+        }
+        s.ui_langs.insert(user, lang);
+        Ok(())
     }
 }

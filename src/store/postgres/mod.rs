@@ -21,6 +21,7 @@ mod privacy;
 mod rooms;
 mod schema;
 mod telegram;
+mod ui_lang;
 
 use std::time::Duration;
 

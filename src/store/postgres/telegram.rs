@@ -9,7 +9,7 @@ use diesel_async::RunQueryDsl;
 
 use super::schema::{messages, orphans, processed_updates, users};
 use super::{PgStore, db_error, with_conn};
-use crate::domain::{Platform, RoomId, Seq, UserId};
+use crate::domain::{Platform, RoomId, Seq, UiLang, UserId};
 use crate::store::{MessageCopies, StoreError, TelegramLog};
 
 /// Kinds that change an earlier message and are never the target of one.
@@ -254,6 +254,14 @@ impl TelegramLog for PgStore {
             .map_err(db_error)
         })?;
         row.map(|r| r.protect_content).ok_or(StoreError::NoSuchUser)
+    }
+
+    async fn ui_lang(&self, user: UserId) -> Result<Option<UiLang>, StoreError> {
+        self.read_ui_lang(user).await
+    }
+
+    async fn set_ui_lang(&self, user: UserId, lang: UiLang) -> Result<(), StoreError> {
+        self.write_ui_lang(user, lang).await
     }
 }
 

@@ -9,9 +9,10 @@ use super::ids::TelegramChatId;
 use super::incoming::{self, Incoming};
 use super::sessions::Person;
 use super::texts::{self, Notice};
-use super::update::{HandleError, Handled, idempotency_key};
+use super::update::{HandleError, Handled, idempotency_key, lang_tag};
 use crate::actors::client::ClientCommand;
 use crate::domain::{Content, EditChange, MessageBody, Origin, Seq, TelegramOrigin, UserId};
+use crate::i18n::tr;
 
 impl TelegramTransport {
     /// An edit is relayed as its own log entry pointing at the edited message.
@@ -19,9 +20,11 @@ impl TelegramTransport {
         let Some(chat) = TelegramChatId::private(&msg.chat) else {
             return Ok(());
         };
-        let (user, p) = self.person(chat).await?;
+        let (user, p) = self.person(chat, lang_tag(msg)).await?;
+        let lang = p.activity.lang();
         let Some(target) = self.seq_of(user, msg.id).await? else {
-            return self.say(&p, Notice::plain(texts::EDIT_NOT_RELAYED)).await;
+            let text = tr(lang, texts::EDIT_NOT_RELAYED);
+            return self.say(&p, Notice::plain(text)).await;
         };
         // A photo, video or animation that now has another file was
         // replaced: mirrored with editMessageMedia (the caption comes along).
@@ -31,7 +34,10 @@ impl TelegramTransport {
             match (msg.text(), msg.caption()) {
                 (Some(t), _) => EditChange::Text(t.to_owned()),
                 (None, Some(c)) => EditChange::Caption(c.to_owned()),
-                (None, None) => return self.say(&p, texts::unsupported("edits of media")).await,
+                (None, None) => {
+                    let notice = texts::unsupported(lang, "edits of media");
+                    return self.say(&p, notice).await;
+                }
             }
         };
         let origin = TelegramOrigin {
@@ -88,7 +94,8 @@ impl TelegramTransport {
         let Some(chat) = TelegramChatId::private(&r.chat) else {
             return Ok(());
         };
-        let (user, p) = self.person(chat).await?;
+        let tag = r.user().and_then(|u| u.language_code.as_deref());
+        let (user, p) = self.person(chat, tag).await?;
         let Some(target) = self.seq_of(user, r.message_id).await? else {
             return Ok(());
         };

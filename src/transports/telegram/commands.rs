@@ -1,39 +1,33 @@
 //! The bot's commands, declared once: teloxide's `BotCommands` derive gives
-//! their parsing, the menu `chathub telegram setup` sets and the /help text.
+//! their parsing and order; their descriptions (the menu `chathub telegram
+//! setup` sets per language, and /help) are the `cmd-<name>` messages of
+//! the translation files.
 
 use teloxide::types::BotCommand;
 use teloxide::utils::command::BotCommands;
 
 use super::texts::capitalize;
+use crate::i18n::{UiLang, tr};
 
 /// What a person can ask the bot. The order is the menu's and /help's.
 #[derive(BotCommands, Clone, Debug, PartialEq, Eq)]
 #[command(rename_rule = "snake_case")]
 pub enum TgCommand {
-    #[command(description = "find a partner")]
     Search,
-    #[command(description = "leave this chat and find someone new")]
     Next,
-    #[command(description = "end the chat")]
     Stop,
     /// The rest of the line is the reason (may be empty).
-    #[command(description = "report your partner (ends the chat); a reason may follow")]
     Report(String),
-    #[command(description = "your photos and videos arrive hidden until tapped")]
     SpoilerOn,
-    #[command(description = "send them uncovered")]
     SpoilerOff,
-    #[command(description = "this list")]
     Help,
     /// Sent by Telegram when someone opens the bot; not in the menu.
     #[command(hide)]
     Start,
-    #[command(description = "turn protection of what you send on or off (no forwarding or saving)")]
     Protect,
-    #[command(description = "your profile and whom you want to meet, with buttons to change them")]
     Settings,
-    #[command(description = "show your profile")]
     Profile,
+    Language,
 }
 
 impl TgCommand {
@@ -44,22 +38,26 @@ impl TgCommand {
         Self::parse(&format!("/{name} {args}"), "").ok()
     }
 
-    /// The menu set by `chathub telegram setup` (names without `/`).
-    pub fn menu() -> Vec<BotCommand> {
-        Self::bot_commands()
-            .into_iter()
-            .map(|c| {
-                let name = c.command.trim_start_matches('/').to_owned();
-                BotCommand::new(name, capitalize(&c.description))
-            })
+    /// The menu commands' names (without `/`) and descriptions in `lang`.
+    fn described(lang: UiLang) -> impl Iterator<Item = (String, String)> {
+        Self::bot_commands().into_iter().map(move |c| {
+            let name = c.command.trim_start_matches('/').to_owned();
+            let description = tr(lang, &format!("cmd-{}", name.replace('_', "-")));
+            (name, description)
+        })
+    }
+
+    /// The menu set by `chathub telegram setup` for `lang`.
+    pub fn menu(lang: UiLang) -> Vec<BotCommand> {
+        Self::described(lang)
+            .map(|(name, d)| BotCommand::new(name, capitalize(&d)))
             .collect()
     }
 
-    /// The /help text: one line per menu command.
-    pub fn help() -> String {
-        Self::bot_commands()
-            .iter()
-            .map(|c| format!("{}: {}", c.command, c.description))
+    /// The /help text in `lang`: one line per menu command.
+    pub fn help(lang: UiLang) -> String {
+        Self::described(lang)
+            .map(|(name, d)| format!("/{name}: {d}"))
             .collect::<Vec<_>>()
             .join("\n")
     }
@@ -90,7 +88,10 @@ mod tests {
 
     #[test]
     fn menu_and_help_list_the_same_commands_start_hidden() {
-        let names: Vec<String> = TgCommand::menu().into_iter().map(|c| c.command).collect();
+        let names: Vec<String> = TgCommand::menu(UiLang::En)
+            .into_iter()
+            .map(|c| c.command)
+            .collect();
         assert_eq!(
             names,
             [
@@ -103,13 +104,18 @@ mod tests {
                 "help",
                 "protect",
                 "settings",
-                "profile"
+                "profile",
+                "language"
             ]
         );
-        let help = TgCommand::help();
+        let help = TgCommand::help(UiLang::En);
         for name in &names {
             assert!(help.contains(&format!("/{name}: ")), "{help}");
         }
         assert!(!help.contains("/start"));
+        assert!(help.contains("/search: find a partner"), "{help}");
+        let ru = TgCommand::menu(UiLang::Ru);
+        assert_eq!(ru[0].description, "Найти собеседника");
+        assert!(TgCommand::help(UiLang::Uk).contains("/next: вийти з чату"));
     }
 }

@@ -37,6 +37,7 @@ mod commands;
 mod handover;
 mod ids;
 mod incoming;
+mod language;
 mod lease;
 mod maintenance;
 mod ordering;

@@ -13,6 +13,7 @@ use super::texts::{self, Notice};
 use crate::actors::client::Outgoing;
 use crate::bus::{BusEvent, Topic};
 use crate::domain::{Seq, StoredMessage};
+use crate::i18n::tr;
 use teloxide::prelude::Requester;
 
 /// How long an album's items are collected after the last one arrived.
@@ -81,7 +82,8 @@ impl Sender {
                     for msg in &batch {
                         self.mark_delivered(msg, None).await;
                     }
-                    self.notify(Notice::plain(texts::UNDELIVERABLE)).await;
+                    let text = tr(self.activity.lang(), texts::UNDELIVERABLE);
+                    self.notify(Notice::plain(text)).await;
                     if let Some(origin) = batch[0].origin.telegram() {
                         self.tell_sender(origin.chat).await;
                     }
@@ -127,10 +129,10 @@ impl Sender {
     /// of their queue's order on purpose: it is about a message long sent.
     async fn tell_sender(&self, chat: i64) {
         let chat = TelegramChatId::trusted(chat);
-        let req = self
-            .api
-            .bot
-            .send_message(chat.chat_id(), texts::NOT_DELIVERED_TO_PARTNER);
+        let req = self.api.bot.send_message(
+            chat.chat_id(),
+            self.other_text(chat, texts::NOT_DELIVERED_TO_PARTNER).await,
+        );
         if let Err(e) = self.api.call(Some(chat), req).await {
             tracing::debug!(error = %e, "sender not told about an undeliverable message");
         }
@@ -211,10 +213,10 @@ impl Sender {
         // (it is about now); a web sender through their connection.
         if let Some(origin) = msg.origin.telegram() {
             let chat = TelegramChatId::trusted(origin.chat);
-            let req = self
-                .api
-                .bot
-                .send_message(chat.chat_id(), texts::PARTNER_DELAYED);
+            let req = self.api.bot.send_message(
+                chat.chat_id(),
+                self.other_text(chat, texts::PARTNER_DELAYED).await,
+            );
             if let Err(e) = self.api.call(Some(chat), req).await {
                 tracing::debug!(room = %msg.room, error = %e, "delay notice not sent");
             }

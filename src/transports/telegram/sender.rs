@@ -23,7 +23,8 @@ use super::texts::{self, Notice};
 use crate::actors::Deps;
 use crate::actors::client::{CloseReason, Outgoing};
 use crate::actors::matcher::CancelSearch;
-use crate::domain::{EndReason, RoomId, Seq, UserId};
+use crate::domain::{EndReason, Platform, RoomId, Seq, UserId};
+use crate::i18n::tr;
 
 /// How long a closing sender keeps delivering what was queued (shutdown).
 const DRAIN_LIMIT: Duration = Duration::from_secs(5);
@@ -180,7 +181,7 @@ impl Sender {
             Job::Event(Outgoing::Message { message, .. }) => self.relay(*message).await,
             Job::Event(Outgoing::Typing { .. }) => self.partner_typing().await,
             Job::Event(event) => {
-                if let Some(n) = texts::event_notice(&event) {
+                if let Some(n) = texts::event_notice(self.activity.lang(), &event) {
                     self.notify(n).await;
                 }
             }
@@ -204,13 +205,30 @@ impl Sender {
             .api
             .bot
             .send_message(self.chat.chat_id(), n.text.clone());
-        req.payload_mut().reply_markup = n.buttons.markup().map(Into::into);
+        req.payload_mut().reply_markup = n.buttons.markup(self.activity.lang()).map(Into::into);
         match self.call(req).await {
             Ok(_) => {}
             Err(SendError::Revoked) => self.pending.push_front(Job::Notice(n)),
             Err(SendError::Blocked) => self.blocked().await,
             Err(e) => tracing::warn!(user = %self.me, error = %e, "notice not sent"),
         }
+    }
+
+    /// The message `key` for another person's chat (the sender of a
+    /// message this person's chat could not take), in the language they
+    /// chose with /language, else English: their app's language is known
+    /// only to the replica serving their updates.
+    pub(super) async fn other_text(&self, chat: TelegramChatId, key: &str) -> String {
+        let store = &self.deps.store;
+        let lang = match store
+            .rooms
+            .find_user(Platform::Telegram, &chat.platform_user_id())
+            .await
+        {
+            Ok(Some(user)) => store.telegram.ui_lang(user).await.ok().flatten(),
+            _ => None,
+        };
+        tr(lang.unwrap_or_default(), key)
     }
 
     /// The person blocked the bot (403): end their room so the partner

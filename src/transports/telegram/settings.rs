@@ -23,6 +23,8 @@ use super::update::Handled;
 use crate::domain::{
     Age, Gender, InputError, Interest, Lang, Profile, ProfileUpdate, SearchPrefs, UserId,
 };
+use crate::error::ChatError;
+use crate::i18n::{UiLang, tr, tr_args};
 
 /// The languages offered as buttons (any code can be set over the
 /// WebSocket; these cover most people).
@@ -41,39 +43,79 @@ pub fn is_settings(data: &str) -> bool {
         .any(|p| data.starts_with(p))
 }
 
-fn or_unset(v: Option<String>) -> String {
-    v.unwrap_or_else(|| "not set".to_owned())
+fn gender_name(lang: UiLang, g: Gender) -> String {
+    tr(lang, &format!("gender-{}", g.as_str()))
 }
 
-fn list<T>(items: &[T], name: impl Fn(&T) -> &str) -> String {
+fn interest_name(lang: UiLang, i: Interest) -> String {
+    tr(lang, &format!("interest-{}", i.as_str()))
+}
+
+fn or_unset(lang: UiLang, v: Option<String>) -> String {
+    v.unwrap_or_else(|| tr(lang, "value-not-set"))
+}
+
+fn list<T>(lang: UiLang, items: &[T], name: impl Fn(&T) -> String) -> String {
     if items.is_empty() {
-        "any".to_owned()
+        tr(lang, "value-any")
     } else {
         items.iter().map(name).collect::<Vec<_>>().join(", ")
     }
 }
 
-fn age_range(prefs: &SearchPrefs) -> String {
+fn age_range(lang: UiLang, prefs: &SearchPrefs) -> String {
     match (prefs.age_min, prefs.age_max) {
-        (None, None) => "any".to_owned(),
+        (None, None) => tr(lang, "value-any"),
         (lo, hi) => format!("{}-{}", lo.map_or(16, Age::get), hi.map_or(99, Age::get)),
     }
 }
 
-/// The person's profile and preferences, for them to read.
-pub fn profile_text(profile: &Profile, prefs: &SearchPrefs) -> String {
-    format!(
-        "Your profile\nGender: {}\nAge: {}\nInterests: {}\nLanguages: {}\n\n\
-         Partner preferences\nGender: {}\nAge: {}\nLanguage: {}\nShared interest required: {}",
-        or_unset(profile.gender.map(|g| g.as_str().to_owned())),
-        or_unset(profile.age.map(|a| a.get().to_string())),
-        list(&profile.interests, |i| i.as_str()),
-        list(&profile.langs, |l| l.as_str()),
-        list(&prefs.gender, |g| g.as_str()),
-        age_range(prefs),
-        prefs.lang.as_ref().map_or("any", |l| l.as_str()),
-        if prefs.shared_interest { "yes" } else { "no" },
-    )
+/// The person's profile and preferences, for them to read in `lang`
+/// (language codes stay codes).
+pub fn profile_text(lang: UiLang, profile: &Profile, prefs: &SearchPrefs) -> String {
+    let values = [
+        (
+            "gender",
+            or_unset(lang, profile.gender.map(|g| gender_name(lang, g))),
+        ),
+        (
+            "age",
+            or_unset(lang, profile.age.map(|a| a.get().to_string())),
+        ),
+        (
+            "interests",
+            list(lang, &profile.interests, |i| interest_name(lang, *i)),
+        ),
+        (
+            "langs",
+            list(lang, &profile.langs, |l| l.as_str().to_owned()),
+        ),
+        (
+            "wantGender",
+            list(lang, &prefs.gender, |g| gender_name(lang, *g)),
+        ),
+        ("wantAge", age_range(lang, prefs)),
+        (
+            "wantLang",
+            prefs
+                .lang
+                .as_ref()
+                .map_or_else(|| tr(lang, "value-any"), |l| l.as_str().to_owned()),
+        ),
+        (
+            "shared",
+            tr(
+                lang,
+                if prefs.shared_interest {
+                    "value-yes"
+                } else {
+                    "value-no"
+                },
+            ),
+        ),
+    ];
+    let args: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    tr_args(lang, "profile-text", &args)
 }
 
 fn button(label: impl Into<String>, data: impl Into<String>) -> InlineKeyboardButton {
@@ -84,8 +126,8 @@ fn rows(buttons: Vec<InlineKeyboardButton>) -> Vec<Vec<InlineKeyboardButton>> {
     buttons.chunks(PER_ROW).map(<[_]>::to_vec).collect()
 }
 
-fn back() -> Vec<InlineKeyboardButton> {
-    vec![button("« Back", "st:main")]
+fn back(lang: UiLang) -> Vec<InlineKeyboardButton> {
+    vec![button(tr(lang, "settings-back"), "st:main")]
 }
 
 fn tick(on: bool, label: &str) -> String {
@@ -96,20 +138,30 @@ fn tick(on: bool, label: &str) -> String {
     }
 }
 
-/// A screen's keyboard, marking what is chosen now.
-fn keyboard(screen: &str, profile: &Profile, prefs: &SearchPrefs) -> InlineKeyboardMarkup {
+/// A screen's keyboard in `lang`, marking what is chosen now.
+fn keyboard(
+    lang: UiLang,
+    screen: &str,
+    profile: &Profile,
+    prefs: &SearchPrefs,
+) -> InlineKeyboardMarkup {
+    let t = |key| tr(lang, key);
     let genders = |prefix: &str, chosen: &dyn Fn(Gender) -> bool| {
         let mut b: Vec<_> = Gender::VARIANTS
             .iter()
             .map(|g| {
                 button(
-                    tick(chosen(*g), g.as_str()),
+                    tick(chosen(*g), &gender_name(lang, *g)),
                     format!("{prefix}{}", g.as_str()),
                 )
             })
             .collect();
         b.push(button(
-            if prefix == "pg:" { "any" } else { "unset" },
+            t(if prefix == "pg:" {
+                "value-any"
+            } else {
+                "value-unset"
+            }),
             format!("{prefix}-"),
         ));
         b
@@ -142,7 +194,10 @@ fn keyboard(screen: &str, profile: &Profile, prefs: &SearchPrefs) -> InlineKeybo
                 .iter()
                 .map(|i| {
                     let on = profile.interests.contains(i);
-                    button(tick(on, i.as_str()), format!("si:{}", i.as_str()))
+                    button(
+                        tick(on, &interest_name(lang, *i)),
+                        format!("si:{}", i.as_str()),
+                    )
                 })
                 .collect(),
         ),
@@ -165,24 +220,27 @@ fn keyboard(screen: &str, profile: &Profile, prefs: &SearchPrefs) -> InlineKeybo
                     button(tick(on, &format!("{lo}-{hi}")), format!("pa:{lo}-{hi}"))
                 })
                 .collect();
-            b.push(button("any", "pa:-"));
+            b.push(button(t("value-any"), "pa:-"));
             rows(b)
         }
         _ => {
             return InlineKeyboardMarkup::new([
-                vec![button("My gender", "st:g"), button("My age", "st:a")],
                 vec![
-                    button("My interests", "st:i"),
-                    button("My languages", "st:l"),
+                    button(t("settings-my-gender"), "st:g"),
+                    button(t("settings-my-age"), "st:a"),
                 ],
                 vec![
-                    button("Partner's gender", "st:pg"),
-                    button("Partner's age", "st:pa"),
+                    button(t("settings-my-interests"), "st:i"),
+                    button(t("settings-my-languages"), "st:l"),
+                ],
+                vec![
+                    button(t("settings-partner-gender"), "st:pg"),
+                    button(t("settings-partner-age"), "st:pa"),
                 ],
             ]);
         }
     };
-    kb.push(back());
+    kb.push(back(lang));
     InlineKeyboardMarkup::new(kb)
 }
 
@@ -283,13 +341,18 @@ fn screen_of(data: &str) -> &'static str {
 
 impl TelegramTransport {
     /// `/settings`: the menu, under the profile as it stands.
-    pub(super) async fn send_settings(&self, user: UserId, chat: TelegramChatId) -> Handled {
+    pub(super) async fn send_settings(
+        &self,
+        user: UserId,
+        chat: TelegramChatId,
+        lang: UiLang,
+    ) -> Handled {
         let (profile, prefs) = self.deps.store.matching.profile(user).await?;
         let mut req = self
             .api
             .bot
-            .send_message(chat.chat_id(), profile_text(&profile, &prefs));
-        req.payload_mut().reply_markup = Some(keyboard("main", &profile, &prefs).into());
+            .send_message(chat.chat_id(), profile_text(lang, &profile, &prefs));
+        req.payload_mut().reply_markup = Some(keyboard(lang, "main", &profile, &prefs).into());
         if let Err(e) = self.api.call(Some(chat), req).await {
             tracing::debug!(error = %e, "settings menu not sent");
         }
@@ -303,6 +366,7 @@ impl TelegramTransport {
         chat: TelegramChatId,
         q: &CallbackQuery,
         data: &str,
+        lang: UiLang,
     ) -> Handled {
         let store = &self.deps.store.matching;
         let (mut profile, mut prefs) = store.profile(user).await?;
@@ -310,28 +374,28 @@ impl TelegramTransport {
             Ok(Pick::Show(screen)) => (screen, None),
             Ok(Pick::Profile(update)) => {
                 profile = store.update_profile(user, &update).await?;
-                (screen_of(data).to_owned(), Some("Saved.".to_owned()))
+                (screen_of(data).to_owned(), Some(tr(lang, "settings-saved")))
             }
             Ok(Pick::Prefs(new)) => {
                 store.set_prefs(user, &new).await?;
                 prefs = new;
-                (screen_of(data).to_owned(), Some("Saved.".to_owned()))
+                (screen_of(data).to_owned(), Some(tr(lang, "settings-saved")))
             }
             // Nothing changes; the person reads why.
             Err(e) => (
                 screen_of(data).to_owned(),
-                Some(super::texts::capitalize(&e.to_string())),
+                Some(super::texts::error_text(lang, &ChatError::Input(e))),
             ),
         };
         let Some(MaybeInaccessibleMessage::Regular(msg)) = &q.message else {
-            return self.send_settings(user, chat).await;
+            return self.send_settings(user, chat, lang).await;
         };
-        let mut text = profile_text(&profile, &prefs);
+        let mut text = profile_text(lang, &profile, &prefs);
         if let Some(note) = note {
             text = format!("{note}\n\n{text}");
         }
         let mut req = self.api.bot.edit_message_text(chat.chat_id(), msg.id, text);
-        req.payload_mut().reply_markup = Some(keyboard(&screen, &profile, &prefs));
+        req.payload_mut().reply_markup = Some(keyboard(lang, &screen, &profile, &prefs));
         if let Err(e) = self.api.call(Some(chat), req).await {
             tracing::debug!(error = %e, "settings menu not redrawn");
         }
@@ -347,7 +411,7 @@ mod tests {
     fn every_button_fits_telegrams_64_bytes_and_parses() {
         let (p, s) = (Profile::default(), SearchPrefs::default());
         for screen in ["main", "g", "a", "a1", "a9", "i", "l", "pg", "pa"] {
-            for row in keyboard(screen, &p, &s).inline_keyboard {
+            for row in keyboard(UiLang::Uk, screen, &p, &s).inline_keyboard {
                 for b in row {
                     let teloxide::types::InlineKeyboardButtonKind::CallbackData(d) = b.kind else {
                         panic!("a callback button");
@@ -359,9 +423,9 @@ mod tests {
         }
         assert!(pick("sa:7", &p, &s).is_err());
         // A forged decade shows the main menu rather than overflowing.
-        let main = keyboard("main", &p, &s);
-        assert_eq!(keyboard("a99", &p, &s), main);
-        assert_eq!(keyboard("a0", &p, &s), main);
+        let main = keyboard(UiLang::En, "main", &p, &s);
+        assert_eq!(keyboard(UiLang::En, "a99", &p, &s), main);
+        assert_eq!(keyboard(UiLang::En, "a0", &p, &s), main);
         assert!(pick("sg:robot", &p, &s).is_err());
     }
 

@@ -1,7 +1,7 @@
 //! `chathub telegram setup`: the deployment's one-time Bot API set-up. It
 //! sets the webhook (URL, secret, max connections, allowed updates) or, for
-//! polling, removes it; and it sets the command menu. Replicas never touch
-//! the webhook themselves.
+//! polling, removes it; and it sets the command menu, once per language.
+//! Replicas never touch the webhook themselves.
 
 use anyhow::Context;
 use teloxide::prelude::Requester;
@@ -11,6 +11,7 @@ use url::Url;
 
 use super::bot;
 use crate::config::{TelegramConfig, TelegramMode};
+use crate::i18n::UiLang;
 
 /// The updates the hub handles; reactions and `my_chat_member` must be
 /// listed explicitly or Telegram never sends them.
@@ -56,9 +57,16 @@ pub async fn setup(
             tracing::info!("webhook removed for polling mode");
         }
     }
-    bot.set_my_commands(super::commands::TgCommand::menu())
-        .await
-        .context("setMyCommands failed")?;
-    tracing::info!("command menu set");
+    // The default menu is English; each other language gets its own,
+    // shown to people whose Telegram app is in that language.
+    for lang in UiLang::ALL {
+        let mut req = bot.set_my_commands(super::commands::TgCommand::menu(lang));
+        if lang != UiLang::En {
+            req.payload_mut().language_code = Some(lang.code().to_owned());
+        }
+        req.await
+            .with_context(|| format!("setMyCommands ({lang}) failed"))?;
+    }
+    tracing::info!("command menus set");
     Ok(())
 }

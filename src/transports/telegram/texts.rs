@@ -1,36 +1,32 @@
-//! What the bot says, in one place. No text here names the partner.
+//! What the bot says, in one place; the words themselves are in the
+//! translation files (`crate::i18n`), looked up in the person's language.
+//! No text here names the partner.
 
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use crate::actors::client::Outgoing;
-use crate::domain::EndReason;
+use crate::domain::{EndReason, InputError, MAX_INTERESTS, MAX_TEXT_CHARS};
 use crate::error::ChatError;
+use crate::i18n::{UiLang, tr, tr_args};
 
-pub const WELCOME: &str = "Welcome to chathub: anonymous one-to-one chats with random people.\n\n\
-How it works: press Search (or send /search) and you are paired with a stranger. \
-Everything you send (text, photos, videos, stickers, voice, ...) is passed on \
-without your name or account. /next finds someone new, /stop ends the chat.\n\n\
-/help lists every command.";
-
-pub const UNKNOWN_COMMAND: &str = "I don't know that command. /help lists what I understand.";
-pub const SPOILER_ON: &str =
-    "Spoilers on: your photos, videos and GIFs reach your partner hidden until tapped.";
-pub const SPOILER_OFF: &str = "Spoilers off: your media are sent uncovered.";
-pub const PROTECT_ON: &str = "Protection on: what you send from now on cannot be forwarded or saved by your partner. /protect again turns it off.";
-pub const PROTECT_OFF: &str = "Protection off: your partner can forward and save what you send.";
-pub const EDIT_NOT_RELAYED: &str =
-    "That edit was not passed on: the message is not part of your current chat.";
-pub const UNDELIVERABLE: &str = "One message from your partner could not be delivered.";
-pub const PARTNER_DELAYED: &str = "Your partner will see your messages with a delay: \
-Telegram lets a bot send only about one message a second into a chat. Nothing is lost, \
-and they arrive in order.";
-pub const NOT_DELIVERED_TO_PARTNER: &str =
-    "Telegram would not pass one of your messages on: your partner did not get it.";
+/// Message ids of the plain notices.
+pub const WELCOME: &str = "welcome";
+pub const UNKNOWN_COMMAND: &str = "unknown-command";
+pub const SPOILER_ON: &str = "spoiler-on";
+pub const SPOILER_OFF: &str = "spoiler-off";
+pub const PROTECT_ON: &str = "protect-on";
+pub const PROTECT_OFF: &str = "protect-off";
+pub const EDIT_NOT_RELAYED: &str = "edit-not-relayed";
+pub const UNDELIVERABLE: &str = "undeliverable";
+pub const PARTNER_DELAYED: &str = "partner-delayed";
+pub const NOT_DELIVERED_TO_PARTNER: &str = "not-delivered-to-partner";
 
 /// Callback data of the inline buttons.
 pub const CB_NEXT: &str = "next";
 pub const CB_STOP: &str = "stop";
 pub const CB_SEARCH: &str = "search";
+/// `lang:<code>`: a language picked under /language.
+pub const CB_LANG: &str = "lang:";
 
 /// Buttons under a notice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,23 +36,31 @@ pub enum Buttons {
     NextStop,
     /// When idle: search.
     Search,
+    /// Under /language: one button per language, named in itself.
+    Languages,
 }
 
 impl Buttons {
-    pub fn markup(self) -> Option<InlineKeyboardMarkup> {
+    pub fn markup(self, lang: UiLang) -> Option<InlineKeyboardMarkup> {
+        let b = |key, data| InlineKeyboardButton::callback(tr(lang, key), data);
         let row = match self {
             Buttons::None => return None,
-            Buttons::NextStop => vec![
-                InlineKeyboardButton::callback("Next", CB_NEXT),
-                InlineKeyboardButton::callback("Stop", CB_STOP),
-            ],
-            Buttons::Search => vec![InlineKeyboardButton::callback("Search", CB_SEARCH)],
+            Buttons::NextStop => vec![b("button-next", CB_NEXT), b("button-stop", CB_STOP)],
+            Buttons::Search => vec![b("button-search", CB_SEARCH)],
+            Buttons::Languages => UiLang::ALL
+                .iter()
+                .map(|l| {
+                    let label = tr(*l, "language-name");
+                    InlineKeyboardButton::callback(label, format!("{CB_LANG}{}", l.code()))
+                })
+                .collect(),
         };
         Some(InlineKeyboardMarkup::new([row]))
     }
 }
 
-/// A line of text for the person, with buttons.
+/// A line of text for the person, with buttons (labelled in the person's
+/// language when sent).
 #[derive(Clone, Debug)]
 pub struct Notice {
     pub text: String,
@@ -79,42 +83,74 @@ impl Notice {
     }
 }
 
-pub fn unsupported(label: &str) -> Notice {
-    Notice::plain(format!(
-        "Sorry, {label} can't be passed on anonymously: your partner did not get it."
-    ))
+/// `label` is an `unsupported-*` message id's tail ("polls", "edits of
+/// media"...), spaces for hyphens.
+pub fn unsupported(lang: UiLang, label: &str) -> Notice {
+    let what = tr(lang, &format!("unsupported-{}", label.replace(' ', "-")));
+    Notice::plain(tr_args(lang, "unsupported", &[("what", &what)]))
+}
+
+/// An error as the person reads it, capitalized. English is the error's
+/// own message (it carries the exact numbers); other languages read the
+/// `error-<code>` message.
+pub fn error_text(lang: UiLang, error: &ChatError) -> String {
+    if lang == UiLang::En {
+        return capitalize(&error.to_string());
+    }
+    let (chars, count, until);
+    let mut args: Vec<(&str, &str)> = vec![];
+    match error {
+        ChatError::Input(InputError::MessageTooLong { chars: c }) => {
+            chars = c.to_string();
+            args.push(("chars", &chars));
+        }
+        ChatError::Input(InputError::TooManyInterests { count: c }) => {
+            count = c.to_string();
+            args.push(("count", &count));
+        }
+        ChatError::Banned { until: u } => {
+            until = match u {
+                Some(t) => {
+                    let time = t.format("%Y-%m-%d %H:%M").to_string();
+                    tr_args(lang, "error-banned-until", &[("time", &time)])
+                }
+                None => tr(lang, "error-banned-forever"),
+            };
+            args.push(("until", &until));
+        }
+        _ => {}
+    }
+    let max = match error {
+        ChatError::Input(InputError::TooManyInterests { .. }) => MAX_INTERESTS.to_string(),
+        _ => MAX_TEXT_CHARS.to_string(),
+    };
+    args.push(("max", &max));
+    let key = format!("error-{}", error.code().replace('_', "-"));
+    capitalize(&tr_args(lang, &key, &args))
 }
 
 /// The notice for an actor event other than a partner's message; `None`
 /// for events a Telegram person does not need to see.
-pub fn event_notice(event: &Outgoing) -> Option<Notice> {
+pub fn event_notice(lang: UiLang, event: &Outgoing) -> Option<Notice> {
+    let t = |key| tr(lang, key);
     Some(match event {
         Outgoing::Hello { .. } | Outgoing::Ack { .. } | Outgoing::Message { .. } => return None,
-        Outgoing::Searching => Notice::plain("Looking for a partner... (/stop to cancel)"),
-        Outgoing::Matched { .. } => Notice::with(
-            "Partner found! Say hi. Everything you send is passed on anonymously.",
-            Buttons::NextStop,
-        ),
+        Outgoing::Searching => Notice::plain(t("searching")),
+        Outgoing::Matched { .. } => Notice::with(t("matched"), Buttons::NextStop),
         Outgoing::PartnerLeft { reason, .. } => {
-            let why = match reason {
-                EndReason::Next => "Your partner moved on.",
-                EndReason::Blocked => "Your partner can no longer be reached.",
-                EndReason::Disconnected => "Your partner disconnected.",
-                EndReason::Moderation => "The chat was ended by a moderator.",
-                EndReason::Idle => "The chat ended: nobody wrote for a while.",
-                EndReason::Stop | EndReason::Report => "Your partner ended the chat.",
+            let key = match reason {
+                EndReason::Next => "left-next",
+                EndReason::Blocked => "left-blocked",
+                EndReason::Disconnected => "left-disconnected",
+                EndReason::Moderation => "left-moderation",
+                EndReason::Idle => "left-idle",
+                EndReason::Stop | EndReason::Report => "left-stop",
             };
-            Notice::with(
-                format!("{why} Search to find someone new."),
-                Buttons::Search,
-            )
+            Notice::with(t(key), Buttons::Search)
         }
-        Outgoing::Stopped => Notice::with("Chat ended.", Buttons::Search),
-        Outgoing::PartnerDelayed { .. } => Notice::plain(PARTNER_DELAYED),
-        Outgoing::Reported { .. } => Notice::with(
-            "Thank you, your report was filed and the chat ended.",
-            Buttons::Search,
-        ),
+        Outgoing::Stopped => Notice::with(t("chat-ended"), Buttons::Search),
+        Outgoing::PartnerDelayed { .. } => Notice::plain(t(PARTNER_DELAYED)),
+        Outgoing::Reported { .. } => Notice::with(t("reported"), Buttons::Search),
         // Telegram redelivers the update that met this; saying so would
         // only confuse.
         Outgoing::Error {
@@ -124,41 +160,30 @@ pub fn event_notice(event: &Outgoing) -> Option<Notice> {
         Outgoing::Error {
             error: ChatError::NotInRoom,
             ..
-        } => Notice::with(
-            "You are not in a chat. Search to find a partner.",
-            Buttons::Search,
-        ),
-        Outgoing::Error { error, .. } => Notice::plain(capitalize(&error.to_string())),
-        Outgoing::SearchStopped => Notice::with(
-            "Nobody was found in time, so the search stopped. Search again whenever you like.",
-            Buttons::Search,
-        ),
+        } => Notice::with(t("not-in-chat"), Buttons::Search),
+        Outgoing::Error { error, .. } => Notice::plain(error_text(lang, error)),
+        Outgoing::SearchStopped => Notice::with(t("search-stopped"), Buttons::Search),
         // Sent at most once per away period (the actor only passes the
         // first `partner_away` on); the return needs no message.
-        Outgoing::PartnerAway { .. } => {
-            Notice::plain("Your partner lost their connection and is reconnecting...")
-        }
+        Outgoing::PartnerAway { .. } => Notice::plain(t("partner-away")),
         // Typing becomes a chat action, not a message (see the sender).
         Outgoing::PartnerBack { .. } | Outgoing::Typing { .. } => return None,
         Outgoing::SearchStatus { relaxed, .. } if relaxed.is_empty() => {
-            Notice::plain("Looking for a partner... (/stop to cancel)")
+            Notice::plain(t("searching"))
         }
-        Outgoing::SearchStatus { relaxed, .. } => Notice::plain(format!(
-            "Still looking... To find someone sooner, these preferences no longer apply: {}.",
-            relaxed
+        Outgoing::SearchStatus { relaxed, .. } => {
+            let names = relaxed
                 .iter()
-                .map(|r| r.as_str().replace('_', " "))
+                .map(|r| tr(lang, &format!("relaxed-{}", r.as_str().replace('_', "-"))))
                 .collect::<Vec<_>>()
-                .join(", ")
-        )),
-        Outgoing::Profile { profile, prefs } => {
-            Notice::plain(super::settings::profile_text(profile, prefs))
+                .join(", ");
+            Notice::plain(tr_args(lang, "still-looking", &[("relaxed", &names)]))
         }
-        Outgoing::Blocked => Notice::with(
-            "Blocked: you will not be matched with them again.",
-            Buttons::Search,
-        ),
-        Outgoing::Rated => Notice::plain("Thanks, your rating was recorded."),
+        Outgoing::Profile { profile, prefs } => {
+            Notice::plain(super::settings::profile_text(lang, profile, prefs))
+        }
+        Outgoing::Blocked => Notice::with(t("blocked"), Buttons::Search),
+        Outgoing::Rated => Notice::plain(t("rated")),
     })
 }
 
@@ -167,5 +192,34 @@ pub(super) fn capitalize(s: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn english_is_the_default_and_the_others_are_translated() {
+        let en = event_notice(UiLang::En, &Outgoing::Stopped).unwrap();
+        assert_eq!(en.text, "Chat ended.");
+        let ru = event_notice(UiLang::Ru, &Outgoing::Stopped).unwrap();
+        assert_eq!(ru.text, "Чат завершён.");
+        let uk = unsupported(UiLang::Uk, "edits of media");
+        assert!(uk.text.contains("виправлення медіа"), "{}", uk.text);
+        let err = ChatError::Input(InputError::MessageTooLong { chars: 5000 });
+        assert_eq!(
+            error_text(UiLang::En, &err),
+            capitalize(&err.to_string()),
+            "English keeps the error's own words"
+        );
+        let ru = error_text(UiLang::Ru, &err);
+        assert!(ru.starts_with("Сообщение слишком длинное: 5000"), "{ru}");
+        assert!(!ru.contains('$'), "{ru}");
+        let banned = ChatError::Banned { until: None };
+        assert_eq!(
+            error_text(UiLang::Uk, &banned),
+            "Вам заборонено спілкуватися назавжди"
+        );
     }
 }

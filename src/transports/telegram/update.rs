@@ -18,6 +18,7 @@ use super::texts::{self, Buttons, Notice};
 use crate::actors::client::{ClientCommand, Command};
 use crate::domain::{ClientMsgId, Origin, Platform, ReportReason, Seq, UserId};
 use crate::error::ChatError;
+use crate::i18n::tr;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -79,20 +80,27 @@ impl TelegramTransport {
     }
 
     /// The person behind a private chat, and their live actor here.
+    /// `lang_tag` is the update's `from.language_code`: the language the
+    /// person is spoken to in unless they chose one with /language.
     pub(super) async fn person(
         &self,
         chat: TelegramChatId,
+        lang_tag: Option<&str>,
     ) -> Result<(UserId, Person), HandleError> {
         // A person served here is known: no store write per update.
-        if let Some(p) = self.sessions.live_in_chat(chat) {
-            return Ok((p.user, p));
-        }
-        let store = &self.deps.store;
-        let user = store
-            .rooms
-            .upsert_user(Platform::Telegram, &chat.platform_user_id())
-            .await?;
-        Ok((user, self.actor(user, chat).await?))
+        let (user, p) = match self.sessions.live_in_chat(chat) {
+            Some(p) => (p.user, p),
+            None => {
+                let store = &self.deps.store;
+                let user = store
+                    .rooms
+                    .upsert_user(Platform::Telegram, &chat.platform_user_id())
+                    .await?;
+                (user, self.actor(user, chat).await?)
+            }
+        };
+        p.activity.client_lang(lang_tag);
+        Ok((user, p))
     }
 
     /// The person's live actor here, started (after what was delivered to
@@ -110,9 +118,16 @@ impl TelegramTransport {
             Some(room) => store.telegram.last_delivered_seq(room.id, user).await?,
             None => Seq::ZERO,
         };
-        self.sessions
+        // Read before the actor starts: a live actor is not asked again.
+        let chosen = store.telegram.ui_lang(user).await?;
+        let p = self
+            .sessions
             .start(user, chat, delivered, &self.api, &self.deps)
-            .ok_or(HandleError::Unavailable)
+            .ok_or(HandleError::Unavailable)?;
+        if let Some(lang) = chosen {
+            p.activity.choose(lang);
+        }
+        Ok(p)
     }
 
     /// Runs a command on the person's actor. Refusals (not in a chat,
@@ -165,7 +180,7 @@ impl TelegramTransport {
         let Some(chat) = TelegramChatId::private(&msg.chat) else {
             return Ok(());
         };
-        let (user, p) = self.person(chat).await?;
+        let (user, p) = self.person(chat, lang_tag(msg)).await?;
         if let Some(cmd) = msg.text().and_then(incoming::command) {
             return self.on_command(user, &p, cmd).await;
         }
@@ -175,7 +190,10 @@ impl TelegramTransport {
             Incoming::Relay(mut r) => {
                 let body = match r.body {
                     Ok(body) => body,
-                    Err(e) => return self.say(&p, Notice::plain(e.to_string())).await,
+                    Err(e) => {
+                        let text = texts::error_text(p.activity.lang(), &ChatError::Input(e));
+                        return self.say(&p, Notice::plain(text)).await;
+                    }
                 };
                 r.origin.protect = self.deps.store.telegram.protect_content(user).await?;
                 let reply_to = match msg.reply_to_message() {
@@ -190,28 +208,36 @@ impl TelegramTransport {
                 };
                 self.run(&p, cmd).await
             }
-            Incoming::Unsupported(label) => self.say(&p, texts::unsupported(label)).await,
+            Incoming::Unsupported(label) => {
+                let notice = texts::unsupported(p.activity.lang(), label);
+                self.say(&p, notice).await
+            }
             Incoming::Ignore => Ok(()),
         }
     }
 
     async fn on_command(&self, user: UserId, p: &Person, cmd: BotCommand<'_>) -> Handled {
         let run = |c| self.run(p, c);
+        let lang = p.activity.lang();
+        let t = |key| tr(lang, key);
         let Some(cmd) = cmd.parsed() else {
-            return self.say(p, Notice::plain(texts::UNKNOWN_COMMAND)).await;
+            return self.say(p, Notice::plain(t(texts::UNKNOWN_COMMAND))).await;
         };
         match cmd {
             TgCommand::Start => {
-                self.say(p, Notice::with(texts::WELCOME, Buttons::Search))
+                self.say(p, Notice::with(t(texts::WELCOME), Buttons::Search))
                     .await
             }
-            TgCommand::Help => self.say(p, Notice::plain(TgCommand::help())).await,
+            TgCommand::Help => self.say(p, Notice::plain(TgCommand::help(lang))).await,
             TgCommand::Search => run(ClientCommand::Search { prefs: None }).await,
             TgCommand::Next => run(ClientCommand::Next).await,
             TgCommand::Stop => run(ClientCommand::Stop).await,
             TgCommand::Report(args) => match ReportReason::parse(Some(args)) {
                 Ok(reason) => run(ClientCommand::Report { reason }).await,
-                Err(e) => self.say(p, Notice::plain(e.to_string())).await,
+                Err(e) => {
+                    let text = texts::error_text(lang, &ChatError::Input(e));
+                    self.say(p, Notice::plain(text)).await
+                }
             },
             TgCommand::Protect => {
                 let on = self
@@ -225,7 +251,7 @@ impl TelegramTransport {
                 } else {
                     texts::PROTECT_OFF
                 };
-                self.say(p, Notice::plain(text)).await
+                self.say(p, Notice::plain(t(text))).await
             }
             TgCommand::SpoilerOn | TgCommand::SpoilerOff => {
                 let on = cmd == TgCommand::SpoilerOn;
@@ -239,10 +265,11 @@ impl TelegramTransport {
                 } else {
                     texts::SPOILER_OFF
                 };
-                self.say(p, Notice::plain(text)).await
+                self.say(p, Notice::plain(t(text))).await
             }
-            TgCommand::Settings => self.send_settings(user, p.chat).await,
+            TgCommand::Settings => self.send_settings(user, p.chat, lang).await,
             TgCommand::Profile => run(crate::actors::client::show_profile()).await,
+            TgCommand::Language => self.say(p, super::language::choose(lang)).await,
         }
     }
 
@@ -257,13 +284,27 @@ impl TelegramTransport {
         let Ok(raw) = i64::try_from(q.from.id.0) else {
             return Ok(());
         };
-        let (user, p) = self.person(TelegramChatId::trusted(raw)).await?;
+        let (user, p) = self
+            .person(
+                TelegramChatId::trusted(raw),
+                q.from.language_code.as_deref(),
+            )
+            .await?;
         if let Some(data) = q
             .data
             .as_deref()
             .filter(|d| super::settings::is_settings(d))
         {
-            return self.on_settings(user, p.chat, q, data).await;
+            return self
+                .on_settings(user, p.chat, q, data, p.activity.lang())
+                .await;
+        }
+        if let Some(code) = q
+            .data
+            .as_deref()
+            .and_then(|d| d.strip_prefix(texts::CB_LANG))
+        {
+            return self.on_language(user, &p, code).await;
         }
         let cmd = match q.data.as_deref() {
             Some(texts::CB_NEXT) => ClientCommand::Next,
@@ -282,9 +323,10 @@ impl TelegramTransport {
             tracing::debug!("unreadable update ignored");
             return Ok(());
         };
-        let (_, p) = self.person(TelegramChatId::trusted(id)).await?;
-        self.say(&p, texts::unsupported("this kind of message"))
-            .await
+        let tag = raw["message"]["from"]["language_code"].as_str();
+        let (_, p) = self.person(TelegramChatId::trusted(id), tag).await?;
+        let notice = texts::unsupported(p.activity.lang(), "this kind of message");
+        self.say(&p, notice).await
     }
 
     /// The person blocked the bot ("kicked" in a private chat): their room
@@ -307,6 +349,11 @@ impl TelegramTransport {
         }
         Ok(())
     }
+}
+
+/// The sender's `language_code`, if Telegram gave one.
+pub(super) fn lang_tag(msg: &Message) -> Option<&str> {
+    msg.from.as_ref()?.language_code.as_deref()
 }
 
 pub(super) fn idempotency_key(update_id: u32) -> Result<ClientMsgId, HandleError> {

@@ -46,6 +46,15 @@ impl Driver {
 
     /// A new headless browser with its own profile (its own sessionStorage).
     pub async fn browser(&self) -> Client {
+        self.browser_in(None).await
+    }
+
+    /// A browser whose language (`navigator.language`) is `lang`.
+    pub async fn browser_speaking(&self, lang: &str) -> Client {
+        self.browser_in(Some(lang)).await
+    }
+
+    async fn browser_in(&self, lang: Option<&str>) -> Client {
         let profile = std::env::temp_dir().join(format!("chathub-chrome-{}", uuid::Uuid::new_v4()));
         self.profiles.lock().unwrap().push(profile.clone());
         let caps = json!({
@@ -59,6 +68,15 @@ impl Driver {
                 ]
             }
         });
+        let mut caps = caps;
+        if let Some(lang) = lang {
+            let options = &mut caps["goog:chromeOptions"];
+            options["args"]
+                .as_array_mut()
+                .unwrap()
+                .push(json!(format!("--lang={lang}")));
+            options["prefs"] = json!({"intl.accept_languages": lang});
+        }
         let serde_json::Value::Object(caps) = caps else {
             unreachable!()
         };

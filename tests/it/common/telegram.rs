@@ -45,6 +45,8 @@ pub struct TgPerson {
     url: String,
     next_msg: i32,
     http: reqwest::Client,
+    /// The `language_code` of the person's Telegram app, if it sends one.
+    language: Option<String>,
 }
 
 impl TgPerson {
@@ -59,7 +61,14 @@ impl TgPerson {
             url: webhook_url,
             next_msg: 1,
             http: reqwest::Client::new(),
+            language: None,
         }
+    }
+
+    /// The person's Telegram app is in `code` (`from.language_code`).
+    pub fn speaking(mut self, code: &str) -> TgPerson {
+        self.language = Some(code.to_owned());
+        self
     }
 
     /// Telegram's next posts for this person go to `app` (another replica
@@ -78,7 +87,11 @@ impl TgPerson {
     }
 
     fn sender_json(&self) -> Value {
-        json!({"id": self.chat, "is_bot": false, "first_name": "Secret Name", "username": "secret_user"})
+        let mut from = json!({"id": self.chat, "is_bot": false, "first_name": "Secret Name", "username": "secret_user"});
+        if let Some(code) = &self.language {
+            from["language_code"] = json!(code);
+        }
+        from
     }
 
     /// A new message from this person with `content` fields; returns its id.

@@ -3,7 +3,7 @@
 
 use chathub::domain::{
     ClientMsgId, Content, EditChange, Media, MediaKind, MessageBody, MessageText, Origin, Platform,
-    RoomId, Seq, TelegramOrigin, UserId,
+    RoomId, Seq, TelegramOrigin, UiLang, UserId,
 };
 use chathub::store::{NewMessage, StoreError};
 
@@ -155,6 +155,31 @@ pub async fn processed_updates_and_spoiler_defaults_are_remembered(store: S) {
         .await
         .unwrap();
     assert!(!store.telegram.media_spoiler_default(user).await.unwrap());
+}
+
+pub async fn a_chosen_language_is_kept_per_person(store: S) {
+    let a = store
+        .rooms
+        .upsert_user(Platform::Telegram, "31")
+        .await
+        .unwrap();
+    let b = store
+        .rooms
+        .upsert_user(Platform::Telegram, "32")
+        .await
+        .unwrap();
+    assert_eq!(store.telegram.ui_lang(a).await.unwrap(), None);
+    store.telegram.set_ui_lang(a, UiLang::Uk).await.unwrap();
+    assert_eq!(store.telegram.ui_lang(a).await.unwrap(), Some(UiLang::Uk));
+    store.telegram.set_ui_lang(a, UiLang::Ru).await.unwrap();
+    assert_eq!(store.telegram.ui_lang(a).await.unwrap(), Some(UiLang::Ru));
+    assert_eq!(store.telegram.ui_lang(b).await.unwrap(), None, "per person");
+    let stranger = UserId::new();
+    assert!(matches!(
+        store.telegram.set_ui_lang(stranger, UiLang::En).await,
+        Err(StoreError::NoSuchUser)
+    ));
+    assert_eq!(store.telegram.ui_lang(stranger).await.unwrap(), None);
 }
 
 pub async fn each_orphan_is_claimed_once(store: S) {
