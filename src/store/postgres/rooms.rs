@@ -164,6 +164,11 @@ impl RoomLog for PgStore {
     }
 
     async fn create_room(&self, a: UserId, b: UserId) -> Result<Room, StoreError> {
+        if a == b {
+            // Already in the room being made (the rooms' CHECK says the
+            // same; the memberships, inserted first, would trip their key).
+            return Err(StoreError::AlreadyInRoom);
+        }
         with_conn!(self.checkout(), |conn| async move {
             let row = diesel::sql_query(CREATE_ROOM)
                 .bind::<SqlUuid, _>(RoomId::new().0)
