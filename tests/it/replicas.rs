@@ -5,15 +5,13 @@ use crate::common;
 
 use std::collections::{HashMap, HashSet};
 
+use chathub::bus::redis::REPLICA_TTL;
 use common::pg::TestDb;
 use common::redis_server::RedisServer;
 use common::replicas::Cluster;
 use common::ws::{WsClient, matched_pair_across};
 use serde_json::json;
 
-/// How long a killed replica's heartbeat lasts (`REPLICA_TTL` in the Redis
-/// bus) before the others count it dead.
-const REPLICA_DEATH: std::time::Duration = std::time::Duration::from_secs(10);
 /// People in the storm, all arriving at once over three replicas.
 const STORM_CLIENTS: usize = 150;
 
@@ -124,7 +122,7 @@ async fn the_room_of_someone_whose_replica_died_ends_if_they_never_return() {
     // r1 notices r2 is gone (its heartbeat lapses after 10 s), starts B's
     // grace period (2 s here), and ends the room.
     let left = a
-        .wait_for_within("partner_left", REPLICA_DEATH + common::EXPECT_WITHIN)
+        .wait_for_within("partner_left", REPLICA_TTL + common::EXPECT_WITHIN)
         .await;
     assert_eq!(
         (left["room"].as_str(), left["reason"].as_str()),

@@ -135,10 +135,10 @@ impl ClientActor {
         self.state = PersonState::Searching;
         self.searching_since = Some(std::time::Instant::now());
         self.cancelled_search = false;
-        self.arm_search_timeout(ctx);
         self.search_gen += 1;
         self.relax_steps = 0;
         let generation = self.search_gen;
+        self.arm_search_timeout(generation, ctx);
         let (store, matcher, user) = (
             self.deps.store.clone(),
             self.deps.matcher.clone(),

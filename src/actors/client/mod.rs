@@ -96,16 +96,13 @@ pub struct ClientActor {
     ban: Option<crate::store::ActiveBan>,
     /// When the current search began here, for the pairing-wait histogram.
     searching_since: Option<std::time::Instant>,
-    /// Number of the latest search started here; its timeout acts only if
-    /// no newer search began (`search_timeout`).
-    search_epoch: u64,
     /// When this person's typing was last passed on (rate limit).
     last_typing: Option<std::time::Instant>,
     /// The partner's connection is lost (their `partner_away` was passed
     /// on and no `partner_back` since); reset with the room.
     partner_away: bool,
-    /// Counts searches begun here; a relaxation timer acts only for the
-    /// search that set it.
+    /// Counts searches begun here; a relaxation or timeout timer acts only
+    /// for the search that set it. Bumped only by `search`.
     search_gen: u64,
     /// Relaxation steps of the current search so far (a re-join after a
     /// lost queue entry keeps them).
@@ -140,7 +137,6 @@ impl ClientActor {
             resume,
             ban: None,
             searching_since: None,
-            search_epoch: 0,
             last_typing: None,
             partner_away: false,
             search_gen: 0,

@@ -11,13 +11,11 @@ use super::{ClientActor, Outgoing, PersonState};
 use crate::actors::matcher::CancelSearch;
 
 impl ClientActor {
-    /// Starts the timer of the search that just began. Each search gets a
-    /// new number, so a timer left from an earlier search does nothing.
-    pub(super) fn arm_search_timeout(&mut self, ctx: &mut Context<Self>) {
-        self.search_epoch = self.search_epoch.wrapping_add(1);
-        let epoch = self.search_epoch;
+    /// Starts the timer of search number `generation`, which just began
+    /// (`search_gen`); a timer left from an earlier search does nothing.
+    pub(super) fn arm_search_timeout(&mut self, generation: u64, ctx: &mut Context<Self>) {
         ctx.run_later(self.deps.limits.search_max, move |act, ctx| {
-            if act.state == PersonState::Searching && act.search_epoch == epoch {
+            if act.state == PersonState::Searching && act.search_gen == generation {
                 act.search_timed_out(ctx);
             }
         });

@@ -192,7 +192,8 @@ impl Person {
                 }
             }
             // Notices and presence signals change nothing the load counts.
-            Some("partner_delayed" | "partner_away" | "partner_back" | "typing") => {}
+            Some("partner_delayed") => {}
+            _ if super::ws::is_signal(&frame) => {}
             _ => panic!("{:?} {}: unexpected {frame}", chrono::Utc::now(), self.name),
         }
     }
