@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use chathub::domain::{Platform, SessionToken, UserId};
+use chathub::domain::{EndReason, Platform, RoomId, SessionToken, UserId};
 use chathub::store::{Moderation, RoomLog};
 use common::replicas::{Cluster, Replica};
 use common::spawn_app;
@@ -201,16 +201,46 @@ async fn deletion_on_the_other_replica_closes_a_live_socket() {
 /// `reporter` and `target` (searching, nobody else waiting) are paired; the
 /// reporter reports; the target sees the chat end.
 async fn meet_and_report(reporter: &mut WsClient, target: &mut WsClient) {
+    meet_and_file_report(reporter, target).await;
+    assert_eq!(target.wait_for("partner_left").await["reason"], "report");
+}
+
+/// `reporter` and `target` are paired and the reporter's report is filed;
+/// returns their room.
+async fn meet_and_file_report(reporter: &mut WsClient, target: &mut WsClient) -> RoomId {
     target.search().await;
     target.expect("searching").await;
     reporter.search().await;
-    reporter.wait_for("matched").await;
+    let room = reporter.wait_for("matched").await["room"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     target.wait_for("matched").await;
     reporter
         .send(json!({"type": "report", "reason": "abusive"}))
         .await;
     reporter.wait_for("reported").await;
-    assert_eq!(target.wait_for("partner_left").await["reason"], "report");
+    room
+}
+
+/// Three fresh reporters on `via` meet and report `target` (the automatic
+/// ban's threshold): each of the first two chats ends as a report; the third
+/// report bans, and the ban's close may reach the target before that chat's
+/// end (two doorbells, no order between them): the target is told of the
+/// ban, and the store says that chat ended as a report. Returns the
+/// `banned` error the target was told.
+async fn reported_by_three(store: &dyn RoomLog, via: &Replica, target: &mut WsClient) -> Value {
+    for _ in 0..2 {
+        let mut reporter = WsClient::connect(&via.ws_url("")).await;
+        meet_and_report(&mut reporter, target).await;
+    }
+    let mut reporter = WsClient::connect(&via.ws_url("")).await;
+    let room = meet_and_file_report(&mut reporter, target).await;
+    let error = target.told_banned_and_closed().await;
+    let ended = store.room(room).await.unwrap().unwrap();
+    assert_eq!(ended.end_reason, Some(EndReason::Report));
+    error
 }
 
 #[actix_web::test]
@@ -234,12 +264,7 @@ async fn distinct_reporters_ban_automatically_one_reporter_three_times_does_not(
     // Three distinct reporters on r2: the target on r1 is banned for an hour.
     let mut t2 = WsClient::connect(&r1.ws_url("")).await;
     let target = user_of(&*store, &t2.session).await;
-    // The third report ends the chat as a report, then bans.
-    for _ in 0..3 {
-        let mut reporter = WsClient::connect(&r2.ws_url("")).await;
-        meet_and_report(&mut reporter, &mut t2).await;
-    }
-    let error = t2.told_banned_and_closed().await;
+    let error = reported_by_three(&*store, &r2, &mut t2).await;
     let until: chrono::DateTime<chrono::Utc> =
         serde_json::from_value(error["until"].clone()).unwrap();
     let hour = until - chrono::Utc::now();
@@ -413,11 +438,7 @@ async fn a_second_automatic_ban_lasts_longer_than_the_first() {
     };
 
     // Act 1: three distinct reporters: the first automatic ban (1 h).
-    for _ in 0..3 {
-        let mut reporter = WsClient::connect(&r2.ws_url("")).await;
-        meet_and_report(&mut reporter, &mut target).await;
-    }
-    let first = ban_length(&target.told_banned_and_closed().await);
+    let first = ban_length(&reported_by_three(&*store, &r2, &mut target).await);
 
     // A moderator lifts it on r2; the target comes back on r1.
     let res = admin(
@@ -430,11 +451,7 @@ async fn a_second_automatic_ban_lasts_longer_than_the_first() {
     let mut target = WsClient::resume(&r1.ws_url(""), &session).await;
 
     // Act 2: three new distinct reporters.
-    for _ in 0..3 {
-        let mut reporter = WsClient::connect(&r2.ws_url("")).await;
-        meet_and_report(&mut reporter, &mut target).await;
-    }
-    let second = ban_length(&target.told_banned_and_closed().await);
+    let second = ban_length(&reported_by_three(&*store, &r2, &mut target).await);
 
     // Assert: the repeat escalates (1 h, then 24 h by default).
     assert!(first <= chrono::Duration::hours(1), "{first}");
