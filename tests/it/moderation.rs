@@ -5,8 +5,8 @@
 
 use crate::common;
 
-use chathub::domain::{EndReason, Platform, RoomId, SessionToken, UserId};
-use chathub::store::{Moderation, RoomLog};
+use chathub::domain::{ComplaintId, EndReason, Platform, RoomId, SessionToken, UserId};
+use chathub::store::{Moderation, Privacy, RoomLog};
 use common::replicas::{Cluster, Replica};
 use common::spawn_app;
 use common::ws::{CLOSED_BY_MODERATION, Closed, WsClient, matched_pair_across};
@@ -320,6 +320,14 @@ async fn distinct_reporters_ban_automatically_one_reporter_three_times_does_not(
     assert_eq!(audit["items"][0]["action"], "autoban");
 }
 
+/// A 400 whose `error` starts with `field`, as the README promises.
+async fn refused_naming(res: reqwest::Response, field: &str, what: &str) {
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{what}");
+    let body: Value = res.json().await.unwrap();
+    let error = body["error"].as_str().unwrap_or_default();
+    assert!(error.starts_with(field), "{what}: {body}");
+}
+
 #[actix_web::test]
 async fn admin_input_is_refused_with_the_field_named_never_503() {
     let db = common::pg::TestDb::create().await;
@@ -330,23 +338,54 @@ async fn admin_input_is_refused_with_the_field_named_never_503() {
     .await;
     let store = db.store().await;
     let person = store.upsert_user(Platform::Web, "someone").await.unwrap();
+    let partner = store.upsert_user(Platform::Web, "partner").await.unwrap();
+    let room = store.create_room(person, partner).await.unwrap();
     let url = app.http(&format!("/admin/users/{person}/ban"));
+    let past = chrono::Utc::now() - chrono::Duration::minutes(1);
     let cases = [
         (json!({"reason": "spam", "by": "m".repeat(101)}), "by"),
         (json!({"reason": "r".repeat(501), "by": "mod"}), "reason"),
         (json!({"reason": " ", "by": "mod"}), "reason"),
         (
-            json!({"reason": "spam", "by": "mod", "until": chrono::Utc::now() - chrono::Duration::minutes(1)}),
+            json!({"reason": "spam", "by": "mod", "until": past}),
             "until",
+        ),
+        (
+            json!({"reason": "spam", "by": "mod", "until": "soon"}),
+            "until",
+        ),
+        // PostgreSQL text cannot hold NUL: refused here, not a 503 there.
+        (json!({"reason": "spam", "by": "mo\u{0}d"}), "by"),
+        (json!({"reason": "sp\u{0}am", "by": "mod"}), "reason"),
+        (json!({"by": "mod"}), "reason"),
+        (
+            json!({"reason": "spam", "by": "mod", "colour": "red"}),
+            "colour",
         ),
     ];
     for (body, field) in cases {
         let res = admin(reqwest::Method::POST, url.clone(), Some(body.clone())).await;
-        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{body}");
-        let text: Value = res.json().await.unwrap();
-        assert!(text["error"].as_str().unwrap().starts_with(field), "{text}");
+        refused_naming(res, field, &body.to_string()).await;
     }
     assert!(!store.is_banned(person).await.unwrap(), "nothing changed");
+
+    // A NUL `by` on deletion: refused before the room ends or anything is
+    // erased.
+    let res = admin(
+        reqwest::Method::DELETE,
+        app.http(&format!("/admin/users/{person}?by=mo%00d")),
+        None,
+    )
+    .await;
+    refused_naming(res, "by", "delete with a NUL by").await;
+    assert_eq!(
+        store.active_room(person).await.unwrap().map(|r| r.id),
+        Some(room.id),
+        "the room goes on"
+    );
+    let export = store.export_user(person).await.unwrap();
+    assert!(export.is_some(), "the person is not deleted");
+
     let ok = admin(
         reqwest::Method::POST,
         url,
@@ -354,13 +393,48 @@ async fn admin_input_is_refused_with_the_field_named_never_503() {
     )
     .await;
     assert_eq!(ok.status(), StatusCode::NO_CONTENT, "100 characters fit");
-    let bad_cursor = admin(
-        reqwest::Method::GET,
-        app.http("/admin/complaints?status=open&cursor=zz"),
+
+    // A NUL `by` on unban: refused, the ban stays.
+    let res = admin(
+        reqwest::Method::DELETE,
+        app.http(&format!("/admin/users/{person}/ban?by=%00")),
         None,
     )
     .await;
-    assert_eq!(bad_cursor.status(), StatusCode::BAD_REQUEST);
+    refused_naming(res, "by", "unban with a NUL by").await;
+    assert!(store.is_banned(person).await.unwrap(), "the ban stays");
+
+    // Paths and query strings name their field too.
+    let named = [
+        ("/admin/users/nope", "id"),
+        ("/admin/complaints/nope", "id"),
+        ("/admin/complaints?status=open&cursor=zz", "cursor"),
+        ("/admin/complaints?limit=ten", "limit"),
+        ("/admin/complaints?limit=0", "limit"),
+        ("/admin/complaints?status=new", "status"),
+        ("/admin/complaints?colour=red", "colour"),
+        ("/admin/audit?limit=-1", "limit"),
+        ("/admin/audit?page=2", "page"),
+    ];
+    for (path, field) in named {
+        let res = admin(reqwest::Method::GET, app.http(path), None).await;
+        refused_naming(res, field, path).await;
+    }
+    let res = admin(
+        reqwest::Method::DELETE,
+        app.http(&format!("/admin/users/{person}/ban?by=mod&by=other")),
+        None,
+    )
+    .await;
+    refused_naming(res, "by", "by twice").await;
+    let res = admin(
+        reqwest::Method::POST,
+        app.http(&format!("/admin/complaints/{}/resolve", ComplaintId::new())),
+        Some(json!({"status": "dismissed", "by": "\u{0}"})),
+    )
+    .await;
+    refused_naming(res, "by", "resolve with a NUL by").await;
+    assert!(store.is_banned(person).await.unwrap(), "still banned");
 }
 
 #[actix_web::test]

@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::{Admin, page_params};
+use super::{Admin, Params, page_params};
 use crate::http::{AppState, HttpError};
 use crate::store::PageCursor;
 
@@ -11,15 +11,15 @@ use crate::store::PageCursor;
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     cursor: Option<String>,
-    limit: Option<usize>,
+    limit: Option<String>,
 }
 
 pub async fn list(
     _admin: Admin,
-    query: web::Query<AuditQuery>,
+    Params(query): Params<AuditQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
-    let (cursor, limit) = page_params(query.cursor.as_deref(), query.limit)?;
+    let (cursor, limit) = page_params(query.cursor.as_deref(), query.limit.as_deref())?;
     let items = state.deps.store.oversight.audit_page(cursor, limit).await?;
     let next = (items.len() == limit)
         .then(|| {

@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::{Admin, check_by, page_params, parse_id};
+use super::{Admin, Params, check_by, page_params, parse_id};
 use crate::domain::ComplaintId;
 use crate::http::{AppState, HttpError};
 use crate::store::{ComplaintStatus, PageCursor};
@@ -17,13 +17,13 @@ pub struct ListQuery {
     /// `open` (default), `resolved` or `dismissed`.
     status: Option<String>,
     cursor: Option<String>,
-    limit: Option<usize>,
+    limit: Option<String>,
 }
 
 /// `GET /admin/complaints?status=open&cursor=&limit=`: oldest first.
 pub async fn list(
     _admin: Admin,
-    query: web::Query<ListQuery>,
+    Params(query): Params<ListQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
     let status = match query.status.as_deref() {
@@ -32,7 +32,7 @@ pub async fn list(
             HttpError::BadRequest("status must be open, resolved or dismissed".into())
         })?,
     };
-    let (cursor, limit) = page_params(query.cursor.as_deref(), query.limit)?;
+    let (cursor, limit) = page_params(query.cursor.as_deref(), query.limit.as_deref())?;
     let items = state
         .deps
         .store
@@ -59,7 +59,7 @@ pub async fn show(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
-    let id: ComplaintId = parse_id(&path)?;
+    let id: ComplaintId = parse_id("id", &path)?;
     match state.deps.store.moderation.complaint(id).await? {
         Some(c) => Ok(HttpResponse::Ok().json(c)),
         None => Err(HttpError::NotFound),
@@ -82,7 +82,7 @@ pub async fn resolve(
     body: web::Json<ResolveBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
-    let id: ComplaintId = parse_id(&path)?;
+    let id: ComplaintId = parse_id("id", &path)?;
     let status = match ComplaintStatus::parse(&body.status) {
         Some(s @ (ComplaintStatus::Resolved | ComplaintStatus::Dismissed)) => s,
         _ => {

@@ -53,17 +53,69 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         );
 }
 
-/// Admin bodies are small; a bigger or malformed one is a 400 naming why.
+/// Admin bodies are small; a bigger or malformed one is a 400 naming the
+/// field serde names, or `body` when it names none (a type error, bad JSON).
 fn json_config() -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(ADMIN_JSON_LIMIT)
-        .error_handler(|e, _| HttpError::BadRequest(e.to_string()).into())
+        .error_handler(|e, _| {
+            let message = match &e {
+                actix_web::error::JsonPayloadError::Deserialize(inner) => {
+                    name_the_field(&inner.to_string(), "body")
+                }
+                other => format!("body: {other}"),
+            };
+            HttpError::BadRequest(message).into()
+        })
 }
 
-/// An id from the path, or a clear 400.
-fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, HttpError> {
+/// An admin query string, deserialised into `T` (whose fields are all
+/// strings, so the handler names the field of a bad value itself); an
+/// unknown, repeated or missing parameter is a 400 naming it.
+pub struct Params<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned> FromRequest for Params<T> {
+    type Error = HttpError;
+    type Future = std::future::Ready<Result<Self, HttpError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(
+            web::Query::<T>::from_query(req.query_string())
+                .map(|q| Params(q.into_inner()))
+                .map_err(|e| {
+                    let message = match &e {
+                        actix_web::error::QueryPayloadError::Deserialize(inner) => {
+                            name_the_field(&inner.to_string(), "query")
+                        }
+                        other => format!("query: {other}"),
+                    };
+                    HttpError::BadRequest(message)
+                }),
+        )
+    }
+}
+
+/// serde's messages name a field between backticks (``unknown field `x`,
+/// expected ...``, ``missing field `x` ``, ``duplicate field `x` ``): the
+/// 400 then starts with that name, as every admin 400 does; a message
+/// naming none starts with `whole` (the body or the query).
+fn name_the_field(message: &str, whole: &str) -> String {
+    const NAMED: [&str; 3] = ["unknown field `", "missing field `", "duplicate field `"];
+    for prefix in NAMED {
+        if let Some(rest) = message.strip_prefix(prefix)
+            && let Some((field, _)) = rest.split_once('`')
+        {
+            let what = prefix.trim_end_matches(" field `");
+            return format!("{field}: {what} field");
+        }
+    }
+    format!("{whole}: {message}")
+}
+
+/// An id from the path, or a 400 naming `field`.
+fn parse_id<T: std::str::FromStr>(field: &str, raw: &str) -> Result<T, HttpError> {
     raw.parse()
-        .map_err(|_| HttpError::BadRequest(format!("{raw:?} is not a valid id")))
+        .map_err(|_| HttpError::BadRequest(format!("{field}: {raw:?} is not a valid id")))
 }
 
 /// A moderator's name (`by`): 1–[`BY_MAX_CHARS`] characters, or a 400
@@ -72,7 +124,16 @@ fn check_by(field: &str, value: &str) -> Result<(), HttpError> {
     check_text(field, value, BY_MAX_CHARS)
 }
 
+/// Text for a PostgreSQL `text`/`varchar(max)` column: 1–`max` characters,
+/// not only blanks, and no NUL (the one character PostgreSQL text cannot
+/// hold: Rust strings are already valid UTF-8), or a 400 naming `field`
+/// before anything changes.
 fn check_text(field: &str, value: &str, max: usize) -> Result<(), HttpError> {
+    if value.contains('\0') {
+        return Err(HttpError::BadRequest(format!(
+            "{field} must not contain NUL characters"
+        )));
+    }
     if value.trim().is_empty() || value.chars().count() > max {
         return Err(HttpError::BadRequest(format!(
             "{field} must be 1-{max} characters"
@@ -84,7 +145,7 @@ fn check_text(field: &str, value: &str, max: usize) -> Result<(), HttpError> {
 /// `?cursor=` and `?limit=` of a paginated list.
 fn page_params(
     cursor: Option<&str>,
-    limit: Option<usize>,
+    limit: Option<&str>,
 ) -> Result<(Option<PageCursor>, usize), HttpError> {
     let cursor = match cursor {
         None | Some("") => None,
@@ -93,7 +154,10 @@ fn page_params(
                 .ok_or_else(|| HttpError::BadRequest("cursor is not valid".into()))?,
         ),
     };
-    let limit = limit.unwrap_or(PAGE_DEFAULT);
+    let limit = match limit {
+        None => PAGE_DEFAULT,
+        Some(raw) => raw.parse().unwrap_or(0),
+    };
     if limit == 0 || limit > PAGE_MAX {
         return Err(HttpError::BadRequest(format!("limit must be 1-{PAGE_MAX}")));
     }

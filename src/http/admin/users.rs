@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::{Admin, REASON_MAX_CHARS, announce, check_by, check_text, parse_id};
+use super::{Admin, Params, REASON_MAX_CHARS, announce, check_by, check_text, parse_id};
 use crate::bus::BusEvent;
 use crate::domain::{EndReason, UserId};
 use crate::http::{AppState, HttpError};
@@ -17,8 +17,10 @@ const DEFAULT_BY: &str = "admin";
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BanBody {
-    /// End of the ban; absent = permanent. Must be in the future.
-    until: Option<DateTime<Utc>>,
+    /// End of the ban (RFC 3339); absent = permanent. Must be in the
+    /// future. Parsed here rather than by serde so a bad one is a 400
+    /// naming `until`.
+    until: Option<String>,
     reason: String,
     /// Who decided (a moderator's handle), for the record.
     by: String,
@@ -31,11 +33,17 @@ pub async fn ban(
     body: web::Json<BanBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
-    let user: UserId = parse_id(&path)?;
+    let user: UserId = parse_id("id", &path)?;
     let body = body.into_inner();
     check_text("reason", &body.reason, REASON_MAX_CHARS)?;
     check_by("by", &body.by)?;
-    if body.until.is_some_and(|until| until <= Utc::now()) {
+    let until = match body.until.as_deref() {
+        None => None,
+        Some(raw) => Some(raw.parse::<DateTime<Utc>>().map_err(|_| {
+            HttpError::BadRequest(format!("until: {raw:?} is not an RFC 3339 time"))
+        })?),
+    };
+    if until.is_some_and(|until| until <= Utc::now()) {
         return Err(HttpError::BadRequest("until must be in the future".into()));
     }
     let store = &state.deps.store;
@@ -43,7 +51,7 @@ pub async fn ban(
         .moderation
         .ban(NewBan {
             user,
-            until: body.until,
+            until,
             reason: body.reason,
             by: body.by,
         })
@@ -53,7 +61,7 @@ pub async fn ban(
         .moderation
         .active_ban(user)
         .await?
-        .map_or(body.until, |b| b.until);
+        .map_or(until, |b| b.until);
     announce(&state, user, BusEvent::Banned { user, until }).await;
     tracing::info!(user = %user, "user banned");
     Ok(HttpResponse::NoContent().finish())
@@ -70,10 +78,10 @@ pub struct ByQuery {
 pub async fn unban(
     _admin: Admin,
     path: web::Path<String>,
-    query: web::Query<ByQuery>,
+    Params(query): Params<ByQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
-    let user: UserId = parse_id(&path)?;
+    let user: UserId = parse_id("id", &path)?;
     let by = query.by.as_deref().unwrap_or(DEFAULT_BY);
     check_by("by", by)?;
     if !state.deps.store.moderation.unban(user, by).await? {
@@ -90,7 +98,7 @@ pub async fn show(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
-    let user: UserId = parse_id(&path)?;
+    let user: UserId = parse_id("id", &path)?;
     let deps = &state.deps;
     let Some(view) = deps.store.oversight.user_moderation(user).await? else {
         return Err(HttpError::NotFound);
@@ -114,7 +122,7 @@ pub async fn export(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
-    let user: UserId = parse_id(&path)?;
+    let user: UserId = parse_id("id", &path)?;
     match state.deps.store.privacy.export_user(user).await? {
         Some(export) => Ok(HttpResponse::Ok().json(export)),
         None => Err(HttpError::NotFound),
@@ -127,10 +135,10 @@ pub async fn export(
 pub async fn delete(
     _admin: Admin,
     path: web::Path<String>,
-    query: web::Query<ByQuery>,
+    Params(query): Params<ByQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
-    let user: UserId = parse_id(&path)?;
+    let user: UserId = parse_id("id", &path)?;
     let by = query.by.as_deref().unwrap_or(DEFAULT_BY);
     check_by("by", by)?;
     let deps = &state.deps;
