@@ -13,14 +13,14 @@ use common::ws::{CLOSED_BY_MODERATION, Closed, WsClient, matched_pair_across};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-const TOKEN: &str = "moderation-test-token";
+pub(crate) const TOKEN: &str = "moderation-test-token";
 
 async fn cluster_pair() -> (Cluster, Replica, Replica) {
     cluster_pair_with(&[]).await
 }
 
 /// As [`cluster_pair`], with `extra` variables on both replicas.
-async fn cluster_pair_with(extra: &[(&str, &str)]) -> (Cluster, Replica, Replica) {
+pub(crate) async fn cluster_pair_with(extra: &[(&str, &str)]) -> (Cluster, Replica, Replica) {
     let cluster = Cluster::new(None).await;
     let mut env = vec![("CHATHUB_ADMIN_TOKEN", TOKEN)];
     env.extend_from_slice(extra);
@@ -30,12 +30,16 @@ async fn cluster_pair_with(extra: &[(&str, &str)]) -> (Cluster, Replica, Replica
 }
 
 /// The opaque id behind a web session, as the store knows it.
-async fn user_of(store: &dyn RoomLog, session: &str) -> UserId {
+pub(crate) async fn user_of(store: &dyn RoomLog, session: &str) -> UserId {
     let key = SessionToken::parse(session).unwrap().storage_key();
     store.find_user(Platform::Web, &key).await.unwrap().unwrap()
 }
 
-async fn admin(method: reqwest::Method, url: String, body: Option<Value>) -> reqwest::Response {
+pub(crate) async fn admin(
+    method: reqwest::Method,
+    url: String,
+    body: Option<Value>,
+) -> reqwest::Response {
     let mut req = reqwest::Client::new()
         .request(method, url)
         .bearer_auth(TOKEN);
@@ -45,7 +49,11 @@ async fn admin(method: reqwest::Method, url: String, body: Option<Value>) -> req
     req.send().await.unwrap()
 }
 
-async fn ban(replica: &Replica, user: UserId, until: Option<chrono::DateTime<chrono::Utc>>) {
+pub(crate) async fn ban(
+    replica: &Replica,
+    user: UserId,
+    until: Option<chrono::DateTime<chrono::Utc>>,
+) {
     let mut body = json!({"reason": "spam", "by": "mod-ana"});
     if let Some(until) = until {
         body["until"] = json!(until);
@@ -200,14 +208,14 @@ async fn deletion_on_the_other_replica_closes_a_live_socket() {
 
 /// `reporter` and `target` (searching, nobody else waiting) are paired; the
 /// reporter reports; the target sees the chat end.
-async fn meet_and_report(reporter: &mut WsClient, target: &mut WsClient) {
+pub(crate) async fn meet_and_report(reporter: &mut WsClient, target: &mut WsClient) {
     meet_and_file_report(reporter, target).await;
     assert_eq!(target.wait_for("partner_left").await["reason"], "report");
 }
 
 /// `reporter` and `target` are paired and the reporter's report is filed;
 /// returns their room.
-async fn meet_and_file_report(reporter: &mut WsClient, target: &mut WsClient) -> RoomId {
+pub(crate) async fn meet_and_file_report(reporter: &mut WsClient, target: &mut WsClient) -> RoomId {
     target.search().await;
     target.expect("searching").await;
     reporter.search().await;

@@ -63,6 +63,13 @@ impl TestDb {
             .unwrap()
     }
 
+    /// Runs one statement on this database (a test arranging what no
+    /// endpoint can, such as a complaint filed long ago).
+    pub async fn execute(&self, sql: &str) {
+        let mut conn = AsyncPgConnection::establish(&self.url).await.unwrap();
+        diesel::sql_query(sql).execute(&mut conn).await.unwrap();
+    }
+
     /// A migrated store on this database.
     pub async fn store(&self) -> Arc<PgStore> {
         Arc::new(
