@@ -18,6 +18,7 @@ mod lb_failover;
 mod matching;
 mod matching_props;
 mod moderation;
+mod moderation_audit;
 mod moderation_views;
 mod operations;
 mod presence_typing;
