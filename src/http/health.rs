@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, web};
 use super::AppState;
 
 /// A readiness probe that takes longer than this counts as a failure.
-const READY_TIMEOUT: Duration = Duration::from_secs(2);
+pub(super) const READY_TIMEOUT: Duration = Duration::from_secs(2);
 
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))

@@ -172,6 +172,10 @@ pub trait Oversight: Send + Sync + 'static {
     /// Service-wide counts: of `online`, how many per platform; active
     /// rooms; messages stored in the last minute.
     async fn counts(&self, online: &[UserId]) -> Result<StoreCounts, StoreError>;
+
+    /// Active rooms in the whole service: the part of `counts` that is
+    /// cheap enough for every metrics scrape.
+    async fn active_rooms(&self) -> Result<i64, StoreError>;
 }
 
 /// Data protection: retention, export and erasure of a person's data.

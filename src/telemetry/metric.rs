@@ -19,6 +19,7 @@ pub const CONNECTIONS: &str = "chathub_connections";
 pub const PEOPLE_ONLINE: &str = "chathub_people_online";
 pub const QUEUE_WAITING: &str = "chathub_queue_waiting";
 pub const ROOMS_ACTIVE: &str = "chathub_rooms_active";
+pub const SERVICE_ROOMS_ACTIVE: &str = "chathub_service_rooms_active";
 pub const READY: &str = "chathub_ready";
 pub const DEPENDENCY_UP: &str = "chathub_dependency_up";
 pub const MESSAGES_STORED: &str = "chathub_messages_stored_total";
@@ -121,7 +122,13 @@ fn describe() {
     );
     describe_gauge!(
         ROOMS_ACTIVE,
-        "Active rooms with at least one member connected to this replica, read at scrape time."
+        "Active rooms with at least one member connected to this replica, read at scrape time \
+         (a room whose members are on two replicas counts on both: do not sum)."
+    );
+    describe_gauge!(
+        SERVICE_ROOMS_ACTIVE,
+        "Active rooms in the whole service (the store's count), read at scrape time; \
+         every replica reports the same figure."
     );
     describe_gauge!(
         READY,
@@ -228,17 +235,27 @@ fn register_zeros() {
     for outcome in WEBHOOK_OUTCOMES {
         metrics::counter!(TG_WEBHOOK_UPDATES, "outcome" => outcome).absolute(0);
     }
-    for gauge in [CONNECTIONS, QUEUE_WAITING, ROOMS_ACTIVE] {
+    for gauge in [
+        CONNECTIONS,
+        QUEUE_WAITING,
+        ROOMS_ACTIVE,
+        SERVICE_ROOMS_ACTIVE,
+    ] {
         metrics::gauge!(gauge).increment(0.0);
     }
     for platform in [Platform::Web, Platform::Telegram] {
         metrics::gauge!(PEOPLE_ONLINE, "transport" => platform.as_str()).increment(0.0);
     }
     // Registering a histogram without recording makes it render with empty
-    // buckets. Telegram call durations carry the method, known only per call.
+    // buckets. The Bot API methods are the ones `TgApi::call` accepts.
     let _ = metrics::histogram!(RELAY_SECONDS);
     let _ = metrics::histogram!(PAIRING_WAIT_SECONDS);
     let _ = metrics::histogram!(TG_BUDGET_WAIT_SECONDS);
+    for method in crate::transports::telegram::called_methods() {
+        for outcome in TG_OUTCOMES {
+            let _ = metrics::histogram!(TG_CALL_SECONDS, "method" => method.clone(), "outcome" => outcome);
+        }
+    }
 }
 
 /// The installed recorder's handle, for rendering; `None` if installing failed.

@@ -4,6 +4,8 @@
 #   - renders k8s/base and k8s/trial with kustomize (kubectl kustomize) and
 #     validates every object, and the Secret template, against the
 #     Kubernetes schemas (kubernetes-validate --strict, no cluster needed);
+#   - checks the Ingress routes every public route read from the code and
+#     no operator route;
 #   - validates docker-compose.yml against the compose-spec schema;
 #   - `nginx -t` on the load balancer config;
 #   - `promtool check rules` on the alert rules and `promtool check config`;
@@ -76,6 +78,56 @@ for key in TELEGRAM_BOT_TOKEN TELEGRAM_WEBHOOK_SECRET CHATHUB_ADMIN_TOKEN DATABA
   grep -q "^  $key:" k8s/secret.example.yaml || fail "the Secret template lacks $key"
 done
 if grep -Eq '^ +path: /(metrics|admin)' "$base"; then fail "the Ingress routes /metrics or /admin"; fi
+
+echo "== every public route through the Ingress"
+# The routes come from the code, not from a list kept here: the page's
+# routes (public_routes in src/http/mod.rs), the webhook's resource, and
+# every local file index.html loads. Each must be routed by the rendered
+# Ingress, so a new asset cannot be forgotten; the operator routes must not.
+python3 - "$base" <<'PY' || fail "the Ingress does not route every public route"
+import re, sys, yaml
+
+def block(path, start):
+    text = open(path).read()
+    body = text[text.index(start):]
+    return body[:body.index("\n}\n")]
+
+# The kubelet probes the pods directly; nobody reaches these from outside.
+PROBES = {"/healthz", "/readyz"}
+public = set(re.findall(r'\.route\("(/[^"]*)"', block("src/http/mod.rs", "pub fn public_routes")))
+webhook = re.findall(r'web::resource\("(/[^"]*)"', open("src/transports/telegram/mod.rs").read())
+page = set(re.findall(r'(?:src|href)="(/[^"/][^"]*)"', open("src/http/static/index.html").read()))
+assert PROBES <= public and webhook and page, "route extraction found nothing: update this check"
+unserved = page - public
+assert not unserved, f"index.html loads {sorted(unserved)}, which public_routes does not serve"
+wanted = (public - PROBES) | set(webhook) | page
+
+paths = []
+for doc in yaml.safe_load_all(open(sys.argv[1])):
+    if doc and doc.get("kind") == "Ingress":
+        for rule in doc["spec"].get("rules", []):
+            for p in rule.get("http", {}).get("paths", []):
+                paths.append((p["path"], p["pathType"]))
+
+def routed(route):
+    for path, kind in paths:
+        if kind == "Exact" and route == path:
+            return True
+        if kind != "Exact" and (path == "/" or route == path.rstrip("/")
+                                or route.startswith(path.rstrip("/") + "/")):
+            return True
+    return False
+
+missing = sorted(r for r in wanted if not routed(r))
+for r in missing:
+    print(f"FAILED: {r} is a public route the Ingress does not route")
+leaked = [r for r in ("/metrics", "/admin", "/admin/stats") if routed(r)]
+for r in leaked:
+    print(f"FAILED: the Ingress routes the operator path {r}")
+if missing or leaked:
+    sys.exit(1)
+print(f"ingress: routes all {len(wanted)} public routes ({', '.join(sorted(wanted))}), no operator path")
+PY
 
 echo "== docker-compose.yml against the compose-spec schema"
 check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml

@@ -78,6 +78,7 @@ async fn every_metric_has_help_and_the_alerted_series_exist_from_start_up() {
         "chathub_ready 1",
         "chathub_queue_waiting ",
         "chathub_rooms_active ",
+        "chathub_service_rooms_active ",
         "chathub_matches_total ",
         "chathub_people_online{transport=\"web\"} ",
         "chathub_people_online{transport=\"telegram\"} ",
@@ -88,10 +89,32 @@ async fn every_metric_has_help_and_the_alerted_series_exist_from_start_up() {
         "chathub_telegram_webhook_updates_total{outcome=\"unavailable\"} ",
         "chathub_relay_latency_seconds_bucket{le=\"0.1\"} ",
         "chathub_pairing_wait_seconds_count ",
+        "chathub_telegram_budget_waits_total ",
+        "chathub_catch_ups_total ",
     ] {
         assert!(
             text.lines().any(|l| l.starts_with(series)),
             "{series:?} missing from /metrics"
+        );
+    }
+    // The Bot API latency histogram, per method the hub calls and outcome,
+    // although this app never called Telegram.
+    assert!(text.contains("# HELP chathub_telegram_call_duration_seconds "));
+    for (method, outcome) in [
+        ("sendMessage", "ok"),
+        ("copyMessage", "429"),
+        ("answerCallbackQuery", "5xx"),
+    ] {
+        let labels = [
+            format!("method=\"{method}\""),
+            format!("outcome=\"{outcome}\""),
+        ];
+        assert!(
+            text.lines().any(
+                |l| l.starts_with("chathub_telegram_call_duration_seconds_count{")
+                    && labels.iter().all(|label| l.contains(label.as_str()))
+            ),
+            "no {method} {outcome} call duration series in /metrics"
         );
     }
     app.shutdown().await;

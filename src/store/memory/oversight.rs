@@ -99,4 +99,13 @@ impl Oversight for MemoryStore {
             .count() as i64;
         Ok(counts)
     }
+
+    async fn active_rooms(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .lock()?
+            .rooms
+            .values()
+            .filter(|r| r.is_active())
+            .count() as i64)
+    }
 }

@@ -67,6 +67,12 @@ struct CountsRow {
 }
 
 #[derive(QueryableByName)]
+struct ActiveRoomsRow {
+    #[diesel(sql_type = BigInt)]
+    active_rooms: i64,
+}
+
+#[derive(QueryableByName)]
 struct UserRow {
     #[diesel(sql_type = Text)]
     platform: String,
@@ -242,6 +248,19 @@ impl Oversight for PgStore {
                 active_rooms: row.active_rooms,
                 messages_last_minute: row.messages_last_minute,
             })
+        })
+    }
+
+    async fn active_rooms(&self) -> Result<i64, StoreError> {
+        with_conn!(self.checkout(), |conn| async move {
+            // Answered from the partial index of active rooms.
+            let row: ActiveRoomsRow = diesel::sql_query(
+                "SELECT count(*) AS active_rooms FROM rooms WHERE ended_at IS NULL",
+            )
+            .get_result(conn)
+            .await
+            .map_err(db_error)?;
+            Ok(row.active_rooms)
         })
     }
 }

@@ -14,6 +14,7 @@ use teloxide::{ApiError, Bot, RequestError};
 
 use super::budget::{self, Budget};
 use super::ids::TelegramChatId;
+use super::methods::{Called, method_name};
 
 /// Attempts of one call that fails transiently (network, 5xx) before giving up.
 const MAX_TRANSIENT_ATTEMPTS: u32 = 5;
@@ -129,6 +130,7 @@ impl TgApi {
     ) -> Result<Output<R>, SendError>
     where
         R: Request<Err = RequestError>,
+        R::Payload: Called,
     {
         self.call_gated(chat, req, None).await
     }
@@ -142,6 +144,7 @@ impl TgApi {
     ) -> Result<Output<R>, SendError>
     where
         R: Request<Err = RequestError>,
+        R::Payload: Called,
     {
         let mut transient = 0;
         let mut limited = 0;
@@ -163,7 +166,7 @@ impl TgApi {
             observe_budget_wait(waiting.elapsed());
             let started = std::time::Instant::now();
             let result = req.send_ref().await;
-            observe_call(method_name::<R>(), &result, started.elapsed());
+            observe_call(method_name::<R::Payload>(), &result, started.elapsed());
             let err = match result {
                 Ok(out) => return Ok(out),
                 Err(e) => e,
@@ -204,16 +207,6 @@ impl TgApi {
             }
         }
     }
-}
-
-/// The Bot API method of a request type (`sendMessage`, `copyMessage`, ...):
-/// teloxide names payloads after the method with a capital first letter.
-fn method_name<R: Request>() -> String {
-    let name = <R::Payload as teloxide::requests::Payload>::NAME;
-    let mut chars = name.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_ascii_lowercase().to_string() + chars.as_str()
-    })
 }
 
 /// Counts one attempt and its duration by outcome (ok, 429, 403, 4xx, 5xx,

@@ -40,6 +40,7 @@ mod incoming;
 mod language;
 mod lease;
 mod maintenance;
+mod methods;
 mod ordering;
 mod outbox;
 mod polling;
@@ -69,6 +70,7 @@ pub use budget::{Budget, BudgetError, LocalBudget, RedisBudget};
 pub use ids::TelegramChatId;
 pub use lease::{LEASE_TTL, Lease, LeaseError, LocalLease, RedisLease};
 pub use maintenance::TelegramKeeper;
+pub use methods::called_methods;
 pub use setup::{allowed_updates, setup};
 pub use webhook::{MAX_UPDATE_BYTES, SECRET_HEADER};
 

@@ -192,6 +192,7 @@ impl Sender {
     pub(super) async fn call<R>(&self, req: R) -> Result<Output<R>, SendError>
     where
         R: Request<Err = RequestError>,
+        R::Payload: super::methods::Called,
     {
         self.api
             .call_gated(Some(self.chat), req, Some(&self.gate))
