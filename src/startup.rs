@@ -94,6 +94,7 @@ pub fn pg_config(config: &Config) -> Option<PgConfig> {
         url: url.expose().to_owned(),
         pool_size: config.db_pool_size,
         writers: config.db_writers,
+        room_idle: config.room_idle,
     })
 }
 

@@ -54,6 +54,11 @@ pg_profile() {
            round((100 * total_exec_time / sum(total_exec_time) OVER ())::numeric, 1) AS pct,
            left(regexp_replace(query, '\s+', ' ', 'g'), 90) AS statement
     FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15"
+  echo "== PostgreSQL writes by table (HOT updates touch no index)"
+  psql "$PG/$DB" -P pager=off -c "
+    SELECT relname AS table, n_tup_ins AS inserted, n_tup_upd AS updated,
+           n_tup_hot_upd AS hot_updated, n_dead_tup AS dead
+    FROM pg_stat_user_tables WHERE n_tup_ins + n_tup_upd > 0 ORDER BY n_tup_upd + n_tup_ins DESC"
 }
 
 bench_cleanup() {

@@ -44,6 +44,7 @@ conformance! {
         a_second_active_room_is_refused,
         concurrent_room_creation_keeps_one_room_per_person,
         a_room_ends_exactly_once,
+        active_rooms_are_counted_until_they_end,
         messages_get_seqs_one_to_n_and_read_back_in_order,
         a_retried_message_is_stored_once,
         concurrent_appends_get_a_gapless_unique_sequence,
@@ -76,6 +77,7 @@ conformance! {
         processed_updates_and_spoiler_defaults_are_remembered,
         each_orphan_is_claimed_once,
         a_chosen_language_is_kept_per_person,
+        copies_recorded_together_are_each_kept,
     }
     limits {
         idle_rooms_end_once_and_a_message_keeps_a_room_open,

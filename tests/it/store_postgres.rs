@@ -105,6 +105,7 @@ async fn an_outage_gives_retryable_errors_loses_nothing_and_heals() {
         url: proxy.url(&db.url),
         pool_size: 4,
         writers: 1,
+        room_idle: std::time::Duration::from_secs(900),
     })
     .await
     .unwrap();

@@ -48,6 +48,7 @@ pub async fn store_load(args: StoreArgs) -> anyhow::Result<()> {
             url: args.database_url.clone(),
             pool_size: args.pool_size,
             writers: args.writers,
+            room_idle: std::time::Duration::from_secs(900),
         })
         .await?,
     );

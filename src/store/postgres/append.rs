@@ -41,14 +41,28 @@ pub(super) struct AppendWriter {
     shards: Vec<mpsc::Sender<Pending>>,
 }
 
+/// What every shard's batches share.
+#[derive(Clone, Copy)]
+struct ShardConfig {
+    /// Seconds a room's `last_active_at` may lag (`activity_step`).
+    activity_step_secs: f64,
+}
+
 impl AppendWriter {
     /// Starts `shards` writer tasks on the current tokio runtime. They stop
     /// when the writer is dropped.
-    pub(super) fn start(pool: Pool<AsyncPgConnection>, shards: usize) -> Self {
+    pub(super) fn start(
+        pool: Pool<AsyncPgConnection>,
+        shards: usize,
+        activity_step: std::time::Duration,
+    ) -> Self {
+        let config = ShardConfig {
+            activity_step_secs: activity_step.as_secs_f64(),
+        };
         let shards = (0..shards.max(1))
             .map(|_| {
                 let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
-                tokio::spawn(run_shard(pool.clone(), rx));
+                tokio::spawn(run_shard(pool.clone(), rx, config));
                 tx
             })
             .collect();
@@ -71,7 +85,11 @@ impl AppendWriter {
     }
 }
 
-async fn run_shard(pool: Pool<AsyncPgConnection>, mut queue: mpsc::Receiver<Pending>) {
+async fn run_shard(
+    pool: Pool<AsyncPgConnection>,
+    mut queue: mpsc::Receiver<Pending>,
+    config: ShardConfig,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         // A caller that gave up (timed out) has been told to retry; storing
@@ -79,15 +97,18 @@ async fn run_shard(pool: Pool<AsyncPgConnection>, mut queue: mpsc::Receiver<Pend
         batch.retain(|p| !p.reply.is_closed());
         if !batch.is_empty() {
             let full = std::mem::replace(&mut batch, Vec::with_capacity(MAX_BATCH));
-            store_batch(&pool, full).await;
+            store_batch(&pool, full, config).await;
         }
     }
 }
 
-async fn store_batch(pool: &Pool<AsyncPgConnection>, batch: Vec<Pending>) {
+async fn store_batch(pool: &Pool<AsyncPgConnection>, batch: Vec<Pending>, config: ShardConfig) {
     // Within a batch each idempotency key goes to the database once; later
     // copies (a client retrying faster than we store) share its answer.
-    let mut query = AppendBatch::default();
+    let mut query = AppendBatch {
+        activity_step_secs: config.activity_step_secs,
+        ..AppendBatch::default()
+    };
     let mut slot_of_key: HashMap<(uuid::Uuid, &str), usize> = HashMap::new();
     let mut slots = Vec::with_capacity(batch.len());
     for p in &batch {

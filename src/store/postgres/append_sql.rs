@@ -8,7 +8,9 @@ use chrono::{DateTime, Utc};
 use diesel::QueryResult;
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{Array, BigInt, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{
+    Array, BigInt, Double, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+};
 use uuid::Uuid;
 
 /// For each input row (by position `ord`, from 1): the seq an earlier
@@ -46,7 +48,13 @@ const SQL_TAIL: &str = ")
     JOIN locked r ON r.id = i.room_id AND i.sender_id IN (r.user_a, r.user_b)
     WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.ord = i.ord)
 ), bumped AS (
-    UPDATE rooms r SET last_seq = r.last_seq + c.cnt, last_active_at = now()
+    -- last_active_at moves only once it lags by the activity step: left
+    -- as it is, this is a HOT update that writes no index entry.
+    UPDATE rooms r SET last_seq = r.last_seq + c.cnt,
+        last_active_at = CASE WHEN r.last_active_at < now() - make_interval(secs => ";
+
+const SQL_AFTER_STEP: &str = ")
+            THEN now() ELSE r.last_active_at END
     FROM (SELECT room_id, count(*) AS cnt FROM fresh GROUP BY room_id) c
     WHERE r.id = c.room_id AND r.ended_at IS NULL
     RETURNING r.id, r.last_seq - c.cnt AS base
@@ -79,6 +87,8 @@ pub(super) struct AppendBatch {
     pub reply_to_seqs: Vec<Option<i64>>,
     pub sender_platform_msg_ids: Vec<Option<i64>>,
     pub metadata: Vec<Option<serde_json::Value>>,
+    /// Seconds a room's `last_active_at` may lag before an append moves it.
+    pub activity_step_secs: f64,
 }
 
 impl AppendBatch {
@@ -100,6 +110,7 @@ impl AppendBatch {
                 reply_to_seqs: rest.reply_to_seqs.pop().into_iter().collect(),
                 sender_platform_msg_ids: rest.sender_platform_msg_ids.pop().into_iter().collect(),
                 metadata: rest.metadata.pop().into_iter().collect(),
+                activity_step_secs: rest.activity_step_secs,
             });
         }
         out.into_iter().rev()
@@ -147,6 +158,8 @@ impl QueryFragment<Pg> for AppendBatch {
         out.push_bind_param::<Array<Nullable<Jsonb>>, _>(&self.metadata)?;
         out.push_sql("::jsonb[]");
         out.push_sql(SQL_TAIL);
+        out.push_bind_param::<Double, _>(&self.activity_step_secs)?;
+        out.push_sql(SQL_AFTER_STEP);
         Ok(())
     }
 }

@@ -12,6 +12,7 @@
 
 mod append;
 mod append_sql;
+mod deliveries;
 mod matching;
 mod migrate;
 mod models;
@@ -53,6 +54,24 @@ pub struct PgConfig {
     /// Message writers, each with a connection of its own
     /// (`CHATHUB_DB_WRITERS`).
     pub writers: usize,
+    /// A room in which nobody wrote this long ends (`CHATHUB_ROOM_IDLE_SECS`);
+    /// it sets how stale a room's recorded activity may be ([`activity_step`]).
+    pub room_idle: Duration,
+}
+
+/// Longest a room's recorded last activity may lag behind its newest
+/// message.
+const MAX_ACTIVITY_STEP: Duration = Duration::from_secs(60);
+
+/// How far a room's `last_active_at` may lag: an append moves it only once
+/// it is this old. Why not on every append: `last_active_at` is indexed (the
+/// idle sweep finds rooms by it), so moving it makes PostgreSQL write a new
+/// entry into every index of `rooms` for each batch that touches the room;
+/// left as it is, the `last_seq` bump is a HOT update that touches no index.
+/// The idle sweep allows for the lag, so a room ends at most this much
+/// later than `CHATHUB_ROOM_IDLE_SECS`, never earlier.
+fn activity_step(room_idle: Duration) -> Duration {
+    (room_idle / 10).min(MAX_ACTIVITY_STEP)
 }
 
 impl std::fmt::Debug for PgConfig {
@@ -61,6 +80,7 @@ impl std::fmt::Debug for PgConfig {
         f.debug_struct("PgConfig")
             .field("pool_size", &self.pool_size)
             .field("writers", &self.writers)
+            .field("room_idle", &self.room_idle)
             .finish_non_exhaustive()
     }
 }
@@ -68,6 +88,10 @@ impl std::fmt::Debug for PgConfig {
 pub struct PgStore {
     pool: Pool<AsyncPgConnection>,
     writer: append::AppendWriter,
+    /// Records Telegram copies in batches (on the read pool).
+    deliveries: deliveries::DeliveryWriter,
+    /// See [`activity_step`]; the idle sweep adds it to the idle limit.
+    activity_step: Duration,
 }
 
 type Pooled = Object<AsyncPgConnection>;
@@ -104,10 +128,18 @@ impl PgStore {
         // reads (connections opened together syncing at once, an admin
         // export) must never leave them waiting for a connection.
         let writers = config.writers.max(1);
-        let writer = append::AppendWriter::start(pool(writers, Some(writer_setup()))?, writers);
+        let activity_step = activity_step(config.room_idle);
+        let writer = append::AppendWriter::start(
+            pool(writers, Some(writer_setup()))?,
+            writers,
+            activity_step,
+        );
+        let pool = pool(config.pool_size.max(1), None)?;
         Ok(Self {
-            pool: pool(config.pool_size.max(1), None)?,
+            deliveries: deliveries::DeliveryWriter::start(pool.clone()),
+            pool,
             writer,
+            activity_step,
         })
     }
 

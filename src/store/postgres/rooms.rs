@@ -56,7 +56,8 @@ WITH ended AS (
 )
 SELECT * FROM ended";
 
-/// Ends up to $2 active rooms idle for $1 seconds. Rooms another replica is
+/// Ends up to $2 active rooms idle for $1 seconds (the idle limit plus the
+/// lag an append leaves in `last_active_at`, see `activity_step`). Rooms another replica is
 /// ending at the same moment are skipped (`SKIP LOCKED`), and the idle
 /// condition is checked again on the locked row, so an append that got the
 /// row first (bumping `last_active_at`) keeps its room open.
@@ -303,7 +304,7 @@ impl RoomLog for PgStore {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         with_conn!(self.checkout(), |conn| async move {
             diesel::sql_query(END_IDLE_ROOMS)
-                .bind::<diesel::sql_types::Double, _>(idle.as_secs_f64())
+                .bind::<diesel::sql_types::Double, _>((idle + self.activity_step).as_secs_f64())
                 .bind::<diesel::sql_types::BigInt, _>(limit)
                 .load::<RoomRow>(conn)
                 .await

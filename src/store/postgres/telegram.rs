@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::schema::{messages, orphans, processed_updates, users};
-use super::{PgStore, db_error, with_conn};
+use super::{CHECKOUT_TIMEOUT, PgStore, QUERY_TIMEOUT, db_error, with_conn};
 use crate::domain::{Platform, RoomId, Seq, UiLang, UserId};
 use crate::store::{MessageCopies, StoreError, TelegramLog};
 
@@ -23,20 +23,11 @@ impl TelegramLog for PgStore {
         seq: Seq,
         receiver_platform_msg_id: Option<i64>,
     ) -> Result<(), StoreError> {
-        let updated = with_conn!(self.checkout(), |conn| async move {
-            diesel::update(messages::table.find((room.0, seq.0)))
-                .set((
-                    messages::receiver_platform_msg_id.eq(receiver_platform_msg_id),
-                    messages::delivered_at.eq(Utc::now()),
-                ))
-                .execute(conn)
-                .await
-                .map_err(db_error)
-        })?;
-        if updated == 0 {
-            return Err(StoreError::NoSuchRoom);
-        }
-        Ok(())
+        // Batched with other chats' copies (`deliveries.rs`).
+        let recorded = self.deliveries.record(room, seq, receiver_platform_msg_id);
+        tokio::time::timeout(CHECKOUT_TIMEOUT + QUERY_TIMEOUT, recorded)
+            .await
+            .map_err(|_| StoreError::Unavailable("delivery record timed out".into()))?
     }
 
     async fn message_copies(

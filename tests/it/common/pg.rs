@@ -49,6 +49,8 @@ impl TestDb {
             url: self.url.clone(),
             pool_size: 8,
             writers: 1,
+            // The idle limit of the conformance cases (`conformance::limits`).
+            room_idle: std::time::Duration::from_secs(2),
         }
     }
 

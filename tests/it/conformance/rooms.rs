@@ -163,3 +163,26 @@ pub async fn a_room_ends_exactly_once(store: S) {
     ));
     assert_eq!(store.rooms.room(RoomId::new()).await.unwrap(), None);
 }
+
+/// The service-wide count of rooms (`chathub_service_rooms_active`): rooms
+/// are counted from their start until their end, whoever ends them.
+pub async fn active_rooms_are_counted_until_they_end(store: S) {
+    assert_eq!(store.oversight.active_rooms().await.unwrap(), 0);
+    let (a, _, first) = pair(&store).await;
+    let (c, d) = (user(&store, "carol").await, user(&store, "dan").await);
+    let second = store.rooms.create_room(c, d).await.unwrap().id;
+    assert_eq!(store.oversight.active_rooms().await.unwrap(), 2);
+
+    store
+        .rooms
+        .end_room(first, Some(a), EndReason::Next)
+        .await
+        .unwrap();
+    assert_eq!(store.oversight.active_rooms().await.unwrap(), 1);
+    store
+        .rooms
+        .end_room(second, None, EndReason::Moderation)
+        .await
+        .unwrap();
+    assert_eq!(store.oversight.active_rooms().await.unwrap(), 0);
+}

@@ -242,3 +242,56 @@ pub async fn each_orphan_is_claimed_once(store: S) {
             .is_empty()
     );
 }
+
+/// Many chats' copies recorded at once (the Postgres store writes them in
+/// batches): each is recorded, and a missing message fails only its own
+/// record.
+pub async fn copies_recorded_together_are_each_kept(store: S) {
+    const ROOMS: usize = 12;
+    let mut sent = Vec::new();
+    for i in 0..ROOMS {
+        let a = store
+            .rooms
+            .upsert_user(Platform::Telegram, &format!("a{i}"))
+            .await
+            .unwrap();
+        let b = store
+            .rooms
+            .upsert_user(Platform::Telegram, &format!("b{i}"))
+            .await
+            .unwrap();
+        let room = store.rooms.create_room(a, b).await.unwrap().id;
+        let seq = append(&store, room, a, text(), &format!("tg:{i}"), 10).await;
+        sent.push((room, b, seq, 1000 + i as i64));
+    }
+
+    let records = sent.iter().map(|&(room, _, seq, copy)| {
+        let store = store.clone();
+        tokio::spawn(async move { store.telegram.record_delivery(room, seq, Some(copy)).await })
+    });
+    let missing = {
+        let store = store.clone();
+        let room = sent[0].0;
+        tokio::spawn(async move { store.telegram.record_delivery(room, Seq(99), None).await })
+    };
+    for record in records.collect::<Vec<_>>() {
+        record.await.unwrap().unwrap();
+    }
+    assert!(matches!(
+        missing.await.unwrap(),
+        Err(StoreError::NoSuchRoom)
+    ));
+
+    for (room, receiver, seq, copy) in sent {
+        let find = store.telegram.find_by_platform_msg_id(room, receiver, copy);
+        assert_eq!(find.await.unwrap(), Some(seq));
+        assert_eq!(
+            store
+                .telegram
+                .last_delivered_seq(room, receiver)
+                .await
+                .unwrap(),
+            seq
+        );
+    }
+}

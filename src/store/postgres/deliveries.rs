@@ -1,0 +1,145 @@
+//! Delivery records of Telegram copies, written in batches. Every copy that
+//! reaches a partner's chat is recorded (its message id there, and that it
+//! was delivered) before the next copy of that chat goes out; one statement
+//! and one commit per copy made this the Telegram path's costliest write.
+//! As with appends, a writer task takes whatever has queued up while its
+//! previous statement ran and records it with one statement: idle, one copy
+//! per statement; under load, one commit covers many chats' copies.
+
+use diesel::QueryableByName;
+use diesel::sql_types::{Array, BigInt, Nullable, Uuid as SqlUuid};
+use diesel_async::AsyncPgConnection;
+use diesel_async::RunQueryDsl;
+use diesel_async::pooled_connection::deadpool::Pool;
+use tokio::sync::{mpsc, oneshot};
+
+use super::{checkout, db_error, with_conn};
+use crate::domain::{RoomId, Seq};
+use crate::store::StoreError;
+
+/// Most copies recorded by one statement.
+const MAX_BATCH: usize = 256;
+/// Records waiting before callers are pushed back on.
+const QUEUE_DEPTH: usize = 4096;
+
+/// Sets each listed message's receiver copy and delivery time; returns the
+/// rows it found (a message missing from the result does not exist).
+/// Rows are listed in key order, so two batches never lock in opposite
+/// orders.
+const RECORD: &str = "\
+UPDATE messages m SET receiver_platform_msg_id = d.copy, delivered_at = now()
+FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) AS d (room_id, seq, copy)
+WHERE m.room_id = d.room_id AND m.seq = d.seq
+RETURNING m.room_id, m.seq";
+
+#[derive(QueryableByName)]
+struct Found {
+    #[diesel(sql_type = SqlUuid)]
+    room_id: uuid::Uuid,
+    #[diesel(sql_type = BigInt)]
+    seq: i64,
+}
+
+struct Pending {
+    room: RoomId,
+    seq: Seq,
+    copy: Option<i64>,
+    reply: oneshot::Sender<Result<(), StoreError>>,
+}
+
+pub(super) struct DeliveryWriter {
+    queue: mpsc::Sender<Pending>,
+}
+
+impl DeliveryWriter {
+    /// Starts the writer task on the current tokio runtime; it stops when
+    /// the writer is dropped.
+    pub(super) fn start(pool: Pool<AsyncPgConnection>) -> Self {
+        let (queue, rx) = mpsc::channel(QUEUE_DEPTH);
+        tokio::spawn(run(pool, rx));
+        Self { queue }
+    }
+
+    /// Records one copy; answers once it is committed. `NoSuchRoom` when
+    /// the message does not exist.
+    pub(super) async fn record(
+        &self,
+        room: RoomId,
+        seq: Seq,
+        copy: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let stopped = || StoreError::Unavailable("delivery writer stopped".into());
+        let (reply, answer) = oneshot::channel();
+        let pending = Pending {
+            room,
+            seq,
+            copy,
+            reply,
+        };
+        self.queue.send(pending).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+async fn run(pool: Pool<AsyncPgConnection>, mut queue: mpsc::Receiver<Pending>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        // A caller that gave up was told to retry; its record comes again.
+        batch.retain(|p| !p.reply.is_closed());
+        if !batch.is_empty() {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(MAX_BATCH));
+            store_batch(&pool, full).await;
+        }
+    }
+}
+
+async fn store_batch(pool: &Pool<AsyncPgConnection>, mut batch: Vec<Pending>) {
+    // Key order for the row locks; a message listed twice (a retry racing
+    // its first attempt) is written once, with the latest copy.
+    batch.sort_by_key(|p| (p.room.0, p.seq.0));
+    let mut rooms = Vec::with_capacity(batch.len());
+    let mut seqs = Vec::with_capacity(batch.len());
+    let mut copies = Vec::with_capacity(batch.len());
+    for (i, p) in batch.iter().enumerate() {
+        let next_same = batch
+            .get(i + 1)
+            .is_some_and(|n| (n.room, n.seq) == (p.room, p.seq));
+        if !next_same {
+            rooms.push(p.room.0);
+            seqs.push(p.seq.0);
+            copies.push(p.copy);
+        }
+    }
+    let outcome: Result<Vec<Found>, StoreError> = async {
+        with_conn!(checkout(pool), |conn| async move {
+            diesel::sql_query(RECORD)
+                .bind::<Array<SqlUuid>, _>(&rooms)
+                .bind::<Array<BigInt>, _>(&seqs)
+                .bind::<Array<Nullable<BigInt>>, _>(&copies)
+                .load::<Found>(conn)
+                .await
+                .map_err(db_error)
+        })
+    }
+    .await;
+    match outcome {
+        Ok(found) => {
+            let found: std::collections::HashSet<(uuid::Uuid, i64)> =
+                found.into_iter().map(|f| (f.room_id, f.seq)).collect();
+            for p in batch {
+                let answer = if found.contains(&(p.room.0, p.seq.0)) {
+                    Ok(())
+                } else {
+                    Err(StoreError::NoSuchRoom)
+                };
+                // The caller may have timed out meanwhile; nothing to do then.
+                let _ = p.reply.send(answer);
+            }
+        }
+        Err(e) => {
+            for p in batch {
+                let _ = p.reply.send(Err(e.clone()));
+            }
+        }
+    }
+}
