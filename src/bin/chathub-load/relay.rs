@@ -36,6 +36,10 @@ pub struct RelayArgs {
     /// Messages each person sends.
     #[arg(long, default_value_t = 100)]
     messages: usize,
+    /// Messages per second over all senders (each person paced evenly, at
+    /// a phase of their own); unset, everyone sends as fast as acks come.
+    #[arg(long)]
+    rate: Option<f64>,
     #[command(flatten)]
     measure: MeasureArgs,
 }
@@ -91,11 +95,23 @@ pub async fn relay_load(args: RelayArgs) -> anyhow::Result<()> {
         args.pairs, args.a, args.b, args.messages
     );
 
+    // A person's gap between two sends at the asked rate.
+    let gap = match args.rate {
+        Some(rate) if rate > 0.0 => Some(Duration::from_secs_f64(people.len() as f64 / rate)),
+        Some(_) => bail!("--rate must be positive"),
+        None => None,
+    };
     let meter = Meter::start(&args.measure);
     let start = Arc::new(Instant::now());
     let mut tasks = Vec::with_capacity(people.len());
-    for ws in people {
-        tasks.push(tokio::spawn(person(ws, args.messages, start.clone())));
+    let senders = people.len();
+    for (i, ws) in people.into_iter().enumerate() {
+        // Spread the senders' phases over one gap, so sends do not bunch.
+        let pace = gap.map(|gap| Pace {
+            gap,
+            phase: gap.mul_f64(i as f64 / senders as f64),
+        });
+        tasks.push(tokio::spawn(person(ws, args.messages, pace, start.clone())));
     }
     let mut latencies = Vec::with_capacity(args.pairs * 2 * args.messages);
     for t in tasks {
@@ -109,28 +125,54 @@ pub async fn relay_load(args: RelayArgs) -> anyhow::Result<()> {
         &mut latencies,
         elapsed,
     );
-    let extra = json!({"pairs": args.pairs, "messages": args.messages});
+    let extra = json!({"pairs": args.pairs, "messages": args.messages, "rate": args.rate});
     meter.finish("relay", summary, extra)?;
     Ok(())
 }
 
+/// When a paced person sends: their k-th message at `phase + k * gap`
+/// after the start.
+#[derive(Clone, Copy)]
+struct Pace {
+    gap: Duration,
+    phase: Duration,
+}
+
 /// One person: waits to be matched, then sends `count` messages (each after
-/// its ack) while receiving the partner's; returns the latency of each
-/// message received. Fails if anything arrives twice or out of order.
-async fn person(mut ws: Ws, count: usize, start: Arc<Instant>) -> anyhow::Result<Vec<Duration>> {
+/// its ack, and not before its time when paced) while receiving the
+/// partner's; returns the latency of each message received. Fails if
+/// anything arrives twice or out of order.
+async fn person(
+    mut ws: Ws,
+    count: usize,
+    pace: Option<Pace>,
+    start: Arc<Instant>,
+) -> anyhow::Result<Vec<Duration>> {
     wait_for(&mut ws, "matched").await?;
     let mut latencies = Vec::with_capacity(count);
     let (mut sent, mut acked, mut received) = (0usize, true, 0usize);
     let mut last_seq = 0i64;
     while sent < count || !acked || received < count {
+        let mut due = None;
         if acked && sent < count {
-            let stamp = start.elapsed().as_nanos();
-            let frame = json!({"type": "message", "id": format!("m{sent}"), "text": format!("{stamp} load")});
-            ws.send(Message::text(frame.to_string())).await?;
-            sent += 1;
-            acked = false;
+            let at = pace.map(|p| *start + p.phase + p.gap.mul_f64(sent as f64));
+            if at.is_none_or(|at| Instant::now() >= at) {
+                let stamp = start.elapsed().as_nanos();
+                let frame = json!({"type": "message", "id": format!("m{sent}"), "text": format!("{stamp} load")});
+                ws.send(Message::text(frame.to_string())).await?;
+                sent += 1;
+                acked = false;
+            } else {
+                due = at;
+            }
         }
-        let f = next_json(&mut ws).await?;
+        let f = match due {
+            Some(at) => tokio::select! {
+                _ = tokio::time::sleep_until(at.into()) => continue,
+                f = next_json(&mut ws) => f?,
+            },
+            None => next_json(&mut ws).await?,
+        };
         match f["type"].as_str() {
             Some("ack") => acked = true,
             Some("message") => {
