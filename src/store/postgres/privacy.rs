@@ -20,21 +20,54 @@ use crate::store::{
     StoreError, UserExport,
 };
 
-/// Messages purged per statement.
-const PURGE_CHUNK: i64 = 5_000;
+/// Rooms looked at per statement.
+const PURGE_ROOMS: i64 = 500;
 
-/// Empties the content of messages created before `$1`, skipping rooms that
-/// an open complaint is about (their evidence is still being looked at).
+/// Empties the content of messages created before `$1` in the next `$2`
+/// rooms started before it, after room (`$3`, `$4`) in (started_at, id)
+/// order, skipping rooms that an open complaint is about (their evidence is
+/// still being looked at). A room that ended before the cutoff has nothing
+/// newer to purge later: it is marked and never looked at again. Returns
+/// how many messages were emptied, how many rooms were looked at, and the
+/// last of them (where the next statement goes on).
 const PURGE_MESSAGES: &str = "\
-UPDATE messages SET text = NULL, media_file_id = NULL, caption = NULL, metadata = NULL,
-                    purged_at = now()
-WHERE (room_id, seq) IN (
-    SELECT m.room_id, m.seq FROM messages m
-    WHERE m.purged_at IS NULL AND m.created_at < $1
-      AND NOT EXISTS (SELECT 1 FROM complaints c
-                      WHERE c.room_id = m.room_id AND c.status = 'open')
+WITH candidates AS (
+    SELECT r.id, r.started_at, r.ended_at FROM rooms r
+    WHERE r.content_purged_at IS NULL AND r.started_at < $1
+      AND (r.started_at, r.id) > ($3, $4)
+    ORDER BY r.started_at, r.id
     LIMIT $2
-)";
+), kept AS (
+    SELECT id, ended_at FROM candidates c
+    WHERE NOT EXISTS (SELECT 1 FROM complaints x WHERE x.room_id = c.id AND x.status = 'open')
+), purged AS (
+    UPDATE messages m SET text = NULL, media_file_id = NULL, caption = NULL, metadata = NULL,
+                          purged_at = now()
+    WHERE m.room_id IN (SELECT id FROM kept) AND m.purged_at IS NULL AND m.created_at < $1
+    RETURNING 1
+), finished AS (
+    UPDATE rooms r SET content_purged_at = now()
+    WHERE r.id IN (SELECT id FROM kept WHERE ended_at < $1)
+)
+SELECT (SELECT count(*) FROM purged) AS purged,
+       (SELECT count(*) FROM candidates) AS rooms,
+       last.started_at, last.id
+FROM (SELECT NULL::int AS nothing) one
+LEFT JOIN LATERAL (SELECT started_at, id FROM candidates ORDER BY started_at DESC, id DESC LIMIT 1)
+    last ON true";
+
+/// One purge statement's answer (see `PURGE_MESSAGES`).
+#[derive(QueryableByName)]
+struct Purged {
+    #[diesel(sql_type = BigInt)]
+    purged: i64,
+    #[diesel(sql_type = BigInt)]
+    rooms: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Timestamptz>)]
+    started_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<SqlUuid>)]
+    id: Option<uuid::Uuid>,
+}
 
 /// Complaint evidence is kept until the complaint is closed, then for the
 /// retention period like everything else.
@@ -291,18 +324,25 @@ async fn erase(
 impl Privacy for PgStore {
     async fn purge_expired(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
         let mut purged = 0u64;
+        // Before every room (no room started before the service existed).
+        let mut after = (DateTime::<Utc>::UNIX_EPOCH, uuid::Uuid::nil());
         loop {
-            let n = with_conn!(self.checkout(), |conn| async move {
+            let step: Purged = with_conn!(self.checkout(), |conn| async move {
                 diesel::sql_query(PURGE_MESSAGES)
                     .bind::<Timestamptz, _>(cutoff)
-                    .bind::<BigInt, _>(PURGE_CHUNK)
-                    .execute(conn)
+                    .bind::<BigInt, _>(PURGE_ROOMS)
+                    .bind::<Timestamptz, _>(after.0)
+                    .bind::<SqlUuid, _>(after.1)
+                    .get_result(conn)
                     .await
                     .map_err(db_error)
             })?;
-            purged += n as u64;
-            if (n as i64) < PURGE_CHUNK {
-                break;
+            purged += u64::try_from(step.purged).unwrap_or(0);
+            match (step.started_at, step.id) {
+                (Some(started_at), Some(id)) if step.rooms >= PURGE_ROOMS => {
+                    after = (started_at, id);
+                }
+                _ => break,
             }
         }
         with_conn!(self.checkout(), |conn| async move {

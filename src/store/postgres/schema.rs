@@ -34,6 +34,7 @@ diesel::table! {
         ended_by -> Nullable<Uuid>,
         last_seq -> BigInt,
         last_active_at -> Timestamptz,
+        content_purged_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -1,0 +1,5 @@
+DROP INDEX rooms_content_kept;
+ALTER TABLE rooms DROP COLUMN content_purged_at;
+CREATE INDEX messages_retention ON messages (created_at) WHERE purged_at IS NULL;
+ALTER TABLE messages ADD CONSTRAINT messages_sender_id_fkey FOREIGN KEY (sender_id) REFERENCES users (id);
+ALTER TABLE messages ADD CONSTRAINT messages_room_id_fkey FOREIGN KEY (room_id) REFERENCES rooms (id);
