@@ -1,3 +1,6 @@
+ALTER TABLE messages RESET (fillfactor);
+CREATE INDEX messages_by_receiver_copy ON messages (room_id, receiver_platform_msg_id)
+    WHERE receiver_platform_msg_id IS NOT NULL;
 DROP INDEX rooms_content_kept;
 ALTER TABLE rooms DROP COLUMN content_purged_at;
 CREATE INDEX messages_retention ON messages (created_at) WHERE purged_at IS NULL;
