@@ -164,6 +164,9 @@ impl Application {
 
     pub async fn build_with(config: Config, adapters: Adapters) -> anyhow::Result<Self> {
         crate::telemetry::metric::install();
+        crate::telemetry::metric::register_bot_api_methods(
+            crate::transports::telegram::called_methods(),
+        );
         let Adapters {
             store,
             bus,

@@ -247,11 +247,17 @@ fn register_zeros() {
         metrics::gauge!(PEOPLE_ONLINE, "transport" => platform.as_str()).increment(0.0);
     }
     // Registering a histogram without recording makes it render with empty
-    // buckets. The Bot API methods are the ones `TgApi::call` accepts.
+    // buckets.
     let _ = metrics::histogram!(RELAY_SECONDS);
     let _ = metrics::histogram!(PAIRING_WAIT_SECONDS);
     let _ = metrics::histogram!(TG_BUDGET_WAIT_SECONDS);
-    for method in crate::transports::telegram::called_methods() {
+}
+
+/// Registers the Bot API latency series of every method the Telegram
+/// transport calls (it names them: telemetry knows no transport), each with
+/// every outcome, so they render from start-up.
+pub fn register_bot_api_methods(methods: impl Iterator<Item = String>) {
+    for method in methods {
         for outcome in TG_OUTCOMES {
             let _ = metrics::histogram!(TG_CALL_SECONDS, "method" => method.clone(), "outcome" => outcome);
         }

@@ -20,6 +20,8 @@ diesel::table! {
         created_at -> Timestamptz,
         last_seen_at -> Timestamptz,
         deleted_at -> Nullable<Timestamptz>,
+        protect_content -> Bool,
+        ui_lang -> Nullable<Text>,
     }
 }
 

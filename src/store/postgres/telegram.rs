@@ -219,32 +219,31 @@ impl TelegramLog for PgStore {
     }
 
     async fn protect_content(&self, user: UserId) -> Result<bool, StoreError> {
-        // Raw SQL: `users` is past the 16 columns of Diesel's `table!`
-        // default, so this column is not declared there.
-        let row: Option<ProtectRow> = with_conn!(self.checkout(), |conn| async move {
-            diesel::sql_query("SELECT protect_content FROM users WHERE id = $1")
-                .bind::<diesel::sql_types::Uuid, _>(user.0)
+        // Read for every relayed Telegram message: a cached prepared
+        // statement, not raw SQL prepared anew each time.
+        let on: Option<bool> = with_conn!(self.checkout(), |conn| async move {
+            users::table
+                .find(user.0)
+                .select(users::protect_content)
+                .first(conn)
+                .await
+                .optional()
+                .map_err(db_error)
+        })?;
+        Ok(on.unwrap_or(false))
+    }
+
+    async fn toggle_protect_content(&self, user: UserId) -> Result<bool, StoreError> {
+        let on: Option<bool> = with_conn!(self.checkout(), |conn| async move {
+            diesel::update(users::table.find(user.0))
+                .set(users::protect_content.eq(diesel::dsl::not(users::protect_content)))
+                .returning(users::protect_content)
                 .get_result(conn)
                 .await
                 .optional()
                 .map_err(db_error)
         })?;
-        Ok(row.is_some_and(|r| r.protect_content))
-    }
-
-    async fn toggle_protect_content(&self, user: UserId) -> Result<bool, StoreError> {
-        let row: Option<ProtectRow> = with_conn!(self.checkout(), |conn| async move {
-            diesel::sql_query(
-                "UPDATE users SET protect_content = NOT protect_content WHERE id = $1 \
-                 RETURNING protect_content",
-            )
-            .bind::<diesel::sql_types::Uuid, _>(user.0)
-            .get_result(conn)
-            .await
-            .optional()
-            .map_err(db_error)
-        })?;
-        row.map(|r| r.protect_content).ok_or(StoreError::NoSuchUser)
+        on.ok_or(StoreError::NoSuchUser)
     }
 
     async fn ui_lang(&self, user: UserId) -> Result<Option<UiLang>, StoreError> {
@@ -268,11 +267,4 @@ mod tests {
             [MessageKind::Edit.as_str(), MessageKind::Reaction.as_str()]
         );
     }
-}
-
-/// `users.protect_content` as read by raw SQL.
-#[derive(diesel::QueryableByName)]
-struct ProtectRow {
-    #[diesel(sql_type = diesel::sql_types::Bool)]
-    protect_content: bool,
 }
