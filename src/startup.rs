@@ -210,6 +210,15 @@ impl Application {
                 only_if_queued: false,
             })
         }));
+        // Complaints filed here are posted to the moderators' chat from
+        // here: once each, by the replica that stored it.
+        let (complaints, filed) = match config.telegram.as_ref().and_then(|t| t.moderator_chat) {
+            Some(_) => {
+                let (tx, rx) = mpsc::channel(telegram::COMPLAINT_FEED_CAPACITY);
+                (Some(tx), Some(rx))
+            }
+            None => (None, None),
+        };
         let deps = Deps {
             store,
             bus,
@@ -223,6 +232,7 @@ impl Application {
             },
             autoban: Arc::new(config.autoban.clone()),
             matching: config.matching,
+            complaints,
         };
         let telegram = match &config.telegram {
             Some(tg) => Some(
@@ -231,6 +241,7 @@ impl Application {
                     config.redis_url.as_ref(),
                     &config.instance_id,
                     deps.clone(),
+                    filed,
                 )
                 .await?,
             ),

@@ -5,6 +5,7 @@
 pub mod client;
 pub mod hub;
 pub mod matcher;
+pub mod moderation;
 pub mod rooms;
 
 #[cfg(test)]
@@ -31,6 +32,9 @@ pub struct Deps {
     pub autoban: Arc<crate::domain::AutobanPolicy>,
     /// How matching treats people over time (`CHATHUB_RELAX_SECS`, ...).
     pub matching: crate::domain::MatchPolicy,
+    /// New complaints to post to the moderators' Telegram chat, when one
+    /// is configured.
+    pub complaints: Option<moderation::ComplaintFeed>,
 }
 
 /// Per-person limits, from configuration.

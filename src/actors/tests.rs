@@ -69,6 +69,7 @@ fn core_with_queue() -> (Deps, Arc<MemoryQueue>) {
         },
         autoban: Arc::new(crate::domain::AutobanPolicy::default()),
         matching: policy,
+        complaints: None,
     };
     (deps, queue)
 }

@@ -138,6 +138,11 @@ pub struct Settings {
     #[arg(long, env = "TELEGRAM_IDLE_SECS", default_value = "600", global = true)]
     pub telegram_idle_secs: String,
 
+    /// Chat (usually a group, negative id) that gets each new complaint
+    /// with buttons to ban or dismiss; unset = no such posts.
+    #[arg(long, env = "TELEGRAM_MODERATOR_CHAT_ID", global = true)]
+    pub telegram_moderator_chat_id: Option<String>,
+
     /// Bearer token for /admin/*; unset = admin API off.
     #[arg(
         long,

@@ -54,6 +54,9 @@ pub struct TelegramConfig {
     /// `TELEGRAM_IDLE_SECS`: a person neither searching nor chatting for
     /// this long has their actor stopped (their next update starts one).
     pub idle_after: Duration,
+    /// `TELEGRAM_MODERATOR_CHAT_ID`: where new complaints are posted with
+    /// ban and dismiss buttons (only its administrators may press them).
+    pub moderator_chat: Option<i64>,
 }
 
 impl TelegramConfig {
@@ -113,6 +116,7 @@ impl TelegramConfig {
             redis_prefix: s.telegram_redis_prefix.clone(),
             rates,
             idle_after: Duration::from_secs_f64(rate("TELEGRAM_IDLE_SECS", &s.telegram_idle_secs)?),
+            moderator_chat: moderator_chat(s.telegram_moderator_chat_id.as_deref())?,
         }))
     }
 }
@@ -125,6 +129,19 @@ fn rate(var: &str, value: &str) -> anyhow::Result<f64> {
         .ok()
         .filter(|n| n.is_finite() && *n > 0.0)
         .with_context(|| format!("{var} must be a positive number"))
+}
+
+/// A non-zero chat id (a group's is negative), or an error naming the variable.
+fn moderator_chat(value: Option<&str>) -> anyhow::Result<Option<i64>> {
+    value
+        .map(|v| {
+            v.trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|id| *id != 0)
+                .context("TELEGRAM_MODERATOR_CHAT_ID must be a Telegram chat id (an integer)")
+        })
+        .transpose()
 }
 
 fn valid_secret(s: &str) -> bool {
@@ -155,6 +172,23 @@ mod tests {
             .unwrap();
         assert_eq!(c.mode, TelegramMode::Polling);
         assert_eq!(c.rates.global_per_sec, 30.0);
+    }
+
+    #[test]
+    fn moderator_chat_is_an_integer_chat_id() {
+        let base = [("TELEGRAM_BOT_TOKEN", "1:x"), ("TELEGRAM_MODE", "polling")];
+        assert_eq!(cfg(&base).unwrap().unwrap().moderator_chat, None);
+        let with = |v| {
+            let mut vars = base.to_vec();
+            vars.push(("TELEGRAM_MODERATOR_CHAT_ID", v));
+            cfg(&vars)
+        };
+        let c = with("-1001234567890").unwrap().unwrap();
+        assert_eq!(c.moderator_chat, Some(-1_001_234_567_890));
+        for bad in ["moderators", "0", "1.5"] {
+            let e = with(bad).unwrap_err();
+            assert!(e.to_string().contains("TELEGRAM_MODERATOR_CHAT_ID"), "{e}");
+        }
     }
 
     #[test]

@@ -16,6 +16,8 @@ const BELOW_TRANSPORTS: &[&str] = &[
     "actors::client",
     "actors::hub",
     "actors::matcher",
+    // Moderators' decisions, shared with the admin API.
+    "actors::moderation",
     "domain",
     "store",
     "bus",
@@ -43,6 +45,7 @@ const RULES: &[(&str, &[&str])] = &[
             "actors",
             "actors::hub",
             "actors::matcher",
+            "actors::moderation",
             "domain",
             "store",
             "bus",

@@ -36,6 +36,7 @@ mod telegram_bursts;
 mod telegram_chat_action;
 mod telegram_i18n;
 mod telegram_limits;
+mod telegram_moderators;
 mod telegram_polling;
 mod telegram_processes;
 mod telegram_props;

@@ -303,6 +303,16 @@ impl ClientActor {
                 .file_report(room, user, &reason, Some(&deps.autoban))
                 .await?;
             tracing::info!(client = %client, complaint = %filed.id, "complaint filed");
+            // Once per complaint: a retried report finds it filed already.
+            if filed.new {
+                crate::actors::moderation::feed(
+                    &deps,
+                    crate::actors::moderation::NewComplaint {
+                        id: filed.id,
+                        reported: filed.reported,
+                    },
+                );
+            }
             // The chat ends as a report first, so the partner hears
             // `report`; a ban it triggered follows.
             if in_room {

@@ -100,6 +100,8 @@ struct State {
     rules: Vec<Rule>,
     next_message_id: i32,
     updates: VecDeque<Value>,
+    /// Per chat, the users `getChatMember` calls administrators.
+    admins: std::collections::HashMap<i64, Vec<i64>>,
 }
 
 /// What every request handler shares.
@@ -196,6 +198,13 @@ impl FakeTelegram {
 
     pub fn clear_failures(&self) {
         self.shared.state.lock().unwrap().rules.clear();
+    }
+
+    /// `getChatMember` in `chat` answers `administrator` for `users` (and
+    /// `member` for anyone else).
+    pub fn set_admins(&self, chat: i64, users: &[i64]) {
+        let mut s = self.shared.state.lock().unwrap();
+        s.admins.insert(chat, users.to_vec());
     }
 
     /// Queues an update for `getUpdates`.

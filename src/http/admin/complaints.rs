@@ -93,11 +93,6 @@ pub async fn resolve(
     };
     let by = body.by.as_deref().unwrap_or(DEFAULT_BY);
     check_by("by", by)?;
-    state
-        .deps
-        .store
-        .moderation
-        .resolve_complaint(id, status, by)
-        .await?;
+    crate::actors::moderation::resolve(&state.deps, id, status, by).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -12,15 +12,12 @@ use actix_web::{FromRequest, HttpRequest, web};
 use subtle::ConstantTimeEq;
 
 use super::{AppState, HttpError};
-use crate::bus::{BusEvent, Topic};
-use crate::domain::UserId;
 use crate::store::PageCursor;
 
 /// `bans.banned_by`, `bans.lifted_by` and `audit_log.actor` hold at most this
 /// many characters (the columns' own limits).
 pub const BY_MAX_CHARS: usize = 100;
-/// `bans.reason` holds at most this many characters.
-pub const REASON_MAX_CHARS: usize = 500;
+pub use crate::actors::moderation::REASON_MAX_CHARS;
 /// Items per page of the complaints queue and the audit log, by default and at most.
 const PAGE_DEFAULT: usize = 50;
 const PAGE_MAX: usize = 200;
@@ -162,14 +159,6 @@ fn page_params(
         return Err(HttpError::BadRequest(format!("limit must be 1-{PAGE_MAX}")));
     }
     Ok((cursor, limit))
-}
-
-/// Tells every replica about a moderation decision on `user`. The store
-/// already holds it, so a lost doorbell is found by the periodic sync.
-async fn announce(state: &AppState, user: UserId, event: BusEvent) {
-    if let Err(e) = state.deps.bus.publish(Topic::User(user), &event).await {
-        tracing::warn!(user = %user, error = %e, "moderation not announced");
-    }
 }
 
 /// Proof that the request carries the admin bearer token. Every admin

@@ -5,7 +5,8 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::{Admin, Params, REASON_MAX_CHARS, announce, check_by, check_text, parse_id};
+use super::{Admin, Params, REASON_MAX_CHARS, check_by, check_text, parse_id};
+use crate::actors::moderation;
 use crate::bus::BusEvent;
 use crate::domain::{EndReason, UserId};
 use crate::http::{AppState, HttpError};
@@ -46,24 +47,16 @@ pub async fn ban(
     if until.is_some_and(|until| until <= Utc::now()) {
         return Err(HttpError::BadRequest("until must be in the future".into()));
     }
-    let store = &state.deps.store;
-    store
-        .moderation
-        .ban(NewBan {
+    moderation::ban(
+        &state.deps,
+        NewBan {
             user,
             until,
             reason: body.reason,
             by: body.by,
-        })
-        .await?;
-    // Announce the ban in force, which may outlast this one.
-    let until = store
-        .moderation
-        .active_ban(user)
-        .await?
-        .map_or(until, |b| b.until);
-    announce(&state, user, BusEvent::Banned { user, until }).await;
-    tracing::info!(user = %user, "user banned");
+        },
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -153,7 +146,7 @@ pub async fn delete(
         return Err(HttpError::NotFound);
     }
 
-    announce(&state, user, BusEvent::Deleted { user }).await;
+    moderation::announce(deps, user, BusEvent::Deleted { user }).await;
     tracing::info!(user = %user, "user deleted on request");
     Ok(HttpResponse::NoContent().finish())
 }

@@ -22,6 +22,7 @@ called_methods!(
     EditMessageCaption,
     EditMessageMedia,
     EditMessageText,
+    GetChatMember,
     SendAnimation,
     SendChatAction,
     SendMediaGroup,

@@ -41,6 +41,7 @@ mod language;
 mod lease;
 mod maintenance;
 mod methods;
+mod moderators;
 mod ordering;
 mod outbox;
 mod polling;
@@ -60,9 +61,10 @@ use std::time::Duration;
 use actix_web::web;
 use anyhow::Context;
 use teloxide::Bot;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 use crate::actors::Deps;
+use crate::actors::moderation::NewComplaint;
 use crate::config::Secret;
 pub use crate::config::{Rates, TelegramConfig, TelegramMode};
 pub use api::{SendError, TgApi};
@@ -71,6 +73,7 @@ pub use ids::TelegramChatId;
 pub use lease::{LEASE_TTL, Lease, LeaseError, LocalLease, RedisLease};
 pub use maintenance::TelegramKeeper;
 pub use methods::called_methods;
+pub use moderators::COMPLAINT_FEED_CAPACITY;
 pub use setup::{allowed_updates, setup};
 pub use webhook::{MAX_UPDATE_BYTES, SECRET_HEADER};
 
@@ -89,6 +92,10 @@ pub struct TelegramTransport {
     poller: Mutex<Option<tokio::task::JoinHandle<()>>>,
     /// `TELEGRAM_IDLE_SECS`.
     idle_after: Duration,
+    /// `TELEGRAM_MODERATOR_CHAT_ID`.
+    moderator_chat: Option<i64>,
+    /// Complaints filed on this replica, to post there; taken by `start`.
+    complaints: Mutex<Option<mpsc::Receiver<NewComplaint>>>,
 }
 
 /// How long shutdown waits for the poller to hand its lease back.
@@ -98,12 +105,14 @@ const SENDERS_STOP_LIMIT: Duration = Duration::from_secs(7);
 
 impl TelegramTransport {
     /// The transport of one replica: the budget is in Redis when `redis_url`
-    /// is set, in this process otherwise.
+    /// is set, in this process otherwise. `complaints` feeds the posts to
+    /// the moderators' chat (`Some` when one is configured).
     pub async fn build(
         cfg: &TelegramConfig,
         redis_url: Option<&Secret>,
         instance_id: &str,
         deps: Deps,
+        complaints: Option<mpsc::Receiver<NewComplaint>>,
     ) -> anyhow::Result<Arc<Self>> {
         let budget: Arc<dyn Budget> = match redis_url {
             Some(url) => Arc::new(
@@ -142,15 +151,22 @@ impl TelegramTransport {
             stop: watch::channel(false).0,
             poller: Mutex::new(None),
             idle_after: cfg.idle_after,
+            moderator_chat: cfg.moderator_chat,
+            complaints: Mutex::new(complaints),
         }))
     }
 
     /// Starts the sweep of idle people, the adoption of people whose
-    /// replica stopped and, in polling mode, the poller (which waits for
-    /// the lease).
+    /// replica stopped, the posts to the moderators' chat and, in polling
+    /// mode, the poller (which waits for the lease).
     pub fn start(self: &Arc<Self>) {
         maintenance::spawn_sweep(self.clone(), self.stop.subscribe());
         maintenance::spawn_adoption(self.clone(), self.stop.subscribe());
+        let feed = self.complaints.lock().ok().and_then(|mut f| f.take());
+        if let (Some(chat), Some(feed)) = (self.moderator_chat, feed) {
+            let (tg, stop) = (self.clone(), self.stop.subscribe());
+            actix::spawn(async move { tg.post_complaints(chat, feed, stop).await });
+        }
         let Some(lease) = self.lease.clone() else {
             return;
         };

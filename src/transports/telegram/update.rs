@@ -276,6 +276,14 @@ impl TelegramTransport {
     /// Inline buttons: answered at once (the button stops spinning), then
     /// run as the matching command.
     async fn on_callback(&self, q: &CallbackQuery) -> Handled {
+        // Moderators press in their group, not as people of the chat service.
+        if let Some(data) = q
+            .data
+            .as_deref()
+            .filter(|d| super::moderators::is_moderation(d))
+        {
+            return self.on_moderation(q, data).await;
+        }
         let answer = self.api.bot.answer_callback_query(q.id.clone());
         if let Err(e) = self.api.call(None, answer).await {
             tracing::debug!(error = %e, "callback query not answered");

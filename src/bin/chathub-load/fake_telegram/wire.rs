@@ -72,6 +72,7 @@ pub(super) fn answer(s: &mut State, method: &str, chat: Option<i64>, params: &Va
             let n = params["media"].as_array().map_or(0, Vec::len);
             (0..n).map(|_| message(s, chat, "album item")).collect()
         }
+        "getchatmember" => chat_member(s, chat, params),
         // Before the `send*` arm: Telegram answers a chat action with `true`.
         "sendchataction" => json!(true),
         m if m.starts_with("send") || m.starts_with("editmessage") => message(s, chat, "ok"),
@@ -84,6 +85,26 @@ pub(super) fn answer(s: &mut State, method: &str, chat: Option<i64>, params: &Va
         | "answercallbackquery" => json!(true),
         _ => Value::Null,
     }
+}
+
+/// `getChatMember`: an administrator if the test said so, else a member.
+fn chat_member(s: &State, chat: Option<i64>, params: &Value) -> Value {
+    let user = params.get("user_id").and_then(as_i64).unwrap_or(0);
+    let person = json!({"id": user, "is_bot": false, "first_name": "Person"});
+    let admin = chat
+        .and_then(|c| s.admins.get(&c))
+        .is_some_and(|a| a.contains(&user));
+    if !admin {
+        return json!({"status": "member", "user": person});
+    }
+    json!({
+        "status": "administrator", "user": person, "is_anonymous": false,
+        "can_be_edited": false, "can_manage_chat": true, "can_change_info": true,
+        "can_delete_messages": true, "can_manage_video_chats": true,
+        "can_invite_users": true, "can_restrict_members": true,
+        "can_promote_members": false, "can_pin_messages": true,
+        "can_post_stories": false, "can_edit_stories": false, "can_delete_stories": false,
+    })
 }
 
 pub(super) fn as_i64(v: &Value) -> Option<i64> {
