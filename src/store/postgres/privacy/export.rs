@@ -1,46 +1,17 @@
-//! Data protection: export everything about one person, or erase them, and
-//! retention. Erasure keeps the opaque id as a tombstone, so that partners'
-//! rooms and message sequences stay whole. Retention empties message content
-//! older than the retention period, in bounded chunks so that no statement
-//! holds many row locks for long.
+//! Export: everything stored about one person, as one document.
 
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Timestamptz, Uuid as SqlUuid};
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 
-use super::models::{RoomRow, parse_kind};
-use super::rooms::end_room_on;
-use super::schema::{bans, complaints, messages, room_members, rooms, users};
-use super::{PgStore, db_error, with_conn};
-use crate::domain::{EndReason, Platform, Room, RoomId, Seq, UserId};
+use crate::domain::{Platform, Room, RoomId, Seq, UserId};
+use crate::store::postgres::models::{RoomRow, parse_kind};
+use crate::store::postgres::schema::{bans, complaints, messages, room_members, rooms, users};
+use crate::store::postgres::{PgStore, db_error, with_conn};
 use crate::store::{
-    BanExport, ComplaintExport, ComplaintStatus, MessageExport, Privacy, Profile, RoomExport,
-    StoreError, UserExport,
+    BanExport, ComplaintExport, ComplaintStatus, MessageExport, Profile, RoomExport, StoreError,
+    UserExport,
 };
-
-/// Messages purged per statement.
-const PURGE_CHUNK: i64 = 5_000;
-
-/// Empties the content of messages created before `$1`, skipping rooms that
-/// an open complaint is about (their evidence is still being looked at).
-const PURGE_MESSAGES: &str = "\
-UPDATE messages SET text = NULL, media_file_id = NULL, caption = NULL, metadata = NULL,
-                    purged_at = now()
-WHERE (room_id, seq) IN (
-    SELECT m.room_id, m.seq FROM messages m
-    WHERE m.purged_at IS NULL AND m.created_at < $1
-      AND NOT EXISTS (SELECT 1 FROM complaints c
-                      WHERE c.room_id = m.room_id AND c.status = 'open')
-    LIMIT $2
-)";
-
-/// Complaint evidence is kept until the complaint is closed, then for the
-/// retention period like everything else.
-const PURGE_EVIDENCE: &str = "\
-UPDATE complaints SET evidence = '[]'
-WHERE status <> 'open' AND resolved_at < $1 AND evidence <> '[]'";
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
@@ -85,17 +56,8 @@ fn complaint_export(c: ComplaintTuple) -> Result<ComplaintExport, StoreError> {
     })
 }
 
-/// Empties the user's own messages inside every complaint's evidence.
-const SCRUB_EVIDENCE: &str = "\
-UPDATE complaints c SET evidence = (
-    SELECT coalesce(jsonb_agg(CASE WHEN e->>'sender' = $1::text
-                                   THEN jsonb_set(e, '{text}', '\"\"') ELSE e END
-                              ORDER BY o), '[]'::jsonb)
-    FROM jsonb_array_elements(c.evidence) WITH ORDINALITY AS x (e, o))
-WHERE c.room_id IN (SELECT room_id FROM room_members WHERE user_id = $1)";
-
 impl PgStore {
-    async fn export(&self, user: UserId) -> Result<Option<UserExport>, StoreError> {
+    pub(super) async fn export(&self, user: UserId) -> Result<Option<UserExport>, StoreError> {
         with_conn!(self.checkout(), |conn| async move {
             let Some(u) = users::table
                 .find(user.0)
@@ -223,116 +185,6 @@ impl PgStore {
                     })
                     .collect(),
             }))
-        })
-    }
-}
-
-/// One transaction: either the person is fully erased or nothing changed.
-async fn erase(
-    conn: &mut diesel_async::AsyncPgConnection,
-    user: UserId,
-) -> Result<bool, diesel::result::Error> {
-    let found: Option<uuid::Uuid> = users::table
-        .find(user.0)
-        .select(users::id)
-        .for_update()
-        .first(conn)
-        .await
-        .optional()?;
-    if found.is_none() {
-        return Ok(false);
-    }
-    let active: Option<uuid::Uuid> = room_members::table
-        .filter(room_members::user_id.eq(user.0))
-        .filter(room_members::active)
-        .select(room_members::room_id)
-        .first(conn)
-        .await
-        .optional()?;
-    if let Some(room) = active {
-        end_room_on(conn, RoomId(room), None, EndReason::Moderation).await?;
-    }
-    let now = Utc::now();
-    diesel::update(messages::table.filter(messages::sender_id.eq(user.0)))
-        .set((
-            messages::text.eq(None::<String>),
-            messages::media_file_id.eq(None::<String>),
-            messages::caption.eq(None::<String>),
-            messages::metadata.eq(None::<serde_json::Value>),
-            messages::purged_at.eq(now),
-        ))
-        .execute(conn)
-        .await?;
-    diesel::sql_query(SCRUB_EVIDENCE)
-        .bind::<SqlUuid, _>(user.0)
-        .execute(conn)
-        .await?;
-    diesel::delete(bans::table.filter(bans::user_id.eq(user.0)))
-        .execute(conn)
-        .await?;
-    diesel::update(users::table.find(user.0))
-        .set((
-            users::platform_user_id.eq(None::<String>),
-            users::gender.eq(None::<String>),
-            users::age.eq(None::<i16>),
-            users::interests.eq(Vec::<String>::new()),
-            users::languages.eq(Vec::<String>::new()),
-            users::search_prefs.eq(serde_json::json!({})),
-            users::default_media_spoiler.eq(false),
-            users::settings.eq(serde_json::json!({})),
-            users::deleted_at.eq(now),
-        ))
-        .execute(conn)
-        .await?;
-    Ok(true)
-}
-
-#[async_trait]
-impl Privacy for PgStore {
-    async fn purge_expired(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
-        let mut purged = 0u64;
-        loop {
-            let n = with_conn!(self.checkout(), |conn| async move {
-                diesel::sql_query(PURGE_MESSAGES)
-                    .bind::<Timestamptz, _>(cutoff)
-                    .bind::<BigInt, _>(PURGE_CHUNK)
-                    .execute(conn)
-                    .await
-                    .map_err(db_error)
-            })?;
-            purged += n as u64;
-            if (n as i64) < PURGE_CHUNK {
-                break;
-            }
-        }
-        with_conn!(self.checkout(), |conn| async move {
-            diesel::sql_query(PURGE_EVIDENCE)
-                .bind::<Timestamptz, _>(cutoff)
-                .execute(conn)
-                .await
-                .map_err(db_error)
-        })?;
-        Ok(purged)
-    }
-
-    async fn export_user(&self, user: UserId) -> Result<Option<serde_json::Value>, StoreError> {
-        self.export(user)
-            .await?
-            .map(|e| serde_json::to_value(e).map_err(|e| StoreError::Internal(e.to_string())))
-            .transpose()
-    }
-
-    async fn delete_user(&self, user: UserId, by: &str) -> Result<bool, StoreError> {
-        with_conn!(self.checkout(), |conn| async move {
-            conn.transaction(async |conn| {
-                let erased = erase(conn, user).await?;
-                if erased {
-                    PgStore::audit_delete(conn, user, by).await?;
-                }
-                Ok::<_, diesel::result::Error>(erased)
-            })
-            .await
-            .map_err(db_error)
         })
     }
 }
