@@ -1,6 +1,6 @@
 //! The chat boundary's error: everything a person can be told went wrong.
 //! Transports map it to their own replies in one place each
-//! (`transports::ws::protocol::ServerEvent::from_error`, the Telegram notices).
+//! (`transports::ws::protocol::render`, the Telegram notices).
 
 use crate::bus::BusError;
 use crate::domain::InputError;

@@ -6,7 +6,9 @@ mod ids;
 mod input;
 mod model;
 mod moderation;
+mod prefs;
 mod profile;
+mod rating;
 mod ui_lang;
 
 pub use body::{Content, EditChange, Media, MediaKind, MessageBody, Origin, TelegramOrigin};
@@ -17,8 +19,7 @@ pub use input::{
 };
 pub use model::{EndReason, MessageKind, Platform, Room, StoredMessage};
 pub use moderation::{AutobanPolicy, BanLength, parse_steps};
-pub use profile::{
-    Age, Gender, Interest, Lang, MAX_INTERESTS, MatchPolicy, Profile, ProfileUpdate, Relaxed,
-    Score, SearchPrefs, accepts,
-};
+pub use prefs::{MatchPolicy, Relaxed, SearchPrefs, accepts};
+pub use profile::{Age, Gender, Interest, Lang, MAX_INTERESTS, Profile, ProfileUpdate};
+pub use rating::Score;
 pub use ui_lang::UiLang;

@@ -6,6 +6,7 @@
 mod acks;
 mod commands;
 mod delivery;
+mod disconnect;
 mod matching;
 mod moderation;
 mod outbox;
@@ -25,7 +26,7 @@ use crate::domain::{ClientId, RoomId, Seq, SessionToken, UserId};
 
 pub use crate::actors::hub::{CatchUp, Close, Deliver};
 pub use commands::{ClientCommand, Command};
-pub use delivery::Disconnected;
+pub use disconnect::Disconnected;
 pub use matching::show_profile;
 pub use outbox::{CloseReason, Outbox, OutboxFull, Outgoing};
 

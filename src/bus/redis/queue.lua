@@ -76,7 +76,7 @@ local function add(user, json, tag, owner, instance, score)
   redis.call('HSET', OWNERS, owner, instance)
 end
 
--- ---- Compatibility: the same rule as `domain::profile::accepts` and
+-- ---- Compatibility: the same rule as `domain::prefs::accepts` and
 -- `QueueEntry::compatible` in Rust.
 
 local function list(v)

@@ -1,15 +1,17 @@
 //! Bus events arriving at a ClientActor, and the catch-up from the store that
 //! makes delivery exactly-once and in order (the README's "once and in order").
+//! What arrives is handled by message: `bus_events.rs` (a doorbell from the
+//! bus) and `sync.rs` (the periodic check for lost doorbells).
+
+mod bus_events;
+mod sync;
 
 use std::time::Duration;
 
 use actix::prelude::*;
 
-use super::{ClientActor, CloseReason, Outgoing, PersonState};
-use crate::actors::hub::{CatchUp, Close, Deliver};
+use super::{ClientActor, Outgoing, PersonState};
 use crate::actors::hub::{JoinRoom, LeaveRoom};
-use crate::actors::matcher::Search;
-use crate::bus::BusEvent;
 use crate::domain::{EndReason, RoomId, Seq, StoredMessage, UserId};
 
 /// Messages fetched per store read while catching up.
@@ -19,11 +21,6 @@ const CATCH_UP_BATCH: usize = 500;
 const GAP_WAIT: Duration = Duration::from_millis(50);
 /// Doorbells held ahead of a gap at most; beyond that, read the store.
 const MAX_EARLY: usize = 256;
-
-/// The transport lost the connection.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Disconnected;
 
 /// A future that runs with the actor, boxed so steps can be chained.
 type Step = std::pin::Pin<Box<dyn ActorFuture<ClientActor, Output = ()>>>;
@@ -220,141 +217,5 @@ impl ClientActor {
                 }));
             }
         }
-    }
-}
-
-impl Handler<Deliver> for ClientActor {
-    type Result = ();
-
-    fn handle(&mut self, msg: Deliver, ctx: &mut Context<Self>) {
-        match msg.event {
-            BusEvent::Message { message } => {
-                if !self.apply(&message, ctx) {
-                    self.hold_early(message, ctx);
-                }
-            }
-            BusEvent::RoomEnded { room, by, reason } => {
-                let step = self.room_ended(room, by, reason);
-                ctx.wait(step);
-            }
-            BusEvent::Matched { user, room } if user == self.user => self.on_matched(room, ctx),
-            BusEvent::Matched { .. } => {}
-            BusEvent::PartnerDelayed { user, room } => {
-                if user == self.user && self.state == PersonState::InRoom(room) {
-                    self.push(Outgoing::PartnerDelayed { room }, ctx);
-                }
-            }
-            BusEvent::Takeover { user, keep } => {
-                if user == self.user && keep != self.id {
-                    self.close(CloseReason::TakenOver, ctx);
-                }
-            }
-            BusEvent::Banned { user, until } if user == self.user => {
-                self.on_banned(crate::store::ActiveBan { until }, ctx)
-            }
-            BusEvent::Deleted { user } if user == self.user => self.on_deleted(ctx),
-            BusEvent::Banned { .. } | BusEvent::Deleted { .. } => {}
-            event @ (BusEvent::PartnerAway { .. }
-            | BusEvent::PartnerBack { .. }
-            | BusEvent::Typing { .. }) => self.on_signal(event, ctx),
-        }
-    }
-}
-
-impl Handler<CatchUp> for ClientActor {
-    type Result = ();
-
-    fn handle(&mut self, _: CatchUp, ctx: &mut Context<Self>) {
-        // A lost `Takeover` is found here: presence names a newer connection
-        // of this person. Connection ids are time-ordered (UUIDv7), and only
-        // a newer one wins: presence records arrivals asynchronously, so a
-        // sync early in this connection's life may still read the one it
-        // replaced (an unknown latest proves nothing either).
-        let (presence, user, me) = (self.deps.presence.clone(), self.user, self.id);
-        ctx.spawn(
-            actix::fut::wrap_future(async move { presence.latest(user).await }).map(
-                move |res, act: &mut Self, ctx| {
-                    if let Ok(Some(latest)) = res
-                        && latest > me
-                    {
-                        act.close(CloseReason::TakenOver, ctx);
-                    }
-                },
-            ),
-        );
-        if self.state != PersonState::Idle {
-            // A lost `Banned` doorbell is found here: the store is the truth.
-            let (store, user) = (self.deps.store.clone(), self.user);
-            ctx.spawn(
-                actix::fut::wrap_future(async move { store.moderation.active_ban(user).await })
-                    .map(|res, act: &mut Self, ctx| {
-                        if let Ok(Some(ban)) = res {
-                            act.on_banned(ban, ctx);
-                        }
-                    }),
-            );
-        }
-        match self.state {
-            PersonState::InRoom(room) => {
-                // One read of the room finds both a lost `RoomEnded` and a
-                // lost message doorbell (its `last_seq` is past this
-                // connection's cursor); the log is read only then.
-                let store = self.deps.store.clone();
-                let check = actix::fut::wrap_future(async move { store.rooms.room(room).await });
-                ctx.wait(check.then(move |res, act: &mut Self, _| -> Step {
-                    match res {
-                        Ok(Some(r)) if !r.is_active() => {
-                            let reason = r.end_reason.unwrap_or(EndReason::Disconnected);
-                            act.room_ended(room, r.ended_by, reason)
-                        }
-                        Ok(Some(r)) if r.last_seq > act.cursor => act.catch_up(),
-                        Ok(_) => Box::pin(actix::fut::ready(())),
-                        // The store's state is unknown: read the log anyway
-                        // (the catch-up logs and retries on its own failure).
-                        Err(_) => act.catch_up(),
-                    }
-                }));
-            }
-            PersonState::Searching => {
-                // A lost `Matched` doorbell is found here; and a queue entry
-                // lost with a Redis restart is restored by joining again
-                // (joining keeps an existing place, so this is idempotent).
-                let store = self.deps.store.clone();
-                let user = self.user;
-                let fut = async move { store.rooms.active_room(user).await };
-                ctx.wait(actix::fut::wrap_future(fut).map(
-                    move |res, act: &mut Self, ctx| match res {
-                        Ok(Some(room)) => act.on_matched(room.id, ctx),
-                        Ok(None) => {
-                            act.deps.matcher.do_send(Search {
-                                user,
-                                relax: act.relax_steps,
-                                only_if_queued: false,
-                            });
-                        }
-                        Err(e) => {
-                            tracing::warn!(client = %act.id, error = %e, "search check failed")
-                        }
-                    },
-                ));
-            }
-            PersonState::Idle => {}
-        }
-    }
-}
-
-impl Handler<Close> for ClientActor {
-    type Result = ();
-
-    fn handle(&mut self, msg: Close, ctx: &mut Context<Self>) {
-        self.close(msg.reason, ctx);
-    }
-}
-
-impl Handler<Disconnected> for ClientActor {
-    type Result = ();
-
-    fn handle(&mut self, _: Disconnected, ctx: &mut Context<Self>) {
-        ctx.stop();
     }
 }

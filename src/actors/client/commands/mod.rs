@@ -1,0 +1,126 @@
+//! What a person asks for: search, message, next, stop, report. One command
+//! runs at a time per person (`AtomicResponse`), which keeps their messages
+//! in the order they sent them.//! Each command with more than a line to it has its file: `search.rs`,
+//! `send.rs`, `leave.rs` (next, stop) and `report.rs`.
+
+mod leave;
+mod report;
+mod search;
+mod send;
+
+use actix::prelude::*;
+
+use super::{ClientActor, Outgoing};
+use crate::domain::{
+    ClientMsgId, MessageBody, Origin, ProfileUpdate, ReportReason, Score, SearchPrefs, Seq,
+};
+use crate::error::ChatError;
+
+/// A validated command from a transport.
+#[derive(Clone, Debug)]
+pub enum ClientCommand {
+    /// `prefs` replace the stored preferences first; `None` searches with
+    /// the stored ones.
+    Search {
+        prefs: Option<SearchPrefs>,
+    },
+    /// A message of any kind, from either transport: the body was
+    /// validated when it was built.
+    Send {
+        body: MessageBody,
+        origin: Origin,
+        /// The earlier message of the room this one answers.
+        reply_to: Option<Seq>,
+        id: ClientMsgId,
+    },
+    Next,
+    Stop,
+    Report {
+        reason: ReportReason,
+    },
+    /// The person is typing: passed to the partner, never stored, never
+    /// refused (extra ones are dropped, see `signals`).
+    Typing,
+    /// Change (or, with an empty update, just show) the person's profile.
+    Profile {
+        update: ProfileUpdate,
+    },
+    /// Never meet the current or last partner again.
+    Block,
+    /// Rate the current or last partner.
+    Rate {
+        score: Score,
+    },
+}
+
+/// Run one command for this person. The outcome is also pushed to the
+/// person (ack, searching, error...); the reply tells the transport whether
+/// the command took effect (`Some(seq)` for a stored message), which the
+/// Telegram webhook needs to decide its HTTP status.
+#[derive(Message)]
+#[rtype(result = "Result<Option<Seq>, ChatError>")]
+pub struct Command {
+    pub cmd: ClientCommand,
+}
+
+type Outcome = Result<Option<Seq>, ChatError>;
+type Act = ResponseActFuture<ClientActor, Outcome>;
+
+fn done(outcome: Outcome) -> Act {
+    Box::pin(actix::fut::ready(outcome))
+}
+
+impl Handler<Command> for ClientActor {
+    type Result = AtomicResponse<Self, Outcome>;
+
+    fn handle(&mut self, msg: Command, ctx: &mut Context<Self>) -> Self::Result {
+        let msg_id = match &msg.cmd {
+            ClientCommand::Send { id, .. } => Some(id.as_str().to_owned()),
+            _ => None,
+        };
+        if matches!(msg.cmd, ClientCommand::Typing) {
+            // Outside the flood limit: typing has its own, and dropping a
+            // typing signal is never worth an error.
+            self.typing(ctx);
+            return AtomicResponse::new(done(Ok(None)));
+        }
+        let fut = if let Err(not_until) = self.flood.check() {
+            let now = governor::clock::Clock::now(self.flood.clock());
+            let wait = not_until.wait_time_from(now);
+            let retry_after_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1);
+            done(Err(ChatError::Flood { retry_after_ms }))
+        } else {
+            match msg.cmd {
+                ClientCommand::Search { prefs } => self.search(prefs, ctx),
+                ClientCommand::Send {
+                    body,
+                    origin,
+                    reply_to,
+                    id,
+                } => self.send(body, origin, reply_to, id),
+                ClientCommand::Next => self.next(ctx),
+                ClientCommand::Stop => self.stop(ctx),
+                ClientCommand::Report { reason } => self.report(reason),
+                ClientCommand::Typing => done(Ok(None)),
+                ClientCommand::Profile { update } => self.profile(update),
+                ClientCommand::Block => self.block(ctx),
+                ClientCommand::Rate { score } => self.rate(score),
+            }
+        };
+        // Errors reach the person here, in one place, whatever the command.
+        AtomicResponse::new(Box::pin(fut.map(move |res, act: &mut Self, ctx| {
+            if let Err(e) = &res {
+                metrics::counter!(crate::telemetry::metric::COMMAND_ERRORS, "code" => e.code())
+                    .increment(1);
+                if matches!(e, ChatError::Unavailable | ChatError::Internal) {
+                    // Once per failed command; the cause was logged where
+                    // it arose (the store, the bus).
+                    tracing::warn!(client = %act.id, code = e.code(), "command failed");
+                }
+                let error = e.clone();
+                act.push(Outgoing::Error { error, id: msg_id }, ctx);
+            }
+            res
+        })))
+    }
+}

@@ -1,0 +1,42 @@
+//! Data protection on PostgreSQL: export everything about one person
+//! (`export.rs`), erase them (`erase.rs`), and retention (`retention.rs`).
+
+mod erase;
+mod export;
+mod retention;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use diesel_async::AsyncConnection;
+
+use super::{PgStore, db_error, with_conn};
+use crate::domain::UserId;
+use crate::store::{Privacy, StoreError};
+
+#[async_trait]
+impl Privacy for PgStore {
+    async fn purge_expired(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
+        retention::purge_expired(self, cutoff).await
+    }
+
+    async fn export_user(&self, user: UserId) -> Result<Option<serde_json::Value>, StoreError> {
+        self.export(user)
+            .await?
+            .map(|e| serde_json::to_value(e).map_err(|e| StoreError::Internal(e.to_string())))
+            .transpose()
+    }
+
+    async fn delete_user(&self, user: UserId, by: &str) -> Result<bool, StoreError> {
+        with_conn!(self.checkout(), |conn| async move {
+            conn.transaction(async |conn| {
+                let erased = erase::erase(conn, user).await?;
+                if erased {
+                    PgStore::audit_delete(conn, user, by).await?;
+                }
+                Ok::<_, diesel::result::Error>(erased)
+            })
+            .await
+            .map_err(db_error)
+        })
+    }
+}
