@@ -7,8 +7,7 @@ use crate::common;
 
 use common::fake_telegram::{Call, FakeTelegram};
 use common::pg::TestDb;
-use common::telegram::{TgPerson, WITHIN, only, spawn_tg_app, texts};
-use serde_json::Value;
+use common::telegram::{TgPerson, WITHIN, inline_buttons, only, spawn_tg_app, texts};
 
 const RU: i64 = 8101;
 const UK: i64 = 8102;
@@ -34,28 +33,8 @@ async fn said(fake: &FakeTelegram, chat: i64, start: &str) -> Call {
         .unwrap()
 }
 
-/// The labels and data of the inline buttons under `call`.
-fn buttons(call: &Call) -> Vec<(String, String)> {
-    let markup = &call.params["reply_markup"];
-    let markup: Value = match markup.as_str() {
-        Some(s) => serde_json::from_str(s).unwrap(),
-        None => markup.clone(),
-    };
-    markup["inline_keyboard"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
-        .map(|b| {
-            let text = b["text"].as_str().unwrap_or_default().to_owned();
-            let data = b["callback_data"].as_str().unwrap_or_default().to_owned();
-            (text, data)
-        })
-        .collect()
-}
-
 fn labels(call: &Call) -> Vec<String> {
-    buttons(call).into_iter().map(|(t, _)| t).collect()
+    inline_buttons(call).into_iter().map(|(t, _)| t).collect()
 }
 
 #[actix_web::test]
@@ -120,7 +99,7 @@ async fn language_is_picked_with_buttons_stored_and_kept_by_another_replica() {
     p.command("/language").await;
     let choose = said(&fake, RU, "Выберите язык").await;
     assert_eq!(
-        buttons(&choose),
+        inline_buttons(&choose),
         [
             ("English".to_owned(), "lang:en".to_owned()),
             ("Русский".to_owned(), "lang:ru".to_owned()),

@@ -11,7 +11,7 @@ use chathub::domain::{ComplaintId, UserId};
 use chathub::store::{ComplaintStatus, Moderation};
 use common::fake_telegram::{Call, FakeTelegram};
 use common::replicas::{Cluster, Replica};
-use common::telegram::{TgPerson, WITHIN, tg_vars};
+use common::telegram::{TgPerson, WITHIN, button_data, tg_vars};
 use common::ws::WsClient;
 use serde_json::{Value, json};
 
@@ -80,22 +80,6 @@ fn posts(calls: &[Call]) -> Vec<Call> {
         .collect()
 }
 
-/// Every callback datum of the post's inline keyboard.
-fn buttons(post: &Call) -> Vec<String> {
-    let markup = &post.params["reply_markup"];
-    let markup: Value = match markup.as_str() {
-        Some(s) => serde_json::from_str(s).unwrap(),
-        None => markup.clone(),
-    };
-    markup["inline_keyboard"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
-        .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
-        .collect()
-}
-
 /// The reporter reports; returns the one post and the complaint it names.
 async fn report_and_see_the_post(s: &mut Setup) -> (Call, ComplaintId) {
     s.reporter.command("/report insults").await;
@@ -104,7 +88,7 @@ async fn report_and_see_the_post(s: &mut Setup) -> (Call, ComplaintId) {
         .wait_until(WITHIN, |calls| !posts(calls).is_empty())
         .await;
     let post = posts(&calls).remove(0);
-    let data = buttons(&post);
+    let data = button_data(&post);
     let id: ComplaintId = data[0].rsplit(':').next().unwrap().parse().unwrap();
     (post, id)
 }
@@ -160,7 +144,7 @@ async fn a_report_is_posted_once_and_an_administrators_ban_acts_at_once() {
         "{text}"
     );
     assert!(!text.contains("secret words") && !text.contains(&REPORTER.to_string()));
-    let data = buttons(&post);
+    let data = button_data(&post);
     assert_eq!(data.len(), 5, "{data:?}");
     assert!(data.iter().all(|d| d.len() <= 64));
     let ban_24h = data.iter().find(|d| d.contains(":24h:")).unwrap().clone();
@@ -240,7 +224,7 @@ async fn a_report_is_posted_once_and_an_administrators_ban_acts_at_once() {
 async fn dismiss_closes_the_complaint_and_presses_from_another_chat_are_refused() {
     let mut s = setup().await;
     let (post, id) = report_and_see_the_post(&mut s).await;
-    let data = buttons(&post);
+    let data = button_data(&post);
     let dismiss = data
         .iter()
         .find(|d| d.contains(":dismiss:"))

@@ -6,26 +6,9 @@
 use crate::common;
 
 use common::fake_telegram::{Call, FakeTelegram};
-use common::telegram::{TgPerson, WITHIN, spawn_tg_app, texts};
-use serde_json::Value;
+use common::telegram::{TgPerson, WITHIN, button_data, spawn_tg_app, texts};
 
 const A: i64 = 7001;
-
-/// Every callback datum of the inline keyboard in `call`.
-fn buttons(call: &Call) -> Vec<String> {
-    let markup = &call.params["reply_markup"];
-    let markup: Value = match markup.as_str() {
-        Some(s) => serde_json::from_str(s).unwrap(),
-        None => markup.clone(),
-    };
-    markup["inline_keyboard"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
-        .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
-        .collect()
-}
 
 /// Waits for edit number `n` (1-based) of a settings message.
 async fn edit(fake: &FakeTelegram, n: usize) -> Call {
@@ -59,7 +42,7 @@ async fn settings_keyboards_store_the_profile_and_profile_shows_it() {
             .unwrap()
             .contains("Gender: not set")
     );
-    let main = buttons(&menu);
+    let main = button_data(&menu);
     for b in ["st:g", "st:a", "st:i", "st:l", "st:pg", "st:pa"] {
         assert!(main.contains(&b.to_owned()), "{main:?}");
     }
@@ -68,7 +51,7 @@ async fn settings_keyboards_store_the_profile_and_profile_shows_it() {
     // My gender: the sub-menu, then a pick; each press is answered.
     assert_eq!(a.press_on("st:g", id).await, 200);
     let sub = edit(&fake, 1).await;
-    assert!(buttons(&sub).contains(&"sg:female".to_owned()));
+    assert!(button_data(&sub).contains(&"sg:female".to_owned()));
     a.press_on("sg:female", id).await;
     let saved = edit(&fake, 2).await;
     let text = saved.params["text"].as_str().unwrap();
@@ -79,7 +62,7 @@ async fn settings_keyboards_store_the_profile_and_profile_shows_it() {
 
     // My age through its decade; interests toggled; partner's age range.
     a.press_on("st:a2", id).await;
-    assert!(buttons(&edit(&fake, 3).await).contains(&"sa:27".to_owned()));
+    assert!(button_data(&edit(&fake, 3).await).contains(&"sa:27".to_owned()));
     a.press_on("sa:27", id).await;
     a.press_on("si:music", id).await;
     a.press_on("pa:25-35", id).await;

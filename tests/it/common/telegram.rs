@@ -311,3 +311,29 @@ pub fn copies_to(calls: &[Call], chat: i64) -> Vec<i32> {
         .map(|c| c.params["message_id"].as_i64().unwrap() as i32)
         .collect()
 }
+
+/// The label and callback data of every inline button under `call`
+/// (`reply_markup` arrives as a JSON string or as an object).
+pub fn inline_buttons(call: &Call) -> Vec<(String, String)> {
+    let markup = &call.params["reply_markup"];
+    let markup: Value = match markup.as_str() {
+        Some(s) => serde_json::from_str(s).unwrap(),
+        None => markup.clone(),
+    };
+    markup["inline_keyboard"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+        .map(|b| {
+            let text = b["text"].as_str().unwrap_or_default().to_owned();
+            let data = b["callback_data"].as_str().unwrap_or_default().to_owned();
+            (text, data)
+        })
+        .collect()
+}
+
+/// The callback data of every inline button under `call`.
+pub fn button_data(call: &Call) -> Vec<String> {
+    inline_buttons(call).into_iter().map(|(_, d)| d).collect()
+}
