@@ -4,21 +4,20 @@
 //! under the idempotency key `tg:<update_id>`, and every other handled
 //! update (commands, edits, buttons...) is recorded as processed.
 
-use teloxide::prelude::Requester;
-use teloxide::types::{CallbackQuery, ChatMemberUpdated, Message, MessageId, Update, UpdateKind};
+mod bot_commands;
+
+use teloxide::types::{ChatMemberUpdated, Message, MessageId, Update, UpdateKind};
 
 use super::TelegramTransport;
-use super::commands::TgCommand;
 use super::ids::TelegramChatId;
-use super::incoming::{self, BotCommand, Incoming};
+use super::incoming::{self, Incoming};
 use super::outbox::Job;
 use super::sender::person_blocked;
 use super::sessions::Person;
-use super::texts::{self, Buttons, Notice};
+use super::texts::{self, Notice};
 use crate::actors::client::{ClientCommand, Command};
-use crate::domain::{ClientMsgId, Origin, Platform, ReportReason, Seq, UserId};
+use crate::domain::{ClientMsgId, Origin, Platform, Seq, UserId};
 use crate::error::ChatError;
-use crate::i18n::tr;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -214,113 +213,6 @@ impl TelegramTransport {
             }
             Incoming::Ignore => Ok(()),
         }
-    }
-
-    async fn on_command(&self, user: UserId, p: &Person, cmd: BotCommand<'_>) -> Handled {
-        let run = |c| self.run(p, c);
-        let lang = p.activity.lang();
-        let t = |key| tr(lang, key);
-        let Some(cmd) = cmd.parsed() else {
-            return self.say(p, Notice::plain(t(texts::UNKNOWN_COMMAND))).await;
-        };
-        match cmd {
-            TgCommand::Start => {
-                self.say(p, Notice::with(t(texts::WELCOME), Buttons::Search))
-                    .await
-            }
-            TgCommand::Help => self.say(p, Notice::plain(TgCommand::help(lang))).await,
-            TgCommand::Search => run(ClientCommand::Search { prefs: None }).await,
-            TgCommand::Next => run(ClientCommand::Next).await,
-            TgCommand::Stop => run(ClientCommand::Stop).await,
-            TgCommand::Report(args) => match ReportReason::parse(Some(args)) {
-                Ok(reason) => run(ClientCommand::Report { reason }).await,
-                Err(e) => {
-                    let text = texts::error_text(lang, &ChatError::Input(e));
-                    self.say(p, Notice::plain(text)).await
-                }
-            },
-            TgCommand::Protect => {
-                let on = self
-                    .deps
-                    .store
-                    .telegram
-                    .toggle_protect_content(user)
-                    .await?;
-                let text = if on {
-                    texts::PROTECT_ON
-                } else {
-                    texts::PROTECT_OFF
-                };
-                self.say(p, Notice::plain(t(text))).await
-            }
-            TgCommand::SpoilerOn | TgCommand::SpoilerOff => {
-                let on = cmd == TgCommand::SpoilerOn;
-                self.deps
-                    .store
-                    .telegram
-                    .set_media_spoiler_default(user, on)
-                    .await?;
-                let text = if on {
-                    texts::SPOILER_ON
-                } else {
-                    texts::SPOILER_OFF
-                };
-                self.say(p, Notice::plain(t(text))).await
-            }
-            TgCommand::Settings => self.send_settings(user, p.chat, lang).await,
-            TgCommand::Profile => run(crate::actors::client::show_profile()).await,
-            TgCommand::Language => self.say(p, super::language::choose(lang)).await,
-        }
-    }
-
-    /// Inline buttons: answered at once (the button stops spinning), then
-    /// run as the matching command.
-    async fn on_callback(&self, q: &CallbackQuery) -> Handled {
-        // Moderators press in their group, not as people of the chat service.
-        if let Some(data) = q
-            .data
-            .as_deref()
-            .filter(|d| super::moderators::is_moderation(d))
-        {
-            return self.on_moderation(q, data).await;
-        }
-        let answer = self.api.bot.answer_callback_query(q.id.clone());
-        if let Err(e) = self.api.call(None, answer).await {
-            tracing::debug!(error = %e, "callback query not answered");
-        }
-        // In a private chat the chat id is the person's id.
-        let Ok(raw) = i64::try_from(q.from.id.0) else {
-            return Ok(());
-        };
-        let (user, p) = self
-            .person(
-                TelegramChatId::trusted(raw),
-                q.from.language_code.as_deref(),
-            )
-            .await?;
-        if let Some(data) = q
-            .data
-            .as_deref()
-            .filter(|d| super::settings::is_settings(d))
-        {
-            return self
-                .on_settings(user, p.chat, q, data, p.activity.lang())
-                .await;
-        }
-        if let Some(code) = q
-            .data
-            .as_deref()
-            .and_then(|d| d.strip_prefix(texts::CB_LANG))
-        {
-            return self.on_language(user, &p, code).await;
-        }
-        let cmd = match q.data.as_deref() {
-            Some(texts::CB_NEXT) => ClientCommand::Next,
-            Some(texts::CB_STOP) => ClientCommand::Stop,
-            Some(texts::CB_SEARCH) => ClientCommand::Search { prefs: None },
-            _ => return Ok(()),
-        };
-        self.run(&p, cmd).await
     }
 
     /// An update teloxide cannot read (a message kind newer than it): the
