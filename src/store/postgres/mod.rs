@@ -22,7 +22,6 @@ mod privacy;
 mod rooms;
 mod schema;
 mod telegram;
-mod ui_lang;
 
 use std::time::Duration;
 

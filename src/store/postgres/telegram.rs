@@ -1,5 +1,6 @@
 //! Telegram bookkeeping on Postgres: the two copies of each message, what
-//! was delivered, processed updates, spoiler defaults, orphaned people.
+//! was delivered, processed updates, spoiler defaults, /protect, the chosen
+//! language, orphaned people.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -247,11 +248,31 @@ impl TelegramLog for PgStore {
     }
 
     async fn ui_lang(&self, user: UserId) -> Result<Option<UiLang>, StoreError> {
-        self.read_ui_lang(user).await
+        let code: Option<Option<String>> = with_conn!(self.checkout(), |conn| async move {
+            users::table
+                .find(user.0)
+                .select(users::ui_lang)
+                .first(conn)
+                .await
+                .optional()
+                .map_err(db_error)
+        })?;
+        // The column's CHECK admits only known codes.
+        Ok(code.flatten().and_then(|code| UiLang::parse(&code)))
     }
 
     async fn set_ui_lang(&self, user: UserId, lang: UiLang) -> Result<(), StoreError> {
-        self.write_ui_lang(user, lang).await
+        let updated = with_conn!(self.checkout(), |conn| async move {
+            diesel::update(users::table.find(user.0))
+                .set(users::ui_lang.eq(lang.code()))
+                .execute(conn)
+                .await
+                .map_err(db_error)
+        })?;
+        if updated == 0 {
+            return Err(StoreError::NoSuchUser);
+        }
+        Ok(())
     }
 }
 
