@@ -192,7 +192,10 @@ async fn random_routing_and_a_replica_stopping_midway_lose_and_double_nothing() 
             sent.push(who.text(&format!("{} {n}", who.chat)).await);
         }
     }
-    // A last text each, so each partner has something to wait for.
+    // A last text each, so each partner has something to wait for; through
+    // the live replica (someone silent since the restart still points at r1).
+    a.to(hook(&r2));
+    b.to(hook(&r2));
     sent_a.push(a.text("last from a").await);
     sent_b.push(b.text("last from b").await);
 
