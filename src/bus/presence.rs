@@ -104,32 +104,3 @@ impl Presence for MemoryPresence {
         Ok(self.lock()?.latest.keys().copied().collect())
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn a_late_left_from_an_old_connection_changes_nothing() {
-        let p = MemoryPresence::new();
-        let (user, old, new) = (UserId::new(), ClientId::new(), ClientId::new());
-        p.arrived(user, old).await.unwrap();
-        p.arrived(user, new).await.unwrap();
-        p.left(user, old, Duration::ZERO).await.unwrap();
-        assert!(p.take_due(10).await.unwrap().is_empty());
-    }
-
-    #[tokio::test]
-    async fn grace_runs_out_once_and_coming_back_cancels_it() {
-        let p = MemoryPresence::new();
-        let (a, b) = (UserId::new(), UserId::new());
-        let (ca, cb) = (ClientId::new(), ClientId::new());
-        p.arrived(a, ca).await.unwrap();
-        p.arrived(b, cb).await.unwrap();
-        p.left(a, ca, Duration::ZERO).await.unwrap();
-        p.left(b, cb, Duration::ZERO).await.unwrap();
-        p.arrived(b, ClientId::new()).await.unwrap();
-        assert_eq!(p.take_due(10).await.unwrap(), vec![a]);
-        assert!(p.take_due(10).await.unwrap().is_empty());
-    }
-}

@@ -168,19 +168,3 @@ impl SearchQueue for MemoryQueue {
         Ok(self.lock()?.len())
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn joining_twice_never_pairs_with_self() {
-        let q = MemoryQueue::new();
-        let a = QueueEntry::anyone(UserId::new());
-        assert_eq!(q.join(a.clone()).await.unwrap(), None);
-        assert_eq!(q.join(a.clone()).await.unwrap(), None);
-        assert_eq!(q.waiting().await.unwrap(), 1);
-        assert!(q.leave(a.user).await.unwrap());
-        assert!(!q.leave(a.user).await.unwrap());
-    }
-}

@@ -12,6 +12,7 @@ mod architecture;
 mod browser;
 mod browser_i18n;
 mod browser_ux;
+mod bus_conformance;
 mod faults;
 mod hardening;
 mod lb_failover;

@@ -15,51 +15,6 @@ use common::redis_server::{
 };
 use tokio::sync::mpsc;
 
-/// FIFO among compatible people, whichever of `a` and `b` (two replicas,
-/// or one process twice) queued them; written once, run on both queues.
-async fn fifo_among_compatible(a: &dyn SearchQueue, b: &dyn SearchQueue) {
-    let (de, en1, en2) = (entry(Some("de")), entry(Some("en")), entry(Some("en")));
-    assert_eq!(a.join(de.clone()).await.unwrap(), None);
-    assert_eq!(b.join(en1.clone()).await.unwrap(), None);
-    // An English speaker skips the German one and gets the oldest English one,
-    // whichever replica queued them.
-    assert_eq!(a.join(en2).await.unwrap(), Some(en1));
-    // Anyone (no preference) gets the oldest waiting person.
-    assert_eq!(b.join(entry(None)).await.unwrap(), Some(de));
-    assert_eq!(a.waiting().await.unwrap(), 0);
-
-    // Someone waiting without a language is compatible with a language.
-    let any = entry(None);
-    assert_eq!(a.join(any.clone()).await.unwrap(), None);
-    assert_eq!(b.join(entry(Some("fr"))).await.unwrap(), Some(any));
-
-    // requeue_front goes ahead of everyone, once.
-    let (x, y) = (entry(Some("en")), entry(Some("en")));
-    assert_eq!(a.join(x.clone()).await.unwrap(), None);
-    b.requeue_front(y.clone()).await.unwrap();
-    b.requeue_front(y.clone()).await.unwrap();
-    a.requeue_front(x.clone()).await.unwrap();
-    assert_eq!(a.waiting().await.unwrap(), 2);
-    assert_eq!(a.join(entry(Some("en"))).await.unwrap(), Some(y));
-    assert_eq!(b.join(entry(None)).await.unwrap(), Some(x));
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn queue_is_fifo_among_compatible_people_across_replicas() {
-    let (url, prefix) = (shared_redis_url(), unique_prefix());
-    let (a, b) = (
-        replica(&url, &prefix, "a").await,
-        replica(&url, &prefix, "b").await,
-    );
-    fifo_among_compatible(&a.queue, &b.queue).await;
-}
-
-#[tokio::test]
-async fn the_in_process_queue_is_fifo_among_compatible_people_too() {
-    let q = chathub::bus::MemoryQueue::new();
-    fifo_among_compatible(&q, &q).await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn joining_twice_keeps_one_place_and_only_its_server_removes_it() {
     let (url, prefix) = (shared_redis_url(), unique_prefix());
