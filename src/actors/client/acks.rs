@@ -17,7 +17,11 @@ use crate::domain::Seq;
 impl ClientActor {
     /// Acknowledges the person's message `id`, stored with `seq`: at once
     /// when everything before it was delivered, else once it is.
+    /// A transport without acks (Telegram) is told nothing.
     pub(super) fn ack(&mut self, id: String, seq: Seq, ctx: &mut Context<Self>) {
+        if !self.start.acks() {
+            return;
+        }
         let in_room = matches!(self.state, PersonState::InRoom(_));
         if in_room && seq > self.cursor.next() {
             self.held_acks.insert(seq, id);

@@ -12,6 +12,7 @@ mod moderation;
 mod outbox;
 mod search_timeout;
 mod signals;
+mod start;
 
 use std::num::NonZeroU32;
 use std::time::Duration;
@@ -22,13 +23,14 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use super::Deps;
 use super::hub::{Connection, Register, Unregister};
 use crate::bus::{BusEvent, Topic};
-use crate::domain::{ClientId, RoomId, Seq, SessionToken, UserId};
+use crate::domain::{ClientId, RoomId, Seq, UserId};
 
 pub use crate::actors::hub::{CatchUp, Close, Deliver};
 pub use commands::{ClientCommand, Command};
 pub use disconnect::Disconnected;
 pub use matching::show_profile;
 pub use outbox::{CloseReason, Outbox, OutboxFull, Outgoing};
+pub use start::Start;
 
 /// How often a connection re-checks its state against the store, so a lost
 /// doorbell (bus outage, replica crash between store and publish) delays a
@@ -43,25 +45,20 @@ pub enum PersonState {
     InRoom(RoomId),
 }
 
-/// How a connection starts: fresh, or resuming after `last_seq`.
-#[derive(Clone, Copy, Debug)]
-pub struct Resume {
-    pub resumed: bool,
-    pub last_seq: Seq,
-}
-
 pub struct ClientActor {
     /// This connection. Fixed at creation.
     id: ClientId,
     /// The person. Fixed at creation.
     user: UserId,
-    /// Their resume token, echoed in `hello`. Fixed at creation.
-    session: SessionToken,
+    /// How the transport asked this person to start (resume point,
+    /// session or not). Fixed at creation.
+    start: Start,
     deps: Deps,
     /// Towards the transport. Pushed to by every handler, in handler order.
     outbox: Box<dyn Outbox>,
     /// Changed by commands (search/next/stop/report) and by bus events
-    /// (matched, room ended); never by anyone outside this actor.
+    /// (matched, room ended), always through `set_state` so the transport
+    /// hears of it; never by anyone outside this actor.
     state: PersonState,
     /// Highest seq of the current room already accounted for: delivered to
     /// the person, or their own. Advanced only in seq order (so a gap is
@@ -90,8 +87,6 @@ pub struct ClientActor {
     /// was delivered (`acks.rs`); released by delivery, all of them when
     /// the room ends.
     held_acks: std::collections::BTreeMap<Seq, String>,
-    /// How this connection started. Read once in `started`.
-    resume: Resume,
     /// A ban this connection learned of (bus event, sync or refused
     /// search); messages are refused while it holds.
     ban: Option<crate::store::ActiveBan>,
@@ -111,19 +106,13 @@ pub struct ClientActor {
 }
 
 impl ClientActor {
-    pub fn new(
-        user: UserId,
-        session: SessionToken,
-        resume: Resume,
-        deps: Deps,
-        outbox: Box<dyn Outbox>,
-    ) -> Self {
+    pub fn new(user: UserId, start: Start, deps: Deps, outbox: Box<dyn Outbox>) -> Self {
         let per_sec = NonZeroU32::new(deps.limits.flood_per_sec).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(deps.limits.flood_burst).unwrap_or(NonZeroU32::MIN);
         Self {
             id: ClientId::new(),
             user,
-            session,
+            start,
             deps,
             outbox,
             state: PersonState::Idle,
@@ -135,7 +124,6 @@ impl ClientActor {
             early: std::collections::BTreeMap::new(),
             gap_wait: None,
             held_acks: std::collections::BTreeMap::new(),
-            resume,
             ban: None,
             searching_since: None,
             last_typing: None,
@@ -153,6 +141,15 @@ impl ClientActor {
         if self.outbox.push(event).is_err() {
             tracing::info!(client = %self.id, "client too slow, closing");
             self.close(CloseReason::TooSlow, ctx);
+        }
+    }
+
+    /// Changes where the person stands and tells the transport, which
+    /// may keep an idle person's actor for a while only (Telegram).
+    fn set_state(&mut self, state: PersonState) {
+        if self.state != state {
+            self.state = state;
+            self.outbox.state_changed(&self.state);
         }
     }
 
@@ -191,47 +188,8 @@ impl Actor for ClientActor {
         };
         ctx.wait(
             actix::fut::wrap_future(fut).map(|res, act: &mut Self, ctx| match res {
-                Ok(room) => {
-                    let session = act.session.as_str().to_owned();
-                    let room_id = room.as_ref().map(|r| r.id);
-                    let resumed = act.resume.resumed;
-                    act.push(
-                        Outgoing::Hello {
-                            session,
-                            room: room_id,
-                            resumed,
-                            flood: (act.deps.limits.flood_per_sec, act.deps.limits.flood_burst),
-                        },
-                        ctx,
-                    );
-                    if let Some(room) = room {
-                        // The person is in a room already (a resume, or another
-                        // tab): say so as a fresh match would, then catch up.
-                        act.push(Outgoing::Matched { room: room.id }, ctx);
-                        // A `last_seq` beyond what the room holds (a stale or
-                        // forged one) is clamped: taken as is, it would
-                        // silently skip the messages still to come up to it.
-                        let from = if resumed {
-                            act.resume.last_seq.min(room.last_seq)
-                        } else {
-                            Seq::ZERO
-                        };
-                        act.enter_room(room.id, from, ctx);
-                        act.announce_back(room.id);
-                        act.check_partner_present(&room, ctx);
-                    }
-                }
-                Err(e) => {
-                    tracing::warn!(client = %act.id, error = %e, "could not start client");
-                    act.push(
-                        Outgoing::Error {
-                            error: crate::error::ChatError::Unavailable,
-                            id: None,
-                        },
-                        ctx,
-                    );
-                    act.close(CloseReason::Shutdown, ctx);
-                }
+                Ok(room) => act.begin(room, ctx),
+                Err(e) => act.fail_start(&e, ctx),
             }),
         );
         // Connections opened together (a replica's restart, a load test)

@@ -61,7 +61,7 @@ impl ClientActor {
                 }
                 match act.state {
                     PersonState::InRoom(room) => act.leave_room(room, ctx),
-                    PersonState::Searching => act.state = PersonState::Idle,
+                    PersonState::Searching => act.set_state(PersonState::Idle),
                     PersonState::Idle => {}
                 }
                 tracing::info!(client = %act.id, code = error.code(), "session closed by moderation");

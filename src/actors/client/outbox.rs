@@ -10,7 +10,8 @@ pub use crate::actors::hub::CloseReason;
 /// (WebSocket JSON frames, Telegram messages) in one place each.
 #[derive(Debug)]
 pub enum Outgoing {
-    /// First event of a connection: the resume token and the room, if any.
+    /// First event of a session client's connection (`Start::session`):
+    /// the resume token and the room, if any.
     Hello {
         session: String,
         room: Option<RoomId>,
@@ -29,7 +30,8 @@ pub enum Outgoing {
         seq: Seq,
         message: Box<StoredMessage>,
     },
-    /// The person's own message is stored under `seq`.
+    /// The person's own message is stored under `seq` (session clients
+    /// only: `Start::acks`).
     Ack {
         id: String,
         seq: Seq,
@@ -94,6 +96,10 @@ pub trait Outbox: 'static {
 
     /// Asks the transport to close the connection after what is queued.
     fn close(&mut self, reason: CloseReason);
+
+    /// The person's state changed (searching, in a room, idle). A transport
+    /// that lets idle people's actors go (Telegram) keeps busy ones.
+    fn state_changed(&mut self, _state: &super::PersonState) {}
 
     /// Which transport this is, for the people-online gauge.
     fn platform(&self) -> crate::domain::Platform {

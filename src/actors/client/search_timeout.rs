@@ -26,7 +26,7 @@ impl ClientActor {
     /// at once (as after a stop), so nobody is left in a room alone.
     fn search_timed_out(&mut self, ctx: &mut Context<Self>) {
         tracing::info!(client = %self.id, "search timed out");
-        self.state = PersonState::Idle;
+        self.set_state(PersonState::Idle);
         self.cancelled_search = true;
         self.searching_since = None;
         self.deps.matcher.do_send(CancelSearch { user: self.user });

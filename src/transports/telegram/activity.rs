@@ -7,12 +7,11 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::actors::client::Outgoing;
 use crate::i18n::UiLang;
 
 pub struct Activity {
-    /// Searching or in a room, as the actor's events last said. Written by
-    /// the person's sender task only.
+    /// Searching or in a room. Written by the person's actor (through its
+    /// outbox) whenever that changes.
     busy: AtomicBool,
     /// Last update from the person or event for them.
     last: Mutex<Instant>,
@@ -65,20 +64,8 @@ impl Activity {
         }
     }
 
-    /// Follows the person's state through their actor's events.
-    pub fn observe(&self, event: &Outgoing) {
-        let busy = match event {
-            Outgoing::Hello { room, .. } => room.is_some(),
-            Outgoing::Searching | Outgoing::SearchStatus { .. } | Outgoing::Matched { .. } => true,
-            Outgoing::Stopped
-            | Outgoing::PartnerLeft { .. }
-            | Outgoing::Reported { .. }
-            | Outgoing::SearchStopped => false,
-            _ => {
-                self.touch();
-                return;
-            }
-        };
+    /// The person's actor says whether they search or chat.
+    pub fn set_busy(&self, busy: bool) {
         self.busy.store(busy, Ordering::SeqCst);
         self.touch();
     }

@@ -139,7 +139,7 @@ impl Sender {
     }
 
     async fn already_delivered(&mut self, msg: &StoredMessage) -> bool {
-        let last = match self.delivered.get(&msg.room) {
+        let last = match self.fence.get(&msg.room) {
             Some(seq) => *seq,
             None => {
                 let seq = match self
@@ -155,7 +155,7 @@ impl Sender {
                         Seq::ZERO
                     }
                 };
-                self.delivered.insert(msg.room, seq);
+                self.fence.insert(msg.room, seq);
                 seq
             }
         };
@@ -165,7 +165,6 @@ impl Sender {
     /// Records a delivery, trying a few times: the next holder of the lease
     /// trusts the record, so a lost one would be sent again.
     async fn mark_delivered(&mut self, msg: &StoredMessage, copy: Option<i64>) {
-        self.delivered.insert(msg.room, msg.seq);
         for attempt in 1..=RECORD_ATTEMPTS {
             match self
                 .deps

@@ -2,10 +2,13 @@
 //! (actor events, and the transport's own notices, in one order) drained by
 //! the sender task.
 
+use std::sync::Arc;
+
 use tokio::sync::{mpsc, watch};
 
+use super::activity::Activity;
 use super::texts::Notice;
-use crate::actors::client::{CloseReason, Outbox, OutboxFull, Outgoing};
+use crate::actors::client::{CloseReason, Outbox, OutboxFull, Outgoing, PersonState};
 
 /// Jobs waiting for one person. At ~1 message/s into a chat this is many
 /// minutes of a partner's typing; past it the actor closes (TooSlow) and a
@@ -24,6 +27,8 @@ pub enum Job {
 pub struct TelegramOutbox {
     tx: mpsc::Sender<Job>,
     close: watch::Sender<Option<CloseReason>>,
+    /// Shared with `Sessions`: whether the person may be let go.
+    activity: Arc<Activity>,
 }
 
 impl Outbox for TelegramOutbox {
@@ -33,6 +38,10 @@ impl Outbox for TelegramOutbox {
 
     fn close(&mut self, reason: CloseReason) {
         let _ = self.close.send(Some(reason));
+    }
+
+    fn state_changed(&mut self, state: &PersonState) {
+        self.activity.set_busy(*state != PersonState::Idle);
     }
 
     fn platform(&self) -> crate::domain::Platform {
@@ -49,13 +58,14 @@ pub struct Queue {
     pub closed: watch::Receiver<Option<CloseReason>>,
 }
 
-pub fn queue() -> Queue {
+pub fn queue(activity: Arc<Activity>) -> Queue {
     let (tx, jobs) = mpsc::channel(OUTBOX_CAPACITY);
     let (close, closed) = watch::channel(None);
     Queue {
         outbox: TelegramOutbox {
             tx: tx.clone(),
             close,
+            activity,
         },
         notices: tx,
         jobs,

@@ -35,15 +35,16 @@ pub struct Sender {
     /// The person this task speaks to, and their chat. Fixed.
     pub(super) me: UserId,
     pub(super) chat: TelegramChatId,
-    /// Room -> highest seq delivered into this chat: read from the store on
-    /// the room's first message after the lease was (re)taken, then advanced
-    /// by this task alone (the lease keeps every other sender quiet).
-    pub(super) delivered: HashMap<RoomId, Seq>,
+    /// Room -> highest seq another holder of the person's outbox lease
+    /// delivered into this chat, read from the store on the room's first
+    /// message after the lease was (re)taken. A fence, not a cursor: the
+    /// actor hands each message over once and in order (its cursor is the
+    /// only one), so what this task delivers itself needs no counting; the
+    /// fence keeps it from repeating what a sender elsewhere (the replica
+    /// the person came from, still finishing its last call) delivered.
+    pub(super) fence: HashMap<RoomId, Seq>,
     /// Rooms whose sender was already told that their partner is behind.
     pub(super) told_delayed: HashSet<RoomId>,
-    /// The room announced in `Hello`: a `Matched` for it right after is a
-    /// restored session, not news for the person.
-    hello_room: Option<RoomId>,
     /// Jobs read ahead while collecting an album, and jobs put back when
     /// the gate closed before they went out.
     pub(super) pending: VecDeque<Job>,
@@ -85,9 +86,8 @@ impl Sender {
             deps,
             me,
             chat,
-            delivered: HashMap::new(),
+            fence: HashMap::new(),
             told_delayed: HashSet::new(),
-            hello_room: None,
             pending: VecDeque::new(),
             activity,
             jobs,
@@ -139,7 +139,7 @@ impl Sender {
                 return false;
             }
             if self.hold.try_acquire().await {
-                self.delivered.clear();
+                self.fence.clear();
                 return true;
             }
             tokio::select! {
@@ -169,15 +169,11 @@ impl Sender {
     }
 
     async fn handle(&mut self, job: Job) {
-        if let Job::Event(event) = &job {
-            self.activity.observe(event);
+        if let Job::Event(_) = &job {
+            self.activity.touch();
         }
         match job {
             Job::Notice(n) => self.notify(n).await,
-            Job::Event(Outgoing::Hello { room, .. }) => self.hello_room = room,
-            Job::Event(Outgoing::Matched { room }) if self.hello_room == Some(room) => {
-                self.hello_room = None;
-            }
             Job::Event(Outgoing::Message { message, .. }) => self.relay(*message).await,
             Job::Event(Outgoing::Typing { .. }) => self.partner_typing().await,
             Job::Event(event) => {

@@ -16,8 +16,8 @@ use super::ids::TelegramChatId;
 use super::outbox::{self, Job};
 use super::sender::Sender;
 use crate::actors::Deps;
-use crate::actors::client::{ClientActor, Close, CloseReason, Resume};
-use crate::domain::{Seq, SessionToken, UserId};
+use crate::actors::client::{ClientActor, Close, CloseReason, Start};
+use crate::domain::{Seq, UserId};
 
 /// A live person on this replica.
 #[derive(Clone)]
@@ -106,24 +106,16 @@ impl Sessions {
             },
             user,
             chat,
-            outbox::queue(),
+            outbox::queue(activity.clone()),
             activity.clone(),
         );
         // The sender skips what the store says was delivered once it holds
         // the person's outbox lease, which covers an earlier sender (here or
         // on another replica) still finishing its last call.
-        let resume = Resume {
-            resumed: true,
-            last_seq: delivered,
-        };
-        let addr = ClientActor::new(
-            user,
-            SessionToken::generate(),
-            resume,
-            deps.clone(),
-            Box::new(handles.outbox),
-        )
-        .start();
+        // No session: a Telegram person is not greeted or acked, and their
+        // restored room is no news to them.
+        let start = Start::delivered_up_to(delivered);
+        let addr = ClientActor::new(user, start, deps.clone(), Box::new(handles.outbox)).start();
         let person = Person {
             user,
             chat,

@@ -134,6 +134,8 @@ pub fn error_text(lang: UiLang, error: &ChatError) -> String {
 pub fn event_notice(lang: UiLang, event: &Outgoing) -> Option<Notice> {
     let t = |key| tr(lang, key);
     Some(match event {
+        // A Telegram person has no session (`Start::delivered_up_to`): no
+        // hello or ack is made for them; messages are relayed, not noticed.
         Outgoing::Hello { .. } | Outgoing::Ack { .. } | Outgoing::Message { .. } => return None,
         Outgoing::Searching => Notice::plain(t("searching")),
         Outgoing::Matched { .. } => Notice::with(t("matched"), Buttons::NextStop),

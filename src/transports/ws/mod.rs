@@ -30,7 +30,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use crate::actors::Deps;
-use crate::actors::client::{ClientActor, Resume};
+use crate::actors::client::{ClientActor, Start};
 use crate::domain::{Platform, Seq, SessionToken};
 use crate::store::StoreError;
 
@@ -165,14 +165,8 @@ pub async fn route(
 
     let (outbox, events, close) = connection::outbox();
     let errors = outbox.sender();
-    let actor = ClientActor::new(
-        user,
-        session_token,
-        Resume { resumed, last_seq },
-        state.deps.clone(),
-        Box::new(outbox),
-    )
-    .start();
+    let start = Start::session(session_token, resumed.then_some(last_seq));
+    let actor = ClientActor::new(user, start, state.deps.clone(), Box::new(outbox)).start();
     let last_seen = Rc::new(Cell::new(Instant::now()));
     let (writer_done, reader_done) = connection::done_pair();
     actix_web::rt::spawn(connection::write_loop(

@@ -55,7 +55,7 @@ impl ClientActor {
                 actix::fut::wrap_future(fut).map(|res, act: &mut Self, ctx| {
                     res.map_err(|_| ChatError::Unavailable)??;
                     if act.state == PersonState::Searching {
-                        act.state = PersonState::Idle;
+                        act.set_state(PersonState::Idle);
                     }
                     act.push(Outgoing::Stopped, ctx);
                     Ok(None)

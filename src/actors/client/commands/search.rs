@@ -21,7 +21,7 @@ impl ClientActor {
         }
         // Searching before the matcher answers: a `Matched` that arrives
         // first (it cannot; commands are atomic) would still find it set.
-        self.state = PersonState::Searching;
+        self.set_state(PersonState::Searching);
         self.searching_since = Some(std::time::Instant::now());
         self.cancelled_search = false;
         self.search_gen += 1;
@@ -59,7 +59,7 @@ impl ClientActor {
                 }
                 Err(e) => {
                     if act.state == PersonState::Searching {
-                        act.state = PersonState::Idle;
+                        act.set_state(PersonState::Idle);
                     }
                     Err(e)
                 }

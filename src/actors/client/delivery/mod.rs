@@ -35,7 +35,7 @@ impl ClientActor {
                 .record(since.elapsed().as_secs_f64());
         }
         self.release_acks(true, ctx); // of an earlier room, if any
-        self.state = PersonState::InRoom(room);
+        self.set_state(PersonState::InRoom(room));
         self.cursor = from;
         self.early.clear();
         self.partner_away = false;
@@ -52,7 +52,7 @@ impl ClientActor {
     /// Leaves the current room locally (the store already ended it).
     pub(super) fn leave_room(&mut self, room: RoomId, ctx: &mut Context<Self>) {
         if self.state == PersonState::InRoom(room) {
-            self.state = PersonState::Idle;
+            self.set_state(PersonState::Idle);
             self.early.clear();
             self.release_acks(true, ctx);
             self.partner_away = false;
