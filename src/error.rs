@@ -100,8 +100,8 @@ impl From<StoreError> for ChatError {
 }
 
 impl From<BusError> for ChatError {
-    fn from(e: BusError) -> Self {
-        tracing::warn!(error = %e, "bus call failed");
+    fn from(_: BusError) -> Self {
+        // Logged once, by the bus adapter that failed.
         ChatError::Unavailable
     }
 }

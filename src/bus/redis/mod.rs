@@ -63,8 +63,19 @@ async fn timed<T>(fut: impl Future<Output = redis::RedisResult<T>>) -> anyhow::R
     }
 }
 
+/// A Redis call of the Telegram budget or a lease failed: the same
+/// "shared state unreachable, a retry may help" as the bus's own.
+impl From<redis::RedisError> for BusError {
+    fn from(e: redis::RedisError) -> Self {
+        BusError::Unavailable(e.to_string())
+    }
+}
+
+/// The one place a failed bus, queue or presence call is logged and counted;
+/// callers only map it to their reply.
 fn unavailable(e: anyhow::Error) -> BusError {
     metrics::counter!(crate::telemetry::metric::BUS_ERRORS).increment(1);
+    tracing::warn!(error = %format!("{e:#}"), "redis call failed");
     BusError::Unavailable(format!("{e:#}"))
 }
 

@@ -19,7 +19,8 @@ use redis::aio::ConnectionManager;
 use crate::bus::redis::{TelegramKeys, command_connection};
 use tokio::sync::watch;
 
-use super::lease::{ACQUIRE, LeaseError, RELEASE};
+use super::lease::{ACQUIRE, RELEASE};
+use crate::bus::BusError;
 use crate::domain::UserId;
 
 /// How long a lease lasts without renewal: the longest a new owner waits
@@ -35,9 +36,9 @@ pub const ACQUIRE_POLL: Duration = Duration::from_millis(25);
 pub trait OutboxLeases: Send + Sync + 'static {
     /// Takes `user`'s lease for `holder` if it is free, renews it if
     /// `holder` has it; true if `holder` holds it now (for `OUTBOX_LEASE_TTL`).
-    async fn acquire_or_renew(&self, user: UserId, holder: &str) -> Result<bool, LeaseError>;
+    async fn acquire_or_renew(&self, user: UserId, holder: &str) -> Result<bool, BusError>;
     /// Lets go of the lease if `holder` has it.
-    async fn release(&self, user: UserId, holder: &str) -> Result<(), LeaseError>;
+    async fn release(&self, user: UserId, holder: &str) -> Result<(), BusError>;
 }
 
 /// Leases of one process (no Redis): still needed, since an actor that
@@ -50,11 +51,11 @@ pub struct LocalOutboxLeases {
 
 #[async_trait]
 impl OutboxLeases for LocalOutboxLeases {
-    async fn acquire_or_renew(&self, user: UserId, holder: &str) -> Result<bool, LeaseError> {
+    async fn acquire_or_renew(&self, user: UserId, holder: &str) -> Result<bool, BusError> {
         let mut held = self
             .held
             .lock()
-            .map_err(|_| LeaseError::Unavailable("local leases poisoned".into()))?;
+            .map_err(|_| BusError::Unavailable("local leases poisoned".into()))?;
         let now = Instant::now();
         match held.get(&user) {
             Some((h, until)) if h != holder && *until > now => Ok(false),
@@ -65,11 +66,11 @@ impl OutboxLeases for LocalOutboxLeases {
         }
     }
 
-    async fn release(&self, user: UserId, holder: &str) -> Result<(), LeaseError> {
+    async fn release(&self, user: UserId, holder: &str) -> Result<(), BusError> {
         let mut held = self
             .held
             .lock()
-            .map_err(|_| LeaseError::Unavailable("local leases poisoned".into()))?;
+            .map_err(|_| BusError::Unavailable("local leases poisoned".into()))?;
         if held.get(&user).is_some_and(|(h, _)| h == holder) {
             held.remove(&user);
         }
@@ -97,13 +98,9 @@ impl RedisOutboxLeases {
     }
 }
 
-fn unavailable(e: redis::RedisError) -> LeaseError {
-    LeaseError::Unavailable(e.to_string())
-}
-
 #[async_trait]
 impl OutboxLeases for RedisOutboxLeases {
-    async fn acquire_or_renew(&self, user: UserId, holder: &str) -> Result<bool, LeaseError> {
+    async fn acquire_or_renew(&self, user: UserId, holder: &str) -> Result<bool, BusError> {
         let ttl_ms = u64::try_from(OUTBOX_LEASE_TTL.as_millis()).unwrap_or(u64::MAX);
         let mut conn = self.conn.clone();
         let held: i64 = self
@@ -112,20 +109,18 @@ impl OutboxLeases for RedisOutboxLeases {
             .arg(holder)
             .arg(ttl_ms)
             .invoke_async(&mut conn)
-            .await
-            .map_err(unavailable)?;
+            .await?;
         Ok(held == 1)
     }
 
-    async fn release(&self, user: UserId, holder: &str) -> Result<(), LeaseError> {
+    async fn release(&self, user: UserId, holder: &str) -> Result<(), BusError> {
         let mut conn = self.conn.clone();
         let _: i64 = self
             .release
             .key(self.keys.outbox(user))
             .arg(holder)
             .invoke_async(&mut conn)
-            .await
-            .map_err(unavailable)?;
+            .await?;
         Ok(())
     }
 }

@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use redis::Script;
 use redis::aio::ConnectionManager;
 
+use crate::bus::BusError;
 use crate::bus::redis::{TelegramKeys, command_connection};
 
 /// How long a lease lasts without renewal. The holder renews before every
@@ -36,20 +37,14 @@ end
 return 0
 ";
 
-#[derive(Debug, thiserror::Error)]
-pub enum LeaseError {
-    #[error("lease backend unavailable: {0}")]
-    Unavailable(String),
-}
-
 #[async_trait]
 pub trait Lease: Send + Sync + 'static {
     /// Takes the lease if it is free, renews it if we hold it; true if we
     /// hold it now (for `LEASE_TTL`).
-    async fn acquire_or_renew(&self) -> Result<bool, LeaseError>;
+    async fn acquire_or_renew(&self) -> Result<bool, BusError>;
     /// Gives the lease up if we hold it (shutdown), so another replica can
     /// start polling at once.
-    async fn release(&self) -> Result<(), LeaseError>;
+    async fn release(&self) -> Result<(), BusError>;
 }
 
 /// The only process there is holds the lease.
@@ -57,11 +52,11 @@ pub struct LocalLease;
 
 #[async_trait]
 impl Lease for LocalLease {
-    async fn acquire_or_renew(&self) -> Result<bool, LeaseError> {
+    async fn acquire_or_renew(&self) -> Result<bool, BusError> {
         Ok(true)
     }
 
-    async fn release(&self) -> Result<(), LeaseError> {
+    async fn release(&self) -> Result<(), BusError> {
         Ok(())
     }
 }
@@ -89,13 +84,9 @@ impl RedisLease {
     }
 }
 
-fn unavailable(e: redis::RedisError) -> LeaseError {
-    LeaseError::Unavailable(e.to_string())
-}
-
 #[async_trait]
 impl Lease for RedisLease {
-    async fn acquire_or_renew(&self) -> Result<bool, LeaseError> {
+    async fn acquire_or_renew(&self) -> Result<bool, BusError> {
         let ttl_ms = u64::try_from(LEASE_TTL.as_millis()).unwrap_or(u64::MAX);
         let mut conn = self.conn.clone();
         let held: i64 = self
@@ -104,20 +95,18 @@ impl Lease for RedisLease {
             .arg(&self.holder)
             .arg(ttl_ms)
             .invoke_async(&mut conn)
-            .await
-            .map_err(unavailable)?;
+            .await?;
         Ok(held == 1)
     }
 
-    async fn release(&self) -> Result<(), LeaseError> {
+    async fn release(&self) -> Result<(), BusError> {
         let mut conn = self.conn.clone();
         let _: i64 = self
             .release
             .key(&self.key)
             .arg(&self.holder)
             .invoke_async(&mut conn)
-            .await
-            .map_err(unavailable)?;
+            .await?;
         Ok(())
     }
 }

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 
 use super::bucket::Bucket;
-use super::{Budget, BudgetError, Window};
+use super::{Budget, Window};
+use crate::bus::BusError;
 use crate::config::Rates;
 use crate::transports::telegram::ids::TelegramChatId;
 
@@ -49,12 +50,12 @@ impl LocalBudget {
         &self,
         chat: Option<TelegramChatId>,
         now: Instant,
-    ) -> Result<Option<Duration>, BudgetError> {
+    ) -> Result<Option<Duration>, BusError> {
         let r = self.rates;
         let mut s = self
             .state
             .lock()
-            .map_err(|_| BudgetError::Unavailable("local budget poisoned".into()))?;
+            .map_err(|_| BusError::Unavailable("local budget poisoned".into()))?;
         if let Some(until) = s.paused_until {
             if until > now {
                 return Ok(Some(until - now));
@@ -104,19 +105,16 @@ impl LocalBudget {
 
 #[async_trait]
 impl Budget for LocalBudget {
-    async fn try_take(
-        &self,
-        chat: Option<TelegramChatId>,
-    ) -> Result<Option<Duration>, BudgetError> {
+    async fn try_take(&self, chat: Option<TelegramChatId>) -> Result<Option<Duration>, BusError> {
         self.take_at(chat, Instant::now())
     }
 
-    async fn pause(&self, period: Duration) -> Result<(), BudgetError> {
+    async fn pause(&self, period: Duration) -> Result<(), BusError> {
         let until = Instant::now() + period;
         let mut s = self
             .state
             .lock()
-            .map_err(|_| BudgetError::Unavailable("local budget poisoned".into()))?;
+            .map_err(|_| BusError::Unavailable("local budget poisoned".into()))?;
         if s.paused_until.is_none_or(|p| p < until) {
             s.paused_until = Some(until);
         }
@@ -127,12 +125,12 @@ impl Budget for LocalBudget {
         &self,
         chat: TelegramChatId,
         every: Duration,
-    ) -> Result<bool, BudgetError> {
+    ) -> Result<bool, BusError> {
         let now = Instant::now();
         let mut slots = self
             .actions
             .lock()
-            .map_err(|_| BudgetError::Unavailable("local budget poisoned".into()))?;
+            .map_err(|_| BusError::Unavailable("local budget poisoned".into()))?;
         if slots.get(&chat).is_some_and(|free_at| *free_at > now) {
             return Ok(false);
         }

@@ -16,6 +16,7 @@ use async_trait::async_trait;
 
 pub use self::redis::RedisBudget;
 use super::ids::TelegramChatId;
+use crate::bus::BusError;
 pub use local::LocalBudget;
 
 /// Longest single sleep while waiting for the budget, so a changed pause
@@ -47,23 +48,16 @@ impl Window {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum BudgetError {
-    #[error("budget backend unavailable: {0}")]
-    Unavailable(String),
-}
-
 #[async_trait]
 pub trait Budget: Send + Sync + 'static {
     /// Atomically takes one token from the bot-wide bucket and, when `chat`
     /// is given, one from that chat's bucket: both or neither. `Ok(None)`
     /// means taken; `Ok(Some(wait))` means not now (out of tokens, or every
     /// sender is paused): try again after `wait`.
-    async fn try_take(&self, chat: Option<TelegramChatId>)
-    -> Result<Option<Duration>, BudgetError>;
+    async fn try_take(&self, chat: Option<TelegramChatId>) -> Result<Option<Duration>, BusError>;
 
     /// Pauses every sender sharing this budget for `period` (a 429).
-    async fn pause(&self, period: Duration) -> Result<(), BudgetError>;
+    async fn pause(&self, period: Duration) -> Result<(), BusError>;
 
     /// Claims `chat`'s one chat action per `every`, for every sender
     /// sharing this budget (a person's sender moves between replicas with
@@ -73,7 +67,7 @@ pub trait Budget: Send + Sync + 'static {
         &self,
         chat: TelegramChatId,
         every: Duration,
-    ) -> Result<bool, BudgetError>;
+    ) -> Result<bool, BusError>;
 }
 
 /// Waits until one call (into `chat`, if given) fits the budget.

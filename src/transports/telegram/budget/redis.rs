@@ -9,7 +9,8 @@ use async_trait::async_trait;
 use redis::Script;
 use redis::aio::ConnectionManager;
 
-use super::{Budget, BudgetError, Window};
+use super::{Budget, Window};
+use crate::bus::BusError;
 use crate::bus::redis::{TelegramKeys, command_connection};
 use crate::config::Rates;
 use crate::transports::telegram::ids::TelegramChatId;
@@ -89,16 +90,9 @@ impl RedisBudget {
     }
 }
 
-fn unavailable(e: redis::RedisError) -> BudgetError {
-    BudgetError::Unavailable(e.to_string())
-}
-
 #[async_trait]
 impl Budget for RedisBudget {
-    async fn try_take(
-        &self,
-        chat: Option<TelegramChatId>,
-    ) -> Result<Option<Duration>, BudgetError> {
+    async fn try_take(&self, chat: Option<TelegramChatId>) -> Result<Option<Duration>, BusError> {
         let r = self.rates;
         let mut inv = self.take.prepare_invoke();
         inv.key(self.keys.pause())
@@ -113,7 +107,7 @@ impl Budget for RedisBudget {
             .arg(r.chat_per_sec)
             .arg(r.chat_burst);
         let mut conn = self.conn.clone();
-        let wait_ms: i64 = inv.invoke_async(&mut conn).await.map_err(unavailable)?;
+        let wait_ms: i64 = inv.invoke_async(&mut conn).await?;
         Ok((wait_ms > 0).then(|| Duration::from_millis(wait_ms.unsigned_abs())))
     }
 
@@ -121,7 +115,7 @@ impl Budget for RedisBudget {
         &self,
         chat: TelegramChatId,
         every: Duration,
-    ) -> Result<bool, BudgetError> {
+    ) -> Result<bool, BusError> {
         let ms = u64::try_from(every.as_millis()).unwrap_or(u64::MAX).max(1);
         let mut conn = self.conn.clone();
         // SET NX PX: the first sender in the period gets "OK", others nil.
@@ -132,12 +126,11 @@ impl Budget for RedisBudget {
             .arg("PX")
             .arg(ms)
             .query_async(&mut conn)
-            .await
-            .map_err(unavailable)?;
+            .await?;
         Ok(set.is_some())
     }
 
-    async fn pause(&self, period: Duration) -> Result<(), BudgetError> {
+    async fn pause(&self, period: Duration) -> Result<(), BusError> {
         let ms = u64::try_from(period.as_millis()).unwrap_or(u64::MAX).max(1);
         let mut conn = self.conn.clone();
         let _: i64 = self
@@ -145,8 +138,7 @@ impl Budget for RedisBudget {
             .key(self.keys.pause())
             .arg(ms)
             .invoke_async(&mut conn)
-            .await
-            .map_err(unavailable)?;
+            .await?;
         Ok(())
     }
 }
