@@ -6,6 +6,7 @@ mod moderation;
 mod oversight;
 mod privacy;
 mod telegram;
+mod telegram_settings;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
