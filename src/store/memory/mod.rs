@@ -1,6 +1,7 @@
 //! In-memory store for the embedded default and fast unit tests. One mutex
 //! over plain maps: every operation is short and never awaits while holding it.
 
+mod bans;
 mod matching;
 mod moderation;
 mod oversight;
