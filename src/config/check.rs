@@ -12,7 +12,7 @@ use crate::domain::{AutobanPolicy, MatchPolicy, parse_steps};
 impl Config {
     /// Checks and converts the declared values; every error names its variable.
     pub fn from_settings(s: Settings) -> anyhow::Result<Self> {
-        let telegram = TelegramConfig::from_settings(&s)?;
+        let telegram = TelegramConfig::from_settings(&s.telegram)?;
         let listen = s
             .listen
             .parse()

@@ -20,7 +20,7 @@ use anyhow::bail;
 
 use crate::domain::{AutobanPolicy, MatchPolicy};
 pub use read::blank_env_is_unset;
-pub use settings::Settings;
+pub use settings::{Settings, TelegramVars};
 pub use telegram::{Rates, TelegramConfig, TelegramMode};
 
 /// A value that must never reach a log.

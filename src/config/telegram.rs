@@ -1,5 +1,5 @@
 //! Telegram configuration: the checked `TELEGRAM_*` variables (declared,
-//! with their defaults, in [`Settings`]). Unset `TELEGRAM_BOT_TOKEN` means
+//! with their defaults, in [`TelegramVars`]). Unset `TELEGRAM_BOT_TOKEN` means
 //! Telegram is off.
 
 use anyhow::{Context, bail};
@@ -7,7 +7,7 @@ use url::Url;
 
 use std::time::Duration;
 
-use super::{Secret, Settings};
+use super::{Secret, TelegramVars};
 
 /// Telegram's maximum for `max_connections`.
 const MAX_MAX_CONNECTIONS: u8 = 100;
@@ -62,7 +62,7 @@ pub struct TelegramConfig {
 impl TelegramConfig {
     /// `None` when `TELEGRAM_BOT_TOKEN` is unset (the other `TELEGRAM_*`
     /// values are then not checked).
-    pub fn from_settings(s: &Settings) -> anyhow::Result<Option<Self>> {
+    pub fn from_settings(s: &TelegramVars) -> anyhow::Result<Option<Self>> {
         let Some(token) = s.telegram_bot_token.clone() else {
             return Ok(None);
         };

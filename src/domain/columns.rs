@@ -2,15 +2,15 @@
 //! `messages` columns hold them (`kind`, `text`, `caption`,
 //! `media_file_id`, `reply_to_seq`, `sender_platform_msg_id`, `metadata`),
 //! and as a [`StoredMessage`] travels as JSON (bus events, complaint
-//! evidence). Both store adapters use it, so they read back the same
-//! record; the shapes are the ones stored rows and evidence already have.
+//! evidence; `message_json.rs`). Both store adapters use it, so they read
+//! back the same record; the shapes are the ones stored rows and evidence
+//! already have.
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    ClientMsgId, Content, EditChange, Media, MediaKind, MessageBody, MessageKind, MessageText,
-    Origin, RoomId, Seq, StoredMessage, TelegramOrigin, UserId,
+    Content, EditChange, Media, MediaKind, MessageBody, MessageKind, MessageText, Origin, Seq,
+    StoredMessage, TelegramOrigin,
 };
 
 /// Key of the Telegram object in `metadata`.
@@ -208,173 +208,5 @@ impl Columns {
     }
 }
 
-/// A [`StoredMessage`] as JSON: the flat form, so bus events and the
-/// evidence stored with complaints keep the shape they always had.
-#[derive(Serialize, Deserialize)]
-pub(super) struct MessageJson {
-    room: RoomId,
-    seq: Seq,
-    sender: UserId,
-    kind: MessageKind,
-    text: String,
-    client_msg_id: ClientMsgId,
-    created_at: DateTime<Utc>,
-    #[serde(default)]
-    extra: Extra,
-}
-
-impl From<StoredMessage> for MessageJson {
-    fn from(m: StoredMessage) -> Self {
-        let Columns { kind, text, extra } = Columns::of(&m);
-        MessageJson {
-            room: m.room,
-            seq: m.seq,
-            sender: m.sender,
-            kind,
-            text,
-            client_msg_id: m.client_msg_id,
-            created_at: m.created_at,
-            extra,
-        }
-    }
-}
-
-impl TryFrom<MessageJson> for StoredMessage {
-    type Error = CorruptMessage;
-
-    fn try_from(m: MessageJson) -> Result<Self, CorruptMessage> {
-        let (body, origin, reply_to) = Columns {
-            kind: m.kind,
-            text: m.text,
-            extra: m.extra,
-        }
-        .read()?;
-        Ok(StoredMessage {
-            room: m.room,
-            seq: m.seq,
-            sender: m.sender,
-            body,
-            origin,
-            reply_to,
-            client_msg_id: m.client_msg_id,
-            created_at: m.created_at,
-        })
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn stored(body: Content, origin: Origin, reply_to: Option<Seq>) -> StoredMessage {
-        StoredMessage {
-            room: RoomId::new(),
-            seq: Seq(3),
-            sender: UserId::new(),
-            body: MessageBody::new(body).unwrap(),
-            origin,
-            reply_to,
-            client_msg_id: ClientMsgId::parse("m1".into()).unwrap(),
-            created_at: Utc::now(),
-        }
-    }
-
-    fn telegram() -> Origin {
-        Origin::Telegram(TelegramOrigin {
-            chat: 7,
-            message_id: 9,
-            protect: true,
-        })
-    }
-
-    #[test]
-    fn every_body_reads_back_as_written() {
-        let text = Content::Text(MessageText::parse("hi".into()).unwrap());
-        let media = Content::Media(Media {
-            kind: MediaKind::Video,
-            file_id: Some("f".into()),
-            caption: Some("look".into()),
-            spoiler: true,
-            album: Some("g".into()),
-        });
-        let edit = |change| Content::Edit {
-            target: Seq(1),
-            change,
-        };
-        let bodies = [
-            (text, Origin::Web, Some(Seq(1))),
-            (media, telegram(), None),
-            (Content::Dice("🎲 5".into()), telegram(), Some(Seq(2))),
-            (Content::Venue, telegram(), None),
-            (edit(EditChange::Text("new".into())), telegram(), None),
-            (edit(EditChange::Caption("new".into())), telegram(), None),
-            (
-                edit(EditChange::Media {
-                    kind: MediaKind::Photo,
-                    file_id: "f2".into(),
-                    caption: String::new(),
-                }),
-                telegram(),
-                None,
-            ),
-            (
-                Content::Reaction {
-                    target: Seq(2),
-                    emoji: vec!["👍".into(), "🔥".into()],
-                },
-                telegram(),
-                None,
-            ),
-        ];
-        for (body, origin, reply_to) in bodies {
-            let msg = stored(body, origin, reply_to);
-            let read = Columns::of(&msg).read().unwrap();
-            assert_eq!(read, (msg.body.clone(), msg.origin.clone(), msg.reply_to));
-            let json = serde_json::to_string(&msg).unwrap();
-            assert_eq!(serde_json::from_str::<StoredMessage>(&json).unwrap(), msg);
-        }
-    }
-
-    #[test]
-    fn the_flat_form_keeps_the_shape_of_stored_rows() {
-        let msg = stored(
-            Content::Reaction {
-                target: Seq(2),
-                emoji: vec!["👍".into()],
-            },
-            telegram(),
-            None,
-        );
-        let cols = Columns::of(&msg);
-        assert_eq!(
-            cols.extra.metadata,
-            Some(serde_json::json!({"telegram": {
-                "chat": 7, "message_id": 9, "reactions": ["👍"], "protect": true
-            }}))
-        );
-        assert_eq!(
-            (cols.text.as_str(), cols.extra.reply_to_seq),
-            ("👍", Some(Seq(2)))
-        );
-        assert_eq!(cols.extra.sender_platform_msg_id, None);
-        let json = serde_json::to_value(&msg).unwrap();
-        assert_eq!(json["kind"], "reaction");
-        assert_eq!(json["text"], "👍");
-        assert_eq!(json["extra"]["reply_to_seq"], 2);
-    }
-
-    #[test]
-    fn a_purged_message_keeps_its_kind_and_loses_its_words() {
-        let msg = stored(
-            Content::Text(MessageText::parse("secret".into()).unwrap()),
-            Origin::Web,
-            None,
-        );
-        let purged = Columns::purged(&msg).unwrap();
-        assert_eq!(purged.kind(), MessageKind::Text);
-        assert_eq!(
-            purged.content(),
-            &Content::Text(MessageText::trusted(String::new()))
-        );
-    }
-}
+mod tests;

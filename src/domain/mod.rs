@@ -4,6 +4,7 @@ mod body;
 mod columns;
 mod ids;
 mod input;
+mod message_json;
 mod model;
 mod moderation;
 mod prefs;

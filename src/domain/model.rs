@@ -136,8 +136,8 @@ impl Room {
 /// its flat form (see [`super::Columns`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(
-    into = "super::columns::MessageJson",
-    try_from = "super::columns::MessageJson"
+    into = "super::message_json::MessageJson",
+    try_from = "super::message_json::MessageJson"
 )]
 pub struct StoredMessage {
     pub room: RoomId,

@@ -1,12 +1,12 @@
-//! The store: durable state behind five small ports (`ports.rs`): the room
-//! log (people, rooms, messages; the log that makes acknowledgements
-//! durable, "stored before ack"), moderation, oversight, privacy and the
-//! Telegram log.
+//! The store: durable state behind seven small ports (`ports/`, a file
+//! each): the room log (people, rooms, messages; the log that makes
+//! acknowledgements durable, "stored before ack"), moderation, oversight,
+//! privacy, the Telegram log, Telegram settings and matching.
 //!
 //! The actors only see [`Stores`], one `Arc<dyn Port>` per port; the
 //! in-memory adapter serves the embedded default and unit tests, Postgres
 //! serves production. Both are held to the same behaviour, port by port, by
-//! `tests/store_conformance.rs`.
+//! `tests/it/store_conformance.rs`.
 
 mod memory;
 mod ports;
@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use crate::domain::{ClientMsgId, MessageBody, Origin, RoomId, Seq, StoredMessage, UserId};
 
 pub use memory::MemoryStore;
-pub use ports::{Matching, Moderation, Oversight, Privacy, RoomLog, TelegramLog};
+pub use ports::{Matching, Moderation, Oversight, Privacy, RoomLog, TelegramLog, TelegramSettings};
 pub use postgres::{PgConfig, PgStore};
 pub use records::{
     ActiveBan, AuditAction, AuditEntry, BanExport, BanRecordView, Complaint, ComplaintExport,
@@ -140,13 +140,14 @@ pub struct Stores {
     pub oversight: Arc<dyn Oversight>,
     pub privacy: Arc<dyn Privacy>,
     pub telegram: Arc<dyn TelegramLog>,
+    pub telegram_settings: Arc<dyn TelegramSettings>,
     pub matching: Arc<dyn Matching>,
 }
 
 impl Stores {
     pub fn new<S>(adapter: Arc<S>) -> Self
     where
-        S: RoomLog + Moderation + Oversight + Privacy + TelegramLog + Matching,
+        S: RoomLog + Moderation + Oversight + Privacy + TelegramLog + TelegramSettings + Matching,
     {
         Self {
             rooms: adapter.clone(),
@@ -154,6 +155,7 @@ impl Stores {
             oversight: adapter.clone(),
             privacy: adapter.clone(),
             telegram: adapter.clone(),
+            telegram_settings: adapter.clone(),
             matching: adapter,
         }
     }

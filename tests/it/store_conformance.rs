@@ -9,7 +9,7 @@ use crate::conformance;
 
 use conformance::{
     autoban::*, limits::*, matching::*, messages::*, moderation::*, privacy::*, rooms::*,
-    telegram::*,
+    telegram::*, telegram_settings::*,
 };
 
 macro_rules! conformance {
@@ -74,13 +74,16 @@ conformance! {
     }
     telegram_log {
         both_copies_are_found_from_either_chat,
-        processed_updates_and_spoiler_defaults_are_remembered,
+        processed_updates_are_remembered,
         each_orphan_is_claimed_once,
-        a_chosen_language_is_kept_per_person,
         copies_recorded_together_are_each_kept,
+    }
+    telegram_settings {
+        spoiler_defaults_are_remembered,
+        protection_is_toggled_per_person,
+        a_chosen_language_is_kept_per_person,
     }
     limits {
         idle_rooms_end_once_and_a_message_keeps_a_room_open,
-        protection_is_toggled_per_person,
     }
 }

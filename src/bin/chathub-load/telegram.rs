@@ -11,18 +11,23 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use clap::{Args, ValueEnum};
+use clap::Args;
 use futures_util::{StreamExt, stream};
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::fake_telegram::{Call, FakeTelegram, Observer, Options};
+use crate::fake_telegram::{Call, Observer};
 use crate::measure::{MeasureArgs, Meter};
 use crate::stats::report;
+use fake_side::{Seen, check_copies, lock, spawn_fake};
+use webhooks::{Poster, Spread};
+
+mod fake_side;
+mod webhooks;
 
 /// Longest wait for every chat to be paired, and for the last copies.
 const SETTLE_TIMEOUT: Duration = Duration::from_secs(60);
@@ -32,18 +37,6 @@ const POLL_EVERY: Duration = Duration::from_millis(5);
 const SEARCH_CONCURRENCY: usize = 32;
 /// First chat id; chats are consecutive from here.
 const FIRST_CHAT: i64 = 7_000_000;
-/// The notice the bot sends each person of a new pair.
-const MATCHED_PREFIX: &str = "Partner found";
-/// The webhook's secret header (Telegram's name for it).
-const SECRET_HEADER: &str = "X-Telegram-Bot-Api-Secret-Token";
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Spread {
-    /// Update k goes to replica k mod K.
-    RoundRobin,
-    /// Each update to a replica drawn at random.
-    Random,
-}
 
 #[derive(Args)]
 pub struct TelegramArgs {
@@ -71,113 +64,6 @@ pub struct TelegramArgs {
     spread: Spread,
     #[command(flatten)]
     measure: MeasureArgs,
-}
-
-/// What the fake saw, updated by its observer as calls arrive.
-#[derive(Default)]
-struct Seen {
-    matched: AtomicUsize,
-    copies: AtomicUsize,
-    /// (from chat, message id, to chat, arrival) of each copy.
-    copy_log: Mutex<Vec<(i64, i64, i64, Instant)>>,
-}
-
-impl Seen {
-    fn observe(&self, call: &Call) {
-        if call.status != 200 {
-            return;
-        }
-        let num = |k: &str| call.params.get(k).and_then(as_i64);
-        match call.method.as_str() {
-            "sendmessage" => {
-                let text = call.params["text"].as_str().unwrap_or("");
-                if text.starts_with(MATCHED_PREFIX) {
-                    self.matched.fetch_add(1, Ordering::Relaxed);
-                }
-            }
-            "copymessage" => {
-                if let (Some(from), Some(id), Some(to)) =
-                    (num("from_chat_id"), num("message_id"), call.chat_id)
-                {
-                    lock(&self.copy_log).push((from, id, to, call.at));
-                    self.copies.fetch_add(1, Ordering::Relaxed);
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-fn as_i64(v: &Value) -> Option<i64> {
-    v.as_i64().or_else(|| v.as_str()?.parse().ok())
-}
-
-/// A poisoned lock only means another thread of this tool panicked; the
-/// figures it guards are still whole (pushes and reads), so go on.
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// Starts the fake on its own thread with its own actix System (the load
-/// generator runs on tokio's multi-threaded runtime); returns its URL.
-fn spawn_fake(listen: SocketAddr, workers: usize, observer: Observer) -> anyhow::Result<String> {
-    let (tx, rx) = std::sync::mpsc::sync_channel(1);
-    std::thread::Builder::new()
-        .name("fake-telegram".into())
-        .spawn(move || {
-            actix_rt::System::new().block_on(async move {
-                let options = Options {
-                    listen: Some(listen),
-                    workers,
-                    record: false,
-                    observer: Some(observer),
-                };
-                let fake = FakeTelegram::start_with(options).await;
-                let _ = tx.send(fake.url.clone());
-                std::future::pending::<()>().await;
-            });
-        })
-        .context("cannot start the fake's thread")?;
-    rx.recv()
-        .context("the fake Bot API did not start (is its port free?)")
-}
-
-struct Poster {
-    http: reqwest::Client,
-    webhooks: Vec<String>,
-    secret: String,
-    spread: Spread,
-    next_update: AtomicU64,
-}
-
-impl Poster {
-    /// Posts `text` from `chat` as message `message_id`; fails unless 200.
-    async fn post(&self, chat: i64, message_id: i64, text: &str) -> anyhow::Result<()> {
-        let update_id = self.next_update.fetch_add(1, Ordering::Relaxed);
-        let k = match self.spread {
-            Spread::RoundRobin => update_id as usize % self.webhooks.len(),
-            Spread::Random => rand::random_range(0..self.webhooks.len()),
-        };
-        let update = json!({"update_id": update_id, "message": {
-            "message_id": message_id, "date": 1_700_000_000,
-            "chat": {"id": chat, "type": "private", "first_name": "Load"},
-            "from": {"id": chat, "is_bot": false, "first_name": "Load"},
-            "text": text,
-        }});
-        let status = self
-            .http
-            .post(&self.webhooks[k])
-            .header(SECRET_HEADER, &self.secret)
-            .json(&update)
-            .send()
-            .await
-            .with_context(|| format!("post to {}", self.webhooks[k]))?
-            .status();
-        if status != reqwest::StatusCode::OK {
-            bail!("webhook {} answered {status}", self.webhooks[k]);
-        }
-        Ok(())
-    }
 }
 
 /// Waits until `counter` reaches `target`, or fails after `within`.
@@ -276,35 +162,4 @@ async fn chat_sends(poster: Arc<Poster>, chat: i64, count: usize) -> anyhow::Res
             .await?;
     }
     Ok(started)
-}
-
-/// Latency of every copy; fails on a duplicate, a copy out of order, or a
-/// copy to someone other than the sender's one partner.
-fn check_copies(
-    log: &[(i64, i64, i64, Instant)],
-    posted: &HashMap<i64, Vec<Instant>>,
-) -> anyhow::Result<Vec<Duration>> {
-    let mut partner: HashMap<i64, i64> = HashMap::new();
-    let mut last: HashMap<i64, i64> = HashMap::new();
-    let mut latencies = Vec::with_capacity(log.len());
-    for &(from, id, to, at) in log {
-        if *partner.entry(from).or_insert(to) != to {
-            bail!("chat {from}'s texts went to two chats");
-        }
-        let prev = last.insert(from, id).unwrap_or(1);
-        if id <= prev {
-            bail!("chat {from}: message {id} copied after {prev} (duplicate or out of order)");
-        }
-        let sent = posted
-            .get(&from)
-            .and_then(|p| p.get((id - 2) as usize))
-            .with_context(|| format!("copy of a message never sent: {from}/{id}"))?;
-        latencies.push(at.saturating_duration_since(*sent));
-    }
-    for (a, b) in &partner {
-        if partner.get(b) != Some(a) {
-            bail!("chat {a} writes to {b}, who writes to someone else");
-        }
-    }
-    Ok(latencies)
 }

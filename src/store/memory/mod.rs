@@ -1,11 +1,13 @@
 //! In-memory store for the embedded default and fast unit tests. One mutex
 //! over plain maps: every operation is short and never awaits while holding it.
 
+mod bans;
 mod matching;
 mod moderation;
 mod oversight;
 mod privacy;
 mod telegram;
+mod telegram_settings;
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -1,12 +1,13 @@
 //! Telegram bookkeeping of the in-memory store: which copy of a message each
 //! side holds, what was delivered, processed updates, orphaned people.
+//! (What each person chose is in `telegram_settings.rs`.)
 
 use chrono::Utc;
 
 use async_trait::async_trait;
 
 use super::{MemoryStore, State};
-use crate::domain::{Platform, RoomId, Seq, StoredMessage, UiLang, UserId};
+use crate::domain::{Platform, RoomId, Seq, StoredMessage, UserId};
 use crate::store::{MessageCopies, StoreError, TelegramLog};
 
 impl State {
@@ -142,20 +143,6 @@ impl TelegramLog for MemoryStore {
         Ok(())
     }
 
-    async fn media_spoiler_default(&self, user: UserId) -> Result<bool, StoreError> {
-        Ok(self.lock()?.spoiler_default.contains(&user))
-    }
-
-    async fn set_media_spoiler_default(&self, user: UserId, on: bool) -> Result<(), StoreError> {
-        let mut s = self.lock()?;
-        if on {
-            s.spoiler_default.insert(user);
-        } else {
-            s.spoiler_default.remove(&user);
-        }
-        Ok(())
-    }
-
     async fn mark_orphaned(
         &self,
         user: UserId,
@@ -172,34 +159,5 @@ impl TelegramLog for MemoryStore {
         limit: usize,
     ) -> Result<Vec<(UserId, String)>, StoreError> {
         Ok(self.lock()?.claim_orphans(platform, limit))
-    }
-    async fn protect_content(&self, user: UserId) -> Result<bool, StoreError> {
-        Ok(self.lock()?.protected.contains(&user))
-    }
-
-    async fn toggle_protect_content(&self, user: UserId) -> Result<bool, StoreError> {
-        let mut s = self.lock()?;
-        if !s.users.contains_key(&user) {
-            return Err(StoreError::NoSuchUser);
-        }
-        // `insert` is false when it was there: then it goes.
-        let on = s.protected.insert(user);
-        if !on {
-            s.protected.remove(&user);
-        }
-        Ok(on)
-    }
-
-    async fn ui_lang(&self, user: UserId) -> Result<Option<UiLang>, StoreError> {
-        Ok(self.lock()?.ui_langs.get(&user).copied())
-    }
-
-    async fn set_ui_lang(&self, user: UserId, lang: UiLang) -> Result<(), StoreError> {
-        let mut s = self.lock()?;
-        if !s.users.contains_key(&user) {
-            return Err(StoreError::NoSuchUser);
-        }
-        s.ui_langs.insert(user, lang);
-        Ok(())
     }
 }

@@ -22,6 +22,7 @@ mod privacy;
 mod rooms;
 mod schema;
 mod telegram;
+mod telegram_settings;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! Telegram bookkeeping on Postgres: the two copies of each message, what
-//! was delivered, processed updates, spoiler defaults, /protect, the chosen
-//! language, orphaned people.
+//! was delivered, processed updates, orphaned people. (What each person
+//! chose is in `telegram_settings.rs`.)
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -8,9 +8,9 @@ use diesel::dsl::max;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::schema::{messages, orphans, processed_updates, users};
+use super::schema::{messages, orphans, processed_updates};
 use super::{CHECKOUT_TIMEOUT, PgStore, QUERY_TIMEOUT, db_error, with_conn};
-use crate::domain::{Platform, RoomId, Seq, UiLang, UserId};
+use crate::domain::{Platform, RoomId, Seq, UserId};
 use crate::store::{MessageCopies, StoreError, TelegramLog};
 
 /// Kinds that change an earlier message and are never the target of one.
@@ -127,33 +127,6 @@ impl TelegramLog for PgStore {
         })
     }
 
-    async fn media_spoiler_default(&self, user: UserId) -> Result<bool, StoreError> {
-        with_conn!(self.checkout(), |conn| async move {
-            users::table
-                .find(user.0)
-                .select(users::default_media_spoiler)
-                .first::<bool>(conn)
-                .await
-                .optional()
-                .map(|on| on.unwrap_or(false))
-                .map_err(db_error)
-        })
-    }
-
-    async fn set_media_spoiler_default(&self, user: UserId, on: bool) -> Result<(), StoreError> {
-        let updated = with_conn!(self.checkout(), |conn| async move {
-            diesel::update(users::table.find(user.0))
-                .set(users::default_media_spoiler.eq(on))
-                .execute(conn)
-                .await
-                .map_err(db_error)
-        })?;
-        if updated == 0 {
-            return Err(StoreError::NoSuchUser);
-        }
-        Ok(())
-    }
-
     async fn mark_orphaned(
         &self,
         user: UserId,
@@ -217,62 +190,6 @@ impl TelegramLog for PgStore {
             .into_iter()
             .map(|c| (UserId(c.user_id), c.platform_user_id))
             .collect())
-    }
-
-    async fn protect_content(&self, user: UserId) -> Result<bool, StoreError> {
-        // Read for every relayed Telegram message: a cached prepared
-        // statement, not raw SQL prepared anew each time.
-        let on: Option<bool> = with_conn!(self.checkout(), |conn| async move {
-            users::table
-                .find(user.0)
-                .select(users::protect_content)
-                .first(conn)
-                .await
-                .optional()
-                .map_err(db_error)
-        })?;
-        Ok(on.unwrap_or(false))
-    }
-
-    async fn toggle_protect_content(&self, user: UserId) -> Result<bool, StoreError> {
-        let on: Option<bool> = with_conn!(self.checkout(), |conn| async move {
-            diesel::update(users::table.find(user.0))
-                .set(users::protect_content.eq(diesel::dsl::not(users::protect_content)))
-                .returning(users::protect_content)
-                .get_result(conn)
-                .await
-                .optional()
-                .map_err(db_error)
-        })?;
-        on.ok_or(StoreError::NoSuchUser)
-    }
-
-    async fn ui_lang(&self, user: UserId) -> Result<Option<UiLang>, StoreError> {
-        let code: Option<Option<String>> = with_conn!(self.checkout(), |conn| async move {
-            users::table
-                .find(user.0)
-                .select(users::ui_lang)
-                .first(conn)
-                .await
-                .optional()
-                .map_err(db_error)
-        })?;
-        // The column's CHECK admits only known codes.
-        Ok(code.flatten().and_then(|code| UiLang::parse(&code)))
-    }
-
-    async fn set_ui_lang(&self, user: UserId, lang: UiLang) -> Result<(), StoreError> {
-        let updated = with_conn!(self.checkout(), |conn| async move {
-            diesel::update(users::table.find(user.0))
-                .set(users::ui_lang.eq(lang.code()))
-                .execute(conn)
-                .await
-                .map_err(db_error)
-        })?;
-        if updated == 0 {
-            return Err(StoreError::NoSuchUser);
-        }
-        Ok(())
     }
 }
 

@@ -27,7 +27,11 @@ impl TelegramTransport {
         let Some(lang) = UiLang::parse(code) else {
             return Ok(());
         };
-        self.deps.store.telegram.set_ui_lang(user, lang).await?;
+        self.deps
+            .store
+            .telegram_settings
+            .set_ui_lang(user, lang)
+            .await?;
         p.activity.choose(lang);
         self.set_chat_menu(p.chat, lang).await;
         self.say(p, Notice::plain(tr(lang, "language-set"))).await

@@ -222,7 +222,7 @@ impl Sender {
             .find_user(Platform::Telegram, &chat.platform_user_id())
             .await
         {
-            Ok(Some(user)) => store.telegram.ui_lang(user).await.ok().flatten(),
+            Ok(Some(user)) => store.telegram_settings.ui_lang(user).await.ok().flatten(),
             _ => None,
         };
         tr(lang.unwrap_or_default(), key)

@@ -1,10 +1,9 @@
-//! Idle rooms (`CHATHUB_ROOM_IDLE_SECS`) and `/protect`, on every store.
+//! Idle rooms (`CHATHUB_ROOM_IDLE_SECS`), on every store.
 
 use std::collections::HashSet;
 use std::time::Duration;
 
-use chathub::domain::{EndReason, Platform, UserId};
-use chathub::store::StoreError;
+use chathub::domain::EndReason;
 
 use super::{S, msg, user};
 
@@ -69,29 +68,4 @@ pub async fn idle_rooms_end_once_and_a_message_keeps_a_room_open(store: S) {
         store.rooms.active_room(c).await.unwrap().map(|r| r.id),
         Some(talking)
     );
-}
-
-pub async fn protection_is_toggled_per_person(store: S) {
-    let a = store
-        .rooms
-        .upsert_user(Platform::Telegram, "31")
-        .await
-        .unwrap();
-    let b = store
-        .rooms
-        .upsert_user(Platform::Telegram, "32")
-        .await
-        .unwrap();
-    let t = &store.telegram;
-    assert!(!t.protect_content(a).await.unwrap(), "off by default");
-    assert!(t.toggle_protect_content(a).await.unwrap());
-    assert!(t.protect_content(a).await.unwrap());
-    assert!(!t.protect_content(b).await.unwrap(), "only for that person");
-    assert!(!t.toggle_protect_content(a).await.unwrap());
-    assert!(!t.protect_content(a).await.unwrap());
-    assert!(!t.protect_content(UserId::new()).await.unwrap());
-    assert!(matches!(
-        t.toggle_protect_content(UserId::new()).await,
-        Err(StoreError::NoSuchUser)
-    ));
 }

@@ -10,6 +10,7 @@ pub mod moderation;
 pub mod privacy;
 pub mod rooms;
 pub mod telegram;
+pub mod telegram_settings;
 
 use chathub::domain::{
     ClientMsgId, Columns, MessageBody, Platform, RoomId, Seq, StoredMessage, UserId,

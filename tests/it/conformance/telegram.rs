@@ -1,9 +1,9 @@
 //! Telegram bookkeeping: both copies of a message, delivery cursors,
-//! processed updates, spoiler defaults, orphans.
+//! processed updates, orphans.
 
 use chathub::domain::{
     ClientMsgId, Content, EditChange, Media, MediaKind, MessageBody, MessageText, Origin, Platform,
-    RoomId, Seq, TelegramOrigin, UiLang, UserId,
+    RoomId, Seq, TelegramOrigin, UserId,
 };
 use chathub::store::{NewMessage, StoreError};
 
@@ -122,7 +122,7 @@ pub async fn both_copies_are_found_from_either_chat(store: S) {
     ));
 }
 
-pub async fn processed_updates_and_spoiler_defaults_are_remembered(store: S) {
+pub async fn processed_updates_are_remembered(store: S) {
     assert!(!store.telegram.update_processed("tg:7").await.unwrap());
     store
         .telegram
@@ -136,50 +136,6 @@ pub async fn processed_updates_and_spoiler_defaults_are_remembered(store: S) {
         .unwrap();
     assert!(store.telegram.update_processed("tg:7").await.unwrap());
     assert!(!store.telegram.update_processed("tg:8").await.unwrap());
-
-    let user = store
-        .rooms
-        .upsert_user(Platform::Telegram, "3")
-        .await
-        .unwrap();
-    assert!(!store.telegram.media_spoiler_default(user).await.unwrap());
-    store
-        .telegram
-        .set_media_spoiler_default(user, true)
-        .await
-        .unwrap();
-    assert!(store.telegram.media_spoiler_default(user).await.unwrap());
-    store
-        .telegram
-        .set_media_spoiler_default(user, false)
-        .await
-        .unwrap();
-    assert!(!store.telegram.media_spoiler_default(user).await.unwrap());
-}
-
-pub async fn a_chosen_language_is_kept_per_person(store: S) {
-    let a = store
-        .rooms
-        .upsert_user(Platform::Telegram, "31")
-        .await
-        .unwrap();
-    let b = store
-        .rooms
-        .upsert_user(Platform::Telegram, "32")
-        .await
-        .unwrap();
-    assert_eq!(store.telegram.ui_lang(a).await.unwrap(), None);
-    store.telegram.set_ui_lang(a, UiLang::Uk).await.unwrap();
-    assert_eq!(store.telegram.ui_lang(a).await.unwrap(), Some(UiLang::Uk));
-    store.telegram.set_ui_lang(a, UiLang::Ru).await.unwrap();
-    assert_eq!(store.telegram.ui_lang(a).await.unwrap(), Some(UiLang::Ru));
-    assert_eq!(store.telegram.ui_lang(b).await.unwrap(), None, "per person");
-    let stranger = UserId::new();
-    assert!(matches!(
-        store.telegram.set_ui_lang(stranger, UiLang::En).await,
-        Err(StoreError::NoSuchUser)
-    ));
-    assert_eq!(store.telegram.ui_lang(stranger).await.unwrap(), None);
 }
 
 pub async fn each_orphan_is_claimed_once(store: S) {

@@ -49,7 +49,7 @@ impl TelegramTransport {
                 let on = self
                     .deps
                     .store
-                    .telegram
+                    .telegram_settings
                     .toggle_protect_content(user)
                     .await?;
                 let text = if on {
@@ -63,7 +63,7 @@ impl TelegramTransport {
                 let on = cmd == TgCommand::SpoilerOn;
                 self.deps
                     .store
-                    .telegram
+                    .telegram_settings
                     .set_media_spoiler_default(user, on)
                     .await?;
                 let text = if on {

@@ -118,7 +118,7 @@ impl TelegramTransport {
             None => Seq::ZERO,
         };
         // Read before the actor starts: a live actor is not asked again.
-        let chosen = store.telegram.ui_lang(user).await?;
+        let chosen = store.telegram_settings.ui_lang(user).await?;
         let p = self
             .sessions
             .start(user, chat, delivered, &self.api, &self.deps)
@@ -184,7 +184,13 @@ impl TelegramTransport {
             return self.on_command(user, &p, cmd).await;
         }
         let coverable = msg.photo().is_some() || msg.video().is_some() || msg.animation().is_some();
-        let spoiler = coverable && self.deps.store.telegram.media_spoiler_default(user).await?;
+        let spoiler = coverable
+            && self
+                .deps
+                .store
+                .telegram_settings
+                .media_spoiler_default(user)
+                .await?;
         match incoming::classify(msg, spoiler) {
             Incoming::Relay(mut r) => {
                 let body = match r.body {
@@ -194,7 +200,12 @@ impl TelegramTransport {
                         return self.say(&p, Notice::plain(text)).await;
                     }
                 };
-                r.origin.protect = self.deps.store.telegram.protect_content(user).await?;
+                r.origin.protect = self
+                    .deps
+                    .store
+                    .telegram_settings
+                    .protect_content(user)
+                    .await?;
                 let reply_to = match msg.reply_to_message() {
                     Some(replied) => self.seq_of(user, replied.id).await?,
                     None => None,

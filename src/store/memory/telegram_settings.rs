@@ -1,0 +1,55 @@
+//! Telegram settings of the in-memory store: spoiler defaults, /protect and
+//! the chosen language, per person.
+
+use async_trait::async_trait;
+
+use super::MemoryStore;
+use crate::domain::{UiLang, UserId};
+use crate::store::{StoreError, TelegramSettings};
+
+#[async_trait]
+impl TelegramSettings for MemoryStore {
+    async fn media_spoiler_default(&self, user: UserId) -> Result<bool, StoreError> {
+        Ok(self.lock()?.spoiler_default.contains(&user))
+    }
+
+    async fn set_media_spoiler_default(&self, user: UserId, on: bool) -> Result<(), StoreError> {
+        let mut s = self.lock()?;
+        if on {
+            s.spoiler_default.insert(user);
+        } else {
+            s.spoiler_default.remove(&user);
+        }
+        Ok(())
+    }
+
+    async fn protect_content(&self, user: UserId) -> Result<bool, StoreError> {
+        Ok(self.lock()?.protected.contains(&user))
+    }
+
+    async fn toggle_protect_content(&self, user: UserId) -> Result<bool, StoreError> {
+        let mut s = self.lock()?;
+        if !s.users.contains_key(&user) {
+            return Err(StoreError::NoSuchUser);
+        }
+        // `insert` is false when it was there: then it goes.
+        let on = s.protected.insert(user);
+        if !on {
+            s.protected.remove(&user);
+        }
+        Ok(on)
+    }
+
+    async fn ui_lang(&self, user: UserId) -> Result<Option<UiLang>, StoreError> {
+        Ok(self.lock()?.ui_langs.get(&user).copied())
+    }
+
+    async fn set_ui_lang(&self, user: UserId, lang: UiLang) -> Result<(), StoreError> {
+        let mut s = self.lock()?;
+        if !s.users.contains_key(&user) {
+            return Err(StoreError::NoSuchUser);
+        }
+        s.ui_langs.insert(user, lang);
+        Ok(())
+    }
+}
