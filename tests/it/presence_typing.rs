@@ -19,8 +19,12 @@ async fn a_dropped_partner_is_shown_away_then_back_across_replicas_then_gone() {
     let grace = [("CHATHUB_RESUME_GRACE_SECS", "6")];
     let r1 = cluster.replica_with("r1", &grace).await;
     let r2 = cluster.replica_with("r2", &grace).await;
-    let (mut a, b, room) = matched_pair_across(&r1.ws_url(""), &r2.ws_url("")).await;
+    let (mut a, mut b, room) = matched_pair_across(&r1.ws_url(""), &r2.ws_url("")).await;
     let session = b.session.clone();
+    // A message from B reaching A shows that r1 listens to the room: a
+    // signal rung before that (a doorbell only) would be lost.
+    b.say("b0", "hello").await;
+    a.wait_for("message").await;
 
     // B's network goes: the TCP connection to r2 is gone without a close.
     b.drop_connection();
@@ -30,7 +34,7 @@ async fn a_dropped_partner_is_shown_away_then_back_across_replicas_then_gone() {
     // A reconnects meanwhile (on r2): told at once that B is still away.
     let a_session = a.session.clone();
     a.drop_connection();
-    let mut a = WsClient::resume(&r2.ws_url("?last_seq=0"), &a_session).await;
+    let mut a = WsClient::resume(&r2.ws_url("?last_seq=1"), &a_session).await;
     assert_eq!(a.hello_room.as_deref(), Some(room.as_str()));
     a.expect("matched").await;
     assert_eq!(a.expect("partner_away").await["room"], room.as_str());
@@ -61,6 +65,13 @@ async fn a_telegram_partner_is_told_once_per_away_period() {
     tg.command("/search").await;
     web.wait_for("matched").await;
     let session = web.session.clone();
+    // The Telegram person getting a message shows that their actor listens
+    // to the room: a signal rung before that (a doorbell only) is lost.
+    web.say("w0", "hi").await;
+    fake.wait_until(WITHIN, |calls| {
+        texts(&only(calls, tg.chat)).contains(&"hi".to_owned())
+    })
+    .await;
 
     let reconnecting = |calls: &[common::fake_telegram::Call]| {
         texts(&only(calls, tg.chat))

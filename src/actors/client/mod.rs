@@ -11,6 +11,7 @@ mod matching;
 mod moderation;
 mod outbox;
 mod search_timeout;
+mod sends;
 mod signals;
 mod start;
 
@@ -100,6 +101,10 @@ pub struct ClientActor {
     /// Counts searches begun here; a relaxation or timeout timer acts only
     /// for the search that set it. Bumped only by `search`.
     search_gen: u64,
+    /// The connection's send task (`sends.rs`), started with its first
+    /// message; dropped with the actor, after which the task finishes what
+    /// was queued and ends.
+    sends: Option<tokio::sync::mpsc::Sender<sends::Job>>,
     /// Relaxation steps of the current search so far (a re-join after a
     /// lost queue entry keeps them).
     relax_steps: usize,
@@ -129,6 +134,7 @@ impl ClientActor {
             last_typing: None,
             partner_away: false,
             search_gen: 0,
+            sends: None,
             relax_steps: 0,
         }
     }

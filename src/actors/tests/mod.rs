@@ -1,11 +1,13 @@
 //! Unit tests of the actor core on the in-memory adapters, by area:
 //! pairing (next/stop, the one-room invariant under concurrent searches),
-//! delivery (order, acks, the record as stored) and connections (takeover,
-//! sync, how a transport starts a person).
+//! delivery (order, acks, the record as stored), sends (stored off the
+//! actor, in order) and connections (takeover, sync, how a transport starts
+//! a person).
 
 mod connections;
 mod delivery;
 mod pairing;
+mod sends;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -50,7 +52,11 @@ fn core() -> Deps {
 
 /// The core, and the search queue its Matcher uses (to look inside it).
 fn core_with_queue() -> (Deps, Arc<MemoryQueue>) {
-    let store = Stores::in_memory();
+    core_on(Stores::in_memory())
+}
+
+/// The core on `store` (in-memory adapters, some of them wrapped by a test).
+fn core_on(store: Stores) -> (Deps, Arc<MemoryQueue>) {
     let (bus, signals) = MemoryBus::new();
     let bus = Arc::new(bus);
     let presence = Arc::new(MemoryPresence::new());

@@ -1,6 +1,9 @@
-//! What a person asks for: search, message, next, stop, report. One command
-//! runs at a time per person (`AtomicResponse`), which keeps their messages
-//! in the order they sent them.//! Each command with more than a line to it has its file: `search.rs`,
+//! What a person asks for: search, message, next, stop, report. Messages go
+//! to the connection's send task (`sends.rs`), which stores them in the
+//! order sent while the actor goes on delivering; every other command runs
+//! alone (the actor is held until it is done) and only after the messages
+//! sent before it were stored.
+//! Each command with more than a line to it has its file: `search.rs`,
 //! `send.rs`, `leave.rs` (next, stop) and `report.rs`.
 
 mod leave;
@@ -71,7 +74,7 @@ fn done(outcome: Outcome) -> Act {
 }
 
 impl Handler<Command> for ClientActor {
-    type Result = AtomicResponse<Self, Outcome>;
+    type Result = ResponseActFuture<Self, Outcome>;
 
     fn handle(&mut self, msg: Command, ctx: &mut Context<Self>) -> Self::Result {
         let msg_id = match &msg.cmd {
@@ -82,33 +85,27 @@ impl Handler<Command> for ClientActor {
             // Outside the flood limit: typing has its own, and dropping a
             // typing signal is never worth an error.
             self.typing(ctx);
-            return AtomicResponse::new(done(Ok(None)));
+            return done(Ok(None));
         }
         let fut = if let Err(not_until) = self.flood.check() {
             let now = governor::clock::Clock::now(self.flood.clock());
             let wait = not_until.wait_time_from(now);
             let retry_after_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1);
             done(Err(ChatError::Flood { retry_after_ms }))
+        } else if let ClientCommand::Send {
+            body,
+            origin,
+            reply_to,
+            id,
+        } = msg.cmd
+        {
+            // Not holding the actor: the partner's messages keep arriving.
+            self.send(body, origin, reply_to, id)
         } else {
-            match msg.cmd {
-                ClientCommand::Search { prefs } => self.search(prefs, ctx),
-                ClientCommand::Send {
-                    body,
-                    origin,
-                    reply_to,
-                    id,
-                } => self.send(body, origin, reply_to, id),
-                ClientCommand::Next => self.next(ctx),
-                ClientCommand::Stop => self.stop(ctx),
-                ClientCommand::Report { reason } => self.report(reason),
-                ClientCommand::Typing => done(Ok(None)),
-                ClientCommand::Profile { update } => self.profile(update),
-                ClientCommand::Block => self.block(ctx),
-                ClientCommand::Rate { score } => self.rate(score),
-            }
+            self.alone(msg.cmd, ctx)
         };
         // Errors reach the person here, in one place, whatever the command.
-        AtomicResponse::new(Box::pin(fut.map(move |res, act: &mut Self, ctx| {
+        Box::pin(fut.map(move |res, act: &mut Self, ctx| {
             if let Err(e) = &res {
                 metrics::counter!(crate::telemetry::metric::COMMAND_ERRORS, "code" => e.code())
                     .increment(1);
@@ -121,6 +118,39 @@ impl Handler<Command> for ClientActor {
                 act.push(Outgoing::Error { error, id: msg_id }, ctx);
             }
             res
-        })))
+        }))
+    }
+}
+
+impl ClientActor {
+    /// Runs a command other than a message with the actor held (`wait`),
+    /// once the messages sent before it are stored; the returned future
+    /// only carries its outcome to the caller.
+    fn alone(&mut self, cmd: ClientCommand, ctx: &mut Context<Self>) -> Act {
+        let (tx, outcome) = tokio::sync::oneshot::channel();
+        let run = actix::fut::wrap_future(self.sends_done())
+            .then(move |(), act: &mut Self, ctx| act.run(cmd, ctx))
+            .map(move |res, _, _| {
+                let _ = tx.send(res);
+            });
+        ctx.wait(run);
+        Box::pin(actix::fut::wrap_future(outcome).map(|res, _, _| {
+            // The sender is dropped only if the actor stopped mid-command.
+            res.unwrap_or(Err(ChatError::Unavailable))
+        }))
+    }
+
+    fn run(&mut self, cmd: ClientCommand, ctx: &mut Context<Self>) -> Act {
+        match cmd {
+            ClientCommand::Search { prefs } => self.search(prefs, ctx),
+            ClientCommand::Next => self.next(ctx),
+            ClientCommand::Stop => self.stop(ctx),
+            ClientCommand::Report { reason } => self.report(reason),
+            ClientCommand::Profile { update } => self.profile(update),
+            ClientCommand::Block => self.block(ctx),
+            ClientCommand::Rate { score } => self.rate(score),
+            // Handled before `alone` is reached.
+            ClientCommand::Send { .. } | ClientCommand::Typing => done(Ok(None)),
+        }
     }
 }

@@ -1,17 +1,22 @@
-//! `send`: store a message in the person's room and ring the room.
+//! `send`: hand a message to the connection's send task (`sends.rs`), which
+//! stores it and rings the room; the ack follows once it is stored.
 
 use actix::prelude::*;
+use tokio::sync::{mpsc::error::TrySendError, oneshot};
 
 use super::{Act, done};
+use crate::actors::client::sends::{self, Job};
 use crate::actors::client::{ClientActor, PersonState};
-use crate::bus::{BusEvent, Topic};
 use crate::domain::{ClientMsgId, MessageBody, Origin, Seq};
 use crate::error::ChatError;
 use crate::store::NewMessage;
 
+/// What a person whose send queue is full is asked to wait.
+const QUEUE_FULL_RETRY_MS: u64 = 1000;
+
 impl ClientActor {
-    /// Stores a message in the person's room and rings the room with the
-    /// record as stored.
+    /// Queues a message for storing; the answer (and the ack) come once it
+    /// is stored and rung. Runs beside the actor, not holding it.
     pub(super) fn send(
         &mut self,
         body: MessageBody,
@@ -25,40 +30,48 @@ impl ClientActor {
         let PersonState::InRoom(room) = self.state else {
             return done(Err(ChatError::NotInRoom));
         };
-        let new = NewMessage {
+        let ack_id = id.as_str().to_owned();
+        let message = Box::new(NewMessage {
             room,
             sender: self.user,
             body,
             origin,
             reply_to,
             client_msg_id: id,
-        };
-        let (store, bus) = (self.deps.store.clone(), self.deps.bus.clone());
-        let ack_id = new.client_msg_id.as_str().to_owned();
-        let fut = async move {
-            let appended = store.rooms.append_message(new).await?;
-            if appended.duplicate {
-                metrics::counter!(crate::telemetry::metric::MESSAGES_DUPLICATE).increment(1);
-            } else {
-                metrics::counter!(crate::telemetry::metric::MESSAGES_STORED).increment(1);
+        });
+        let (reply, answer) = oneshot::channel();
+        // Queued now, in the handler: the queue's order is the order sent.
+        let queue = self.sends.get_or_insert_with(|| sends::spawn(&self.deps));
+        match queue.try_send(Job::Send { message, reply }) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                return done(Err(ChatError::Flood {
+                    retry_after_ms: QUEUE_FULL_RETRY_MS,
+                }));
             }
-            // Ring the room even for a duplicate: the first attempt may have
-            // died between storing and ringing. Receivers de-duplicate by seq.
-            // The doorbell carries the record as stored, so a receiver that
-            // takes it from the bus sees what a catch-up read would.
-            let message = appended.message;
-            let seq = message.seq;
-            bus.publish(Topic::Room(room), &BusEvent::Message { message })
-                .await?;
-            Ok(Some(seq))
-        };
+            Err(TrySendError::Closed(_)) => return done(Err(ChatError::Unavailable)),
+        }
         Box::pin(
-            actix::fut::wrap_future(fut).map(move |res, act: &mut Self, ctx| {
-                if let Ok(Some(seq)) = res {
-                    act.ack(ack_id, seq, ctx);
-                }
-                res
+            actix::fut::wrap_future(answer).map(move |res, act: &mut Self, ctx| {
+                let seq = res.unwrap_or(Err(ChatError::Unavailable))?;
+                act.ack(ack_id, seq, ctx);
+                Ok(Some(seq))
             }),
         )
+    }
+
+    /// Completes once every message this connection queued so far is
+    /// stored and rung (at once when it never sent one).
+    pub(super) fn sends_done(&self) -> impl Future<Output = ()> + 'static {
+        let queue = self.sends.clone();
+        async move {
+            let Some(queue) = queue else { return };
+            let (reply, done) = oneshot::channel();
+            // Waiting for room is safe: the actor is held until this ends,
+            // so nothing is queued behind the barrier meanwhile.
+            if queue.send(Job::Barrier { reply }).await.is_ok() {
+                let _ = done.await;
+            }
+        }
     }
 }
