@@ -19,6 +19,14 @@ use crate::error::ChatError;
 
 /// Frames waiting for a slow browser before it is disconnected.
 pub const OUTBOX_CAPACITY: usize = 256;
+
+/// One event in the outbox, boxed. A tokio channel allocates its slots in
+/// blocks of 32 at once, the first block when the channel is made: 32
+/// `Outgoing` values (over 100 bytes each, the size of the largest event)
+/// were over 3 KiB held by every connection, idle or not, and a burst left
+/// several such blocks behind. 32 pointers are 256 bytes; the event's own
+/// box lives only while it waits.
+pub type Queued = Box<Outgoing>;
 /// How often the server pings, at most (shorter when the idle timeout is
 /// short, so a live client always has a few pings to answer).
 pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(5);
@@ -94,20 +102,20 @@ async fn send_text(session: &mut Session, text: String, socket: Option<&ConnSock
 
 /// The actor's side: a bounded queue and a close signal.
 pub struct WsOutbox {
-    tx: mpsc::Sender<Outgoing>,
+    tx: mpsc::Sender<Queued>,
     close: Option<oneshot::Sender<CloseReason>>,
 }
 
 impl WsOutbox {
     /// Another handle on the same queue, for frames the reader refuses.
-    pub fn sender(&self) -> mpsc::Sender<Outgoing> {
+    pub fn sender(&self) -> mpsc::Sender<Queued> {
         self.tx.clone()
     }
 }
 
 impl Outbox for WsOutbox {
     fn push(&mut self, event: Outgoing) -> Result<(), OutboxFull> {
-        self.tx.try_send(event).map_err(|_| OutboxFull)
+        self.tx.try_send(Box::new(event)).map_err(|_| OutboxFull)
     }
 
     fn close(&mut self, reason: CloseReason) {
@@ -120,7 +128,7 @@ impl Outbox for WsOutbox {
 /// Creates the outbox pair for one connection.
 pub fn outbox() -> (
     WsOutbox,
-    mpsc::Receiver<Outgoing>,
+    mpsc::Receiver<Queued>,
     oneshot::Receiver<CloseReason>,
 ) {
     let (tx, rx) = mpsc::channel(OUTBOX_CAPACITY);
@@ -150,7 +158,7 @@ fn close_frame(reason: CloseReason) -> actix_ws::CloseReason {
 /// actor stops, asks to close, or the browser goes quiet.
 pub async fn write_loop(
     mut session: Session,
-    mut events: mpsc::Receiver<Outgoing>,
+    mut events: mpsc::Receiver<Queued>,
     mut close: oneshot::Receiver<CloseReason>,
     last_seen: Rc<Cell<Instant>>,
     idle_timeout: Duration,
@@ -231,7 +239,7 @@ pub async fn read_loop(
     mut session: Session,
     stream: MessageStream,
     actor: Addr<ClientActor>,
-    errors: mpsc::Sender<Outgoing>,
+    errors: mpsc::Sender<Queued>,
     last_seen: Rc<Cell<Instant>>,
     (_done, mut writer_done): (Done, PeerDone),
     may_search: impl Fn() -> bool,
@@ -283,10 +291,10 @@ pub async fn read_loop(
                 break;
             }
         };
-        let event = Outgoing::Error {
+        let event = Box::new(Outgoing::Error {
             error: refused.error,
             id: refused.id,
-        };
+        });
         if errors.try_send(event).is_err() {
             break; // too slow to even take errors
         }
