@@ -1,6 +1,12 @@
 //! One WebSocket connection: a reader task feeding the ClientActor one
 //! command at a time, and a writer task draining the actor's bounded outbox,
 //! pinging, and closing idle connections.
+//!
+//! Each task's future is allocated once and held for the connection's whole
+//! life, sized for its largest await point. The awaits that only run while
+//! a frame or a command is in flight (a write with its timeout, a command
+//! waiting for the actor, a close) are boxed, so an idle connection's tasks
+//! hold their loop state only and the larger state exists only while in use.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -89,7 +95,7 @@ impl ConnSocket {
 /// Sends one frame within [`WRITE_TIMEOUT`]; `false` when the socket is
 /// gone or the client stopped reading (then the socket is shut down).
 async fn send_text(session: &mut Session, text: String, socket: Option<&ConnSocket>) -> bool {
-    match tokio::time::timeout(WRITE_TIMEOUT, session.text(text)).await {
+    match Box::pin(tokio::time::timeout(WRITE_TIMEOUT, session.text(text))).await {
         Ok(Ok(())) => true,
         Ok(Err(_)) => false,
         Err(_) => {
@@ -196,7 +202,7 @@ pub async fn write_loop(
                     tracing::debug!("closing idle websocket");
                     break None;
                 }
-                match tokio::time::timeout(WRITE_TIMEOUT, session.ping(b"")).await {
+                match Box::pin(tokio::time::timeout(WRITE_TIMEOUT, session.ping(b""))).await {
                     Ok(Ok(())) => {}
                     Ok(Err(_)) => return,
                     Err(_) => {
@@ -207,13 +213,16 @@ pub async fn write_loop(
             }
         }
     };
-    let close = tokio::time::timeout(WRITE_TIMEOUT, session.close(reason.map(close_frame)));
+    let close = Box::pin(tokio::time::timeout(
+        WRITE_TIMEOUT,
+        session.close(reason.map(close_frame)),
+    ));
     if close.await.is_err() {
         socket.inspect(|s| s.abort());
         return;
     }
     // The reader stays up while this task holds `_done`.
-    let _ = tokio::time::timeout(CLOSE_GRACE, &mut reader_done).await;
+    let _ = Box::pin(tokio::time::timeout(CLOSE_GRACE, &mut reader_done)).await;
 }
 
 /// The close a protocol error deserves: 1009 for a frame over the limit,
@@ -267,7 +276,7 @@ pub async fn read_loop(
                     }
                 }
                 Ok(cmd) => {
-                    if actor.send(Command { cmd }).await.is_err() {
+                    if Box::pin(actor.send(Command { cmd })).await.is_err() {
                         break; // actor stopped
                     }
                     continue;
@@ -279,7 +288,7 @@ pub async fn read_loop(
                 id: None,
             },
             Ok(Message::Ping(bytes)) => {
-                let _ = session.pong(&bytes).await;
+                let _ = Box::pin(session.pong(&bytes)).await;
                 continue;
             }
             Ok(Message::Close(_)) => break,
@@ -287,7 +296,7 @@ pub async fn read_loop(
             Err(e) => {
                 tracing::debug!(error = %e, "websocket protocol error");
                 let close = session.close(Some(protocol_close(&e)));
-                let _ = tokio::time::timeout(WRITE_TIMEOUT, close).await;
+                let _ = Box::pin(tokio::time::timeout(WRITE_TIMEOUT, close)).await;
                 break;
             }
         };
