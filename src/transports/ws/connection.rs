@@ -1,6 +1,12 @@
 //! One WebSocket connection: a reader task feeding the ClientActor one
 //! command at a time, and a writer task draining the actor's bounded outbox,
 //! pinging, and closing idle connections.
+//!
+//! Each task's future is allocated once and held for the connection's whole
+//! life, sized for its largest await point. The awaits that only run while
+//! a frame or a command is in flight (a write with its timeout, a command
+//! waiting for the actor, a close) are boxed, so an idle connection's tasks
+//! hold their loop state only and the larger state exists only while in use.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -19,6 +25,14 @@ use crate::error::ChatError;
 
 /// Frames waiting for a slow browser before it is disconnected.
 pub const OUTBOX_CAPACITY: usize = 256;
+
+/// One event in the outbox, boxed. A tokio channel allocates its slots in
+/// blocks of 32 at once, the first block when the channel is made: 32
+/// `Outgoing` values (over 100 bytes each, the size of the largest event)
+/// were over 3 KiB held by every connection, idle or not, and a burst left
+/// several such blocks behind. 32 pointers are 256 bytes; the event's own
+/// box lives only while it waits.
+pub type Queued = Box<Outgoing>;
 /// How often the server pings, at most (shorter when the idle timeout is
 /// short, so a live client always has a few pings to answer).
 pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(5);
@@ -81,7 +95,7 @@ impl ConnSocket {
 /// Sends one frame within [`WRITE_TIMEOUT`]; `false` when the socket is
 /// gone or the client stopped reading (then the socket is shut down).
 async fn send_text(session: &mut Session, text: String, socket: Option<&ConnSocket>) -> bool {
-    match tokio::time::timeout(WRITE_TIMEOUT, session.text(text)).await {
+    match Box::pin(tokio::time::timeout(WRITE_TIMEOUT, session.text(text))).await {
         Ok(Ok(())) => true,
         Ok(Err(_)) => false,
         Err(_) => {
@@ -94,20 +108,20 @@ async fn send_text(session: &mut Session, text: String, socket: Option<&ConnSock
 
 /// The actor's side: a bounded queue and a close signal.
 pub struct WsOutbox {
-    tx: mpsc::Sender<Outgoing>,
+    tx: mpsc::Sender<Queued>,
     close: Option<oneshot::Sender<CloseReason>>,
 }
 
 impl WsOutbox {
     /// Another handle on the same queue, for frames the reader refuses.
-    pub fn sender(&self) -> mpsc::Sender<Outgoing> {
+    pub fn sender(&self) -> mpsc::Sender<Queued> {
         self.tx.clone()
     }
 }
 
 impl Outbox for WsOutbox {
     fn push(&mut self, event: Outgoing) -> Result<(), OutboxFull> {
-        self.tx.try_send(event).map_err(|_| OutboxFull)
+        self.tx.try_send(Box::new(event)).map_err(|_| OutboxFull)
     }
 
     fn close(&mut self, reason: CloseReason) {
@@ -120,7 +134,7 @@ impl Outbox for WsOutbox {
 /// Creates the outbox pair for one connection.
 pub fn outbox() -> (
     WsOutbox,
-    mpsc::Receiver<Outgoing>,
+    mpsc::Receiver<Queued>,
     oneshot::Receiver<CloseReason>,
 ) {
     let (tx, rx) = mpsc::channel(OUTBOX_CAPACITY);
@@ -150,7 +164,7 @@ fn close_frame(reason: CloseReason) -> actix_ws::CloseReason {
 /// actor stops, asks to close, or the browser goes quiet.
 pub async fn write_loop(
     mut session: Session,
-    mut events: mpsc::Receiver<Outgoing>,
+    mut events: mpsc::Receiver<Queued>,
     mut close: oneshot::Receiver<CloseReason>,
     last_seen: Rc<Cell<Instant>>,
     idle_timeout: Duration,
@@ -188,7 +202,7 @@ pub async fn write_loop(
                     tracing::debug!("closing idle websocket");
                     break None;
                 }
-                match tokio::time::timeout(WRITE_TIMEOUT, session.ping(b"")).await {
+                match Box::pin(tokio::time::timeout(WRITE_TIMEOUT, session.ping(b""))).await {
                     Ok(Ok(())) => {}
                     Ok(Err(_)) => return,
                     Err(_) => {
@@ -199,13 +213,16 @@ pub async fn write_loop(
             }
         }
     };
-    let close = tokio::time::timeout(WRITE_TIMEOUT, session.close(reason.map(close_frame)));
+    let close = Box::pin(tokio::time::timeout(
+        WRITE_TIMEOUT,
+        session.close(reason.map(close_frame)),
+    ));
     if close.await.is_err() {
         socket.inspect(|s| s.abort());
         return;
     }
     // The reader stays up while this task holds `_done`.
-    let _ = tokio::time::timeout(CLOSE_GRACE, &mut reader_done).await;
+    let _ = Box::pin(tokio::time::timeout(CLOSE_GRACE, &mut reader_done)).await;
 }
 
 /// The close a protocol error deserves: 1009 for a frame over the limit,
@@ -231,7 +248,7 @@ pub async fn read_loop(
     mut session: Session,
     stream: MessageStream,
     actor: Addr<ClientActor>,
-    errors: mpsc::Sender<Outgoing>,
+    errors: mpsc::Sender<Queued>,
     last_seen: Rc<Cell<Instant>>,
     (_done, mut writer_done): (Done, PeerDone),
     may_search: impl Fn() -> bool,
@@ -259,7 +276,7 @@ pub async fn read_loop(
                     }
                 }
                 Ok(cmd) => {
-                    if actor.send(Command { cmd }).await.is_err() {
+                    if Box::pin(actor.send(Command { cmd })).await.is_err() {
                         break; // actor stopped
                     }
                     continue;
@@ -271,7 +288,7 @@ pub async fn read_loop(
                 id: None,
             },
             Ok(Message::Ping(bytes)) => {
-                let _ = session.pong(&bytes).await;
+                let _ = Box::pin(session.pong(&bytes)).await;
                 continue;
             }
             Ok(Message::Close(_)) => break,
@@ -279,14 +296,14 @@ pub async fn read_loop(
             Err(e) => {
                 tracing::debug!(error = %e, "websocket protocol error");
                 let close = session.close(Some(protocol_close(&e)));
-                let _ = tokio::time::timeout(WRITE_TIMEOUT, close).await;
+                let _ = Box::pin(tokio::time::timeout(WRITE_TIMEOUT, close)).await;
                 break;
             }
         };
-        let event = Outgoing::Error {
+        let event = Box::new(Outgoing::Error {
             error: refused.error,
             id: refused.id,
-        };
+        });
         if errors.try_send(event).is_err() {
             break; // too slow to even take errors
         }
