@@ -105,6 +105,12 @@ pub struct ClientActor {
     /// message; dropped with the actor, after which the task finishes what
     /// was queued and ends.
     sends: Option<tokio::sync::mpsc::Sender<sends::Job>>,
+    /// Messages handed to the send task and not answered yet: raised by
+    /// `send`, lowered when its answer (ack or error) was passed on.
+    sends_in_flight: usize,
+    /// A room end that arrived while `sends_in_flight` was not zero; handled
+    /// once it is (`sends_settled`), so the acks go first.
+    ended_meanwhile: Option<(RoomId, Option<UserId>, crate::domain::EndReason)>,
     /// Relaxation steps of the current search so far (a re-join after a
     /// lost queue entry keeps them).
     relax_steps: usize,
@@ -135,6 +141,8 @@ impl ClientActor {
             partner_away: false,
             search_gen: 0,
             sends: None,
+            sends_in_flight: 0,
+            ended_meanwhile: None,
             relax_steps: 0,
         }
     }

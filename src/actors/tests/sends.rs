@@ -11,10 +11,12 @@ use crate::domain::{Room, StoredMessage};
 use crate::store::{Appended, NewMessage, RoomLog, StoreError};
 
 /// The in-memory room log, except that `held`'s appends wait at a gate
-/// (one permit per append let through) and say when they got there.
+/// (one permit per append let through) and say when they got there: before
+/// the message is stored, or (`stored_first`) after.
 struct GatedLog {
     inner: Arc<dyn RoomLog>,
     held: UserId,
+    stored_first: bool,
     gate: Arc<Semaphore>,
     waiting: mpsc::UnboundedSender<()>,
 }
@@ -51,11 +53,20 @@ impl RoomLog for GatedLog {
         self.inner.end_room(id, by, reason).await
     }
     async fn append_message(&self, msg: NewMessage) -> Result<Appended, StoreError> {
-        if msg.sender == self.held {
-            let _ = self.waiting.send(());
-            self.gate.acquire().await.unwrap().forget();
+        if msg.sender != self.held {
+            return self.inner.append_message(msg).await;
         }
-        self.inner.append_message(msg).await
+        let stored = if self.stored_first {
+            Some(self.inner.append_message(msg.clone()).await)
+        } else {
+            None
+        };
+        let _ = self.waiting.send(());
+        self.gate.acquire().await.unwrap().forget();
+        match stored {
+            Some(stored) => stored,
+            None => self.inner.append_message(msg).await,
+        }
     }
     async fn messages_after(
         &self,
@@ -81,6 +92,10 @@ struct Held {
 }
 
 async fn held_pair() -> Held {
+    held_pair_storing_first(false).await
+}
+
+async fn held_pair_storing_first(stored_first: bool) -> Held {
     let mut store = Stores::in_memory();
     let a_user = store.rooms.upsert_user(Platform::Web, "a").await.unwrap();
     let gate = Arc::new(Semaphore::new(0));
@@ -88,6 +103,7 @@ async fn held_pair() -> Held {
     store.rooms = Arc::new(GatedLog {
         inner: store.rooms.clone(),
         held: a_user,
+        stored_first,
         gate: gate.clone(),
         waiting: tx,
     });
@@ -182,4 +198,25 @@ async fn messages_keep_the_order_sent_and_a_next_waits_for_them() {
         }
     }
     assert_eq!(got, vec![1, 2], "B got both before the end");
+}
+
+#[actix::test]
+async fn a_message_stored_before_the_partner_left_is_acked_before_partner_left() {
+    let mut h = held_pair_storing_first(true).await;
+    let _answer = h.a.addr.send(text("a1"));
+    h.waiting.recv().await.unwrap();
+
+    // A's message is stored; B stops before A's answer comes back.
+    h.b.cmd(ClientCommand::Stop).await;
+    h.gate.add_permits(1);
+
+    let mut seen = Vec::new();
+    while seen.last() != Some(&"partner_left") {
+        match h.a.next().await {
+            Outgoing::Ack { .. } => seen.push("ack"),
+            Outgoing::PartnerLeft { .. } => seen.push("partner_left"),
+            _ => {}
+        }
+    }
+    assert_eq!(seen, vec!["ack", "partner_left"]);
 }

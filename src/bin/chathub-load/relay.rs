@@ -111,7 +111,16 @@ pub async fn relay_load(args: RelayArgs) -> anyhow::Result<()> {
             gap,
             phase: gap.mul_f64(i as f64 / senders as f64),
         });
-        tasks.push(tokio::spawn(person(ws, args.messages, pace, start.clone())));
+        let start = start.clone();
+        tasks.push(tokio::spawn(async move {
+            // Said as it happens: the run reports the first task's error in
+            // task order, which may be a consequence of an earlier one.
+            let res = person(ws, args.messages, pace, start.clone()).await;
+            if let Err(e) = &res {
+                eprintln!("person {i} failed at {:?}: {e:#}", start.elapsed());
+            }
+            res
+        }));
     }
     let mut latencies = Vec::with_capacity(args.pairs * 2 * args.messages);
     for t in tasks {
@@ -193,7 +202,7 @@ async fn person(
                 received += 1;
             }
             Some("error") => bail!("server error: {f}"),
-            Some("partner_left") => bail!("partner left mid-run"),
+            Some("partner_left") => bail!("partner left mid-run: {f}"),
             _ => {}
         }
     }

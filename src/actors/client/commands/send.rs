@@ -51,13 +51,32 @@ impl ClientActor {
             }
             Err(TrySendError::Closed(_)) => return done(Err(ChatError::Unavailable)),
         }
+        self.sends_in_flight += 1;
         Box::pin(
             actix::fut::wrap_future(answer).map(move |res, act: &mut Self, ctx| {
-                let seq = res.unwrap_or(Err(ChatError::Unavailable))?;
-                act.ack(ack_id, seq, ctx);
-                Ok(Some(seq))
+                let res = res.unwrap_or(Err(ChatError::Unavailable));
+                if let Ok(seq) = res {
+                    act.ack(ack_id, seq, ctx);
+                }
+                act.sends_settled(ctx);
+                res.map(Some)
             }),
         )
+    }
+
+    /// One send was answered; once none is left, a room end that came
+    /// meanwhile is handled. Its `partner_left` comes after the answer
+    /// either way: the ack was pushed above, an error is pushed by the
+    /// command handler in this same turn, and the end first reads the
+    /// store.
+    fn sends_settled(&mut self, ctx: &mut Context<Self>) {
+        self.sends_in_flight = self.sends_in_flight.saturating_sub(1);
+        if self.sends_in_flight == 0
+            && let Some((room, by, reason)) = self.ended_meanwhile.take()
+        {
+            let step = self.room_ended(room, by, reason);
+            ctx.wait(step);
+        }
     }
 
     /// Completes once every message this connection queued so far is

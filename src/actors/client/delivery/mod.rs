@@ -178,8 +178,20 @@ impl ClientActor {
     }
 
     /// The room ended (by anyone): deliver what is left, then tell the person.
-    fn room_ended(&mut self, room: RoomId, by: Option<UserId>, reason: EndReason) -> Step {
+    /// While messages of the person's are still being stored, the end waits
+    /// for them (`sends_settled`): their acks come before `partner_left`,
+    /// as they did when a message held the actor.
+    pub(super) fn room_ended(
+        &mut self,
+        room: RoomId,
+        by: Option<UserId>,
+        reason: EndReason,
+    ) -> Step {
         if self.state != PersonState::InRoom(room) {
+            return Box::pin(actix::fut::ready(()));
+        }
+        if self.sends_in_flight > 0 {
+            self.ended_meanwhile = Some((room, by, reason));
             return Box::pin(actix::fut::ready(()));
         }
         Box::pin(self.catch_up().map(move |_, act: &mut Self, ctx| {
@@ -209,6 +221,7 @@ impl ClientActor {
             _ => {
                 // They stopped while the pairing was under way: end the room
                 // at once so the partner is not left waiting.
+                tracing::info!(client = %self.id, %room, state = ?self.state, "match refused: not searching");
                 let fut = self.deps.end_room(room, Some(self.user), EndReason::Stop);
                 ctx.spawn(actix::fut::wrap_future(fut).map(|res, act: &mut Self, _| {
                     if let Err(e) = res {
