@@ -6,12 +6,12 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::schema::{complaints, messages, rooms};
+use super::schema::{complaints, messages, rooms, users};
 use crate::domain::{
     ClientMsgId, Columns, ComplaintId, EndReason, Extra, MessageKind, Room, RoomId, Seq,
     StoredMessage, UserId,
 };
-use crate::store::{Complaint, ComplaintStatus, StoreError};
+use crate::store::{Complaint, ComplaintStatus, Profile, StoreError};
 
 fn corrupt(what: &str) -> StoreError {
     tracing::error!(what, "unexpected value in the database");
@@ -20,6 +20,41 @@ fn corrupt(what: &str) -> StoreError {
 
 pub(super) fn parse_kind(s: &str) -> Result<MessageKind, StoreError> {
     MessageKind::parse(s).ok_or_else(|| corrupt("message kind"))
+}
+
+/// A person's profile columns: embedded by every reader that shows a
+/// profile (a person's moderation record, their data export), so a
+/// profile is built from a row in one place.
+#[derive(Queryable, QueryableByName, Selectable)]
+#[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
+pub(super) struct ProfileRow {
+    gender: Option<String>,
+    age: Option<i16>,
+    interests: Vec<String>,
+    languages: Vec<String>,
+    search_prefs: serde_json::Value,
+    default_media_spoiler: bool,
+    settings: serde_json::Value,
+    reputation_up: i32,
+    reputation_down: i32,
+    complaints_received: i32,
+}
+
+impl From<ProfileRow> for Profile {
+    fn from(u: ProfileRow) -> Self {
+        Profile {
+            gender: u.gender,
+            age: u.age,
+            interests: u.interests,
+            languages: u.languages,
+            search_prefs: u.search_prefs,
+            default_media_spoiler: u.default_media_spoiler,
+            settings: u.settings,
+            reputation_up: u.reputation_up,
+            reputation_down: u.reputation_down,
+            complaints_received: u.complaints_received,
+        }
+    }
 }
 
 #[derive(Queryable, QueryableByName, Selectable)]

@@ -4,15 +4,16 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Bool, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 
+use super::models::ProfileRow;
 use super::moderation::{SummaryRow, active_ban_on};
 use super::{PgStore, db_error, with_conn};
 use crate::domain::{ComplaintId, Platform, UserId};
 use crate::store::{
-    AuditAction, AuditEntry, BanRecordView, ComplaintSummary, Oversight, PageCursor, Profile,
-    StoreCounts, StoreError, UserModeration,
+    AuditAction, AuditEntry, BanRecordView, ComplaintSummary, Oversight, PageCursor, StoreCounts,
+    StoreError, UserModeration,
 };
 
 const USER_REPORTS: &str = "\
@@ -82,26 +83,8 @@ struct UserRow {
     created_at: DateTime<Utc>,
     #[diesel(sql_type = Timestamptz)]
     last_seen_at: DateTime<Utc>,
-    #[diesel(sql_type = Nullable<Text>)]
-    gender: Option<String>,
-    #[diesel(sql_type = Nullable<diesel::sql_types::SmallInt>)]
-    age: Option<i16>,
-    #[diesel(sql_type = Array<Text>)]
-    interests: Vec<String>,
-    #[diesel(sql_type = Array<Text>)]
-    languages: Vec<String>,
-    #[diesel(sql_type = Jsonb)]
-    search_prefs: serde_json::Value,
-    #[diesel(sql_type = Bool)]
-    default_media_spoiler: bool,
-    #[diesel(sql_type = Jsonb)]
-    settings: serde_json::Value,
-    #[diesel(sql_type = diesel::sql_types::Integer)]
-    reputation_up: i32,
-    #[diesel(sql_type = diesel::sql_types::Integer)]
-    reputation_down: i32,
-    #[diesel(sql_type = diesel::sql_types::Integer)]
-    complaints_received: i32,
+    #[diesel(embed)]
+    profile: ProfileRow,
     #[diesel(sql_type = BigInt)]
     dismissed_filed: i64,
 }
@@ -180,18 +163,7 @@ impl Oversight for PgStore {
                 deleted: u.deleted,
                 created_at: u.created_at,
                 last_seen_at: u.last_seen_at,
-                profile: Profile {
-                    gender: u.gender,
-                    age: u.age,
-                    interests: u.interests,
-                    languages: u.languages,
-                    search_prefs: u.search_prefs,
-                    default_media_spoiler: u.default_media_spoiler,
-                    settings: u.settings,
-                    reputation_up: u.reputation_up,
-                    reputation_down: u.reputation_down,
-                    complaints_received: u.complaints_received,
-                },
+                profile: u.profile.into(),
                 reports,
                 dismissed_reports_filed: u.dismissed_filed,
                 bans,

@@ -5,12 +5,11 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use crate::domain::{Platform, Room, RoomId, Seq, UserId};
-use crate::store::postgres::models::{RoomRow, parse_kind};
+use crate::store::postgres::models::{ProfileRow, RoomRow, parse_kind};
 use crate::store::postgres::schema::{bans, complaints, messages, room_members, rooms, users};
 use crate::store::postgres::{PgStore, db_error, with_conn};
 use crate::store::{
-    BanExport, ComplaintExport, ComplaintStatus, MessageExport, Profile, RoomExport, StoreError,
-    UserExport,
+    BanExport, ComplaintExport, ComplaintStatus, MessageExport, RoomExport, StoreError, UserExport,
 };
 
 #[derive(Queryable, Selectable)]
@@ -18,16 +17,8 @@ use crate::store::{
 struct UserRow {
     platform: String,
     platform_user_id: Option<String>,
-    gender: Option<String>,
-    age: Option<i16>,
-    interests: Vec<String>,
-    languages: Vec<String>,
-    search_prefs: serde_json::Value,
-    default_media_spoiler: bool,
-    settings: serde_json::Value,
-    reputation_up: i32,
-    reputation_down: i32,
-    complaints_received: i32,
+    #[diesel(embed)]
+    profile: ProfileRow,
     created_at: DateTime<Utc>,
     last_seen_at: DateTime<Utc>,
 }
@@ -154,18 +145,7 @@ impl PgStore {
                 platform_user_id: u.platform_user_id,
                 created_at: u.created_at,
                 last_seen_at: u.last_seen_at,
-                profile: Profile {
-                    gender: u.gender,
-                    age: u.age,
-                    interests: u.interests,
-                    languages: u.languages,
-                    search_prefs: u.search_prefs,
-                    default_media_spoiler: u.default_media_spoiler,
-                    settings: u.settings,
-                    reputation_up: u.reputation_up,
-                    reputation_down: u.reputation_down,
-                    complaints_received: u.complaints_received,
-                },
+                profile: u.profile.into(),
                 rooms,
                 messages,
                 complaints_filed: filed
