@@ -164,7 +164,7 @@ impl Sender {
 
     /// Records a delivery, trying a few times: the next holder of the lease
     /// trusts the record, so a lost one would be sent again.
-    async fn mark_delivered(&mut self, msg: &StoredMessage, copy: Option<i64>) {
+    async fn mark_delivered(&self, msg: &StoredMessage, copy: Option<i64>) {
         for attempt in 1..=RECORD_ATTEMPTS {
             match self
                 .deps
