@@ -6,6 +6,14 @@ use chathub::store::StoreError;
 
 use super::S;
 
+/// Two Telegram people, for settings that must stay per person.
+async fn two_people(store: &S) -> (UserId, UserId) {
+    let rooms = &store.rooms;
+    let a = rooms.upsert_user(Platform::Telegram, "31").await.unwrap();
+    let b = rooms.upsert_user(Platform::Telegram, "32").await.unwrap();
+    (a, b)
+}
+
 pub async fn spoiler_defaults_are_remembered(store: S) {
     let user = store
         .rooms
@@ -21,16 +29,7 @@ pub async fn spoiler_defaults_are_remembered(store: S) {
 }
 
 pub async fn protection_is_toggled_per_person(store: S) {
-    let a = store
-        .rooms
-        .upsert_user(Platform::Telegram, "31")
-        .await
-        .unwrap();
-    let b = store
-        .rooms
-        .upsert_user(Platform::Telegram, "32")
-        .await
-        .unwrap();
+    let (a, b) = two_people(&store).await;
     let t = &store.telegram_settings;
     assert!(!t.protect_content(a).await.unwrap(), "off by default");
     assert!(t.toggle_protect_content(a).await.unwrap());
@@ -46,16 +45,7 @@ pub async fn protection_is_toggled_per_person(store: S) {
 }
 
 pub async fn a_chosen_language_is_kept_per_person(store: S) {
-    let a = store
-        .rooms
-        .upsert_user(Platform::Telegram, "31")
-        .await
-        .unwrap();
-    let b = store
-        .rooms
-        .upsert_user(Platform::Telegram, "32")
-        .await
-        .unwrap();
+    let (a, b) = two_people(&store).await;
     let t = &store.telegram_settings;
     assert_eq!(t.ui_lang(a).await.unwrap(), None);
     t.set_ui_lang(a, UiLang::Uk).await.unwrap();
