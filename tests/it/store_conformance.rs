@@ -80,7 +80,7 @@ conformance! {
     }
     telegram_settings {
         spoiler_defaults_are_remembered,
-        protection_is_toggled_per_person,
+        protection_applies_to_what_the_person_sends_next,
         a_chosen_language_is_kept_per_person,
     }
     limits {

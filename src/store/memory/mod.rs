@@ -16,7 +16,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::{Appended, Complaint, NewBan, NewMessage, Profile, RoomLog, StoreError};
-use crate::domain::{EndReason, Platform, Room, RoomId, Seq, StoredMessage, UserId};
+use crate::domain::{EndReason, Origin, Platform, Room, RoomId, Seq, StoredMessage, UserId};
 
 #[derive(Default)]
 struct State {
@@ -239,8 +239,12 @@ impl RoomLog for MemoryStore {
             return Err(StoreError::RoomClosed);
         }
         let room = msg.room;
+        let protect = s.protected.contains(&msg.sender);
         let log = s.messages.entry(room).or_default();
-        let message = msg.stored(Seq(log.len() as i64 + 1), Utc::now());
+        let mut message = msg.stored(Seq(log.len() as i64 + 1), Utc::now());
+        if let Origin::Telegram(origin) = &mut message.origin {
+            origin.protect |= protect;
+        }
         log.push(MessageRecord {
             message: message.clone(),
             purged: false,

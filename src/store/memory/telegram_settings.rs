@@ -23,10 +23,6 @@ impl TelegramSettings for MemoryStore {
         Ok(())
     }
 
-    async fn protect_content(&self, user: UserId) -> Result<bool, StoreError> {
-        Ok(self.lock()?.protected.contains(&user))
-    }
-
     async fn toggle_protect_content(&self, user: UserId) -> Result<bool, StoreError> {
         let mut s = self.lock()?;
         if !s.users.contains_key(&user) {

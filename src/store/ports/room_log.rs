@@ -53,6 +53,11 @@ pub trait RoomLog: Send + Sync + 'static {
     /// with the same (sender, client_msg_id) returns the first seq, even once
     /// the room has ended. `RoomClosed` if the room is not active or the
     /// sender is not in it. Messages stay in the store once acknowledged.
+    /// A Telegram message is stored protected when its sender has
+    /// `/protect` on at that moment ([`TelegramSettings`]): the store
+    /// applies the setting, so no caller reads it first.
+    ///
+    /// [`TelegramSettings`]: crate::store::TelegramSettings
     async fn append_message(&self, msg: NewMessage) -> Result<Appended, StoreError>;
 
     /// Messages of a room with seq > `after`, oldest first, at most `limit`.

@@ -16,13 +16,11 @@ pub trait TelegramSettings: Send + Sync + 'static {
     /// Sets the person's media spoiler default (`/spoiler_on`, `/spoiler_off`).
     async fn set_media_spoiler_default(&self, user: UserId, on: bool) -> Result<(), StoreError>;
 
-    /// Whether what the person sends reaches their partner protected
-    /// (`users.protect_content`, `/protect`). `false` for an unknown user.
-    async fn protect_content(&self, user: UserId) -> Result<bool, StoreError>;
-
-    /// Turns the person's protection over (`/protect`) in one step, so two
-    /// updates handled at once on two replicas flip it twice; returns the
-    /// new setting. `NoSuchUser` for an unknown user.
+    /// Turns the person's protection over (`/protect`: what they send
+    /// reaches their partner protected; `users.protect_content`) in one
+    /// step, so two updates handled at once on two replicas flip it twice;
+    /// returns the new setting. `NoSuchUser` for an unknown user. It is
+    /// never read back per message: `append_message` applies it.
     async fn toggle_protect_content(&self, user: UserId) -> Result<bool, StoreError>;
 
     /// The language the person chose for the hub's texts (`users.ui_lang`,

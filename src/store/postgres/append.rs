@@ -19,7 +19,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::append_sql::{AppendBatch, AppendRow};
 use super::{checkout, db_error, with_conn};
 use crate::domain::Columns;
-use crate::domain::Seq;
+use crate::domain::{Origin, Seq};
 use crate::store::{Appended, NewMessage, StoreError};
 
 /// Most messages stored by one statement.
@@ -140,15 +140,21 @@ async fn store_batch(pool: &Pool<AsyncPgConnection>, batch: Vec<Pending>, config
         // A duplicate carries the retry's content here; `append_message`
         // replaces it with the first copy as stored.
         let answer = match outcome.get(slot) {
-            Some(Ok((Some(seq), _, Some(at)))) => Ok(Appended {
+            Some(Ok((Some(seq), _, Some(at), _))) => Ok(Appended {
                 message: p.msg.stored(Seq(*seq), *at),
                 duplicate: true,
             }),
-            Some(Ok((None, Some(seq), Some(at)))) => Ok(Appended {
-                message: p.msg.stored(Seq(*seq), *at),
-                duplicate: !fresh,
-            }),
-            Some(Ok((None, None, _))) => Err(StoreError::RoomClosed),
+            Some(Ok((None, Some(seq), Some(at), protect))) => {
+                let mut message = p.msg.stored(Seq(*seq), *at);
+                if let Origin::Telegram(origin) = &mut message.origin {
+                    origin.protect |= *protect;
+                }
+                Ok(Appended {
+                    message,
+                    duplicate: !fresh,
+                })
+            }
+            Some(Ok((None, None, _, _))) => Err(StoreError::RoomClosed),
             Some(Err(e)) => Err(e.clone()),
             Some(Ok(_)) | None => Err(StoreError::Internal("append lost a row".into())),
         };
@@ -157,8 +163,9 @@ async fn store_batch(pool: &Pool<AsyncPgConnection>, batch: Vec<Pending>, config
     }
 }
 
-/// Per slot: (existing_seq, new_seq, created_at), or why it could not be stored.
-type SlotOutcome = Result<(Option<i64>, Option<i64>, Option<DateTime<Utc>>), StoreError>;
+/// Per slot: (existing_seq, new_seq, created_at, protect), or why it could
+/// not be stored.
+type SlotOutcome = Result<(Option<i64>, Option<i64>, Option<DateTime<Utc>>, bool), StoreError>;
 
 /// Stores the batch with one statement. If the database refuses the
 /// statement itself (a value it cannot hold, a constraint), one bad row must
@@ -187,7 +194,9 @@ async fn store_rows(pool: &Pool<AsyncPgConnection>, query: AppendBatch) -> Vec<S
 fn rows_by_slot(rows: Vec<AppendRow>, slots: usize) -> Vec<SlotOutcome> {
     (0..slots)
         .map(|slot| match rows.get(slot) {
-            Some(&(ord, existing, new, at)) if ord == slot as i64 + 1 => Ok((existing, new, at)),
+            Some(&(ord, existing, new, at, protect)) if ord == slot as i64 + 1 => {
+                Ok((existing, new, at, protect))
+            }
             _ => Err(StoreError::Internal("append lost a row".into())),
         })
         .collect()

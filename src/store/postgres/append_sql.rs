@@ -9,14 +9,17 @@ use diesel::QueryResult;
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{
-    Array, BigInt, Double, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+    Array, BigInt, Bool, Double, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid,
 };
 use uuid::Uuid;
 
 /// For each input row (by position `ord`, from 1): the seq an earlier
 /// attempt already stored under the same (sender, client_msg_id), or the
 /// newly assigned seq, or neither when the room is not active for that
-/// sender; and the stored `created_at` with either seq.
+/// sender; the stored `created_at` with either seq; and whether a newly
+/// stored Telegram message was protected because its sender has
+/// `/protect` on (the store, not the caller, applies the setting, so it is
+/// read in this statement instead of by a query per message).
 ///
 /// Seqs are assigned by bumping `rooms.last_seq` by the number of new
 /// messages per room; the UPDATE's row lock serialises concurrent appends
@@ -58,16 +61,25 @@ const SQL_AFTER_STEP: &str = ")
     FROM (SELECT room_id, count(*) AS cnt FROM fresh GROUP BY room_id) c
     WHERE r.id = c.room_id AND r.ended_at IS NULL
     RETURNING r.id, r.last_seq - c.cnt AS base
+), protecting AS (
+    -- Telegram senders with `/protect` on, read with the append itself
+    -- rather than by a query of its own before every message.
+    SELECT u.id FROM users u
+    WHERE u.id IN (SELECT sender_id FROM fresh WHERE metadata ? 'telegram')
+        AND u.protect_content
 ), inserted AS (
     INSERT INTO messages (room_id, seq, sender_id, kind, text, client_msg_id, media_file_id,
         caption, reply_to_seq, sender_platform_msg_id, metadata)
     SELECT f.room_id, b.base + f.n, f.sender_id, f.kind, f.body, f.client_msg_id,
-        f.media_file_id, f.caption, f.reply_to_seq, f.sender_platform_msg_id, f.metadata
+        f.media_file_id, f.caption, f.reply_to_seq, f.sender_platform_msg_id,
+        CASE WHEN f.sender_id IN (SELECT id FROM protecting) AND f.metadata ? 'telegram'
+            THEN jsonb_set(f.metadata, '{telegram,protect}', 'true') ELSE f.metadata END
     FROM fresh f JOIN bumped b ON b.id = f.room_id
-    RETURNING sender_id, client_msg_id, seq, created_at
+    RETURNING sender_id, client_msg_id, seq, created_at,
+        coalesce((metadata #>> '{telegram,protect}')::boolean, false) AS protect
 )
 SELECT i.ord, e.seq AS existing_seq, n.seq AS new_seq,
-    coalesce(e.created_at, n.created_at) AS created_at
+    coalesce(e.created_at, n.created_at) AS created_at, coalesce(n.protect, false) AS protect
 FROM input i
 LEFT JOIN existing e ON e.ord = i.ord
 LEFT JOIN inserted n ON n.sender_id = i.sender_id AND n.client_msg_id = i.client_msg_id
@@ -117,8 +129,8 @@ impl AppendBatch {
     }
 }
 
-/// One result row: (ord, existing_seq, new_seq, created_at).
-pub(super) type AppendRow = (i64, Option<i64>, Option<i64>, Option<DateTime<Utc>>);
+/// One result row: (ord, existing_seq, new_seq, created_at, protect).
+pub(super) type AppendRow = (i64, Option<i64>, Option<i64>, Option<DateTime<Utc>>, bool);
 
 impl QueryId for AppendBatch {
     type QueryId = AppendBatch;
@@ -131,6 +143,7 @@ impl Query for AppendBatch {
         Nullable<BigInt>,
         Nullable<BigInt>,
         Nullable<Timestamptz>,
+        Bool,
     );
 }
 

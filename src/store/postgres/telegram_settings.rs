@@ -39,21 +39,6 @@ impl TelegramSettings for PgStore {
         Ok(())
     }
 
-    async fn protect_content(&self, user: UserId) -> Result<bool, StoreError> {
-        // Read for every relayed Telegram message: a cached prepared
-        // statement, not raw SQL prepared anew each time.
-        let on: Option<bool> = with_conn!(self.checkout(), |conn| async move {
-            users::table
-                .find(user.0)
-                .select(users::protect_content)
-                .first(conn)
-                .await
-                .optional()
-                .map_err(db_error)
-        })?;
-        Ok(on.unwrap_or(false))
-    }
-
     async fn toggle_protect_content(&self, user: UserId) -> Result<bool, StoreError> {
         let on: Option<bool> = with_conn!(self.checkout(), |conn| async move {
             diesel::update(users::table.find(user.0))

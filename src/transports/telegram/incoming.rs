@@ -128,7 +128,7 @@ pub fn classify(msg: &Message, spoiler_default: bool) -> Incoming {
         origin: TelegramOrigin {
             chat: msg.chat.id.0,
             message_id: msg.id.0,
-            // The sender's `/protect` is added by the caller, who reads it.
+            // The sender's `/protect` is applied by the store as it appends.
             protect: false,
         },
     })

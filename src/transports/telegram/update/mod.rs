@@ -192,7 +192,7 @@ impl TelegramTransport {
                 .media_spoiler_default(user)
                 .await?;
         match incoming::classify(msg, spoiler) {
-            Incoming::Relay(mut r) => {
+            Incoming::Relay(r) => {
                 let body = match r.body {
                     Ok(body) => body,
                     Err(e) => {
@@ -200,12 +200,8 @@ impl TelegramTransport {
                         return self.say(&p, Notice::plain(text)).await;
                     }
                 };
-                r.origin.protect = self
-                    .deps
-                    .store
-                    .telegram_settings
-                    .protect_content(user)
-                    .await?;
+                // The sender's `/protect` is applied by the store as it
+                // appends (`append_message`), not read here per message.
                 let reply_to = match msg.reply_to_message() {
                     Some(replied) => self.seq_of(user, replied.id).await?,
                     None => None,
