@@ -21,13 +21,13 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{ClientMsgId, MessageBody, Origin, RoomId, Seq, StoredMessage, UserId};
 
-pub use memory::MemoryStore;
-pub use ports::{Matching, Moderation, Oversight, Privacy, RoomLog, TelegramLog, TelegramSettings};
-pub use postgres::{PgConfig, PgStore};
 pub use export::{
     BanExport, BlockExport, ComplaintExport, MessageExport, RatingExport, RoomExport,
     SettingsExport, UserExport,
 };
+pub use memory::MemoryStore;
+pub use ports::{Matching, Moderation, Oversight, Privacy, RoomLog, TelegramLog, TelegramSettings};
+pub use postgres::{PgConfig, PgStore};
 pub use records::{
     ActiveBan, AuditAction, AuditEntry, BanRecordView, Complaint, ComplaintStatus,
     ComplaintSummary, Filed, NewBan, PageCursor, Profile, SearchContext, StoreCounts,

@@ -8,8 +8,8 @@
 use crate::conformance;
 
 use conformance::{
-    autoban::*, limits::*, matching::*, messages::*, moderation::*, privacy::*, privacy_choices::*, rooms::*,
-    telegram::*, telegram_settings::*,
+    autoban::*, limits::*, matching::*, messages::*, moderation::*, privacy::*, privacy_choices::*,
+    rooms::*, telegram::*, telegram_settings::*,
 };
 
 macro_rules! conformance {

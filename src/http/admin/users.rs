@@ -128,7 +128,13 @@ pub async fn export(
 ) -> Result<HttpResponse, HttpError> {
     let user: UserId = parse_id("id", &path)?;
     check_by("by", &query.by)?;
-    match state.deps.store.privacy.export_user(user, &query.by).await? {
+    match state
+        .deps
+        .store
+        .privacy
+        .export_user(user, &query.by)
+        .await?
+    {
         Some(export) => {
             tracing::info!(user = %user, "user data exported on request");
             Ok(HttpResponse::Ok().json(export))

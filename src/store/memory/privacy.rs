@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use async_trait::async_trait;
 
 use super::{MemoryStore, State};
-use crate::domain::{Columns, EndReason, UserId};
 use crate::domain::Score;
+use crate::domain::{Columns, EndReason, UserId};
 use crate::store::{
     AuditAction, BanExport, BlockExport, Complaint, ComplaintExport, ComplaintStatus,
     MessageExport, Privacy, Profile, RatingExport, RoomExport, SettingsExport, StoreError,

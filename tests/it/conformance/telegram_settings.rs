@@ -68,5 +68,8 @@ pub async fn an_unknown_persons_spoiler_default_is_refused(store: S) {
         t.set_media_spoiler_default(stranger, true).await,
         Err(StoreError::NoSuchUser)
     ));
-    assert!(!t.media_spoiler_default(stranger).await.unwrap(), "nothing kept");
+    assert!(
+        !t.media_spoiler_default(stranger).await.unwrap(),
+        "nothing kept"
+    );
 }
