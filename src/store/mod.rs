@@ -8,6 +8,7 @@
 //! serves production. Both are held to the same behaviour, port by port, by
 //! `tests/it/store_conformance.rs`.
 
+mod export;
 mod memory;
 mod ports;
 pub mod postgres;
@@ -20,13 +21,17 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{ClientMsgId, MessageBody, Origin, RoomId, Seq, StoredMessage, UserId};
 
+pub use export::{
+    BanExport, BlockExport, ComplaintExport, MessageExport, RatingExport, RoomExport,
+    SettingsExport, UserExport,
+};
 pub use memory::MemoryStore;
 pub use ports::{Matching, Moderation, Oversight, Privacy, RoomLog, TelegramLog, TelegramSettings};
 pub use postgres::{PgConfig, PgStore};
 pub use records::{
-    ActiveBan, AuditAction, AuditEntry, BanExport, BanRecordView, Complaint, ComplaintExport,
-    ComplaintStatus, ComplaintSummary, Filed, MessageExport, NewBan, PageCursor, Profile,
-    RoomExport, SearchContext, StoreCounts, UserExport, UserModeration,
+    ActiveBan, AuditAction, AuditEntry, BanRecordView, Complaint, ComplaintStatus,
+    ComplaintSummary, Filed, NewBan, PageCursor, Profile, SearchContext, StoreCounts,
+    UserModeration,
 };
 pub use retention::spawn_retention;
 

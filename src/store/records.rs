@@ -68,62 +68,6 @@ pub struct Profile {
     pub complaints_received: i32,
 }
 
-/// The answer to a data-protection export request. Both stores build this
-/// one type, so an export has the same shape whichever store served it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct UserExport {
-    pub id: UserId,
-    pub platform: crate::domain::Platform,
-    pub platform_user_id: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub last_seen_at: DateTime<Utc>,
-    pub profile: Profile,
-    pub rooms: Vec<RoomExport>,
-    pub messages: Vec<MessageExport>,
-    pub complaints_filed: Vec<ComplaintExport>,
-    pub complaints_received: Vec<ComplaintExport>,
-    pub bans: Vec<BanExport>,
-}
-
-/// A room as its participant may see it: the partner stays anonymous.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RoomExport {
-    pub id: RoomId,
-    pub started_at: DateTime<Utc>,
-    pub ended_at: Option<DateTime<Utc>>,
-    pub end_reason: Option<crate::domain::EndReason>,
-    pub ended_by_me: bool,
-}
-
-/// One of the person's own messages; `text` is `None` once purged.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct MessageExport {
-    pub room: RoomId,
-    pub seq: crate::domain::Seq,
-    pub kind: crate::domain::MessageKind,
-    pub text: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
-
-/// A complaint by or against the person, without the other side's identity
-/// or messages.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ComplaintExport {
-    pub id: ComplaintId,
-    pub room: RoomId,
-    pub reason: String,
-    pub status: ComplaintStatus,
-    pub created_at: DateTime<Utc>,
-    pub resolved_at: Option<DateTime<Utc>>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct BanExport {
-    pub until: Option<DateTime<Utc>>,
-    pub reason: String,
-    pub created_at: DateTime<Utc>,
-}
-
 /// A ban in force: `until = None` is permanent. When several overlap, the
 /// one ending last wins.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -223,6 +167,8 @@ pub enum AuditAction {
     Ban,
     Unban,
     Delete,
+    /// A data-protection export: a moderator read everything about a person.
+    Export,
     Resolve,
     Dismiss,
     Autoban,
@@ -234,6 +180,7 @@ impl AuditAction {
             AuditAction::Ban => "ban",
             AuditAction::Unban => "unban",
             AuditAction::Delete => "delete",
+            AuditAction::Export => "export",
             AuditAction::Resolve => "resolve",
             AuditAction::Dismiss => "dismiss",
             AuditAction::Autoban => "autoban",
@@ -245,6 +192,7 @@ impl AuditAction {
             "ban" => AuditAction::Ban,
             "unban" => AuditAction::Unban,
             "delete" => AuditAction::Delete,
+            "export" => AuditAction::Export,
             "resolve" => AuditAction::Resolve,
             "dismiss" => AuditAction::Dismiss,
             "autoban" => AuditAction::Autoban,

@@ -76,7 +76,7 @@ async fn export_and_delete_a_person_the_partner_is_told() {
 
     // Act + Assert: the export holds A's message.
     let export: Value = op
-        .get(&format!("/admin/users/{alice}/export"))
+        .get(&format!("/admin/users/{alice}/export?by=mod-1"))
         .await
         .json()
         .await
@@ -94,12 +94,70 @@ async fn export_and_delete_a_person_the_partner_is_told() {
         (Some(room.as_str()), Some("moderation"))
     );
     let export = op
-        .get(&format!("/admin/users/{alice}/export"))
+        .get(&format!("/admin/users/{alice}/export?by=mod-1"))
         .await
         .text()
         .await
         .unwrap();
     assert!(!export.contains("something of mine"));
+}
+
+/// The actions of the audit log, newest first.
+async fn audited(op: &Operator<'_>) -> Vec<(String, String, String)> {
+    let audit: Value = op.get("/admin/audit").await.json().await.unwrap();
+    let field = |e: &Value, k: &str| e[k].as_str().unwrap_or_default().to_owned();
+    audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (field(e, "action"), field(e, "actor"), field(e, "user")))
+        .collect()
+}
+
+#[actix_web::test]
+async fn an_export_needs_a_moderator_and_is_audited() {
+    let db = TestDb::create().await;
+    let app = app_with_admin(&db).await;
+    let op = Operator {
+        app: &app,
+        http: reqwest::Client::new(),
+    };
+    let store = db.store().await;
+    let a = WsClient::connect(&app.ws_url("")).await;
+    let alice = user_of(&*store, &a.session).await;
+    let path = format!("/admin/users/{alice}/export");
+
+    // Without a moderator's name (missing, blank, NUL): refused, naming
+    // `by`, nothing read and nothing recorded.
+    for query in ["", "?by=", "?by=%20%20", "?by=m%00d"] {
+        let res = op.get(&format!("{path}{query}")).await;
+        assert_eq!(res.status(), 400, "{query:?}");
+        let body: Value = res.json().await.unwrap();
+        let error = body["error"].as_str().unwrap_or_default();
+        assert!(error.starts_with("by"), "{query:?}: {body}");
+    }
+    assert_eq!(audited(&op).await, []);
+
+    // With one: the export, and an entry saying who read whose data.
+    let res = op.get(&format!("{path}?by=mod-7")).await;
+    assert_eq!(res.status(), 200);
+    let export: Value = res.json().await.unwrap();
+    assert_eq!(export["id"], alice.to_string());
+    for key in ["blocks", "ratings"] {
+        assert!(export[key].is_array(), "{key}: {export}");
+    }
+    assert!(export["settings"].is_object(), "{export}");
+    assert_eq!(
+        audited(&op).await,
+        [("export".to_owned(), "mod-7".to_owned(), alice.to_string())]
+    );
+    // Nobody to export: 404, nothing recorded.
+    let unknown = uuid::Uuid::new_v4();
+    let res = op
+        .get(&format!("/admin/users/{unknown}/export?by=mod-7"))
+        .await;
+    assert_eq!(res.status(), 404);
+    assert_eq!(audited(&op).await.len(), 1);
 }
 
 #[actix_web::test]
@@ -135,7 +193,7 @@ async fn a_banned_person_cannot_search_and_bad_requests_change_nothing() {
         )
         .await;
     assert_eq!(empty_reason.status(), 400);
-    assert_eq!(op.get("/admin/users/nope/export").await.status(), 400);
+    assert_eq!(op.get("/admin/users/nope/export?by=m").await.status(), 400);
     let unknown = uuid::Uuid::new_v4();
     assert_eq!(
         op.get(&format!("/admin/complaints/{unknown}"))

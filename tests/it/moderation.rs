@@ -6,7 +6,7 @@
 use crate::common;
 
 use chathub::domain::{ComplaintId, EndReason, Platform, RoomId, SessionToken, UserId};
-use chathub::store::{Moderation, Privacy, RoomLog};
+use chathub::store::{Moderation, RoomLog};
 use common::replicas::{Cluster, Replica};
 use common::spawn_app;
 use common::ws::{CLOSED_BY_MODERATION, Closed, WsClient, matched_pair_across};
@@ -391,8 +391,10 @@ async fn admin_input_is_refused_with_the_field_named_never_503() {
         Some(room.id),
         "the room goes on"
     );
-    let export = store.export_user(person).await.unwrap();
-    assert!(export.is_some(), "the person is not deleted");
+    assert!(
+        store.identity(person).await.unwrap().is_some(),
+        "the person is not deleted"
+    );
 
     let ok = admin(
         reqwest::Method::POST,

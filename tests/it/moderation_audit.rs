@@ -7,7 +7,7 @@
 
 use crate::moderation::{admin, ban, cluster_pair_with, meet_and_report, user_of};
 
-use chathub::store::{Moderation, Privacy};
+use chathub::store::{Moderation, RoomLog};
 use common::ws::WsClient;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -74,7 +74,7 @@ async fn an_action_whose_audit_entry_fails_changes_nothing() {
     // person not erased and still free to search.
     assert!(!store.is_banned(person).await.unwrap());
     assert_eq!(open(&r1).await, 1);
-    assert!(store.export_user(person).await.unwrap().is_some());
+    assert!(store.identity(person).await.unwrap().is_some());
     p.search().await;
     p.expect("searching").await;
     p.send(json!({"type": "stop"})).await;

@@ -8,8 +8,8 @@
 use crate::conformance;
 
 use conformance::{
-    autoban::*, limits::*, matching::*, messages::*, moderation::*, privacy::*, rooms::*,
-    telegram::*, telegram_settings::*,
+    autoban::*, limits::*, matching::*, messages::*, moderation::*, privacy::*, privacy_choices::*,
+    rooms::*, telegram::*, telegram_settings::*,
 };
 
 macro_rules! conformance {
@@ -66,6 +66,8 @@ conformance! {
         export_holds_everything_about_one_person_and_nothing_of_the_partner,
         delete_erases_the_person_and_keeps_the_partners_rooms_whole,
         a_deleted_person_gets_no_room_and_no_ban,
+        export_holds_preferences_blocks_ratings_and_settings_and_is_audited,
+        delete_removes_the_blocks_ratings_and_settings_the_person_made,
     }
     matching {
         profiles_and_preferences_are_kept_and_changed_field_by_field,
@@ -82,6 +84,7 @@ conformance! {
         spoiler_defaults_are_remembered,
         protection_applies_to_what_the_person_sends_next,
         a_chosen_language_is_kept_per_person,
+        an_unknown_persons_spoiler_default_is_refused,
     }
     limits {
         idle_rooms_end_once_and_a_message_keeps_a_room_open,

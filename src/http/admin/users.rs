@@ -109,15 +109,36 @@ pub async fn show(
     Ok(HttpResponse::Ok().json(body))
 }
 
-/// `GET /admin/users/{id}/export`: everything the hub holds about one person.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    /// Required: an export is a moderator reading everything about a
+    /// person, so it is never recorded under the default name.
+    by: String,
+}
+
+/// `GET /admin/users/{id}/export?by=`: everything the hub holds about one
+/// person, audited (`export`, by `by`) as it is read; a missing or blank
+/// `by` is a 400 and reads nothing.
 pub async fn export(
     _admin: Admin,
     path: web::Path<String>,
+    Params(query): Params<ExportQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
     let user: UserId = parse_id("id", &path)?;
-    match state.deps.store.privacy.export_user(user).await? {
-        Some(export) => Ok(HttpResponse::Ok().json(export)),
+    check_by("by", &query.by)?;
+    match state
+        .deps
+        .store
+        .privacy
+        .export_user(user, &query.by)
+        .await?
+    {
+        Some(export) => {
+            tracing::info!(user = %user, "user data exported on request");
+            Ok(HttpResponse::Ok().json(export))
+        }
         None => Err(HttpError::NotFound),
     }
 }

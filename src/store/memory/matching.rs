@@ -7,7 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::Utc;
 
-use super::{MemoryStore, State, UserRecord};
+use super::{MemoryStore, RatingRecord, State, UserRecord};
 use crate::domain::{
     Age, Gender, Interest, Lang, Profile, ProfileUpdate, RoomId, Score, SearchPrefs, UserId,
 };
@@ -107,7 +107,8 @@ impl Matching for MemoryStore {
         if !s.users.contains_key(&blocked) || blocker == blocked {
             return Err(StoreError::NoSuchUser);
         }
-        s.blocks.insert((blocker, blocked));
+        // A repeated block keeps the first time, as `ON CONFLICT DO NOTHING`.
+        s.blocks.entry((blocker, blocked)).or_insert_with(Utc::now);
         Ok(())
     }
 
@@ -118,7 +119,12 @@ impl Matching for MemoryStore {
             .get(&room)
             .and_then(|r| r.partner_of(rater))
             .ok_or(StoreError::NoSuchRoom)?;
-        let before = s.ratings.insert((rater, room), (rated, score)).map(|r| r.1);
+        let rating = RatingRecord {
+            rated,
+            score,
+            rated_at: Utc::now(),
+        };
+        let before = s.ratings.insert((rater, room), rating).map(|r| r.score);
         if let Some(u) = s.users.get_mut(&rated) {
             let p = &mut u.profile;
             for (sc, step) in [(before, -1), (Some(score), 1)] {
@@ -156,7 +162,7 @@ impl Matching for MemoryStore {
             .and_then(|d| Utc::now().checked_sub_signed(d));
         let mut avoid: Vec<UserId> = s
             .blocks
-            .iter()
+            .keys()
             .filter_map(|&(a, b)| match () {
                 _ if a == user => Some(b),
                 _ if b == user => Some(a),

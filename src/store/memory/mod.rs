@@ -36,24 +36,32 @@ struct State {
     deliveries: HashMap<(RoomId, Seq), (Option<i64>, chrono::DateTime<Utc>)>,
     /// Keys of fully processed platform updates.
     processed_updates: std::collections::HashSet<String>,
-    /// People whose media go out under a spoiler cover.
-    spoiler_default: std::collections::HashSet<UserId>,
     /// People waiting for a replica to adopt them, oldest first.
     orphans: Vec<(UserId, Platform, String)>,
     /// People whose copies go out with `protect_content` (`/protect`).
     protected: std::collections::HashSet<UserId>,
     /// Languages chosen with /language (`users.ui_lang`).
     ui_langs: HashMap<UserId, crate::domain::UiLang>,
-    /// (blocker, blocked).
-    blocks: std::collections::HashSet<(UserId, UserId)>,
-    /// (rater, room) -> (rated, score).
-    ratings: HashMap<(UserId, RoomId), (UserId, crate::domain::Score)>,
+    /// (blocker, blocked) -> when first blocked (as `blocks.created_at`).
+    blocks: HashMap<(UserId, UserId), DateTime<Utc>>,
+    /// (rater, room) -> their rating of the partner there.
+    ratings: HashMap<(UserId, RoomId), RatingRecord>,
+}
+
+/// One rating given (`ratings` row).
+struct RatingRecord {
+    rated: UserId,
+    score: crate::domain::Score,
+    /// When given or last replaced.
+    rated_at: DateTime<Utc>,
 }
 
 struct UserRecord {
     platform: Platform,
     /// `None` once deleted.
     platform_user_id: Option<String>,
+    /// Also holds the media spoiler default (`/spoiler_on`), as the
+    /// `users` row does.
     profile: Profile,
     created_at: DateTime<Utc>,
     last_seen_at: DateTime<Utc>,

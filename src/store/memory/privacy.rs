@@ -7,10 +7,12 @@ use chrono::{DateTime, Utc};
 use async_trait::async_trait;
 
 use super::{MemoryStore, State};
+use crate::domain::Score;
 use crate::domain::{Columns, EndReason, UserId};
 use crate::store::{
-    AuditAction, BanExport, Complaint, ComplaintExport, ComplaintStatus, MessageExport, Privacy,
-    Profile, RoomExport, StoreError, UserExport,
+    AuditAction, BanExport, BlockExport, Complaint, ComplaintExport, ComplaintStatus,
+    MessageExport, Privacy, Profile, RatingExport, RoomExport, SettingsExport, StoreError,
+    UserExport,
 };
 
 fn complaint_export(c: &Complaint) -> ComplaintExport {
@@ -74,6 +76,27 @@ impl State {
                 created_at: m.message.created_at,
             })
             .collect();
+        let mut blocks: Vec<BlockExport> = self
+            .blocks
+            .iter()
+            .filter(|((blocker, _), _)| *blocker == user)
+            .map(|(&(_, blocked), &created_at)| BlockExport {
+                blocked,
+                created_at,
+            })
+            .collect();
+        blocks.sort_by_key(|b| (b.created_at, b.blocked));
+        let mut ratings: Vec<RatingExport> = self
+            .ratings
+            .iter()
+            .filter(|((rater, _), _)| *rater == user)
+            .map(|(&(_, room), r)| RatingExport {
+                room,
+                score: r.score,
+                rated_at: r.rated_at,
+            })
+            .collect();
+        ratings.sort_by_key(|r| (r.rated_at, r.room));
         Some(UserExport {
             id: user,
             platform: u.platform,
@@ -81,6 +104,11 @@ impl State {
             created_at: u.created_at,
             last_seen_at: u.last_seen_at,
             profile: u.profile.clone(),
+            settings: SettingsExport {
+                ui_lang: self.ui_langs.get(&user).map(|l| l.code().to_owned()),
+                protect_content: self.protected.contains(&user),
+                media_spoiler_default: u.profile.default_media_spoiler,
+            },
             rooms: rooms
                 .iter()
                 .map(|r| RoomExport {
@@ -114,6 +142,8 @@ impl State {
                     created_at: b.created_at,
                 })
                 .collect(),
+            blocks,
+            ratings,
         })
     }
 
@@ -146,7 +176,32 @@ impl State {
             scrub_text(e);
         }
         self.bans.retain(|b| b.ban.user != user);
+        self.protected.remove(&user);
+        self.ui_langs.remove(&user);
+        self.blocks.retain(|&(blocker, _), _| blocker != user);
+        let given: Vec<_> = self
+            .ratings
+            .keys()
+            .filter(|(rater, _)| *rater == user)
+            .copied()
+            .collect();
+        for key in given {
+            if let Some(r) = self.ratings.remove(&key) {
+                self.unrate(r.rated, r.score);
+            }
+        }
         true
+    }
+
+    /// Takes one rating out of the rated person's reputation (PostgreSQL
+    /// recounts; the same numbers).
+    fn unrate(&mut self, rated: UserId, score: Score) {
+        if let Some(u) = self.users.get_mut(&rated) {
+            match score {
+                Score::Up => u.profile.reputation_up -= 1,
+                Score::Down => u.profile.reputation_down -= 1,
+            }
+        }
     }
 }
 
@@ -156,11 +211,18 @@ impl Privacy for MemoryStore {
         Ok(self.lock()?.purge_expired(cutoff))
     }
 
-    async fn export_user(&self, user: UserId) -> Result<Option<serde_json::Value>, StoreError> {
-        let s = self.lock()?;
-        s.export_user(user)
-            .map(|e| serde_json::to_value(e).map_err(|e| StoreError::Internal(e.to_string())))
-            .transpose()
+    async fn export_user(
+        &self,
+        user: UserId,
+        by: &str,
+    ) -> Result<Option<serde_json::Value>, StoreError> {
+        let mut s = self.lock()?;
+        let Some(export) = s.export_user(user) else {
+            return Ok(None);
+        };
+        let doc = serde_json::to_value(export).map_err(|e| StoreError::Internal(e.to_string()))?;
+        s.audit(by, AuditAction::Export, Some(user), None, "");
+        Ok(Some(doc))
     }
 
     async fn delete_user(&self, user: UserId, by: &str) -> Result<bool, StoreError> {

@@ -1,5 +1,6 @@
-//! Telegram settings of the in-memory store: spoiler defaults, /protect and
-//! the chosen language, per person.
+//! Telegram settings of the in-memory store: spoiler defaults (in the
+//! person's profile, as in `users`), /protect and the chosen language, per
+//! person.
 
 use async_trait::async_trait;
 
@@ -10,16 +11,16 @@ use crate::store::{StoreError, TelegramSettings};
 #[async_trait]
 impl TelegramSettings for MemoryStore {
     async fn media_spoiler_default(&self, user: UserId) -> Result<bool, StoreError> {
-        Ok(self.lock()?.spoiler_default.contains(&user))
+        let s = self.lock()?;
+        Ok(s.users
+            .get(&user)
+            .is_some_and(|u| u.profile.default_media_spoiler))
     }
 
     async fn set_media_spoiler_default(&self, user: UserId, on: bool) -> Result<(), StoreError> {
         let mut s = self.lock()?;
-        if on {
-            s.spoiler_default.insert(user);
-        } else {
-            s.spoiler_default.remove(&user);
-        }
+        let u = s.users.get_mut(&user).ok_or(StoreError::NoSuchUser)?;
+        u.profile.default_media_spoiler = on;
         Ok(())
     }
 

@@ -16,14 +16,24 @@ pub trait Privacy: Send + Sync + 'static {
     async fn purge_expired(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError>;
 
     /// Everything stored about one person, for a data-protection request:
-    /// profile, rooms, their own messages, complaints by and against them,
-    /// bans. Partners appear only as opaque room participants, never with
-    /// their messages. `None` if the user is unknown.
-    async fn export_user(&self, user: UserId) -> Result<Option<serde_json::Value>, StoreError>;
+    /// profile and partner preferences, Telegram settings, rooms, their own
+    /// messages, complaints by and against them, bans, the people they
+    /// blocked and the ratings they gave. Partners appear only as opaque
+    /// ids (rooms, people blocked), never with their messages. Reading it
+    /// is a moderator action: audited (moderator `by`, action `export`) in
+    /// the same transaction, read from one snapshot. `None` (and no audit
+    /// entry) if the user is unknown.
+    async fn export_user(
+        &self,
+        user: UserId,
+        by: &str,
+    ) -> Result<Option<serde_json::Value>, StoreError>;
 
     /// Erases a person: ends their active room, empties the content of their
     /// messages (also inside complaint evidence), forgets their platform
-    /// identity and profile, lifts their bans. The opaque id stays as a
+    /// identity, profile and settings, lifts their bans, and removes the
+    /// blocks they made and the ratings they gave (the rated people's
+    /// reputation recounted). The opaque id stays as a
     /// tombstone so partners' rooms and sequence numbers remain whole.
     /// Audited (moderator `by`) in the same transaction. Returns whether the
     /// user existed.

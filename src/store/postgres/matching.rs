@@ -48,8 +48,8 @@ INSERT INTO ratings (rater_id, room_id, rated_id, score) VALUES ($1, $2, $3, $4)
 ON CONFLICT (rater_id, room_id) DO UPDATE SET score = EXCLUDED.score, rated_at = now()";
 
 /// Recounted rather than adjusted: the row lock above makes the count
-/// exact whatever ratings were replaced.
-const RECOUNT: &str = "\
+/// exact whatever ratings were replaced (or erased with their rater).
+pub(in crate::store::postgres) const RECOUNT: &str = "\
 UPDATE users SET
   reputation_up = (SELECT count(*) FROM ratings WHERE rated_id = $1 AND score = 1),
   reputation_down = (SELECT count(*) FROM ratings WHERE rated_id = $1 AND score = -1)

@@ -8,6 +8,7 @@ pub mod matching;
 pub mod messages;
 pub mod moderation;
 pub mod privacy;
+pub mod privacy_choices;
 pub mod rooms;
 pub mod telegram;
 pub mod telegram_settings;

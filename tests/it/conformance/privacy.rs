@@ -98,7 +98,12 @@ pub async fn export_holds_everything_about_one_person_and_nothing_of_the_partner
         .unwrap();
     store.moderation.ban(ban(a, None)).await.unwrap();
 
-    let export = store.privacy.export_user(a).await.unwrap().unwrap();
+    let export = store
+        .privacy
+        .export_user(a, "moderator-1")
+        .await
+        .unwrap()
+        .unwrap();
 
     assert_eq!(export["id"], a.to_string());
     assert_eq!(export["platform"], "web");
@@ -126,7 +131,11 @@ pub async fn export_holds_everything_about_one_person_and_nothing_of_the_partner
         !text.contains("partner secret") && !text.contains(&b.to_string()) && !text.contains("bob")
     );
     assert_eq!(
-        store.privacy.export_user(UserId::new()).await.unwrap(),
+        store
+            .privacy
+            .export_user(UserId::new(), "moderator-1")
+            .await
+            .unwrap(),
         None
     );
 }
@@ -173,7 +182,12 @@ pub async fn delete_erases_the_person_and_keeps_the_partners_rooms_whole(store: 
         .evidence;
     let evidence: Vec<_> = evidence.iter().map(super::text_of).collect();
     assert_eq!(evidence, vec!["", "theirs", ""]);
-    let export = store.privacy.export_user(a).await.unwrap().unwrap();
+    let export = store
+        .privacy
+        .export_user(a, "moderator-1")
+        .await
+        .unwrap()
+        .unwrap();
     assert!(export["platform_user_id"].is_null());
     assert!(!export.to_string().contains("mine"));
     // The partner carries on; the same identity coming back is someone new.

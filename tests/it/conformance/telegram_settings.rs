@@ -126,3 +126,16 @@ pub async fn a_chosen_language_is_kept_per_person(store: S) {
     ));
     assert_eq!(t.ui_lang(stranger).await.unwrap(), None);
 }
+
+pub async fn an_unknown_persons_spoiler_default_is_refused(store: S) {
+    let t = &store.telegram_settings;
+    let stranger = UserId::new();
+    assert!(matches!(
+        t.set_media_spoiler_default(stranger, true).await,
+        Err(StoreError::NoSuchUser)
+    ));
+    assert!(
+        !t.media_spoiler_default(stranger).await.unwrap(),
+        "nothing kept"
+    );
+}

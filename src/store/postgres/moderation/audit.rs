@@ -44,4 +44,14 @@ impl PgStore {
     ) -> Result<(), diesel::result::Error> {
         audit(conn, by, AuditAction::Delete, Some(user), None, "").await
     }
+
+    /// The audit entry of a data-protection export, on the exporting
+    /// transaction's connection.
+    pub(in crate::store::postgres) async fn audit_export(
+        conn: &mut AsyncPgConnection,
+        user: UserId,
+        by: &str,
+    ) -> Result<(), diesel::result::Error> {
+        audit(conn, by, AuditAction::Export, Some(user), None, "").await
+    }
 }

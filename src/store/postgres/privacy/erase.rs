@@ -1,6 +1,7 @@
-//! Erasure: the person's content, profile and bans go, in one transaction.
-//! The opaque id stays as a tombstone, so that partners' rooms and message
-//! sequences stay whole.
+//! Erasure: the person's content, profile, settings, bans, the blocks they
+//! made and the ratings they gave go, in one transaction. The opaque id
+//! stays as a tombstone, so that partners' rooms and message sequences stay
+//! whole.
 
 use chrono::Utc;
 use diesel::prelude::*;
@@ -8,6 +9,7 @@ use diesel::sql_types::Uuid as SqlUuid;
 use diesel_async::RunQueryDsl;
 
 use crate::domain::{EndReason, RoomId, UserId};
+use crate::store::postgres::matching::RECOUNT;
 use crate::store::postgres::rooms::end_room_on;
 use crate::store::postgres::schema::{bans, messages, room_members, users};
 
@@ -19,6 +21,29 @@ UPDATE complaints c SET evidence = (
                               ORDER BY o), '[]'::jsonb)
     FROM jsonb_array_elements(c.evidence) WITH ORDINALITY AS x (e, o))
 WHERE c.room_id IN (SELECT room_id FROM room_members WHERE user_id = $1)";
+
+/// The blocks the person made (blocks of them are the blockers' data).
+const DELETE_BLOCKS: &str = "DELETE FROM blocks WHERE blocker_id = $1";
+
+/// Everyone the person rated, locked in id order before their ratings go:
+/// a rating being given meanwhile holds its rated person's row first (see
+/// `matching::rate`), so taking those rows before touching the ratings
+/// keeps the two from waiting on each other; two erasures take them in the
+/// same order.
+const LOCK_RATED: &str = "\
+SELECT id AS rated_id FROM users
+WHERE id IN (SELECT rated_id FROM ratings WHERE rater_id = $1)
+ORDER BY id FOR UPDATE";
+
+/// The ratings the person gave; answers whom they rated, whose reputation
+/// is then recounted without them.
+const DELETE_RATINGS: &str = "DELETE FROM ratings WHERE rater_id = $1 RETURNING rated_id";
+
+#[derive(diesel::QueryableByName)]
+struct Rated {
+    #[diesel(sql_type = SqlUuid)]
+    rated_id: uuid::Uuid,
+}
 
 /// One transaction: either the person is fully erased or nothing changed.
 pub(super) async fn erase(
@@ -63,6 +88,27 @@ pub(super) async fn erase(
     diesel::delete(bans::table.filter(bans::user_id.eq(user.0)))
         .execute(conn)
         .await?;
+    diesel::sql_query(DELETE_BLOCKS)
+        .bind::<SqlUuid, _>(user.0)
+        .execute(conn)
+        .await?;
+    let _locked: Vec<Rated> = diesel::sql_query(LOCK_RATED)
+        .bind::<SqlUuid, _>(user.0)
+        .load(conn)
+        .await?;
+    let rated: Vec<Rated> = diesel::sql_query(DELETE_RATINGS)
+        .bind::<SqlUuid, _>(user.0)
+        .load(conn)
+        .await?;
+    let mut rated: Vec<uuid::Uuid> = rated.into_iter().map(|r| r.rated_id).collect();
+    rated.sort_unstable();
+    rated.dedup();
+    for id in rated {
+        diesel::sql_query(RECOUNT)
+            .bind::<SqlUuid, _>(id)
+            .execute(conn)
+            .await?;
+    }
     diesel::update(users::table.find(user.0))
         .set((
             users::platform_user_id.eq(None::<String>),
@@ -73,6 +119,8 @@ pub(super) async fn erase(
             users::search_prefs.eq(serde_json::json!({})),
             users::default_media_spoiler.eq(false),
             users::settings.eq(serde_json::json!({})),
+            users::protect_content.eq(false),
+            users::ui_lang.eq(None::<String>),
             users::deleted_at.eq(now),
         ))
         .execute(conn)

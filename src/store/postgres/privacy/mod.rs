@@ -19,10 +19,31 @@ impl Privacy for PgStore {
         retention::purge_expired(self, cutoff).await
     }
 
-    async fn export_user(&self, user: UserId) -> Result<Option<serde_json::Value>, StoreError> {
-        self.export(user)
-            .await?
-            .map(|e| serde_json::to_value(e).map_err(|e| StoreError::Internal(e.to_string())))
+    async fn export_user(
+        &self,
+        user: UserId,
+        by: &str,
+    ) -> Result<Option<serde_json::Value>, StoreError> {
+        // One snapshot (repeatable read) for the whole document, and the
+        // audit entry in the same transaction: no export goes unrecorded.
+        let stored = with_conn!(self.checkout(), |conn| async move {
+            conn.build_transaction()
+                .repeatable_read()
+                .run(async |conn| {
+                    let stored = export::read(conn, user).await?;
+                    if stored.is_some() {
+                        PgStore::audit_export(conn, user, by).await?;
+                    }
+                    Ok::<_, diesel::result::Error>(stored)
+                })
+                .await
+                .map_err(db_error)
+        })?;
+        stored
+            .map(|s| {
+                let doc = export::build(user, s)?;
+                serde_json::to_value(doc).map_err(|e| StoreError::Internal(e.to_string()))
+            })
             .transpose()
     }
 
