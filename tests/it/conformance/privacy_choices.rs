@@ -129,7 +129,6 @@ pub async fn delete_removes_the_blocks_ratings_and_settings_the_person_made(stor
     );
     let t = &store.telegram_settings;
     assert_eq!(t.ui_lang(a).await.unwrap(), None);
-    assert!(!t.protect_content(a).await.unwrap());
     assert!(!t.media_spoiler_default(a).await.unwrap());
     // Carol is no longer avoided on her account; what Bob did is his own
     // data and stays: his block of her still holds.
