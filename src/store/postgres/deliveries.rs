@@ -6,7 +6,9 @@
 //! previous statement ran and records it with one statement: idle, one copy
 //! per statement; under load, one commit covers many chats' copies.
 
-use diesel::QueryableByName;
+use diesel::QueryResult;
+use diesel::pg::Pg;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{Array, BigInt, Nullable, Uuid as SqlUuid};
 use diesel_async::AsyncPgConnection;
 use diesel_async::RunQueryDsl;
@@ -22,22 +24,48 @@ const MAX_BATCH: usize = 256;
 /// Records waiting before callers are pushed back on.
 const QUEUE_DEPTH: usize = 4096;
 
-/// Sets each listed message's receiver copy and delivery time; returns the
-/// rows it found (a message missing from the result does not exist).
+/// The statement (around its three array arguments) that sets each listed
+/// message's receiver copy and delivery time; returns the rows it found (a message missing from the result does not exist).
 /// Rows are listed in key order, so two batches never lock in opposite
 /// orders.
-const RECORD: &str = "\
+const RECORD_HEAD: &str = "\
 UPDATE messages m SET receiver_platform_msg_id = d.copy, delivered_at = now()
-FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) AS d (room_id, seq, copy)
+FROM unnest(";
+const RECORD_TAIL: &str = ") AS d (room_id, seq, copy)
 WHERE m.room_id = d.room_id AND m.seq = d.seq
 RETURNING m.room_id, m.seq";
 
-#[derive(QueryableByName)]
-struct Found {
-    #[diesel(sql_type = SqlUuid)]
-    room_id: uuid::Uuid,
-    #[diesel(sql_type = BigInt)]
-    seq: i64,
+/// The statement with its arguments, as a query with a static id: Diesel
+/// caches the prepared statement of such a query on the connection, where
+/// `sql_query` would parse and plan it anew for every batch.
+struct RecordBatch<'a> {
+    rooms: &'a [uuid::Uuid],
+    seqs: &'a [i64],
+    copies: &'a [Option<i64>],
+}
+
+impl QueryId for RecordBatch<'_> {
+    type QueryId = RecordBatch<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl Query for RecordBatch<'_> {
+    /// (room_id, seq) of each message found.
+    type SqlType = (SqlUuid, BigInt);
+}
+
+impl QueryFragment<Pg> for RecordBatch<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql(RECORD_HEAD);
+        out.push_bind_param::<Array<SqlUuid>, _>(self.rooms)?;
+        out.push_sql("::uuid[], ");
+        out.push_bind_param::<Array<BigInt>, _>(self.seqs)?;
+        out.push_sql("::bigint[], ");
+        out.push_bind_param::<Array<Nullable<BigInt>>, _>(self.copies)?;
+        out.push_sql("::bigint[]");
+        out.push_sql(RECORD_TAIL);
+        Ok(())
+    }
 }
 
 struct Pending {
@@ -110,13 +138,15 @@ async fn store_batch(pool: &Pool<AsyncPgConnection>, mut batch: Vec<Pending>) {
             copies.push(p.copy);
         }
     }
-    let outcome: Result<Vec<Found>, StoreError> = async {
+    let outcome: Result<Vec<(uuid::Uuid, i64)>, StoreError> = async {
         with_conn!(checkout(pool), |conn| async move {
-            diesel::sql_query(RECORD)
-                .bind::<Array<SqlUuid>, _>(&rooms)
-                .bind::<Array<BigInt>, _>(&seqs)
-                .bind::<Array<Nullable<BigInt>>, _>(&copies)
-                .load::<Found>(conn)
+            let query = RecordBatch {
+                rooms: &rooms,
+                seqs: &seqs,
+                copies: &copies,
+            };
+            query
+                .load::<(uuid::Uuid, i64)>(conn)
                 .await
                 .map_err(db_error)
         })
@@ -124,8 +154,7 @@ async fn store_batch(pool: &Pool<AsyncPgConnection>, mut batch: Vec<Pending>) {
     .await;
     match outcome {
         Ok(found) => {
-            let found: std::collections::HashSet<(uuid::Uuid, i64)> =
-                found.into_iter().map(|f| (f.room_id, f.seq)).collect();
+            let found: std::collections::HashSet<(uuid::Uuid, i64)> = found.into_iter().collect();
             for p in batch {
                 let answer = if found.contains(&(p.room.0, p.seq.0)) {
                     Ok(())
