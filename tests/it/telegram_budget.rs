@@ -96,3 +96,38 @@ async fn take_as_sender(budget: &RedisBudget) {
         }
     }
 }
+
+/// Asks made at once from two replicas: however the replicas batch them,
+/// the chat's burst and the bot-wide limit grant exactly what they hold.
+#[tokio::test]
+async fn asks_at_once_from_two_replicas_never_grant_more_than_the_budget() {
+    // Arrange: a bot-wide limit of 20 calls, one chat with a burst of 3.
+    let rates = Rates {
+        global_per_sec: 20.0,
+        chat_per_sec: 0.01,
+        chat_burst: 3.0,
+    };
+    let (one, two) = replicas(&prefix("at-once"), rates).await;
+    let busy = Some(TelegramChatId::trusted(7));
+
+    // Act: 40 asks into one chat, then 40 into chats of their own, all at
+    // once and spread over both replicas.
+    let into_busy = (0..40).map(|i| if i % 2 == 0 { &one } else { &two }.try_take(busy));
+    let granted_busy = granted(futures_util::future::join_all(into_busy).await);
+    let elsewhere = (0..40).map(|i| {
+        let chat = Some(TelegramChatId::trusted(1000 + i));
+        if i % 2 == 0 { &one } else { &two }.try_take(chat)
+    });
+    let granted_elsewhere = granted(futures_util::future::join_all(elsewhere).await);
+
+    // Assert: 3 into the busy chat, and the other 17 of the 20.
+    assert_eq!(granted_busy, 3, "the chat's burst");
+    assert_eq!(granted_elsewhere, 17, "what the bot-wide limit had left");
+}
+
+fn granted(answers: Vec<Result<Option<Duration>, chathub::bus::BusError>>) -> usize {
+    answers
+        .into_iter()
+        .filter(|a| a.as_ref().unwrap().is_none())
+        .count()
+}

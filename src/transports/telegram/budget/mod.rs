@@ -9,6 +9,7 @@
 mod bucket;
 mod local;
 mod redis;
+mod takes;
 
 use std::time::Duration;
 
