@@ -6,6 +6,7 @@
 //! builds and runs one replica; `main.rs` only parses the command line.
 
 pub mod actors;
+pub mod batch;
 pub mod bus;
 pub mod config;
 pub mod domain;

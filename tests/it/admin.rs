@@ -19,7 +19,14 @@ struct Operator<'a> {
     http: reqwest::Client,
 }
 
-impl Operator<'_> {
+impl<'a> Operator<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        Self {
+            app,
+            http: reqwest::Client::new(),
+        }
+    }
+
     async fn call(&self, method: Method, path: &str, body: Option<Value>, token: bool) -> Response {
         let mut req = self.http.request(method, self.app.http(path));
         if token {
@@ -63,10 +70,7 @@ async fn export_and_delete_a_person_the_partner_is_told() {
     // Arrange: two people chatting, on Postgres.
     let db = TestDb::create().await;
     let app = app_with_admin(&db).await;
-    let op = Operator {
-        app: &app,
-        http: reqwest::Client::new(),
-    };
+    let op = Operator::new(&app);
     let store = db.store().await;
     let (mut a, mut b, room) = matched_pair(&app.ws_url("")).await;
     a.say("m1", "something of mine").await;
@@ -118,10 +122,7 @@ async fn audited(op: &Operator<'_>) -> Vec<(String, String, String)> {
 async fn an_export_needs_a_moderator_and_is_audited() {
     let db = TestDb::create().await;
     let app = app_with_admin(&db).await;
-    let op = Operator {
-        app: &app,
-        http: reqwest::Client::new(),
-    };
+    let op = Operator::new(&app);
     let store = db.store().await;
     let a = WsClient::connect(&app.ws_url("")).await;
     let alice = user_of(&*store, &a.session).await;
@@ -164,10 +165,7 @@ async fn an_export_needs_a_moderator_and_is_audited() {
 async fn a_banned_person_cannot_search_and_bad_requests_change_nothing() {
     let db = TestDb::create().await;
     let app = app_with_admin(&db).await;
-    let op = Operator {
-        app: &app,
-        http: reqwest::Client::new(),
-    };
+    let op = Operator::new(&app);
     let store = db.store().await;
     let mut a = WsClient::connect(&app.ws_url("")).await;
     let alice = user_of(&*store, &a.session).await;
@@ -229,10 +227,7 @@ async fn a_complaint_shows_its_evidence_and_can_be_closed() {
 
     let db = TestDb::create().await;
     let app = app_with_admin(&db).await;
-    let op = Operator {
-        app: &app,
-        http: reqwest::Client::new(),
-    };
+    let op = Operator::new(&app);
     let (mut a, mut b, _room) = matched_pair(&app.ws_url("")).await;
     b.say("r1", "rude words").await;
     b.expect("ack").await;
@@ -276,10 +271,7 @@ async fn a_room_ended_by_a_deletion_is_counted_as_moderation() {
     const ENDED: &str = "chathub_rooms_ended_total{reason=\"moderation\"}";
     let db = TestDb::create().await;
     let app = app_with_admin(&db).await;
-    let op = Operator {
-        app: &app,
-        http: reqwest::Client::new(),
-    };
+    let op = Operator::new(&app);
     let store = db.store().await;
     let (a, mut b, _room) = matched_pair(&app.ws_url("")).await;
     let alice = user_of(&*store, &a.session).await;

@@ -14,10 +14,10 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::AsyncPgConnection;
 use diesel_async::RunQueryDsl;
 use diesel_async::pooled_connection::deadpool::Pool;
-use tokio::sync::{mpsc, oneshot};
 
 use super::append_sql::{AppendBatch, AppendRow};
 use super::{checkout, db_error, with_conn};
+use crate::batch::{self, Batcher};
 use crate::domain::Columns;
 use crate::domain::{Origin, Seq};
 use crate::store::{Appended, NewMessage, StoreError};
@@ -30,22 +30,27 @@ const QUEUE_DEPTH: usize = 4096;
 /// message, a deadlock between replicas); the retry then sees the winner.
 const ATTEMPTS: usize = 3;
 
-type Reply = oneshot::Sender<Result<Appended, StoreError>>;
-
-struct Pending {
-    msg: NewMessage,
-    reply: Reply,
-}
+type Pending = batch::Pending<NewMessage, Result<Appended, StoreError>>;
 
 pub(super) struct AppendWriter {
-    shards: Vec<mpsc::Sender<Pending>>,
+    shards: Vec<Batcher<Shard>>,
 }
 
-/// What every shard's batches share.
-#[derive(Clone, Copy)]
-struct ShardConfig {
+/// One shard's writer task: the pool its statements run on, and what every
+/// batch's statement carries.
+pub(super) struct Shard {
+    pool: Pool<AsyncPgConnection>,
     /// Seconds a room's `last_active_at` may lag (`activity_step`).
     activity_step_secs: f64,
+}
+
+impl batch::Handler for Shard {
+    type Ask = NewMessage;
+    type Answer = Result<Appended, StoreError>;
+
+    async fn handle(&mut self, batch: Vec<Pending>) {
+        store_batch(&self.pool, batch, self.activity_step_secs).await;
+    }
 }
 
 impl AppendWriter {
@@ -56,14 +61,13 @@ impl AppendWriter {
         shards: usize,
         activity_step: std::time::Duration,
     ) -> Self {
-        let config = ShardConfig {
-            activity_step_secs: activity_step.as_secs_f64(),
-        };
         let shards = (0..shards.max(1))
             .map(|_| {
-                let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
-                tokio::spawn(run_shard(pool.clone(), rx, config));
-                tx
+                let shard = Shard {
+                    pool: pool.clone(),
+                    activity_step_secs: activity_step.as_secs_f64(),
+                };
+                Batcher::start(shard, QUEUE_DEPTH, MAX_BATCH)
             })
             .collect();
         Self { shards }
@@ -74,56 +78,37 @@ impl AppendWriter {
         msg.room.hash(&mut hasher);
         let shard = (hasher.finish() % self.shards.len() as u64) as usize;
         let stopped = || StoreError::Unavailable("message writer stopped".into());
-        let (reply, answer) = oneshot::channel();
         self.shards
             .get(shard)
             .ok_or_else(stopped)?
-            .send(Pending { msg, reply })
+            .ask(msg)
             .await
-            .map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?
+            .map_err(|_| stopped())?
     }
 }
 
-async fn run_shard(
-    pool: Pool<AsyncPgConnection>,
-    mut queue: mpsc::Receiver<Pending>,
-    config: ShardConfig,
-) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
-    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        // A caller that gave up (timed out) has been told to retry; storing
-        // its message now would only add load when the database is slow.
-        batch.retain(|p| !p.reply.is_closed());
-        if !batch.is_empty() {
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(MAX_BATCH));
-            store_batch(&pool, full, config).await;
-        }
-    }
-}
-
-async fn store_batch(pool: &Pool<AsyncPgConnection>, batch: Vec<Pending>, config: ShardConfig) {
+async fn store_batch(pool: &Pool<AsyncPgConnection>, batch: Vec<Pending>, activity_step_secs: f64) {
     // Within a batch each idempotency key goes to the database once; later
     // copies (a client retrying faster than we store) share its answer.
     let mut query = AppendBatch {
-        activity_step_secs: config.activity_step_secs,
+        activity_step_secs,
         ..AppendBatch::default()
     };
     let mut slot_of_key: HashMap<(uuid::Uuid, &str), usize> = HashMap::new();
     let mut slots = Vec::with_capacity(batch.len());
     for p in &batch {
-        let key = (p.msg.sender.0, p.msg.client_msg_id.as_str());
+        let key = (p.ask.sender.0, p.ask.client_msg_id.as_str());
         let fresh = !slot_of_key.contains_key(&key);
         let slot = *slot_of_key.entry(key).or_insert_with(|| {
-            query.rooms.push(p.msg.room.0);
-            query.senders.push(p.msg.sender.0);
-            let cols = Columns::new(&p.msg.body, &p.msg.origin, p.msg.reply_to);
+            query.rooms.push(p.ask.room.0);
+            query.senders.push(p.ask.sender.0);
+            let cols = Columns::new(&p.ask.body, &p.ask.origin, p.ask.reply_to);
             query.kinds.push(cols.kind.as_str());
             query.texts.push(cols.text);
             let extra = cols.extra;
             query
                 .client_msg_ids
-                .push(p.msg.client_msg_id.as_str().to_owned());
+                .push(p.ask.client_msg_id.as_str().to_owned());
             query.media_file_ids.push(extra.media_file_id);
             query.captions.push(extra.caption);
             query.reply_to_seqs.push(extra.reply_to_seq.map(|s| s.0));
@@ -139,13 +124,13 @@ async fn store_batch(pool: &Pool<AsyncPgConnection>, batch: Vec<Pending>, config
     for (p, (slot, fresh)) in batch.into_iter().zip(slots) {
         // A duplicate carries the retry's content here; `append_message`
         // replaces it with the first copy as stored.
-        let answer = match outcome.get(slot) {
+        p.answer_with(|msg| match outcome.get(slot) {
             Some(Ok((Some(seq), _, Some(at), _))) => Ok(Appended {
-                message: p.msg.stored(Seq(*seq), *at),
+                message: msg.stored(Seq(*seq), *at),
                 duplicate: true,
             }),
             Some(Ok((None, Some(seq), Some(at), protect))) => {
-                let mut message = p.msg.stored(Seq(*seq), *at);
+                let mut message = msg.stored(Seq(*seq), *at);
                 if let Origin::Telegram(origin) = &mut message.origin {
                     origin.protect |= *protect;
                 }
@@ -157,9 +142,7 @@ async fn store_batch(pool: &Pool<AsyncPgConnection>, batch: Vec<Pending>, config
             Some(Ok((None, None, _, _))) => Err(StoreError::RoomClosed),
             Some(Err(e)) => Err(e.clone()),
             Some(Ok(_)) | None => Err(StoreError::Internal("append lost a row".into())),
-        };
-        // The caller may have timed out meanwhile; nothing to do then.
-        let _ = p.reply.send(answer);
+        });
     }
 }
 

@@ -13,9 +13,9 @@ use diesel::sql_types::{Array, BigInt, Nullable, Uuid as SqlUuid};
 use diesel_async::AsyncPgConnection;
 use diesel_async::RunQueryDsl;
 use diesel_async::pooled_connection::deadpool::Pool;
-use tokio::sync::{mpsc, oneshot};
 
 use super::{checkout, db_error, with_conn};
+use crate::batch::{self, Batcher};
 use crate::domain::{RoomId, Seq};
 use crate::store::StoreError;
 
@@ -68,24 +68,40 @@ impl QueryFragment<Pg> for RecordBatch<'_> {
     }
 }
 
-struct Pending {
+/// One copy to record.
+pub(super) struct Record {
     room: RoomId,
     seq: Seq,
     copy: Option<i64>,
-    reply: oneshot::Sender<Result<(), StoreError>>,
+}
+
+type Pending = batch::Pending<Record, Result<(), StoreError>>;
+
+/// The writer task's state: the pool its statements run on.
+pub(super) struct Writer {
+    pool: Pool<AsyncPgConnection>,
+}
+
+impl batch::Handler for Writer {
+    type Ask = Record;
+    type Answer = Result<(), StoreError>;
+
+    async fn handle(&mut self, batch: Vec<Pending>) {
+        store_batch(&self.pool, batch).await;
+    }
 }
 
 pub(super) struct DeliveryWriter {
-    queue: mpsc::Sender<Pending>,
+    writer: Batcher<Writer>,
 }
 
 impl DeliveryWriter {
     /// Starts the writer task on the current tokio runtime; it stops when
     /// the writer is dropped.
     pub(super) fn start(pool: Pool<AsyncPgConnection>) -> Self {
-        let (queue, rx) = mpsc::channel(QUEUE_DEPTH);
-        tokio::spawn(run(pool, rx));
-        Self { queue }
+        Self {
+            writer: Batcher::start(Writer { pool }, QUEUE_DEPTH, MAX_BATCH),
+        }
     }
 
     /// Records one copy; answers once it is committed. `NoSuchRoom` when
@@ -96,42 +112,26 @@ impl DeliveryWriter {
         seq: Seq,
         copy: Option<i64>,
     ) -> Result<(), StoreError> {
-        let stopped = || StoreError::Unavailable("delivery writer stopped".into());
-        let (reply, answer) = oneshot::channel();
-        let pending = Pending {
-            room,
-            seq,
-            copy,
-            reply,
-        };
-        self.queue.send(pending).await.map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?
-    }
-}
-
-async fn run(pool: Pool<AsyncPgConnection>, mut queue: mpsc::Receiver<Pending>) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
-    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        // A caller that gave up was told to retry; its record comes again.
-        batch.retain(|p| !p.reply.is_closed());
-        if !batch.is_empty() {
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(MAX_BATCH));
-            store_batch(&pool, full).await;
-        }
+        let record = Record { room, seq, copy };
+        self.writer
+            .ask(record)
+            .await
+            .map_err(|_| StoreError::Unavailable("delivery writer stopped".into()))?
     }
 }
 
 async fn store_batch(pool: &Pool<AsyncPgConnection>, mut batch: Vec<Pending>) {
     // Key order for the row locks; a message listed twice (a retry racing
     // its first attempt) is written once, with the latest copy.
-    batch.sort_by_key(|p| (p.room.0, p.seq.0));
+    batch.sort_by_key(|p| (p.ask.room.0, p.ask.seq.0));
     let mut rooms = Vec::with_capacity(batch.len());
     let mut seqs = Vec::with_capacity(batch.len());
     let mut copies = Vec::with_capacity(batch.len());
     for (i, p) in batch.iter().enumerate() {
+        let p = &p.ask;
         let next_same = batch
             .get(i + 1)
-            .is_some_and(|n| (n.room, n.seq) == (p.room, p.seq));
+            .is_some_and(|n| (n.ask.room, n.ask.seq) == (p.room, p.seq));
         if !next_same {
             rooms.push(p.room.0);
             seqs.push(p.seq.0);
@@ -156,18 +156,17 @@ async fn store_batch(pool: &Pool<AsyncPgConnection>, mut batch: Vec<Pending>) {
         Ok(found) => {
             let found: std::collections::HashSet<(uuid::Uuid, i64)> = found.into_iter().collect();
             for p in batch {
-                let answer = if found.contains(&(p.room.0, p.seq.0)) {
+                let answer = if found.contains(&(p.ask.room.0, p.ask.seq.0)) {
                     Ok(())
                 } else {
                     Err(StoreError::NoSuchRoom)
                 };
-                // The caller may have timed out meanwhile; nothing to do then.
-                let _ = p.reply.send(answer);
+                p.answer(answer);
             }
         }
         Err(e) => {
             for p in batch {
-                let _ = p.reply.send(Err(e.clone()));
+                p.answer(Err(e.clone()));
             }
         }
     }

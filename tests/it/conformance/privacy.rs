@@ -98,12 +98,7 @@ pub async fn export_holds_everything_about_one_person_and_nothing_of_the_partner
         .unwrap();
     store.moderation.ban(ban(a, None)).await.unwrap();
 
-    let export = store
-        .privacy
-        .export_user(a, "moderator-1")
-        .await
-        .unwrap()
-        .unwrap();
+    let export = exported(&store, a, "moderator-1").await;
 
     assert_eq!(export["id"], a.to_string());
     assert_eq!(export["platform"], "web");
@@ -182,12 +177,7 @@ pub async fn delete_erases_the_person_and_keeps_the_partners_rooms_whole(store: 
         .evidence;
     let evidence: Vec<_> = evidence.iter().map(super::text_of).collect();
     assert_eq!(evidence, vec!["", "theirs", ""]);
-    let export = store
-        .privacy
-        .export_user(a, "moderator-1")
-        .await
-        .unwrap()
-        .unwrap();
+    let export = exported(&store, a, "moderator-1").await;
     assert!(export["platform_user_id"].is_null());
     assert!(!export.to_string().contains("mine"));
     // The partner carries on; the same identity coming back is someone new.
@@ -201,4 +191,14 @@ pub async fn delete_erases_the_person_and_keeps_the_partners_rooms_whole(store: 
             .await
             .unwrap()
     );
+}
+
+/// What an export by `by` holds about `user`, who must exist.
+pub async fn exported(store: &S, user: UserId, by: &str) -> serde_json::Value {
+    store
+        .privacy
+        .export_user(user, by)
+        .await
+        .unwrap()
+        .expect("the person exists")
 }

@@ -8,6 +8,7 @@ use chathub::domain::{Age, Gender, Lang, RoomId, Score, SearchPrefs, UiLang, Use
 use chathub::store::{AuditAction, AuditEntry};
 use serde_json::{Value, json};
 
+use super::privacy::exported;
 use super::{S, pair, user};
 
 /// Alice (rated Bob down in their room, blocked Carol, chose preferences
@@ -47,12 +48,7 @@ async fn reputation(store: &S, user: UserId) -> i64 {
 pub async fn export_holds_preferences_blocks_ratings_and_settings_and_is_audited(store: S) {
     let (a, b, c, room, prefs) = alice_chose_things(&store).await;
 
-    let export = store
-        .privacy
-        .export_user(a, "moderator-7")
-        .await
-        .unwrap()
-        .unwrap();
+    let export = exported(&store, a, "moderator-7").await;
 
     assert_eq!(
         export["profile"]["search_prefs"],
@@ -110,12 +106,7 @@ pub async fn delete_removes_the_blocks_ratings_and_settings_the_person_made(stor
         0,
         "her rating no longer counts for Bob"
     );
-    let export = store
-        .privacy
-        .export_user(a, "moderator-1")
-        .await
-        .unwrap()
-        .unwrap();
+    let export = exported(&store, a, "moderator-1").await;
     assert_eq!(export["blocks"], json!([]));
     assert_eq!(export["ratings"], json!([]));
     assert_eq!(

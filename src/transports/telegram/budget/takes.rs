@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use redis::Script;
 use redis::aio::ConnectionManager;
-use tokio::sync::{mpsc, oneshot};
 
 use super::Window;
+use crate::batch::{self, Batcher};
 use crate::bus::BusError;
 use crate::bus::redis::TelegramKeys;
 use crate::config::Rates;
@@ -86,99 +86,92 @@ return out
 
 type Answer = Result<Option<Duration>, BusError>;
 
-/// One sender's ask for one call (into `chat`, if given).
-struct Ask {
-    chat: Option<TelegramChatId>,
-    reply: oneshot::Sender<Answer>,
-}
-
-/// The queue in front of the batching task; the task stops when this is
-/// dropped.
-pub(super) struct Takes {
-    queue: mpsc::Sender<Ask>,
-}
-
-/// What every batch's script call carries besides the asks.
-struct Limits {
+/// The batching task's state: its connection, and what every script call
+/// carries besides the asks (an ask is the chat it is for, if any).
+struct Decider {
+    conn: ConnectionManager,
+    script: Script,
     keys: TelegramKeys,
     rates: Rates,
     window: Window,
 }
 
-impl Takes {
-    /// Starts the batching task on the current tokio runtime.
-    pub(super) fn start(conn: ConnectionManager, keys: TelegramKeys, rates: Rates) -> Self {
-        let (queue, asks) = mpsc::channel(QUEUE_DEPTH);
-        let limits = Limits {
-            keys,
-            rates,
-            window: Window::for_rate(rates.global_per_sec),
-        };
-        tokio::spawn(run(conn, asks, limits));
-        Self { queue }
-    }
+impl batch::Handler for Decider {
+    type Ask = Option<TelegramChatId>;
+    type Answer = Answer;
 
-    /// `None` when the call may go now, else how long to wait first.
-    pub(super) async fn take(&self, chat: Option<TelegramChatId>) -> Answer {
-        let stopped = || BusError::Unavailable("telegram budget stopped".into());
-        let (reply, answer) = oneshot::channel();
-        self.queue
-            .send(Ask { chat, reply })
-            .await
-            .map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?
-    }
-}
-
-async fn run(mut conn: ConnectionManager, mut asks: mpsc::Receiver<Ask>, limits: Limits) {
-    let script = Script::new(TAKE_MANY);
-    let mut batch = Vec::with_capacity(MAX_BATCH);
-    while asks.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let decided = decide(&script, &mut conn, &batch, &limits).await;
-        for (i, ask) in batch.drain(..).enumerate() {
-            let answer = match &decided {
+    async fn handle(&mut self, batch: Vec<batch::Pending<Self::Ask, Answer>>) {
+        let decided = self.decide(&batch).await;
+        for (i, ask) in batch.into_iter().enumerate() {
+            ask.answer(match &decided {
                 Ok(waits) => match waits.get(i) {
                     Some(&ms) => Ok((ms > 0).then(|| Duration::from_millis(ms.unsigned_abs()))),
                     None => Err(BusError::Unavailable("budget answer too short".into())),
                 },
                 Err(BusError::Unavailable(why)) => Err(BusError::Unavailable(why.clone())),
-            };
-            // A sender that stopped waiting has nothing to be told.
-            let _ = ask.reply.send(answer);
+            });
         }
     }
 }
 
-/// One script call for the whole batch: per ask, 0 or milliseconds to wait.
-async fn decide(
-    script: &Script,
-    conn: &mut ConnectionManager,
-    batch: &[Ask],
-    limits: &Limits,
-) -> Result<Vec<i64>, BusError> {
-    let Limits {
-        keys,
-        rates,
-        window,
-    } = limits;
-    let mut inv = script.prepare_invoke();
-    inv.key(keys.pause())
-        .key(keys.window())
-        .key(keys.window_count());
-    for ask in batch {
-        match ask.chat {
-            Some(chat) => inv.key(keys.chat(chat.raw())),
-            // Declared but untouched: the script skips asks without a chat.
-            None => inv.key(keys.window_count()),
+impl Decider {
+    /// One script call for the whole batch: per ask, 0 or milliseconds to
+    /// wait.
+    async fn decide(
+        &mut self,
+        batch: &[batch::Pending<Option<TelegramChatId>, Answer>],
+    ) -> Result<Vec<i64>, BusError> {
+        let keys = &self.keys;
+        let mut inv = self.script.prepare_invoke();
+        inv.key(keys.pause())
+            .key(keys.window())
+            .key(keys.window_count());
+        for pending in batch {
+            match pending.ask {
+                Some(chat) => inv.key(keys.chat(chat.raw())),
+                // Declared but untouched: the script skips asks without a chat.
+                None => inv.key(keys.window_count()),
+            };
+        }
+        let window_ms = u64::try_from(self.window.window.as_millis()).unwrap_or(u64::MAX);
+        inv.arg(self.window.limit)
+            .arg(window_ms)
+            .arg(self.rates.chat_per_sec)
+            .arg(self.rates.chat_burst);
+        for pending in batch {
+            inv.arg(if pending.ask.is_some() { "1" } else { "0" });
+        }
+        Ok(inv.invoke_async(&mut self.conn).await?)
+    }
+}
+
+/// The queue in front of the batching task; the task stops when this is
+/// dropped.
+pub(super) struct Takes {
+    decider: Batcher<Decider>,
+}
+
+impl Takes {
+    /// Starts the batching task on the current tokio runtime.
+    pub(super) fn start(conn: ConnectionManager, keys: TelegramKeys, rates: Rates) -> Self {
+        let decider = Decider {
+            conn,
+            script: Script::new(TAKE_MANY),
+            keys,
+            rates,
+            window: Window::for_rate(rates.global_per_sec),
         };
+        Self {
+            decider: Batcher::start(decider, QUEUE_DEPTH, MAX_BATCH),
+        }
     }
-    let window_ms = u64::try_from(window.window.as_millis()).unwrap_or(u64::MAX);
-    inv.arg(window.limit)
-        .arg(window_ms)
-        .arg(rates.chat_per_sec)
-        .arg(rates.chat_burst);
-    for ask in batch {
-        inv.arg(if ask.chat.is_some() { "1" } else { "0" });
+
+    /// `None` when the call may go now (into `chat`, if given), else how
+    /// long to wait first.
+    pub(super) async fn take(&self, chat: Option<TelegramChatId>) -> Answer {
+        self.decider
+            .ask(chat)
+            .await
+            .map_err(|_| BusError::Unavailable("telegram budget stopped".into()))?
     }
-    Ok(inv.invoke_async(conn).await?)
 }
