@@ -176,8 +176,17 @@ async fn messages_keep_the_order_sent_and_a_next_waits_for_them() {
 
     h.gate.add_permits(2);
     next.await.unwrap().unwrap();
-    assert_eq!(first.await.unwrap().unwrap(), Some(Seq(1)));
-    assert_eq!(second.await.unwrap().unwrap(), Some(Seq(2)));
+    // A session client's messages are answered once queued; their seqs
+    // come with the acks.
+    assert_eq!(first.await.unwrap().unwrap(), None);
+    assert_eq!(second.await.unwrap().unwrap(), None);
+    let mut acked = Vec::new();
+    while acked.len() < 2 {
+        if let Outgoing::Ack { seq, .. } = h.a.next().await {
+            acked.push(seq.0);
+        }
+    }
+    assert_eq!(acked, vec![1, 2]);
 
     // Both were stored, in the order sent, before the room ended.
     let stored = h
@@ -219,4 +228,45 @@ async fn a_message_stored_before_the_partner_left_is_acked_before_partner_left()
         }
     }
     assert_eq!(seen, vec!["ack", "partner_left"]);
+}
+
+#[actix::test]
+async fn a_web_persons_typing_reaches_the_partner_while_their_message_waits_for_the_store() {
+    // Arrange: A's message is held at the store.
+    let mut h = held_pair().await;
+
+    // Act: the page's reader is answered at once and sends typing next.
+    // (The timeout only turns a reader stuck behind the store into a
+    // failure instead of a hang.)
+    let answer = h.a.addr.send(text("a1"));
+    let answered = tokio::time::timeout(Duration::from_secs(30), answer)
+        .await
+        .expect("answered before the store")
+        .unwrap();
+    h.waiting.recv().await.unwrap();
+    h.a.cmd(ClientCommand::Typing).await;
+
+    // Assert: B sees A typing before A's message is stored; the ack and
+    // the message follow once it is.
+    assert!(matches!(answered, Ok(None)), "answered once queued");
+    loop {
+        match h.b.next().await {
+            Outgoing::Typing { .. } => break,
+            Outgoing::Message { .. } => panic!("the message came before the typing signal"),
+            _ => {}
+        }
+    }
+    h.gate.add_permits(1);
+    loop {
+        if let Outgoing::Ack { seq, .. } = h.a.next().await {
+            assert_eq!(seq, Seq(1));
+            break;
+        }
+    }
+    loop {
+        if let Outgoing::Message { seq, .. } = h.b.next().await {
+            assert_eq!(seq, Seq(1));
+            break;
+        }
+    }
 }

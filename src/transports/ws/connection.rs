@@ -242,8 +242,10 @@ fn protocol_close(e: &actix_ws::ProtocolError) -> actix_ws::CloseReason {
     }
 }
 
-/// Reads frames and hands each command to the actor, waiting for it to
-/// finish before reading the next (order, and backpressure on the socket).
+/// Reads frames and hands each command to the actor, waiting for its
+/// answer before reading the next (order, and backpressure on the socket).
+/// A message is answered once queued for the store (its ack or error comes
+/// through the outbox), so what follows it is read at once.
 pub async fn read_loop(
     mut session: Session,
     stream: MessageStream,

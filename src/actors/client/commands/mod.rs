@@ -59,7 +59,10 @@ pub enum ClientCommand {
 /// Run one command for this person. The outcome is also pushed to the
 /// person (ack, searching, error...); the reply tells the transport whether
 /// the command took effect (`Some(seq)` for a stored message), which the
-/// Telegram webhook needs to decide its HTTP status.
+/// Telegram webhook needs to decide its HTTP status. A session client's
+/// message is answered `Ok(None)` as soon as it is queued: its outcome
+/// reaches the person as an ack or an error, so the page's reader goes on
+/// reading (a typing signal does not wait for the store).
 #[derive(Message)]
 #[rtype(result = "Result<Option<Seq>, ChatError>")]
 pub struct Command {
@@ -81,6 +84,7 @@ impl Handler<Command> for ClientActor {
             ClientCommand::Send { id, .. } => Some(id.as_str().to_owned()),
             _ => None,
         };
+        let answer_when_queued = msg_id.is_some() && self.start.acks();
         if matches!(msg.cmd, ClientCommand::Typing) {
             // Outside the flood limit: typing has its own, and dropping a
             // typing signal is never worth an error.
@@ -105,7 +109,7 @@ impl Handler<Command> for ClientActor {
             self.alone(msg.cmd, ctx)
         };
         // Errors reach the person here, in one place, whatever the command.
-        Box::pin(fut.map(move |res, act: &mut Self, ctx| {
+        let fut = Box::pin(fut.map(move |res, act: &mut Self, ctx| {
             if let Err(e) = &res {
                 metrics::counter!(crate::telemetry::metric::COMMAND_ERRORS, "code" => e.code())
                     .increment(1);
@@ -118,7 +122,14 @@ impl Handler<Command> for ClientActor {
                 act.push(Outgoing::Error { error, id: msg_id }, ctx);
             }
             res
-        }))
+        }));
+        if answer_when_queued {
+            // Still beside the actor, not holding it: the ack or the error
+            // is pushed when the store answers, as above.
+            ctx.spawn(fut.map(|_, _, _| ()));
+            return done(Ok(None));
+        }
+        fut
     }
 }
 
