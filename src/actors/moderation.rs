@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::Deps;
 use crate::bus::{BusEvent, Topic};
-use crate::domain::{ComplaintId, UserId};
+use crate::domain::{ComplaintId, EndReason, UserId};
 use crate::store::{Complaint, ComplaintStatus, NewBan, StoreError};
 
 /// A complaint just filed on this replica, for the moderators' chat.
@@ -39,9 +39,10 @@ pub fn feed(deps: &Deps, complaint: NewComplaint) {
     }
 }
 
-/// Bans `ban.user` (stored and audited together), then tells every
-/// replica, whose sessions of that person end. Returns the end of the ban
-/// now in force (`None` = permanent), which may outlast this one.
+/// Bans `ban.user` (stored and audited together), ends their chat here
+/// and now, then tells every replica, whose sessions of that person end.
+/// Returns the end of the ban now in force (`None` = permanent), which may
+/// outlast this one.
 pub async fn ban(deps: &Deps, ban: NewBan) -> Result<Option<DateTime<Utc>>, StoreError> {
     let (user, asked) = (ban.user, ban.until);
     let moderation = &deps.store.moderation;
@@ -50,6 +51,14 @@ pub async fn ban(deps: &Deps, ban: NewBan) -> Result<Option<DateTime<Utc>>, Stor
         .active_ban(user)
         .await?
         .map_or(asked, |b| b.until);
+    // Ended by the store, not only by the person's actor once the doorbell
+    // below reaches it: a lost doorbell would otherwise leave the room open
+    // to their messages until their next periodic sync. The store refuses
+    // an ended room's messages, and the partner hears the end at once.
+    if let Some(room) = deps.store.rooms.active_room(user).await? {
+        deps.end_room(room.id, Some(user), EndReason::Moderation)
+            .await?;
+    }
     announce(deps, user, BusEvent::Banned { user, until }).await;
     tracing::info!(user = %user, "user banned");
     Ok(until)

@@ -17,6 +17,21 @@ impl ClientActor {
             .filter(|b| b.until.is_none_or(|until| until > chrono::Utc::now()))
     }
 
+    /// Reads the person's ban from the store (the truth, when a doorbell may
+    /// have been lost) and acts on it if there is one.
+    pub(super) fn check_ban(&mut self, ctx: &mut Context<Self>) {
+        let (store, user) = (self.deps.store.clone(), self.user);
+        ctx.spawn(
+            actix::fut::wrap_future(async move { store.moderation.active_ban(user).await }).map(
+                |res, act: &mut Self, ctx| {
+                    if let Ok(Some(ban)) = res {
+                        act.on_banned(ban, ctx);
+                    }
+                },
+            ),
+        );
+    }
+
     /// The person was banned: end their room (the partner hears
     /// `moderation`) or their search, tell them until when, then close.
     pub(super) fn on_banned(&mut self, ban: ActiveBan, ctx: &mut Context<Self>) {

@@ -6,6 +6,7 @@
 
 mod connections;
 mod delivery;
+mod moderation;
 mod pairing;
 mod sends;
 
@@ -23,7 +24,7 @@ use super::client::{
 use super::hub::Hub;
 use super::matcher::{Matcher, QueueLength};
 use super::{Deps, Limits};
-use crate::bus::{MemoryBus, MemoryPresence, MemoryQueue, SearchQueue};
+use crate::bus::{Bus, MemoryBus, MemoryPresence, MemoryQueue, SearchQueue};
 use crate::domain::{EndReason, MatchPolicy, Platform, RoomId, Seq, SessionToken, UserId};
 use crate::store::Stores;
 
@@ -57,8 +58,16 @@ fn core_with_queue() -> (Deps, Arc<MemoryQueue>) {
 
 /// The core on `store` (in-memory adapters, some of them wrapped by a test).
 fn core_on(store: Stores) -> (Deps, Arc<MemoryQueue>) {
+    core_on_bus(store, |bus| bus)
+}
+
+/// As [`core_on`], with the in-process bus wrapped by `wrap`.
+fn core_on_bus(
+    store: Stores,
+    wrap: impl FnOnce(Arc<MemoryBus>) -> Arc<dyn Bus>,
+) -> (Deps, Arc<MemoryQueue>) {
     let (bus, signals) = MemoryBus::new();
-    let bus = Arc::new(bus);
+    let bus = wrap(Arc::new(bus));
     let presence = Arc::new(MemoryPresence::new());
     let hub = Hub::new(
         store.clone(),

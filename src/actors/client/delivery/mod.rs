@@ -196,7 +196,12 @@ impl ClientActor {
         }
         Box::pin(self.catch_up().map(move |_, act: &mut Self, ctx| {
             act.leave_room(room, ctx);
-            if by == Some(act.user) {
+            if by == Some(act.user) && reason == EndReason::Moderation {
+                // Ended for their ban by the replica that stored it; the
+                // ban's own doorbell may be lost or still on its way, so
+                // the store says what to tell them.
+                act.check_ban(ctx);
+            } else if by == Some(act.user) {
                 act.push(Outgoing::Stopped, ctx);
             } else {
                 act.push(Outgoing::PartnerLeft { room, reason }, ctx);

@@ -33,15 +33,7 @@ impl Handler<CatchUp> for ClientActor {
         );
         if self.state != PersonState::Idle {
             // A lost `Banned` doorbell is found here: the store is the truth.
-            let (store, user) = (self.deps.store.clone(), self.user);
-            ctx.spawn(
-                actix::fut::wrap_future(async move { store.moderation.active_ban(user).await })
-                    .map(|res, act: &mut Self, ctx| {
-                        if let Ok(Some(ban)) = res {
-                            act.on_banned(ban, ctx);
-                        }
-                    }),
-            );
+            self.check_ban(ctx);
         }
         match self.state {
             PersonState::InRoom(room) => {
