@@ -175,11 +175,14 @@ impl Application {
                 )
                 .configure(http::public_routes)
                 .configure(|cfg| {
-                    if !separate_admin {
-                        http::operator_routes(cfg);
-                    }
+                    // Before the operator routes: routes are tried in
+                    // order, and every webhook update would otherwise be
+                    // matched against the admin API's patterns first.
                     if let Some(tg) = &routed {
                         telegram::routes(cfg, tg.clone());
+                    }
+                    if !separate_admin {
+                        http::operator_routes(cfg);
                     }
                 })
         })
