@@ -1,5 +1,5 @@
 //! The layers only point down: transports → actors → ports (store, bus) →
-//! domain, with `config` and `telemetry` as leaves anyone may use. This
+//! domain, with `config`, `telemetry` and `batch` as leaves anyone may use. This
 //! reads every source file and fails on an import that points up (or
 //! sideways where the README says it must not), naming the file and the
 //! import, so a reader can check the direction by running it.
@@ -8,7 +8,15 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// What the actors may use: the ports, the domain, the leaves.
-const BELOW_ACTORS: &[&str] = &["domain", "store", "bus", "error", "telemetry", "config"];
+const BELOW_ACTORS: &[&str] = &[
+    "domain",
+    "store",
+    "bus",
+    "error",
+    "telemetry",
+    "config",
+    "batch",
+];
 
 /// What a transport may use: every actor, and all that is below them.
 const BELOW_TRANSPORTS: &[&str] = &[
@@ -24,6 +32,7 @@ const BELOW_TRANSPORTS: &[&str] = &[
     "error",
     "telemetry",
     "config",
+    "batch",
     "i18n",
 ];
 
@@ -31,11 +40,12 @@ const BELOW_TRANSPORTS: &[&str] = &[
 /// submodules are always allowed; anything not listed is refused.
 const RULES: &[(&str, &[&str])] = &[
     ("domain", &[]),
+    ("batch", &[]),
     ("config", &["domain"]),
     ("i18n", &["domain"]),
     ("telemetry", &["config", "domain"]),
-    ("store", &["domain", "telemetry", "config"]),
-    ("bus", &["domain", "telemetry", "config"]),
+    ("store", &["domain", "telemetry", "config", "batch"]),
+    ("bus", &["domain", "telemetry", "config", "batch"]),
     ("error", &["domain", "store", "bus"]),
     ("actors::matcher", BELOW_ACTORS),
     ("actors::hub", BELOW_ACTORS),
@@ -52,6 +62,7 @@ const RULES: &[(&str, &[&str])] = &[
             "error",
             "telemetry",
             "config",
+            "batch",
         ],
     ),
     ("actors", BELOW_ACTORS),
