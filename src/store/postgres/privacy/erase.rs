@@ -29,15 +29,16 @@ const DELETE_BLOCKS: &str = "DELETE FROM blocks WHERE blocker_id = $1";
 /// a rating being given meanwhile holds its rated person's row first (see
 /// `matching::rate`), so taking those rows before touching the ratings
 /// keeps the two from waiting on each other; two erasures take them in the
-/// same order.
+/// same order. These are the people whose reputation is recounted: the
+/// person's own row is locked already, so no rating of theirs can be added
+/// before the delete.
 const LOCK_RATED: &str = "\
 SELECT id AS rated_id FROM users
 WHERE id IN (SELECT rated_id FROM ratings WHERE rater_id = $1)
 ORDER BY id FOR UPDATE";
 
-/// The ratings the person gave; answers whom they rated, whose reputation
-/// is then recounted without them.
-const DELETE_RATINGS: &str = "DELETE FROM ratings WHERE rater_id = $1 RETURNING rated_id";
+/// The ratings the person gave.
+const DELETE_RATINGS: &str = "DELETE FROM ratings WHERE rater_id = $1";
 
 #[derive(diesel::QueryableByName)]
 struct Rated {
@@ -92,20 +93,17 @@ pub(super) async fn erase(
         .bind::<SqlUuid, _>(user.0)
         .execute(conn)
         .await?;
-    let _locked: Vec<Rated> = diesel::sql_query(LOCK_RATED)
+    let rated: Vec<Rated> = diesel::sql_query(LOCK_RATED)
         .bind::<SqlUuid, _>(user.0)
         .load(conn)
         .await?;
-    let rated: Vec<Rated> = diesel::sql_query(DELETE_RATINGS)
+    diesel::sql_query(DELETE_RATINGS)
         .bind::<SqlUuid, _>(user.0)
-        .load(conn)
+        .execute(conn)
         .await?;
-    let mut rated: Vec<uuid::Uuid> = rated.into_iter().map(|r| r.rated_id).collect();
-    rated.sort_unstable();
-    rated.dedup();
-    for id in rated {
+    for Rated { rated_id } in rated {
         diesel::sql_query(RECOUNT)
-            .bind::<SqlUuid, _>(id)
+            .bind::<SqlUuid, _>(rated_id)
             .execute(conn)
             .await?;
     }
