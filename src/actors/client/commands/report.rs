@@ -5,7 +5,7 @@ use actix::prelude::*;
 
 use super::{Act, done};
 use crate::actors::client::{ClientActor, Outgoing, PersonState};
-use crate::bus::{BusEvent, Topic};
+use crate::bus::BusEvent;
 use crate::domain::{EndReason, ReportReason, RoomId};
 use crate::error::ChatError;
 
@@ -46,11 +46,7 @@ impl ClientActor {
                     user: filed.reported,
                     until: ban.until,
                 };
-                // The ban is stored either way; a lost doorbell is found by
-                // the banned person's periodic sync.
-                if let Err(e) = deps.bus.publish(Topic::User(filed.reported), &banned).await {
-                    tracing::warn!(user = %filed.reported, error = %e, "automatic ban not announced");
-                }
+                crate::actors::moderation::announce(&deps, filed.reported, banned).await;
             }
             Ok::<_, ChatError>(())
         };
