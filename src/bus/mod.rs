@@ -25,7 +25,7 @@ pub const BUS_CHANNEL_CAPACITY: usize = 4096;
 /// The one infrastructure error of shared state: the bus, the search
 /// queue, presence, and the Telegram budget and leases (all Redis, or their
 /// in-process stand-ins). Always worth a retry later.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum BusError {
     #[error("bus unavailable: {0}")]
     Unavailable(String),

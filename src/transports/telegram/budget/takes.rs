@@ -108,7 +108,7 @@ impl batch::Handler for Decider {
                     Some(&ms) => Ok((ms > 0).then(|| Duration::from_millis(ms.unsigned_abs()))),
                     None => Err(BusError::Unavailable("budget answer too short".into())),
                 },
-                Err(BusError::Unavailable(why)) => Err(BusError::Unavailable(why.clone())),
+                Err(e) => Err(e.clone()),
             });
         }
     }
