@@ -60,6 +60,17 @@ fn write(u: &mut UserRecord, profile: &Profile) {
 }
 
 impl State {
+    /// Adds `step` (1 for a rating given, -1 for one replaced or erased) to
+    /// the rated person's count of `score`.
+    pub(super) fn count_rating(&mut self, rated: UserId, score: Score, step: i32) {
+        if let Some(u) = self.users.get_mut(&rated) {
+            match score {
+                Score::Up => u.profile.reputation_up += step,
+                Score::Down => u.profile.reputation_down += step,
+            }
+        }
+    }
+
     fn live_user(&self, user: UserId) -> Result<&UserRecord, StoreError> {
         self.users
             .get(&user)
@@ -124,17 +135,10 @@ impl Matching for MemoryStore {
             score,
             rated_at: Utc::now(),
         };
-        let before = s.ratings.insert((rater, room), rating).map(|r| r.score);
-        if let Some(u) = s.users.get_mut(&rated) {
-            let p = &mut u.profile;
-            for (sc, step) in [(before, -1), (Some(score), 1)] {
-                match sc {
-                    Some(Score::Up) => p.reputation_up += step,
-                    Some(Score::Down) => p.reputation_down += step,
-                    None => {}
-                }
-            }
+        if let Some(before) = s.ratings.insert((rater, room), rating) {
+            s.count_rating(rated, before.score, -1);
         }
+        s.count_rating(rated, score, 1);
         Ok(rated)
     }
 

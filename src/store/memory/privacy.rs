@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 use async_trait::async_trait;
 
 use super::{MemoryStore, State};
-use crate::domain::Score;
 use crate::domain::{Columns, EndReason, UserId};
 use crate::store::{
     AuditAction, BanExport, BlockExport, Complaint, ComplaintExport, ComplaintStatus,
@@ -187,21 +186,10 @@ impl State {
             .collect();
         for key in given {
             if let Some(r) = self.ratings.remove(&key) {
-                self.unrate(r.rated, r.score);
+                self.count_rating(r.rated, r.score, -1);
             }
         }
         true
-    }
-
-    /// Takes one rating out of the rated person's reputation (PostgreSQL
-    /// recounts; the same numbers).
-    fn unrate(&mut self, rated: UserId, score: Score) {
-        if let Some(u) = self.users.get_mut(&rated) {
-            match score {
-                Score::Up => u.profile.reputation_up -= 1,
-                Score::Down => u.profile.reputation_down -= 1,
-            }
-        }
     }
 }
 
