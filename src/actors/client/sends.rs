@@ -9,6 +9,14 @@
 //! commands (next, stop, report...) wait for the messages sent before them
 //! (`Job::Barrier`), so "send, then next" still stores the message first.
 
+//!
+//! Each outcome goes back to the actor as a [`Stored`] message, in the
+//! order the task finished them, which is the order sent: an actor's
+//! mailbox is first in, first out, where futures spawned on its context are
+//! not (actix polls them in no fixed order, so two outcomes ready at once
+//! could be acknowledged out of order).
+
+use actix::prelude::*;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::actors::Deps;
@@ -21,30 +29,56 @@ use crate::store::NewMessage;
 /// burst a person is allowed; a person past it is told to slow down.
 pub const SEND_QUEUE: usize = 256;
 
+/// What the command that sent a message waits for, when it waits (a
+/// transport without acks learns the outcome from the command itself).
+pub type Caller = oneshot::Sender<Result<Option<Seq>, ChatError>>;
+
 /// Work for a connection's send task, in the order the actor queued it.
 pub enum Job {
-    /// Store `message` and ring its room; answer with its seq. Boxed: the
+    /// Store `message` and ring its room, then tell the actor. Boxed: the
     /// queue allocates its slots in blocks, and a connection keeps its
     /// block after its last message.
     Send {
         message: Box<NewMessage>,
-        reply: oneshot::Sender<Result<Seq, ChatError>>,
+        /// The client's id of the message, for its ack or error.
+        id: String,
+        caller: Option<Caller>,
     },
     /// Answered once every send queued before it was stored and rung.
     Barrier { reply: oneshot::Sender<()> },
 }
 
+/// One of the connection's messages was stored and its room rung (`Ok`
+/// with its seq), or could not be; sent by the send task to the actor, one
+/// per message, in the order the messages were sent.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Stored {
+    pub id: String,
+    pub outcome: Result<Seq, ChatError>,
+    pub caller: Option<Caller>,
+}
+
 /// Starts a connection's send task; it ends once the actor drops the sender
 /// and the queued messages are done (a closing connection's last messages
-/// are still stored).
-pub fn spawn(deps: &Deps) -> mpsc::Sender<Job> {
+/// are still stored, though nobody is told).
+pub fn spawn(deps: &Deps, actor: Recipient<Stored>) -> mpsc::Sender<Job> {
     let (tx, mut rx) = mpsc::channel(SEND_QUEUE);
     let deps = deps.clone();
     actix::spawn(async move {
         while let Some(job) = rx.recv().await {
             match job {
-                Job::Send { message, reply } => {
-                    let _ = reply.send(store_and_ring(&deps, *message).await);
+                Job::Send {
+                    message,
+                    id,
+                    caller,
+                } => {
+                    let outcome = store_and_ring(&deps, *message).await;
+                    actor.do_send(Stored {
+                        id,
+                        outcome,
+                        caller,
+                    });
                 }
                 Job::Barrier { reply } => {
                     let _ = reply.send(());

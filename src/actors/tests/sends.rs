@@ -270,3 +270,30 @@ async fn a_web_persons_typing_reaches_the_partner_while_their_message_waits_for_
         }
     }
 }
+
+#[actix::test]
+async fn acks_keep_the_order_sent_when_the_store_answers_several_at_once() {
+    // Arrange: A's messages pass the store's gate without waiting.
+    let mut h = held_pair().await;
+    h.gate.add_permits(5);
+
+    // Act: five messages are in A's mailbox before the first is stored, so
+    // their outcomes (and their doorbells) are all there at the actor's
+    // next turn.
+    let sent: Vec<_> = (1..=5)
+        .map(|i| h.a.addr.send(text(&format!("a{i}"))))
+        .collect();
+    for answer in sent {
+        assert_eq!(answer.await.unwrap().unwrap(), None);
+    }
+
+    // Assert: acknowledged in the order sent, with rising seqs.
+    let mut acked = Vec::new();
+    while acked.len() < 5 {
+        if let Outgoing::Ack { id, seq } = h.a.next().await {
+            acked.push((id, seq.0));
+        }
+    }
+    let expected: Vec<(String, i64)> = (1..=5).map(|i| (format!("a{i}"), i)).collect();
+    assert_eq!(acked, expected);
+}

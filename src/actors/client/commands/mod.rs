@@ -84,7 +84,6 @@ impl Handler<Command> for ClientActor {
             ClientCommand::Send { id, .. } => Some(id.as_str().to_owned()),
             _ => None,
         };
-        let answer_when_queued = msg_id.is_some() && self.start.acks();
         if matches!(msg.cmd, ClientCommand::Typing) {
             // Outside the flood limit: typing has its own, and dropping a
             // typing signal is never worth an error.
@@ -104,32 +103,34 @@ impl Handler<Command> for ClientActor {
         } = msg.cmd
         {
             // Not holding the actor: the partner's messages keep arriving.
-            self.send(body, origin, reply_to, id)
+            // It tells the person of its failures itself.
+            return self.send(body, origin, reply_to, id, ctx);
         } else {
             self.alone(msg.cmd, ctx)
         };
         // Errors reach the person here, in one place, whatever the command.
-        let fut = Box::pin(fut.map(move |res, act: &mut Self, ctx| {
+        Box::pin(fut.map(move |res, act: &mut Self, ctx| {
             if let Err(e) = &res {
-                metrics::counter!(crate::telemetry::metric::COMMAND_ERRORS, "code" => e.code())
-                    .increment(1);
-                if matches!(e, ChatError::Unavailable | ChatError::Internal) {
-                    // Once per failed command; the cause was logged where
-                    // it arose (the store, the bus).
-                    tracing::warn!(client = %act.id, code = e.code(), "command failed");
-                }
-                let error = e.clone();
-                act.push(Outgoing::Error { error, id: msg_id }, ctx);
+                act.report_failure(e, msg_id, ctx);
             }
             res
-        }));
-        if answer_when_queued {
-            // Still beside the actor, not holding it: the ack or the error
-            // is pushed when the store answers, as above.
-            ctx.spawn(fut.map(|_, _, _| ()));
-            return done(Ok(None));
+        }))
+    }
+}
+
+impl ClientActor {
+    /// Tells the person a command failed (`id`: the message's, for a
+    /// message), and counts it: errors reach people through here only.
+    fn report_failure(&mut self, e: &ChatError, id: Option<String>, ctx: &mut Context<Self>) {
+        metrics::counter!(crate::telemetry::metric::COMMAND_ERRORS, "code" => e.code())
+            .increment(1);
+        if matches!(e, ChatError::Unavailable | ChatError::Internal) {
+            // Once per failed command; the cause was logged where it arose
+            // (the store, the bus).
+            tracing::warn!(client = %self.id, code = e.code(), "command failed");
         }
-        fut
+        let error = e.clone();
+        self.push(Outgoing::Error { error, id }, ctx);
     }
 }
 

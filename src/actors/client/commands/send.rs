@@ -4,8 +4,8 @@
 use actix::prelude::*;
 use tokio::sync::{mpsc::error::TrySendError, oneshot};
 
-use super::{Act, done};
-use crate::actors::client::sends::{self, Job};
+use super::{Act, Outcome, done};
+use crate::actors::client::sends::{self, Job, Stored};
 use crate::actors::client::{ClientActor, PersonState};
 use crate::domain::{ClientMsgId, MessageBody, Origin, Seq};
 use crate::error::ChatError;
@@ -14,21 +14,65 @@ use crate::store::NewMessage;
 /// What a person whose send queue is full is asked to wait.
 const QUEUE_FULL_RETRY_MS: u64 = 1000;
 
+impl Handler<Stored> for ClientActor {
+    type Result = ();
+
+    /// The person is told (ack, or error), then the caller, if it waits.
+    fn handle(&mut self, msg: Stored, ctx: &mut Context<Self>) {
+        match &msg.outcome {
+            Ok(seq) => self.ack(msg.id, *seq, ctx),
+            Err(e) => self.report_failure(e, Some(msg.id), ctx),
+        }
+        self.sends_settled(ctx);
+        if let Some(caller) = msg.caller {
+            let _ = caller.send(msg.outcome.map(Some));
+        }
+    }
+}
+
 impl ClientActor {
-    /// Queues a message for storing; the answer (and the ack) come once it
-    /// is stored and rung. Runs beside the actor, not holding it.
+    /// Queues a message for storing. A session client is answered at once
+    /// (its ack or error follows as [`Stored`] comes back); any other
+    /// caller is answered with the outcome. Runs beside the actor, not
+    /// holding it. Failures reach the person here or in [`Stored`]'s
+    /// handler, so the command's caller does not report them again.
     pub(super) fn send(
         &mut self,
         body: MessageBody,
         origin: Origin,
         reply_to: Option<Seq>,
         id: ClientMsgId,
+        ctx: &mut Context<Self>,
     ) -> Act {
+        let shown = id.as_str().to_owned();
+        match self.queue_send(body, origin, reply_to, id, ctx) {
+            Err(e) => {
+                self.report_failure(&e, Some(shown), ctx);
+                done(Err(e))
+            }
+            Ok(None) => done(Ok(None)),
+            Ok(Some(outcome)) => Box::pin(
+                actix::fut::wrap_future(outcome)
+                    .map(|res, _, _| res.unwrap_or(Err(ChatError::Unavailable))),
+            ),
+        }
+    }
+
+    /// Puts the message in the send task's queue: what the caller waits
+    /// for, if it waits.
+    fn queue_send(
+        &mut self,
+        body: MessageBody,
+        origin: Origin,
+        reply_to: Option<Seq>,
+        id: ClientMsgId,
+        ctx: &mut Context<Self>,
+    ) -> Result<Option<oneshot::Receiver<Outcome>>, ChatError> {
         if let Some(ban) = self.banned_now() {
-            return done(Err(ChatError::Banned { until: ban.until }));
+            return Err(ChatError::Banned { until: ban.until });
         }
         let PersonState::InRoom(room) = self.state else {
-            return done(Err(ChatError::NotInRoom));
+            return Err(ChatError::NotInRoom);
         };
         let ack_id = id.as_str().to_owned();
         let message = Box::new(NewMessage {
@@ -39,36 +83,39 @@ impl ClientActor {
             reply_to,
             client_msg_id: id,
         });
-        let (reply, answer) = oneshot::channel();
+        let (caller, outcome) = if self.start.acks() {
+            (None, None)
+        } else {
+            let (caller, outcome) = oneshot::channel();
+            (Some(caller), Some(outcome))
+        };
         // Queued now, in the handler: the queue's order is the order sent.
-        let queue = self.sends.get_or_insert_with(|| sends::spawn(&self.deps));
-        match queue.try_send(Job::Send { message, reply }) {
+        let actor = ctx.address().recipient();
+        let queue = self
+            .sends
+            .get_or_insert_with(|| sends::spawn(&self.deps, actor));
+        let job = Job::Send {
+            message,
+            id: ack_id,
+            caller,
+        };
+        match queue.try_send(job) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
-                return done(Err(ChatError::Flood {
+                return Err(ChatError::Flood {
                     retry_after_ms: QUEUE_FULL_RETRY_MS,
-                }));
+                });
             }
-            Err(TrySendError::Closed(_)) => return done(Err(ChatError::Unavailable)),
+            Err(TrySendError::Closed(_)) => return Err(ChatError::Unavailable),
         }
         self.sends_in_flight += 1;
-        Box::pin(
-            actix::fut::wrap_future(answer).map(move |res, act: &mut Self, ctx| {
-                let res = res.unwrap_or(Err(ChatError::Unavailable));
-                if let Ok(seq) = res {
-                    act.ack(ack_id, seq, ctx);
-                }
-                act.sends_settled(ctx);
-                res.map(Some)
-            }),
-        )
+        Ok(outcome)
     }
 
     /// One send was answered; once none is left, a room end that came
-    /// meanwhile is handled. Its `partner_left` comes after the answer
-    /// either way: the ack was pushed above, an error is pushed by the
-    /// command handler in this same turn, and the end first reads the
-    /// store.
+    /// meanwhile is handled. Its `partner_left` comes after the answer:
+    /// the ack or the error was pushed just before (`Stored`), and the end
+    /// first reads the store.
     fn sends_settled(&mut self, ctx: &mut Context<Self>) {
         self.sends_in_flight = self.sends_in_flight.saturating_sub(1);
         if self.sends_in_flight == 0
