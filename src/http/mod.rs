@@ -5,6 +5,7 @@ mod admin;
 mod health;
 pub mod metrics;
 mod pages;
+pub mod upgrade;
 
 use actix_web::{HttpResponse, ResponseError, http::StatusCode, web};
 
@@ -39,22 +40,27 @@ pub fn operator_routes(cfg: &mut web::ServiceConfig) {
         .configure(admin::routes);
 }
 
-/// `GET /ws`: the WebSocket transport, its refusals mapped here.
+/// `GET /ws` without a WebSocket upgrade (real handshakes are taken off
+/// the router by [`upgrade`]): refused, with the first thing wrong with it.
 async fn websocket(
     req: actix_web::HttpRequest,
-    body: web::Payload,
-    query: web::Query<ws::WsQuery>,
     state: web::Data<ws::WsState>,
 ) -> Result<HttpResponse, HttpError> {
-    ws::route(req, body, query, state)
-        .await
-        .map_err(|e| match e {
-            ws::WsRefused::BadRequest(m) => HttpError::BadRequest(m),
-            ws::WsRefused::Forbidden(m) => HttpError::Forbidden(m),
-            ws::WsRefused::Busy(m) => HttpError::Busy(m),
-            ws::WsRefused::TooMany(m) => HttpError::TooMany(m),
-            ws::WsRefused::Store(e) => e.into(),
-        })
+    ws::admit(req.head(), req.peer_addr(), &state).map_err(refusal)?;
+    Err(HttpError::BadRequest(
+        "expected a WebSocket handshake (Connection: Upgrade, Upgrade: websocket)".into(),
+    ))
+}
+
+/// Why a WebSocket was not opened, as an HTTP error.
+fn refusal(e: ws::WsRefused) -> HttpError {
+    match e {
+        ws::WsRefused::BadRequest(m) => HttpError::BadRequest(m),
+        ws::WsRefused::Forbidden(m) => HttpError::Forbidden(m),
+        ws::WsRefused::Busy(m) => HttpError::Busy(m),
+        ws::WsRefused::TooMany(m) => HttpError::TooMany(m),
+        ws::WsRefused::Store(e) => e.into(),
+    }
 }
 
 /// Errors of HTTP handlers, mapped to status codes in one place.

@@ -1,5 +1,6 @@
 //! Building and running one replica: adapters from configuration, the actor
-//! core, the HTTP server. Tests start exactly this on port 0.//! The adapters are chosen in `adapters.rs`, the listeners' limits and the
+//! core, the HTTP server. Tests start exactly this on port 0.
+//! The adapters are chosen in `adapters.rs`, the listeners' limits and the
 //! operator listener are in `listeners.rs`, running and shutting down in
 //! `run.rs`.
 
@@ -11,7 +12,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix::{Actor, Addr};
-use actix_web::{App, HttpServer, dev::Server, web};
+use actix_web::{App, dev::Server, web};
 use anyhow::Context;
 use tokio::sync::mpsc;
 
@@ -24,7 +25,7 @@ use crate::store::spawn_retention;
 use crate::transports::telegram::{self, TelegramKeeper, TelegramTransport};
 
 pub use adapters::{Adapters, migrate, pg_config};
-use listeners::{CLIENT_DISCONNECT_TIMEOUT, CLIENT_REQUEST_TIMEOUT, admin_server};
+use listeners::admin_server;
 pub use run::shutdown_signal;
 
 pub struct Application {
@@ -154,13 +155,15 @@ impl Application {
                 config.searches_per_address_per_min,
             )),
         });
+        let upgrades = ws_state.clone();
         let routed = telegram.clone();
         let separate_admin = config.admin_listen.is_some();
         let admin = match config.admin_listen {
             Some(addr) => Some(admin_server(addr, state.clone(), config.shutdown_timeout)?),
             None => None,
         };
-        let server = HttpServer::new(move || {
+        let max_connections = config.max_connections;
+        let app = move || {
             App::new()
                 .wrap(
                     actix_web::middleware::DefaultHeaders::new()
@@ -185,18 +188,14 @@ impl Application {
                         http::operator_routes(cfg);
                     }
                 })
-        })
-        // Chat frames are small and latency-bound: no Nagle delay.
-        .tcp_nodelay(true)
-        .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
-        .client_disconnect_timeout(CLIENT_DISCONNECT_TIMEOUT)
-        // WebSockets of clients that stop reading are shut down at the socket.
-        .on_connect(crate::transports::ws::ConnSocket::on_connect)
-        .listen(listener)?
-        // Signals are ours: clients must be told before the server stops.
-        .disable_signals()
-        .shutdown_timeout(config.shutdown_timeout.as_secs())
-        .run();
+        };
+        let server = listeners::public_server(
+            listener,
+            app,
+            upgrades,
+            max_connections,
+            config.shutdown_timeout,
+        )?;
         tracing::info!(port, admin_port = admin.as_ref().map(|a| a.0), instance = %config.instance_id, "chathub listening");
         if let Some(tg) = &telegram {
             tg.start();

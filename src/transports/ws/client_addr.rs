@@ -4,21 +4,20 @@
 //! proxy. Anyone else's `X-Forwarded-For` is ignored: a client could write
 //! any address there.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
-use actix_web::HttpRequest;
+use actix_web::http::header::HeaderMap;
 use ipnet::IpNet;
 
-pub fn client_addr(req: &HttpRequest, trusted: &[IpNet]) -> IpAddr {
-    let Some(peer) = req.peer_addr().map(|a| a.ip()) else {
+pub fn client_addr(peer: Option<SocketAddr>, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    let Some(peer) = peer.map(|a| a.ip()) else {
         return IpAddr::V4(Ipv4Addr::UNSPECIFIED);
     };
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
     if !is_trusted(&peer) {
         return peer;
     }
-    let hops: Vec<&str> = req
-        .headers()
+    let hops: Vec<&str> = headers
         .get_all("x-forwarded-for")
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
@@ -52,11 +51,11 @@ mod tests {
             .insert_header(("X-Forwarded-For", "203.0.113.9, 10.1.0.7"))
             .to_http_request();
         assert_eq!(
-            client_addr(&req, &nets(&["10.1.0.0/16"])),
+            client_addr(req.peer_addr(), req.headers(), &nets(&["10.1.0.0/16"])),
             "203.0.113.9".parse::<IpAddr>().unwrap()
         );
         assert_eq!(
-            client_addr(&req, &[]),
+            client_addr(req.peer_addr(), req.headers(), &[]),
             "10.1.2.3".parse::<IpAddr>().unwrap(),
             "an untrusted peer's header is ignored"
         );

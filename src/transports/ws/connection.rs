@@ -13,11 +13,11 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use actix::Addr;
-use actix_ws::{AggregatedMessage as Message, CloseCode, MessageStream, Session};
-use futures_util::StreamExt;
+use actix_http::ws::{CloseCode, CloseReason as CloseFrame, ProtocolError};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{frame_guard, protocol};
+use super::protocol;
+use super::socket::{Frames, Incoming, Socket};
 use crate::actors::client::{
     ClientActor, ClientCommand, CloseReason, Command, Disconnected, Outbox, OutboxFull, Outgoing,
 };
@@ -63,44 +63,15 @@ pub fn done_pair() -> ((Done, PeerDone), (Done, PeerDone)) {
     ((writer_done, writer_sees), (reader_done, reader_sees))
 }
 
-/// This connection's TCP socket, seen through a duplicate descriptor taken
-/// when it was accepted (`startup`'s `on_connect`). A client that stops
-/// reading leaves the HTTP layer waiting forever to flush what it already
-/// took; shutting the socket down is the only way to end that wait.
-#[derive(Clone)]
-pub struct ConnSocket(pub std::sync::Arc<std::net::TcpStream>);
-
-impl ConnSocket {
-    /// Records the accepted socket in the connection's data (unix only; a
-    /// platform without it keeps the HTTP layer's own behaviour).
-    pub fn on_connect(conn: &dyn std::any::Any, data: &mut actix_web::dev::Extensions) {
-        #[cfg(unix)]
-        if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
-            use std::os::fd::AsFd;
-            // A duplicate, so the descriptor cannot be closed and reused
-            // under us: it refers to this socket for as long as we hold it.
-            if let Ok(fd) = tcp.as_fd().try_clone_to_owned() {
-                data.insert(ConnSocket(std::sync::Arc::new(fd.into())));
-            }
-        }
-        #[cfg(not(unix))]
-        let _ = (conn, data);
-    }
-
-    fn abort(&self) {
-        let _ = self.0.shutdown(std::net::Shutdown::Both);
-    }
-}
-
 /// Sends one frame within [`WRITE_TIMEOUT`]; `false` when the socket is
-/// gone or the client stopped reading (then the socket is shut down).
-async fn send_text(session: &mut Session, text: String, socket: Option<&ConnSocket>) -> bool {
-    match Box::pin(tokio::time::timeout(WRITE_TIMEOUT, session.text(text))).await {
+/// gone or the client stopped reading (the connection then ends, and its
+/// socket is shut down with it).
+async fn send_text(ws: &Socket, text: String) -> bool {
+    match Box::pin(tokio::time::timeout(WRITE_TIMEOUT, ws.text(&text))).await {
         Ok(Ok(())) => true,
         Ok(Err(_)) => false,
         Err(_) => {
             tracing::info!("websocket client not reading; dropping the connection");
-            socket.inspect(|s| s.abort());
             false
         }
     }
@@ -146,7 +117,7 @@ pub fn outbox() -> (
     (outbox, rx, close_rx)
 }
 
-fn close_frame(reason: CloseReason) -> actix_ws::CloseReason {
+fn close_frame(reason: CloseReason) -> CloseFrame {
     let (code, text) = match reason {
         CloseReason::Shutdown => (CloseCode::Away, "server restarting, reconnect"),
         CloseReason::TakenOver => (CloseCode::Other(4001), "session taken over"),
@@ -154,7 +125,7 @@ fn close_frame(reason: CloseReason) -> actix_ws::CloseReason {
         CloseReason::Idle => (CloseCode::Normal, "idle"),
         CloseReason::Moderated => (CloseCode::Other(4003), "closed by moderation"),
     };
-    actix_ws::CloseReason {
+    CloseFrame {
         code,
         description: Some(text.into()),
     }
@@ -163,13 +134,12 @@ fn close_frame(reason: CloseReason) -> actix_ws::CloseReason {
 /// Writes the actor's events, pings, and closes the socket. Runs until the
 /// actor stops, asks to close, or the browser goes quiet.
 pub async fn write_loop(
-    mut session: Session,
+    ws: Rc<Socket>,
     mut events: mpsc::Receiver<Queued>,
     mut close: oneshot::Receiver<CloseReason>,
     last_seen: Rc<Cell<Instant>>,
     idle_timeout: Duration,
     (_done, mut reader_done): (Done, PeerDone),
-    socket: Option<ConnSocket>,
 ) {
     let period = HEARTBEAT_INTERVAL.min(idle_timeout / 3);
     // The first ping one period in, not at once.
@@ -181,7 +151,7 @@ pub async fn write_loop(
             _ = &mut reader_done => return,
             event = events.recv() => match event {
                 Some(event) => {
-                    if !send_text(&mut session, protocol::render(&event), socket.as_ref()).await {
+                    if !send_text(&ws, protocol::render(&event)).await {
                         return; // the socket is gone or stalled
                     }
                 }
@@ -191,7 +161,7 @@ pub async fn write_loop(
                 // Send what the actor queued before asking to close (the
                 // error explaining why, say), then the close frame.
                 while let Ok(event) = events.try_recv() {
-                    if !send_text(&mut session, protocol::render(&event), socket.as_ref()).await {
+                    if !send_text(&ws, protocol::render(&event)).await {
                         return;
                     }
                 }
@@ -202,23 +172,19 @@ pub async fn write_loop(
                     tracing::debug!("closing idle websocket");
                     break None;
                 }
-                match Box::pin(tokio::time::timeout(WRITE_TIMEOUT, session.ping(b""))).await {
+                match Box::pin(tokio::time::timeout(WRITE_TIMEOUT, ws.ping(b""))).await {
                     Ok(Ok(())) => {}
                     Ok(Err(_)) => return,
-                    Err(_) => {
-                        socket.inspect(|s| s.abort());
-                        return;
-                    }
+                    Err(_) => return,
                 }
             }
         }
     };
     let close = Box::pin(tokio::time::timeout(
         WRITE_TIMEOUT,
-        session.close(reason.map(close_frame)),
+        ws.close(reason.map(close_frame)),
     ));
     if close.await.is_err() {
-        socket.inspect(|s| s.abort());
         return;
     }
     // The reader stays up while this task holds `_done`.
@@ -227,16 +193,15 @@ pub async fn write_loop(
 
 /// The close a protocol error deserves: 1009 for a frame over the limit,
 /// 1007 for text that is not UTF-8, 1002 for anything else.
-fn protocol_close(e: &actix_ws::ProtocolError) -> actix_ws::CloseReason {
+fn protocol_close(e: &ProtocolError) -> CloseFrame {
     let (code, text) = match e {
-        actix_ws::ProtocolError::Overflow => (CloseCode::Size, "frame too large"),
-        e if frame_guard::is_refusal(e) => (CloseCode::Size, "frame too large"),
-        actix_ws::ProtocolError::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
+        ProtocolError::Overflow => (CloseCode::Size, "frame too large"),
+        ProtocolError::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
             (CloseCode::Invalid, "text is not valid UTF-8")
         }
         _ => (CloseCode::Protocol, "websocket protocol error"),
     };
-    actix_ws::CloseReason {
+    CloseFrame {
         code,
         description: Some(text.into()),
     }
@@ -247,30 +212,26 @@ fn protocol_close(e: &actix_ws::ProtocolError) -> actix_ws::CloseReason {
 /// A message is answered once queued for the store (its ack or error comes
 /// through the outbox), so what follows it is read at once.
 pub async fn read_loop(
-    mut session: Session,
-    stream: MessageStream,
+    ws: Rc<Socket>,
+    mut frames: Frames,
     actor: Addr<ClientActor>,
     errors: mpsc::Sender<Queued>,
     last_seen: Rc<Cell<Instant>>,
     (_done, mut writer_done): (Done, PeerDone),
     may_search: impl Fn() -> bool,
 ) {
-    let mut stream = stream
-        .max_frame_size(MAX_FRAME_BYTES)
-        .aggregate_continuations()
-        .max_continuation_size(MAX_FRAME_BYTES);
     loop {
         let frame = tokio::select! {
             // The writer ended: the socket is closed, stalled or gone.
             _ = &mut writer_done => break,
-            frame = stream.next() => match frame {
+            frame = frames.next() => match frame {
                 Some(frame) => frame,
                 None => break,
             },
         };
         last_seen.set(Instant::now());
         let refused = match frame {
-            Ok(Message::Text(text)) => match protocol::parse(&text) {
+            Ok(Incoming::Text(text)) => match protocol::parse(&text) {
                 Ok(ClientCommand::Search { .. } | ClientCommand::Next) if !may_search() => {
                     protocol::Refused {
                         error: ChatError::TooManySearches,
@@ -285,19 +246,24 @@ pub async fn read_loop(
                 }
                 Err(refused) => refused,
             },
-            Ok(Message::Binary(_)) => protocol::Refused {
+            Ok(Incoming::Binary) => protocol::Refused {
                 error: ChatError::BinaryFrame,
                 id: None,
             },
-            Ok(Message::Ping(bytes)) => {
-                let _ = Box::pin(session.pong(&bytes)).await;
-                continue;
+            Ok(Incoming::Ping(bytes)) => {
+                // A pong waits for room in the socket like any frame: a
+                // client that pings but never reads must not hold the
+                // reader (and so the connection) forever.
+                match Box::pin(tokio::time::timeout(WRITE_TIMEOUT, ws.pong(&bytes))).await {
+                    Ok(Ok(())) => continue,
+                    Ok(Err(_)) | Err(_) => break,
+                }
             }
-            Ok(Message::Close(_)) => break,
-            Ok(_) => continue, // pong, nop
+            Ok(Incoming::Close) => break,
+            Ok(Incoming::Pong) => continue,
             Err(e) => {
                 tracing::debug!(error = %e, "websocket protocol error");
-                let close = session.close(Some(protocol_close(&e)));
+                let close = ws.close(Some(protocol_close(&e)));
                 let _ = Box::pin(tokio::time::timeout(WRITE_TIMEOUT, close)).await;
                 break;
             }

@@ -8,13 +8,12 @@
 
 mod client_addr;
 mod connection;
-mod frame_guard;
 mod limit;
 mod matching_frames;
 mod message_text;
 mod search_limit;
+mod socket;
 
-pub use connection::ConnSocket;
 pub use limit::ConnectionLimit;
 use limit::Full;
 pub use search_limit::SearchLimit;
@@ -26,12 +25,14 @@ use std::rc::Rc;
 use std::time::Instant;
 
 use actix::Actor;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use actix_web::dev::RequestHead;
+use actix_web::http::header;
+use actix_web::web;
 use serde::Deserialize;
 
 use crate::actors::Deps;
 use crate::actors::client::{ClientActor, Start};
-use crate::domain::{Platform, Seq, SessionToken};
+use crate::domain::{Platform, Seq, SessionToken, UserId};
 use crate::store::StoreError;
 
 /// What `GET /ws` needs, registered by the HTTP layer that mounts it.
@@ -80,29 +81,42 @@ pub struct WsQuery {
 }
 
 /// The resume token offered in `Sec-WebSocket-Protocol`, if any.
-fn offered_token(req: &HttpRequest) -> Option<&str> {
-    req.headers()
-        .get_all(actix_web::http::header::SEC_WEBSOCKET_PROTOCOL)
+fn offered_token(head: &RequestHead) -> Option<&str> {
+    head.headers()
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .find_map(|p| p.trim().strip_prefix(SESSION_PROTOCOL_PREFIX))
 }
 
-pub async fn route(
-    req: HttpRequest,
-    body: web::Payload,
-    query: web::Query<WsQuery>,
-    state: web::Data<WsState>,
-) -> Result<HttpResponse, WsRefused> {
+/// A handshake that passed every check, holding its place among this
+/// replica's connections. Nothing is stored yet.
+pub struct Admitted {
+    slot: limit::ConnectionSlot,
+    addr: std::net::IpAddr,
+    last_seq: Seq,
+}
+
+/// Checks a WebSocket handshake: its query, the page's origin, where the
+/// token is, this replica's and this address's connection limits, and the
+/// handshake headers; in that order, so a plain GET (no upgrade) learns
+/// what else is wrong with it first. Stores nothing.
+pub fn admit(
+    head: &RequestHead,
+    peer: Option<std::net::SocketAddr>,
+    state: &WsState,
+) -> Result<Admitted, WsRefused> {
+    let query = web::Query::<WsQuery>::from_query(head.uri.query().unwrap_or(""))
+        .map_err(|e| WsRefused::BadRequest(e.to_string()))?;
     let last_seq = match query.last_seq {
         Some(n) if n < 0 => return Err(WsRefused::BadRequest("last_seq must be 0 or more".into())),
         Some(n) => Seq(n),
         None => Seq::ZERO,
     };
-    let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+    let header = |name| head.headers().get(name).and_then(|v| v.to_str().ok());
     if !origin::allowed(
-        header(actix_web::http::header::ORIGIN),
-        header(actix_web::http::header::HOST),
+        header(header::ORIGIN),
+        header(header::HOST),
         &state.allowed_origins,
     ) {
         return Err(WsRefused::Forbidden(
@@ -115,7 +129,7 @@ pub async fn route(
              {SESSION_PROTOCOL_PREFIX}<token> WebSocket subprotocol"
         )));
     }
-    let addr = client_addr::client_addr(&req, &state.trusted_proxies);
+    let addr = client_addr::client_addr(peer, head.headers(), &state.trusted_proxies);
     let slot = match state.connections.acquire(addr) {
         Ok(slot) => slot,
         Err(Full::Replica) => {
@@ -131,19 +145,32 @@ pub async fn route(
             ));
         }
     };
-    // The handshake is checked before anything is stored: a plain GET (no
-    // upgrade) creates nobody.
-    // Frames are sized on their header, before any payload is read.
-    let mut guarded = frame_guard::guard(body, connection::MAX_FRAME_BYTES);
-    let body = web::Payload::from_request(&req, &mut guarded)
-        .await
-        .map_err(|e| WsRefused::BadRequest(e.to_string()))?;
-    let (response, session, stream) = actix_ws::handle_with_protocols(&req, body, &[SUBPROTOCOL])
-        .map_err(|e| WsRefused::BadRequest(e.to_string()))?;
+    actix_http::ws::verify_handshake(head).map_err(|e| WsRefused::BadRequest(e.to_string()))?;
+    Ok(Admitted {
+        slot,
+        addr,
+        last_seq,
+    })
+}
+
+/// An admitted connection whose person is known: ready to switch protocols.
+pub struct Accepted {
+    admitted: Admitted,
+    user: UserId,
+    start: Start,
+}
+
+/// Finds the person the offered token resumes, or creates a new one: the
+/// last step before the handshake is answered.
+pub async fn accept(
+    admitted: Admitted,
+    head: &RequestHead,
+    state: &WsState,
+) -> Result<Accepted, WsRefused> {
     let store = &state.deps.store;
     // A known token resumes the person; an unknown or malformed one (an old
     // tab after a data purge, say) starts a new person rather than failing.
-    let known = match offered_token(&req).map(SessionToken::parse) {
+    let known = match offered_token(head).map(SessionToken::parse) {
         Some(Ok(token)) => store
             .rooms
             .find_user(Platform::Web, &token.storage_key())
@@ -162,39 +189,73 @@ pub async fn route(
             (token, user, false)
         }
     };
+    let start = Start::session(session_token, resumed.then_some(admitted.last_seq));
+    Ok(Accepted {
+        admitted,
+        user,
+        start,
+    })
+}
 
+/// The `101 Switching Protocols` answer, selecting [`SUBPROTOCOL`] when
+/// the client offered it.
+pub fn switching_protocols(head: &RequestHead) -> actix_http::Response<()> {
+    let mut response = actix_http::ws::handshake_response(head);
+    let offers_ours = head
+        .headers()
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|p| p.trim() == SUBPROTOCOL);
+    if offers_ours {
+        response.insert_header((header::SEC_WEBSOCKET_PROTOCOL, SUBPROTOCOL));
+    }
+    response.finish().drop_body()
+}
+
+/// Runs the connection on its socket, once the handshake is answered,
+/// until it closes. `early`: what the client sent behind its handshake.
+pub async fn run(
+    accepted: Accepted,
+    state: web::Data<WsState>,
+    io: tokio::net::TcpStream,
+    early: actix_web::web::BytesMut,
+) {
+    let Accepted {
+        admitted,
+        user,
+        start,
+    } = accepted;
     let (outbox, events, close) = connection::outbox();
     let errors = outbox.sender();
-    let start = Start::session(session_token, resumed.then_some(last_seq));
     let actor = ClientActor::new(user, start, state.deps.clone(), Box::new(outbox)).start();
+    let ws = Rc::new(socket::Socket::new(io));
+    let frames = socket::Frames::new(ws.clone(), early, connection::MAX_FRAME_BYTES);
     let last_seen = Rc::new(Cell::new(Instant::now()));
     let (writer_done, reader_done) = connection::done_pair();
-    actix_web::rt::spawn(connection::write_loop(
-        session.clone(),
+    let writer = connection::write_loop(
+        ws.clone(),
         events,
         close,
         last_seen.clone(),
         state.idle_timeout,
         writer_done,
-        req.conn_data::<connection::ConnSocket>().cloned(),
-    ));
-    actix_web::rt::spawn(async move {
-        // The place is held while the connection reads.
-        let _slot = slot;
-        let may_search = {
-            let searches = state.searches.clone();
-            move || searches.allow(addr)
-        };
-        connection::read_loop(
-            session,
-            stream,
-            actor,
-            errors,
-            last_seen,
-            reader_done,
-            may_search,
-        )
-        .await;
-    });
-    Ok(response)
+    );
+    let addr = admitted.addr;
+    let searches = state.searches.clone();
+    let reader = connection::read_loop(
+        ws.clone(),
+        frames,
+        actor,
+        errors,
+        last_seen,
+        reader_done,
+        move || searches.allow(addr),
+    );
+    futures_util::future::join(writer, reader).await;
+    // The place is held until the connection is over.
+    drop(admitted.slot);
+    if let Ok(ws) = Rc::try_unwrap(ws) {
+        ws.finish();
+    }
 }
