@@ -12,6 +12,7 @@ use actix_codec::Framed;
 use actix_http::body::{BodySize, MessageBody};
 use actix_http::{ConnectionType, Request, h1};
 use actix_web::ResponseError;
+use actix_web::http::header;
 use actix_web::web;
 use futures_util::SinkExt;
 use tokio::net::TcpStream;
@@ -69,6 +70,11 @@ async fn answer_error(
     let response: actix_http::Response<_> = error.error_response().into();
     let (mut head, body) = response.into_parts();
     head.head_mut().set_connection_type(ConnectionType::Close);
+    // What the app's middleware adds to every other answer.
+    head.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
     let body = body.try_into_bytes().unwrap_or_default();
     framed
         .send(h1::Message::Item((
