@@ -54,7 +54,7 @@ pub struct NewBan {
 }
 
 /// A person's profile and settings, as far as they told the hub.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Profile {
     pub gender: Option<String>,
     pub age: Option<i16>,
@@ -66,6 +66,26 @@ pub struct Profile {
     pub reputation_up: i32,
     pub reputation_down: i32,
     pub complaints_received: i32,
+}
+
+impl Default for Profile {
+    /// Nothing told yet: no preferences and no settings are empty JSON
+    /// objects, as PostgreSQL's column defaults have them, so both stores
+    /// answer alike (a fresh person, or one erased).
+    fn default() -> Self {
+        Self {
+            gender: None,
+            age: None,
+            interests: Vec::new(),
+            languages: Vec::new(),
+            search_prefs: serde_json::json!({}),
+            default_media_spoiler: false,
+            settings: serde_json::json!({}),
+            reputation_up: 0,
+            reputation_down: 0,
+            complaints_received: 0,
+        }
+    }
 }
 
 /// A ban in force: `until = None` is permanent. When several overlap, the

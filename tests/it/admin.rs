@@ -89,7 +89,9 @@ async fn export_and_delete_a_person_the_partner_is_told() {
 
     // Deleting A ends the room; B is told; A's words are gone.
     assert_eq!(
-        op.delete(&format!("/admin/users/{alice}")).await.status(),
+        op.delete(&format!("/admin/users/{alice}?by=mod-1"))
+            .await
+            .status(),
         204
     );
     let left = b.expect("partner_left").await;
@@ -162,6 +164,63 @@ async fn an_export_needs_a_moderator_and_is_audited() {
 }
 
 #[actix_web::test]
+async fn every_moderator_action_names_its_moderator() {
+    // Arrange: Alice is banned and reported; Bob chats with Carol.
+    let db = TestDb::create().await;
+    let app = app_with_admin(&db).await;
+    let op = Operator::new(&app);
+    let store = db.store().await;
+    let a = WsClient::connect(&app.ws_url("")).await;
+    let alice = user_of(&*store, &a.session).await;
+    let ban = json!({"reason": "spam", "by": "mod-1"});
+    let banned = op.post(&format!("/admin/users/{alice}/ban"), ban).await;
+    assert_eq!(banned.status(), 204);
+    let (b, mut c, _room) = matched_pair(&app.ws_url("")).await;
+    let bob = user_of(&*store, &b.session).await;
+    let before = audited(&op).await.len();
+
+    // Act: an unban, a deletion and a complaint closed without `by`.
+    let refusals = [
+        op.delete(&format!("/admin/users/{alice}/ban")).await,
+        op.delete(&format!("/admin/users/{bob}")).await,
+        op.post(
+            &format!("/admin/complaints/{}/resolve", uuid::Uuid::new_v4()),
+            json!({"status": "dismissed"}),
+        )
+        .await,
+    ];
+
+    // Assert: each is a 400 naming `by`, and nothing changed: Alice is
+    // still banned, Bob still chats, nothing was audited.
+    for res in refusals {
+        assert_eq!(res.status(), 400);
+        let body: Value = res.json().await.unwrap();
+        assert!(
+            body["error"].as_str().unwrap_or_default().contains("by"),
+            "{body}"
+        );
+    }
+    let view: Value = op
+        .get(&format!("/admin/users/{alice}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(!view["active_ban"].is_null(), "{view}");
+    let view: Value = op
+        .get(&format!("/admin/users/{bob}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["chatting"], true, "{view}");
+    assert_eq!(audited(&op).await.len(), before);
+    let mut b = b;
+    b.say("m1", "still here").await;
+    assert_eq!(c.expect("message").await["text"], "still here");
+}
+
+#[actix_web::test]
 async fn a_banned_person_cannot_search_and_bad_requests_change_nothing() {
     let db = TestDb::create().await;
     let app = app_with_admin(&db).await;
@@ -202,7 +261,7 @@ async fn a_banned_person_cannot_search_and_bad_requests_change_nothing() {
     let resolve_unknown = op
         .post(
             &format!("/admin/complaints/{unknown}/resolve"),
-            json!({"status": "resolved"}),
+            json!({"status": "resolved", "by": "mod-1"}),
         )
         .await;
     assert_eq!(resolve_unknown.status(), 404);
@@ -255,11 +314,17 @@ async fn a_complaint_shows_its_evidence_and_can_be_closed() {
     );
 
     let reopen = op
-        .post(&format!("{path}/resolve"), json!({"status": "open"}))
+        .post(
+            &format!("{path}/resolve"),
+            json!({"status": "open", "by": "mod-1"}),
+        )
         .await;
     assert_eq!(reopen.status(), 400);
     let closed = op
-        .post(&format!("{path}/resolve"), json!({"status": "dismissed"}))
+        .post(
+            &format!("{path}/resolve"),
+            json!({"status": "dismissed", "by": "mod-1"}),
+        )
         .await;
     assert_eq!(closed.status(), 204);
     let shown: Value = op.get(&path).await.json().await.unwrap();
@@ -280,7 +345,9 @@ async fn a_room_ended_by_a_deletion_is_counted_as_moderation() {
     let before = app.metric(ENDED).await;
 
     assert_eq!(
-        op.delete(&format!("/admin/users/{alice}")).await.status(),
+        op.delete(&format!("/admin/users/{alice}?by=mod-1"))
+            .await
+            .status(),
         204
     );
     b.expect("partner_left").await;

@@ -135,7 +135,7 @@ async fn bans_on_the_other_replica_act_at_once_while_chatting_searching_and_idle
     d.wait_for("matched").await;
     let res = admin(
         reqwest::Method::DELETE,
-        r1.http(&format!("/admin/users/{alice}/ban")),
+        r1.http(&format!("/admin/users/{alice}/ban?by=mod-ben")),
         None,
     )
     .await;

@@ -8,9 +8,6 @@ use crate::domain::ComplaintId;
 use crate::http::{AppState, HttpError};
 use crate::store::{ComplaintStatus, PageCursor};
 
-/// Who closed a complaint when the body names nobody (older clients).
-const DEFAULT_BY: &str = "admin";
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
@@ -71,8 +68,8 @@ pub async fn show(
 pub struct ResolveBody {
     /// `resolved` or `dismissed`.
     status: String,
-    /// The moderator, for the audit log.
-    by: Option<String>,
+    /// The moderator, for the audit log (required).
+    by: String,
 }
 
 /// `POST /admin/complaints/{id}/resolve`.
@@ -91,8 +88,7 @@ pub async fn resolve(
             ));
         }
     };
-    let by = body.by.as_deref().unwrap_or(DEFAULT_BY);
-    check_by("by", by)?;
-    crate::actors::moderation::resolve(&state.deps, id, status, by).await?;
+    check_by("by", &body.by)?;
+    crate::actors::moderation::resolve(&state.deps, id, status, &body.by).await?;
     Ok(HttpResponse::NoContent().finish())
 }

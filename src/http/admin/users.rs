@@ -12,9 +12,6 @@ use crate::domain::{EndReason, UserId};
 use crate::http::{AppState, HttpError};
 use crate::store::NewBan;
 
-/// Who acted when a deletion or unban names nobody (older clients).
-const DEFAULT_BY: &str = "admin";
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BanBody {
@@ -60,10 +57,12 @@ pub async fn ban(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// The moderator acting, which the audit log records: required, like
+/// every moderator action's.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ByQuery {
-    by: Option<String>,
+    by: String,
 }
 
 /// `DELETE /admin/users/{id}/ban?by=`: lifts every ban in force; 404 when
@@ -75,9 +74,8 @@ pub async fn unban(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
     let user: UserId = parse_id("id", &path)?;
-    let by = query.by.as_deref().unwrap_or(DEFAULT_BY);
-    check_by("by", by)?;
-    if !state.deps.store.moderation.unban(user, by).await? {
+    check_by("by", &query.by)?;
+    if !state.deps.store.moderation.unban(user, &query.by).await? {
         return Err(HttpError::NotFound);
     }
     tracing::info!(user = %user, "user unbanned");
@@ -153,8 +151,8 @@ pub async fn delete(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, HttpError> {
     let user: UserId = parse_id("id", &path)?;
-    let by = query.by.as_deref().unwrap_or(DEFAULT_BY);
-    check_by("by", by)?;
+    check_by("by", &query.by)?;
+    let by = query.by.as_str();
     let deps = &state.deps;
     // The room ends first, the one way every room ends (stored, counted,
     // announced); the erasure then ends in its own transaction whatever
