@@ -54,12 +54,16 @@ pub async fn serve(state: web::Data<ws::WsState>, (req, mut framed): Handshake) 
         tracing::debug!(error = %e, "websocket handshake answer not delivered");
         return;
     }
-    // The HTTP layer's buffers go with the codec; what the client sent
-    // right behind its handshake is kept, in a buffer of its own size.
-    let parts = framed.into_parts();
-    let early = web::BytesMut::from(&parts.read_buf[..]);
+    // The HTTP layer's buffers are dropped here, at the end of this block
+    // (a field left in a partly moved value would live as long as the
+    // connection); what the client sent right behind its handshake is
+    // kept, in a buffer of its own size.
+    let (io, early) = {
+        let parts = framed.into_parts();
+        (parts.io, web::BytesMut::from(&parts.read_buf[..]))
+    };
     drop(req);
-    ws::run(accepted, state, parts.io, early).await;
+    ws::run(accepted, state, io, early).await;
 }
 
 /// Writes an error response and closes the connection.
