@@ -14,7 +14,10 @@ use actix_http::{ConnectionType, Request, h1};
 use actix_web::ResponseError;
 use actix_web::http::header;
 use actix_web::web;
-use futures_util::SinkExt;
+use std::future::Future;
+
+use futures_util::future::Either;
+use futures_util::{FutureExt, SinkExt};
 use tokio::net::TcpStream;
 
 use super::{HttpError, refusal};
@@ -25,9 +28,32 @@ use crate::transports::ws;
 pub type Handshake = (Request, Framed<TcpStream, h1::Codec>);
 
 /// Answers one WebSocket handshake, and runs the connection when it is
-/// accepted; returns when the connection is over (so a graceful shutdown
-/// waits for it like for any request).
-pub async fn serve(state: web::Data<ws::WsState>, (req, mut framed): Handshake) {
+/// accepted; the future ends when the connection does (so a graceful
+/// shutdown waits for it like for any request).
+///
+/// This future lives in the connection's task for the connection's whole
+/// life, so it is put together from combinators rather than written as an
+/// `async` block: a block keeps what it captured (here the request and the
+/// HTTP codec, over 2 KiB) for as long as it runs, even once moved out.
+/// The handshake runs boxed and is freed once answered; then only the
+/// connection's loops stay.
+pub fn serve(
+    state: web::Data<ws::WsState>,
+    handshake: Handshake,
+) -> impl Future<Output = ()> + use<> {
+    Box::pin(answer(state.clone(), handshake)).then(move |answered| match answered {
+        Some((accepted, io, early)) => Either::Left(ws::run(accepted, &state, io, early)),
+        None => Either::Right(std::future::ready(())),
+    })
+}
+
+/// The handshake answered: the connection's socket and what the client
+/// sent behind its handshake, when `/ws` accepted it; `None` once a
+/// refusal was answered.
+async fn answer(
+    state: web::Data<ws::WsState>,
+    (req, mut framed): Handshake,
+) -> Option<(ws::Accepted, TcpStream, web::BytesMut)> {
     let accepted = match req.path() {
         "/ws" => match ws::admit(req.head(), req.peer_addr(), &state) {
             Ok(admitted) => ws::accept(admitted, req.head(), &state)
@@ -43,7 +69,7 @@ pub async fn serve(state: web::Data<ws::WsState>, (req, mut framed): Handshake) 
             if let Err(e) = answer_error(&mut framed, &e).await {
                 tracing::debug!(error = %e, "websocket refusal not delivered");
             }
-            return;
+            return None;
         }
     };
     let switching = ws::switching_protocols(req.head());
@@ -52,18 +78,13 @@ pub async fn serve(state: web::Data<ws::WsState>, (req, mut framed): Handshake) 
         .await
     {
         tracing::debug!(error = %e, "websocket handshake answer not delivered");
-        return;
+        return None;
     }
-    // The HTTP layer's buffers are dropped here, at the end of this block
-    // (a field left in a partly moved value would live as long as the
-    // connection); what the client sent right behind its handshake is
-    // kept, in a buffer of its own size.
-    let (io, early) = {
-        let parts = framed.into_parts();
-        (parts.io, web::BytesMut::from(&parts.read_buf[..]))
-    };
-    drop(req);
-    ws::run(accepted, state, io, early).await;
+    // The HTTP layer's buffers are dropped with `parts`; what the client
+    // sent right behind its handshake is kept, in a buffer of its own size.
+    let parts = framed.into_parts();
+    let early = web::BytesMut::from(&parts.read_buf[..]);
+    Some((accepted, parts.io, early))
 }
 
 /// Writes an error response and closes the connection.

@@ -9,6 +9,7 @@ use actix_service::{IntoServiceFactory, Service, ServiceFactory, fn_service, map
 use actix_web::dev::{AppConfig, Server};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
+use futures_util::FutureExt;
 
 use crate::http::{self, AppState};
 use crate::transports::ws::WsState;
@@ -82,11 +83,7 @@ where
         .listen("chathub", listener, move || {
             let ws = ws.clone();
             let upgrade = fn_service(move |handshake: http::upgrade::Handshake| {
-                let ws = ws.clone();
-                async move {
-                    http::upgrade::serve(ws, handshake).await;
-                    Ok::<_, actix_web::Error>(())
-                }
+                http::upgrade::serve(ws.clone(), handshake).map(Ok::<_, actix_web::Error>)
             });
             HttpService::build()
                 // Chat frames are small and latency-bound: no Nagle delay.

@@ -28,6 +28,7 @@ use actix::Actor;
 use actix_web::dev::RequestHead;
 use actix_web::http::header;
 use actix_web::web;
+use futures_util::FutureExt;
 use serde::Deserialize;
 
 use crate::actors::Deps;
@@ -213,14 +214,20 @@ pub fn switching_protocols(head: &RequestHead) -> actix_http::Response<()> {
     response.finish().drop_body()
 }
 
-/// Runs the connection on its socket, once the handshake is answered,
-/// until it closes. `early`: what the client sent behind its handshake.
-pub async fn run(
+/// Starts the connection on its socket, once the handshake is answered:
+/// the person's actor now, and the reader and writer in the future
+/// returned, which ends when the connection does. `early`: what the client
+/// sent behind its handshake.
+///
+/// Not an `async fn`: its future would also hold the setup's values for
+/// the connection's whole life. What stays is the two loops, the place
+/// among the replica's connections and the socket.
+pub fn run(
     accepted: Accepted,
-    state: web::Data<WsState>,
+    state: &WsState,
     io: tokio::net::TcpStream,
     early: actix_web::web::BytesMut,
-) {
+) -> impl std::future::Future<Output = ()> + use<> {
     let Accepted {
         admitted,
         user,
@@ -252,10 +259,14 @@ pub async fn run(
         reader_done,
         move || searches.allow(addr),
     );
-    futures_util::future::join(writer, reader).await;
-    // The place is held until the connection is over.
-    drop(admitted.slot);
-    if let Ok(ws) = Rc::try_unwrap(ws) {
-        ws.finish();
-    }
+    let slot = admitted.slot;
+    // A combinator, not an `async` block, which would keep both loops twice:
+    // as captured, and as awaited.
+    futures_util::future::join(writer, reader).map(move |_| {
+        // The place is held until the connection is over.
+        drop(slot);
+        if let Ok(ws) = Rc::try_unwrap(ws) {
+            ws.finish();
+        }
+    })
 }
