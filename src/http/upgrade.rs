@@ -8,14 +8,14 @@
 //! `ws::accept`); refusals are answered here, mapped like every other HTTP
 //! error, and the connection is closed after them.
 
+use std::future::Future;
+
 use actix_codec::Framed;
 use actix_http::body::{BodySize, MessageBody};
 use actix_http::{ConnectionType, Request, h1};
 use actix_web::ResponseError;
 use actix_web::http::header;
 use actix_web::web;
-use std::future::Future;
-
 use futures_util::future::Either;
 use futures_util::{FutureExt, SinkExt};
 use tokio::net::TcpStream;

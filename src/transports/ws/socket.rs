@@ -235,6 +235,7 @@ fn announced_len(buf: &[u8]) -> Option<u64> {
         _ => 0,
     };
     let mask = if second & 0x80 != 0 { 4 } else { 0 };
+    // Holds the whole header, so the indexes below (at most 2 + ext) exist.
     let header = buf.get(..2 + ext + mask)?;
     debug_assert!(header.len() <= MAX_HEADER_BYTES);
     Some(match second & 0x7f {
