@@ -13,6 +13,15 @@ use crate::actors::Deps;
 use crate::store::StoreError;
 use crate::transports::ws;
 
+/// Headers on every answer of the public listener: the app's middleware
+/// adds them, and the WebSocket upgrade service (`upgrade.rs`) to the
+/// refusals it writes itself.
+/// Names in lower case, as `HeaderName::from_static` requires.
+pub const PUBLIC_HEADERS: [(&str, &str); 2] = [
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+];
+
 /// Shared by every request handler.
 pub struct AppState {
     pub deps: Deps,

@@ -20,7 +20,7 @@ use futures_util::future::Either;
 use futures_util::{FutureExt, SinkExt};
 use tokio::net::TcpStream;
 
-use super::{HttpError, refusal};
+use super::{HttpError, PUBLIC_HEADERS, refusal};
 use crate::transports::ws;
 
 /// A client's connection as actix-http hands it over: the handshake read,
@@ -96,18 +96,23 @@ async fn answer_error(
     let (mut head, body) = response.into_parts();
     head.head_mut().set_connection_type(ConnectionType::Close);
     // What the app's middleware adds to every other answer.
-    head.headers_mut().insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        header::HeaderValue::from_static("nosniff"),
-    );
+    for (name, value) in PUBLIC_HEADERS {
+        head.headers_mut().insert(
+            header::HeaderName::from_static(name),
+            header::HeaderValue::from_static(value),
+        );
+    }
     let body = body.try_into_bytes().unwrap_or_default();
+    // Fed, then flushed once: head and body leave in one write, so a client
+    // that reads only what arrived with the head (as WebSocket clients do
+    // with a refused handshake) still gets the reason.
     framed
-        .send(h1::Message::Item((
+        .feed(h1::Message::Item((
             head,
             BodySize::Sized(body.len() as u64),
         )))
         .await?;
-    framed.send(h1::Message::Chunk(Some(body))).await?;
-    framed.send(h1::Message::Chunk(None)).await?;
-    Ok(())
+    framed.feed(h1::Message::Chunk(Some(body))).await?;
+    framed.feed(h1::Message::Chunk(None)).await?;
+    framed.flush().await
 }

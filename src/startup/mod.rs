@@ -166,9 +166,11 @@ impl Application {
         let app = move || {
             App::new()
                 .wrap(
-                    actix_web::middleware::DefaultHeaders::new()
-                        .add(("X-Content-Type-Options", "nosniff"))
-                        .add(("Referrer-Policy", "no-referrer")),
+                    http::PUBLIC_HEADERS
+                        .into_iter()
+                        .fold(actix_web::middleware::DefaultHeaders::new(), |h, pair| {
+                            h.add(pair)
+                        }),
                 )
                 .app_data(state.clone())
                 .app_data(ws_state.clone())

@@ -181,6 +181,42 @@ async fn another_sites_page_cannot_open_a_chat() {
 }
 
 #[actix_web::test]
+async fn a_refused_handshake_is_answered_like_any_other_request() {
+    use tokio_tungstenite::tungstenite::{Error, client::IntoClientRequest};
+    // Arrange: a handshake from another site's page.
+    let app = spawn_app(&[]).await;
+    let mut request = app.ws_url("").into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("Origin", "https://evil.example".parse().unwrap());
+
+    // Act
+    let refused = tokio_tungstenite::connect_async(request).await;
+
+    // Assert: a 403 with the reason as JSON, and the headers every other
+    // answer of the public listener carries.
+    let Err(Error::Http(response)) = refused else {
+        panic!("expected an HTTP refusal, got {refused:?}");
+    };
+    assert_eq!(response.status().as_u16(), 403);
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    assert_eq!(header("x-content-type-options").as_deref(), Some("nosniff"));
+    assert_eq!(header("referrer-policy").as_deref(), Some("no-referrer"));
+    let body: serde_json::Value =
+        serde_json::from_slice(response.body().as_deref().unwrap_or_default())
+            .expect("a JSON body");
+    let error = body["error"].as_str().unwrap_or_default();
+    assert!(error.contains("CHATHUB_ALLOWED_ORIGINS"), "{body}");
+    app.shutdown().await;
+}
+
+#[actix_web::test]
 async fn connections_past_the_replicas_cap_get_a_clear_503() {
     let app = spawn_app(&[("CHATHUB_MAX_CONNECTIONS", "2")]).await;
     let first = WsClient::connect(&app.ws_url("")).await;
