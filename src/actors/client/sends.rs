@@ -8,7 +8,6 @@
 //! connection's messages and takes them one at a time; the person's other
 //! commands (next, stop, report...) wait for the messages sent before them
 //! (`Job::Barrier`), so "send, then next" still stores the message first.
-
 //!
 //! Each outcome goes back to the actor as a [`Stored`] message, in the
 //! order the task finished them, which is the order sent: an actor's

@@ -44,10 +44,9 @@ impl ClientActor {
         id: ClientMsgId,
         ctx: &mut Context<Self>,
     ) -> Act {
-        let shown = id.as_str().to_owned();
         match self.queue_send(body, origin, reply_to, id, ctx) {
-            Err(e) => {
-                self.report_failure(&e, Some(shown), ctx);
+            Err((e, id)) => {
+                self.report_failure(&e, Some(id), ctx);
                 done(Err(e))
             }
             Ok(None) => done(Ok(None)),
@@ -59,7 +58,8 @@ impl ClientActor {
     }
 
     /// Puts the message in the send task's queue: what the caller waits
-    /// for, if it waits.
+    /// for, if it waits. A refusal comes with the message's id, for the
+    /// error the person is shown.
     fn queue_send(
         &mut self,
         body: MessageBody,
@@ -67,12 +67,13 @@ impl ClientActor {
         reply_to: Option<Seq>,
         id: ClientMsgId,
         ctx: &mut Context<Self>,
-    ) -> Result<Option<oneshot::Receiver<Outcome>>, ChatError> {
+    ) -> Result<Option<oneshot::Receiver<Outcome>>, (ChatError, String)> {
         if let Some(ban) = self.banned_now() {
-            return Err(ChatError::Banned { until: ban.until });
+            let e = ChatError::Banned { until: ban.until };
+            return Err((e, id.as_str().to_owned()));
         }
         let PersonState::InRoom(room) = self.state else {
-            return Err(ChatError::NotInRoom);
+            return Err((ChatError::NotInRoom, id.as_str().to_owned()));
         };
         let ack_id = id.as_str().to_owned();
         let message = Box::new(NewMessage {
@@ -90,24 +91,25 @@ impl ClientActor {
             (Some(caller), Some(outcome))
         };
         // Queued now, in the handler: the queue's order is the order sent.
-        let actor = ctx.address().recipient();
         let queue = self
             .sends
-            .get_or_insert_with(|| sends::spawn(&self.deps, actor));
-        let job = Job::Send {
+            .get_or_insert_with(|| sends::spawn(&self.deps, ctx.address().recipient()));
+        // A place first, so a refusal still has the id to show.
+        let place = match queue.try_reserve() {
+            Ok(place) => place,
+            Err(TrySendError::Full(())) => {
+                let e = ChatError::Flood {
+                    retry_after_ms: QUEUE_FULL_RETRY_MS,
+                };
+                return Err((e, ack_id));
+            }
+            Err(TrySendError::Closed(())) => return Err((ChatError::Unavailable, ack_id)),
+        };
+        place.send(Job::Send {
             message,
             id: ack_id,
             caller,
-        };
-        match queue.try_send(job) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_)) => {
-                return Err(ChatError::Flood {
-                    retry_after_ms: QUEUE_FULL_RETRY_MS,
-                });
-            }
-            Err(TrySendError::Closed(_)) => return Err(ChatError::Unavailable),
-        }
+        });
         self.sends_in_flight += 1;
         Ok(outcome)
     }
