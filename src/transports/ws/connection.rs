@@ -1,12 +1,14 @@
-//! One WebSocket connection: a reader task feeding the ClientActor one
-//! command at a time, and a writer task draining the actor's bounded outbox,
-//! pinging, and closing idle connections.
+//! One WebSocket connection: a reader feeding the ClientActor one command
+//! at a time, and a writer draining the actor's bounded outbox, pinging,
+//! and closing idle connections. Both run in the connection's one task
+//! (`ws::run` joins them).
 //!
-//! Each task's future is allocated once and held for the connection's whole
-//! life, sized for its largest await point. The awaits that only run while
-//! a frame or a command is in flight (a write with its timeout, a command
-//! waiting for the actor, a close) are boxed, so an idle connection's tasks
-//! hold their loop state only and the larger state exists only while in use.
+//! Each loop's future is allocated once and held for the connection's
+//! whole life, sized for its largest await point. The awaits that only run
+//! while a frame or a command is in flight (a write with its timeout, a
+//! command waiting for the actor, a close) are boxed, so an idle
+//! connection's loops hold their loop state only and the larger state
+//! exists only while in use.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -17,7 +19,7 @@ use actix_http::ws::{CloseCode, CloseReason as CloseFrame, ProtocolError};
 use tokio::sync::{mpsc, oneshot};
 
 use super::protocol;
-use super::socket::{Frames, Incoming, Socket};
+use super::socket::{Frames, Incoming, Socket, WriteError};
 use crate::actors::client::{
     ClientActor, ClientCommand, CloseReason, Command, Disconnected, Outbox, OutboxFull, Outgoing,
 };
@@ -39,42 +41,29 @@ pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(5);
 /// Largest frame accepted; a 4096-character message fits several times over.
 /// A larger one is refused on its header (1009), before its payload is read.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
-/// Longest one frame may wait for room in the socket. A client that does
-/// not read for this long gets no more time: the connection is dropped at
-/// once, whether or not it ever reads again, so a stalled client holds
-/// neither a task nor its backlog.
-pub const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 /// After the server's close frame, how long it keeps reading while the
 /// client answers with its own: closing a socket with unread input resets
 /// it, and the reset can destroy frames the client has not read yet (the
 /// error that says why it was closed).
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
-/// Dropped when one of the connection's two tasks ends; the other then ends
+/// Dropped when one of the connection's two loops ends; the other then ends
 /// too, and with both gone the socket is closed.
 pub type Done = oneshot::Sender<()>;
 /// The other side of [`Done`].
 pub type PeerDone = oneshot::Receiver<()>;
 
-/// A pair of linked end signals, one per task.
+/// A pair of linked end signals, one per loop.
 pub fn done_pair() -> ((Done, PeerDone), (Done, PeerDone)) {
     let (writer_done, reader_sees) = oneshot::channel();
     let (reader_done, writer_sees) = oneshot::channel();
     ((writer_done, writer_sees), (reader_done, reader_sees))
 }
 
-/// Sends one frame within [`WRITE_TIMEOUT`]; `false` when the socket is
-/// gone or the client stopped reading (the connection then ends, and its
-/// socket is shut down with it).
-async fn send_text(ws: &Socket, text: String) -> bool {
-    match Box::pin(tokio::time::timeout(WRITE_TIMEOUT, ws.text(&text))).await {
-        Ok(Ok(())) => true,
-        Ok(Err(_)) => false,
-        Err(_) => {
-            tracing::info!("websocket client not reading; dropping the connection");
-            false
-        }
-    }
+/// Sends one event; `false` when the socket is gone or the client stopped
+/// reading (the connection then ends, and its socket is shut down with it).
+async fn send_event(ws: &Socket, event: &Outgoing) -> bool {
+    Box::pin(ws.text(&protocol::render(event))).await.is_ok()
 }
 
 /// The actor's side: a bounded queue and a close signal.
@@ -151,7 +140,7 @@ pub async fn write_loop(
             _ = &mut reader_done => return,
             event = events.recv() => match event {
                 Some(event) => {
-                    if !send_text(&ws, protocol::render(&event)).await {
+                    if !send_event(&ws, &event).await {
                         return; // the socket is gone or stalled
                     }
                 }
@@ -161,7 +150,7 @@ pub async fn write_loop(
                 // Send what the actor queued before asking to close (the
                 // error explaining why, say), then the close frame.
                 while let Ok(event) = events.try_recv() {
-                    if !send_text(&ws, protocol::render(&event)).await {
+                    if !send_event(&ws, &event).await {
                         return;
                     }
                 }
@@ -172,22 +161,16 @@ pub async fn write_loop(
                     tracing::debug!("closing idle websocket");
                     break None;
                 }
-                match Box::pin(tokio::time::timeout(WRITE_TIMEOUT, ws.ping(b""))).await {
-                    Ok(Ok(())) => {}
-                    Ok(Err(_)) => return,
-                    Err(_) => return,
+                if Box::pin(ws.ping(b"")).await.is_err() {
+                    return;
                 }
             }
         }
     };
-    let close = Box::pin(tokio::time::timeout(
-        WRITE_TIMEOUT,
-        ws.close(reason.map(close_frame)),
-    ));
-    if close.await.is_err() {
+    if let Err(WriteError::Stalled) = Box::pin(ws.close(reason.map(close_frame))).await {
         return;
     }
-    // The reader stays up while this task holds `_done`.
+    // The reader stays up while this loop holds `_done`.
     let _ = Box::pin(tokio::time::timeout(CLOSE_GRACE, &mut reader_done)).await;
 }
 
@@ -251,20 +234,16 @@ pub async fn read_loop(
                 id: None,
             },
             Ok(Incoming::Ping(bytes)) => {
-                // A pong waits for room in the socket like any frame: a
-                // client that pings but never reads must not hold the
-                // reader (and so the connection) forever.
-                match Box::pin(tokio::time::timeout(WRITE_TIMEOUT, ws.pong(&bytes))).await {
-                    Ok(Ok(())) => continue,
-                    Ok(Err(_)) | Err(_) => break,
+                if Box::pin(ws.pong(&bytes)).await.is_err() {
+                    break;
                 }
+                continue;
             }
             Ok(Incoming::Close) => break,
             Ok(Incoming::Pong) => continue,
             Err(e) => {
                 tracing::debug!(error = %e, "websocket protocol error");
-                let close = ws.close(Some(protocol_close(&e)));
-                let _ = Box::pin(tokio::time::timeout(WRITE_TIMEOUT, close)).await;
+                let _ = Box::pin(ws.close(Some(protocol_close(&e)))).await;
                 break;
             }
         };

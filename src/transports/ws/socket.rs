@@ -15,6 +15,7 @@
 use std::cell::Cell;
 use std::io;
 use std::rc::Rc;
+use std::time::Duration;
 
 use actix_codec::Decoder;
 use actix_http::ws::{CloseReason, Codec, Frame, Item, OpCode, Parser, ProtocolError};
@@ -39,9 +40,22 @@ pub struct Socket {
     closed: Cell<bool>,
 }
 
-/// The socket is gone, or a close frame was already sent.
+/// Longest one frame may wait for room in the socket, frames ahead of it
+/// included. A client that does not read for this long gets no more time:
+/// the write fails (`Stalled`) and the connection ends at once, whether or
+/// not the client ever reads again, so a stalled client holds neither a
+/// task nor its backlog. Every frame counts, pongs and closes too: a client
+/// that pings but never reads must not hold the connection either.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why a frame was not written.
 #[derive(Debug)]
-pub struct Closed;
+pub enum WriteError {
+    /// The socket is gone, or a close frame was already sent.
+    Closed,
+    /// The client did not read for [`WRITE_TIMEOUT`].
+    Stalled,
+}
 
 /// A whole message from the client.
 #[derive(Debug)]
@@ -62,37 +76,51 @@ impl Socket {
         }
     }
 
-    pub async fn text(&self, text: &str) -> Result<(), Closed> {
+    pub async fn text(&self, text: &str) -> Result<(), WriteError> {
         self.send(OpCode::Text, text.as_bytes()).await
     }
 
-    pub async fn ping(&self, payload: &[u8]) -> Result<(), Closed> {
+    pub async fn ping(&self, payload: &[u8]) -> Result<(), WriteError> {
         self.send(OpCode::Ping, payload).await
     }
 
-    pub async fn pong(&self, payload: &[u8]) -> Result<(), Closed> {
+    pub async fn pong(&self, payload: &[u8]) -> Result<(), WriteError> {
         self.send(OpCode::Pong, payload).await
     }
 
     /// Sends the close frame; nothing is sent after it.
-    pub async fn close(&self, reason: Option<CloseReason>) -> Result<(), Closed> {
+    pub async fn close(&self, reason: Option<CloseReason>) -> Result<(), WriteError> {
         let mut frame = BytesMut::new();
         Parser::write_close(&mut frame, reason, false);
-        let _turn = self.writing.lock().await;
-        if self.closed.replace(true) {
-            return Err(Closed);
-        }
-        self.write_all(&frame).await.map_err(|_| Closed)
+        self.write_frame(&frame, true).await
     }
 
-    async fn send(&self, op: OpCode, payload: &[u8]) -> Result<(), Closed> {
+    async fn send(&self, op: OpCode, payload: &[u8]) -> Result<(), WriteError> {
         let mut frame = BytesMut::new();
         Parser::write_message(&mut frame, payload, op, true, false);
-        let _turn = self.writing.lock().await;
-        if self.closed.get() {
-            return Err(Closed);
+        self.write_frame(&frame, false).await
+    }
+
+    /// Writes one whole frame after those ahead of it, within
+    /// [`WRITE_TIMEOUT`]; `closing` for the close frame.
+    async fn write_frame(&self, frame: &[u8], closing: bool) -> Result<(), WriteError> {
+        let write = async {
+            let _turn = self.writing.lock().await;
+            if self.closed.get() {
+                return Err(WriteError::Closed);
+            }
+            if closing {
+                self.closed.set(true);
+            }
+            self.write_all(frame).await.map_err(|_| WriteError::Closed)
+        };
+        match tokio::time::timeout(WRITE_TIMEOUT, write).await {
+            Ok(written) => written,
+            Err(_) => {
+                tracing::info!("websocket client not reading; dropping the connection");
+                Err(WriteError::Stalled)
+            }
         }
-        self.write_all(&frame).await.map_err(|_| Closed)
     }
 
     async fn write_all(&self, mut bytes: &[u8]) -> io::Result<()> {
