@@ -1,5 +1,6 @@
 //! `GET /ws`: the browser's WebSocket. Resolves (or creates) the person from
-//! the resume token, starts their ClientActor and the socket tasks.
+//! the resume token, starts their ClientActor and the socket's reader and
+//! writer.
 //!
 //! The resume token is a bearer secret, so it never travels in the URL
 //! (which load balancers and ingresses log): the client offers it as a
@@ -75,19 +76,24 @@ pub const SUBPROTOCOL: &str = "chathub";
 pub const SESSION_PROTOCOL_PREFIX: &str = "chathub.session.";
 
 #[derive(Debug, Deserialize)]
-pub struct WsQuery {
+struct WsQuery {
     /// Refused when present: the token must not be in a URL.
     session: Option<serde::de::IgnoredAny>,
     last_seq: Option<i64>,
 }
 
-/// The resume token offered in `Sec-WebSocket-Protocol`, if any.
-fn offered_token(head: &RequestHead) -> Option<&str> {
+/// The subprotocols the client offered in `Sec-WebSocket-Protocol`.
+fn offered_protocols(head: &RequestHead) -> impl Iterator<Item = &str> {
     head.headers()
         .get_all(header::SEC_WEBSOCKET_PROTOCOL)
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .find_map(|p| p.trim().strip_prefix(SESSION_PROTOCOL_PREFIX))
+        .map(str::trim)
+}
+
+/// The resume token offered as a subprotocol, if any.
+fn offered_token(head: &RequestHead) -> Option<&str> {
+    offered_protocols(head).find_map(|p| p.strip_prefix(SESSION_PROTOCOL_PREFIX))
 }
 
 /// A handshake that passed every check, holding its place among this
@@ -202,13 +208,7 @@ pub async fn accept(
 /// the client offered it.
 pub fn switching_protocols(head: &RequestHead) -> actix_http::Response<()> {
     let mut response = actix_http::ws::handshake_response(head);
-    let offers_ours = head
-        .headers()
-        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|p| p.trim() == SUBPROTOCOL);
-    if offers_ours {
+    if offered_protocols(head).any(|p| p == SUBPROTOCOL) {
         response.insert_header((header::SEC_WEBSOCKET_PROTOCOL, SUBPROTOCOL));
     }
     response.finish().drop_body()
