@@ -90,17 +90,14 @@ impl AppendWriter {
 async fn store_batch(pool: &Pool<AsyncPgConnection>, batch: Vec<Pending>, activity_step_secs: f64) {
     // Within a batch each idempotency key goes to the database once; later
     // copies (a client retrying faster than we store) share its answer.
-    let mut query = AppendBatch {
-        activity_step_secs,
-        ..AppendBatch::default()
-    };
+    let mut query = AppendBatch::new(activity_step_secs);
     let mut slot_of_key: HashMap<(uuid::Uuid, &str), usize> = HashMap::new();
     let mut slots = Vec::with_capacity(batch.len());
     for p in &batch {
         let key = (p.ask.sender.0, p.ask.client_msg_id.as_str());
         let fresh = !slot_of_key.contains_key(&key);
         let slot = *slot_of_key.entry(key).or_insert_with(|| {
-            query.rooms.push(p.ask.room.0);
+            query.message_rooms.push(p.ask.room.0);
             query.senders.push(p.ask.sender.0);
             let cols = Columns::new(&p.ask.body, &p.ask.origin, p.ask.reply_to);
             query.kinds.push(cols.kind.as_str());
@@ -116,10 +113,11 @@ async fn store_batch(pool: &Pool<AsyncPgConnection>, batch: Vec<Pending>, activi
                 .sender_platform_msg_ids
                 .push(extra.sender_platform_msg_id);
             query.metadata.push(extra.metadata);
-            query.rooms.len() - 1
+            query.message_rooms.len() - 1
         });
         slots.push((slot, fresh));
     }
+    query.index_rooms();
     let outcome = store_rows(pool, query).await;
     for (p, (slot, fresh)) in batch.into_iter().zip(slots) {
         // A duplicate carries the retry's content here; `append_message`
@@ -155,15 +153,15 @@ type SlotOutcome = Result<(Option<i64>, Option<i64>, Option<DateTime<Utc>>, bool
 /// not fail everybody else's message: each row is then stored on its own,
 /// and only the offending one is answered with the error.
 async fn store_rows(pool: &Pool<AsyncPgConnection>, query: AppendBatch) -> Vec<SlotOutcome> {
-    let slots = query.rooms.len();
+    let slots = query.message_rooms.len();
     match run_with_retries(pool, &query).await {
-        Ok(rows) => rows_by_slot(rows, slots),
+        Ok(rows) => rows_by_slot(rows, &query),
         Err(Failure::Rejected(e)) if slots > 1 => {
             tracing::warn!(rows = slots, error = %e, "append batch refused; storing its rows one by one");
             let mut outcome = Vec::with_capacity(slots);
             for row in query.into_rows() {
                 match run_with_retries(pool, &row).await {
-                    Ok(rows) => outcome.extend(rows_by_slot(rows, 1)),
+                    Ok(rows) => outcome.extend(rows_by_slot(rows, &row)),
                     Err(e) => outcome.push(Err(e.error())),
                 }
             }
@@ -173,16 +171,37 @@ async fn store_rows(pool: &Pool<AsyncPgConnection>, query: AppendBatch) -> Vec<S
     }
 }
 
-/// Rows come back ordered by `ord`, which counts slots from 1.
-fn rows_by_slot(rows: Vec<AppendRow>, slots: usize) -> Vec<SlotOutcome> {
-    (0..slots)
-        .map(|slot| match rows.get(slot) {
-            Some(&(ord, existing, new, at, protect)) if ord == slot as i64 + 1 => {
-                Ok((existing, new, at, protect))
-            }
-            _ => Err(StoreError::Internal("append lost a row".into())),
-        })
-        .collect()
+/// Each slot's outcome from the statement's rows: a message stored before
+/// comes back by position (`ord`, counted from 1), one stored now by its
+/// sender and client id; a slot with neither was not stored (its room is
+/// not active for that sender).
+fn rows_by_slot(rows: Vec<AppendRow>, query: &AppendBatch) -> Vec<SlotOutcome> {
+    let mut outcome = vec![Ok((None, None, None, false)); query.message_rooms.len()];
+    let slot_of_key: HashMap<(uuid::Uuid, &str), usize> = query
+        .senders
+        .iter()
+        .zip(&query.client_msg_ids)
+        .enumerate()
+        .map(|(slot, (sender, id))| ((*sender, id.as_str()), slot))
+        .collect();
+    for (ord, sender, client_msg_id, seq, at, protect) in rows {
+        let (slot, found) = match (ord, sender, client_msg_id.as_deref()) {
+            (Some(ord), _, _) => (
+                usize::try_from(ord - 1).ok(),
+                (Some(seq), None, Some(at), false),
+            ),
+            (None, Some(sender), Some(id)) => (
+                slot_of_key.get(&(sender, id)).copied(),
+                (None, Some(seq), Some(at), protect),
+            ),
+            _ => (None, (None, None, None, false)),
+        };
+        match slot.and_then(|slot| outcome.get_mut(slot)) {
+            Some(entry) => *entry = Ok(found),
+            None => tracing::error!("append answered for a message it was not given"),
+        }
+    }
+    outcome
 }
 
 /// Why a batch statement failed.
