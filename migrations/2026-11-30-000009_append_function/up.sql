@@ -46,8 +46,11 @@ RETURNS TABLE (ord bigint, sender_id uuid, client_msg_id text, seq bigint,
 LANGUAGE plpgsql VOLATILE AS $$
 #variable_conflict use_column
 BEGIN
+    -- By primary key alone: a condition on `ended_at` would let the
+    -- planner scan the index of every active room instead. Locking an
+    -- ended room is harmless; the append below skips it.
     PERFORM 1 FROM rooms r
-    WHERE r.id = ANY (p_rooms) AND r.ended_at IS NULL
+    WHERE r.id = ANY (p_rooms)
     ORDER BY r.id
     FOR UPDATE;
 
@@ -92,8 +95,10 @@ BEGIN
             last_active_at = CASE
                 WHEN r.last_active_at < now() - make_interval(secs => p_activity_step_secs)
                 THEN now() ELSE r.last_active_at END
+        -- Only rooms read as active, and locked since: no need to check
+        -- `ended_at` again (which would steer the planner, as above).
         FROM (SELECT room_id, max(seq) AS last_seq FROM fresh GROUP BY room_id) c
-        WHERE r.id = c.room_id AND r.ended_at IS NULL
+        WHERE r.id = c.room_id
     ), protecting AS (
         SELECT u.id FROM users u
         WHERE u.id IN (SELECT sender_id FROM fresh WHERE metadata ? 'telegram')
