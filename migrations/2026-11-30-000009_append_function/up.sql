@@ -11,9 +11,10 @@
 -- starts with the locks held and every locked room as last committed, so
 -- nothing has to be read again.
 --
--- Arguments: the batch's rooms, each once, in id order (the order they are
--- locked in: two replicas locking in different orders would deadlock, and
--- PostgreSQL breaks a deadlock only after `deadlock_timeout`); then per
+-- Arguments: the batch's rooms, each once, in any order (the function locks
+-- them in id order itself: two replicas locking in different orders would
+-- deadlock, and PostgreSQL breaks a deadlock only after
+-- `deadlock_timeout`); then per
 -- message, index-aligned: its room's position in that list (from 1), the
 -- sender, kind, text, client id, media id, caption, reply, the sender's own
 -- Telegram message id, metadata; last, the seconds a room's

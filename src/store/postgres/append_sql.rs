@@ -36,8 +36,9 @@ pub(super) struct AppendBatch {
     pub metadata: Vec<Option<serde_json::Value>>,
     /// Seconds a room's `last_active_at` may lag before an append moves it.
     pub activity_step_secs: f64,
-    /// The batch's rooms, each once, in id order (the order they are locked
-    /// in). PostgreSQL orders uuids by their bytes, as `Uuid`'s `Ord` does.
+    /// The batch's rooms, each once, sorted so that a message's room is
+    /// found by binary search (the function locks them in id order itself,
+    /// whatever order they come in).
     rooms: Vec<Uuid>,
     /// Per message, its room's position in `rooms`, counted from 1.
     room_idx: Vec<i32>,
@@ -52,8 +53,8 @@ impl AppendBatch {
         }
     }
 
-    /// Lists the batch's rooms once each, in lock order, and points each
-    /// message at its room; call once every message is pushed.
+    /// Lists the batch's rooms once each and points each message at its
+    /// room; call once every message is pushed.
     pub(super) fn index_rooms(&mut self) {
         let mut rooms = self.message_rooms.clone();
         rooms.sort_unstable();
