@@ -131,3 +131,42 @@ fn granted(answers: Vec<Result<Option<Duration>, chathub::bus::BusError>>) -> us
         .filter(|a| a.as_ref().unwrap().is_none())
         .count()
 }
+
+/// A window filled by asks decided together: the refused ones are told to
+/// wait until the window has moved past those grants, not longer, and the
+/// budget then grants again.
+#[tokio::test]
+async fn a_window_filled_at_once_says_how_long_until_it_frees() {
+    // Arrange: a bot-wide limit of 5 calls a second, chats unlimited.
+    let rates = Rates {
+        global_per_sec: 5.0,
+        chat_per_sec: 1000.0,
+        chat_burst: 1000.0,
+    };
+    let (one, _two) = replicas(&prefix("filled"), rates).await;
+
+    // Act: 8 asks at once.
+    let answers = futures_util::future::join_all(
+        (0..8).map(|i| one.try_take(Some(TelegramChatId::trusted(i)))),
+    )
+    .await;
+
+    // Assert: 5 granted; the other 3 wait about the window (1 s and its
+    // margin), and the budget grants again once that wait is over.
+    let waits: Vec<Duration> = answers.into_iter().filter_map(|a| a.unwrap()).collect();
+    assert_eq!(waits.len(), 3, "granted 5 of 8");
+    // One second and the window's margin of 100 ms.
+    let window = Duration::from_millis(1100);
+    for wait in &waits {
+        assert!(
+            *wait > Duration::from_millis(500) && *wait <= window + Duration::from_millis(1),
+            "{wait:?}"
+        );
+    }
+    let longest = waits.iter().max().copied().unwrap_or_default();
+    tokio::time::sleep(longest).await;
+    assert!(
+        one.try_take(None).await.unwrap().is_none(),
+        "the window moved on"
+    );
+}
