@@ -25,6 +25,13 @@ impl<Q, A> Pending<Q, A> {
     pub fn answer_with(self, answer: impl FnOnce(Q) -> A) {
         let _ = self.reply.send(answer(self.ask));
     }
+
+    /// Takes the ask out; what is left answers the same caller. For a
+    /// handler whose asks are of several kinds, handled apart.
+    pub fn into_ask(self) -> (Q, Pending<(), A>) {
+        let Pending { ask, reply } = self;
+        (ask, Pending { ask: (), reply })
+    }
 }
 
 /// What a batching task does with each batch. Every ask of the batch must

@@ -4,13 +4,14 @@
 use crate::common;
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chathub::domain::{
     ClientMsgId, Content, MessageBody, MessageText, Platform, RoomId, Seq, UserId,
 };
 use chathub::store::postgres::run_migrations;
-use chathub::store::{NewMessage, PgConfig, PgStore, RoomLog, StoreError};
+use chathub::store::{NewMessage, PgConfig, PgStore, RoomLog, StoreError, TelegramLog};
 use common::pg::TestDb;
 use common::pg_proxy::PgProxy;
 
@@ -273,4 +274,158 @@ async fn a_row_the_database_refuses_fails_only_itself_not_its_batch() {
             .len();
     }
     assert_eq!(kept, 320, "every clean message stored once");
+}
+
+/// 4 rooms holding 10 messages each (from their first person), none
+/// recorded as delivered.
+async fn rooms_with_ten_messages(store: &PgStore) -> Vec<(RoomId, UserId)> {
+    let mut rooms = Vec::new();
+    for r in 0..4 {
+        let a = store
+            .upsert_user(Platform::Web, &format!("a{r}"))
+            .await
+            .unwrap();
+        let b = store
+            .upsert_user(Platform::Web, &format!("b{r}"))
+            .await
+            .unwrap();
+        let room = store.create_room(a, b).await.unwrap().id;
+        for i in 0..10 {
+            store
+                .append_message(msg(room, a, format!("old{i}")))
+                .await
+                .unwrap();
+        }
+        rooms.push((room, a));
+    }
+    rooms
+}
+
+/// All at once, so that the writer batches them together: each room's 10
+/// messages recorded as delivered (copy 1000 + seq), one record of a
+/// message that does not exist, and 10 new messages per room, of which
+/// the first room's first `refused` hold a NUL (the database refuses it;
+/// the input checks above the store would have stopped it). Returns the
+/// records' outcomes, the missing one's, and the appends' (stored,
+/// refused) counts.
+async fn record_and_append_at_once(
+    store: &Arc<PgStore>,
+    rooms: &[(RoomId, UserId)],
+    refused: usize,
+) -> (
+    Vec<Result<(), StoreError>>,
+    Result<(), StoreError>,
+    (usize, usize),
+) {
+    let mut records = Vec::new();
+    for &(room, _) in rooms {
+        for seq in 1..=10 {
+            let store = store.clone();
+            records.push(tokio::spawn(async move {
+                store
+                    .record_delivery(room, Seq(seq), Some(1000 + seq))
+                    .await
+            }));
+        }
+    }
+    let missing = {
+        let store = store.clone();
+        let room = rooms[0].0;
+        tokio::spawn(async move { store.record_delivery(room, Seq(999), Some(1)).await })
+    };
+    let mut appends = Vec::new();
+    for (r, &(room, a)) in rooms.iter().enumerate() {
+        for i in 0..10 {
+            let store = store.clone();
+            let mut m = msg(room, a, format!("new{i}"));
+            if r == 0 && i < refused {
+                let bad = MessageText::trusted("bad\0text".into());
+                m.body = MessageBody::trusted(Content::Text(bad));
+            }
+            appends.push(tokio::spawn(async move { store.append_message(m).await }));
+        }
+    }
+    let mut outcomes = Vec::new();
+    for r in records {
+        outcomes.push(r.await.unwrap());
+    }
+    let missing = missing.await.unwrap();
+    let (mut stored, mut refused) = (0, 0);
+    for t in appends {
+        match t.await.unwrap() {
+            Ok(_) => stored += 1,
+            Err(_) => refused += 1,
+        }
+    }
+    (outcomes, missing, (stored, refused))
+}
+
+/// Each old message carries its copy; each room's seqs run 1..=`last`.
+async fn assert_recorded_and_gapless(store: &PgStore, rooms: &[(RoomId, UserId)], last: &[i64]) {
+    for (&(room, _), &last) in rooms.iter().zip(last) {
+        for seq in 1..=10 {
+            let copies = store.message_copies(room, Seq(seq)).await.unwrap().unwrap();
+            assert_eq!(copies.receiver_platform_msg_id, Some(1000 + seq));
+            assert!(copies.delivered_at.is_some(), "seq {seq} marked delivered");
+        }
+        let seqs: Vec<i64> = store
+            .messages_after(room, Seq::ZERO, 1000)
+            .await
+            .unwrap()
+            .iter()
+            .map(|m| m.seq.0)
+            .collect();
+        assert_eq!(seqs, (1..=last).collect::<Vec<_>>(), "gapless");
+    }
+}
+
+/// Telegram delivery records ride in the message writer's batches, in one
+/// call with the appends: each record and each message still gets its own
+/// outcome.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deliveries_batched_with_appends_keep_their_own_outcomes() {
+    // Arrange
+    let db = TestDb::create().await;
+    let store = db.store().await;
+    let rooms = rooms_with_ten_messages(&store).await;
+
+    // Act
+    let (records, missing, appends) = record_and_append_at_once(&store, &rooms, 0).await;
+
+    // Assert: every old message recorded with its copy, the missing one
+    // told so, every new message stored after the old ones.
+    for r in records {
+        r.expect("an existing message is recorded");
+    }
+    assert!(
+        matches!(missing, Err(StoreError::NoSuchRoom)),
+        "{missing:?}"
+    );
+    assert_eq!(appends, (40, 0));
+    assert_recorded_and_gapless(&store, &rooms, &[20, 20, 20, 20]).await;
+}
+
+/// When the database refuses a row, the batch's call fails as a whole:
+/// the records and the clean messages are then written apart, and only
+/// the refused rows fail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_row_fails_neither_the_records_nor_the_messages_batched_with_it() {
+    // Arrange
+    let db = TestDb::create().await;
+    let store = db.store().await;
+    let rooms = rooms_with_ten_messages(&store).await;
+
+    // Act: 5 of the first room's new messages hold a NUL.
+    let (records, missing, appends) = record_and_append_at_once(&store, &rooms, 5).await;
+
+    // Assert
+    for r in records {
+        r.expect("an existing message is recorded");
+    }
+    assert!(
+        matches!(missing, Err(StoreError::NoSuchRoom)),
+        "{missing:?}"
+    );
+    assert_eq!(appends, (35, 5));
+    assert_recorded_and_gapless(&store, &rooms, &[15, 20, 20, 20]).await;
 }

@@ -15,11 +15,12 @@ use diesel_async::AsyncPgConnection;
 use diesel_async::RunQueryDsl;
 use diesel_async::pooled_connection::deadpool::Pool;
 
-use super::append_sql::{AppendBatch, AppendRow};
+use super::append_sql::{AppendAndRecord, AppendBatch, AppendRow, CombinedRow};
+use super::deliveries::{Deliveries, Record};
 use super::{checkout, db_error, with_conn};
 use crate::batch::{self, Batcher};
 use crate::domain::Columns;
-use crate::domain::{Origin, Seq};
+use crate::domain::{Origin, RoomId, Seq};
 use crate::store::{Appended, NewMessage, StoreError};
 
 /// Most messages stored by one statement.
@@ -30,7 +31,23 @@ const QUEUE_DEPTH: usize = 4096;
 /// message, a deadlock between replicas); the retry then sees the winner.
 const ATTEMPTS: usize = 3;
 
-type Pending = batch::Pending<NewMessage, Result<Appended, StoreError>>;
+/// What a message writer is asked.
+pub(super) enum Write {
+    /// Store a message.
+    Append(NewMessage),
+    /// Record a Telegram copy's delivery (`deliveries.rs`).
+    Deliver(Record),
+}
+
+/// What a message writer answers.
+pub(super) enum Written {
+    Appended(Appended),
+    Delivered,
+}
+
+type Answer = Result<Written, StoreError>;
+/// Where one ask's answer goes, once its ask was taken out.
+pub(super) type Reply = batch::Pending<(), Answer>;
 
 pub(super) struct AppendWriter {
     shards: Vec<Batcher<Shard>>,
@@ -45,11 +62,20 @@ pub(super) struct Shard {
 }
 
 impl batch::Handler for Shard {
-    type Ask = NewMessage;
-    type Answer = Result<Appended, StoreError>;
+    type Ask = Write;
+    type Answer = Answer;
 
-    async fn handle(&mut self, batch: Vec<Pending>) {
-        store_batch(&self.pool, batch, self.activity_step_secs).await;
+    async fn handle(&mut self, batch: Vec<batch::Pending<Write, Answer>>) {
+        let mut appends = Vec::with_capacity(batch.len());
+        let mut records = Vec::new();
+        for pending in batch {
+            match pending.into_ask() {
+                (Write::Append(msg), reply) => appends.push((msg, reply)),
+                (Write::Deliver(record), reply) => records.push((record, reply)),
+            }
+        }
+        let deliveries = Deliveries::new(records);
+        write_batch(&self.pool, appends, deliveries, self.activity_step_secs).await;
     }
 }
 
@@ -74,38 +100,103 @@ impl AppendWriter {
     }
 
     pub(super) async fn append(&self, msg: NewMessage) -> Result<Appended, StoreError> {
+        match self.ask(msg.room, Write::Append(msg)).await? {
+            Written::Appended(appended) => Ok(appended),
+            Written::Delivered => Err(StoreError::Internal("append answered as a record".into())),
+        }
+    }
+
+    /// Records one Telegram copy; answers once it is committed. `NoSuchRoom`
+    /// when the message does not exist.
+    pub(super) async fn record_delivery(
+        &self,
+        room: RoomId,
+        seq: Seq,
+        copy: Option<i64>,
+    ) -> Result<(), StoreError> {
+        match self
+            .ask(room, Write::Deliver(Record { room, seq, copy }))
+            .await?
+        {
+            Written::Delivered => Ok(()),
+            Written::Appended(_) => {
+                Err(StoreError::Internal("record answered as an append".into()))
+            }
+        }
+    }
+
+    /// Asks the shard of `room`: a room always maps to the same shard.
+    async fn ask(&self, room: RoomId, write: Write) -> Answer {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        msg.room.hash(&mut hasher);
+        room.hash(&mut hasher);
         let shard = (hasher.finish() % self.shards.len() as u64) as usize;
         let stopped = || StoreError::Unavailable("message writer stopped".into());
         self.shards
             .get(shard)
             .ok_or_else(stopped)?
-            .ask(msg)
+            .ask(write)
             .await
             .map_err(|_| stopped())?
     }
 }
 
-async fn store_batch(pool: &Pool<AsyncPgConnection>, batch: Vec<Pending>, activity_step_secs: f64) {
+/// One batch: its delivery records ride in the appends' call when there
+/// are both; should that call fail, each part runs on its own, with its
+/// own fallbacks (both are idempotent, so a call that did commit before
+/// its answer was lost changes nothing when run again).
+async fn write_batch(
+    pool: &Pool<AsyncPgConnection>,
+    appends: Vec<(NewMessage, Reply)>,
+    deliveries: Deliveries,
+    activity_step_secs: f64,
+) {
+    if appends.is_empty() {
+        return deliveries.record_alone(pool).await;
+    }
+    let (query, slots) = append_query(&appends, activity_step_secs);
+    if deliveries.is_empty() {
+        let outcome = store_rows(pool, query).await;
+        return answer_appends(appends, slots, &outcome);
+    }
+    match append_and_record(pool, &query, &deliveries).await {
+        Ok((rows, found)) => {
+            deliveries.answer(found);
+            let outcome = rows_by_slot(rows, &query);
+            answer_appends(appends, slots, &outcome);
+        }
+        Err(e) => {
+            tracing::debug!(error = %e, "append with records failed; running them apart");
+            deliveries.record_alone(pool).await;
+            let outcome = store_rows(pool, query).await;
+            answer_appends(appends, slots, &outcome);
+        }
+    }
+}
+
+/// The appends' statement, and per ask its slot in it and whether it is
+/// the first ask with that idempotency key.
+fn append_query(
+    appends: &[(NewMessage, Reply)],
+    activity_step_secs: f64,
+) -> (AppendBatch, Vec<(usize, bool)>) {
     // Within a batch each idempotency key goes to the database once; later
     // copies (a client retrying faster than we store) share its answer.
     let mut query = AppendBatch::new(activity_step_secs);
     let mut slot_of_key: HashMap<(uuid::Uuid, &str), usize> = HashMap::new();
-    let mut slots = Vec::with_capacity(batch.len());
-    for p in &batch {
-        let key = (p.ask.sender.0, p.ask.client_msg_id.as_str());
+    let mut slots = Vec::with_capacity(appends.len());
+    for (msg, _) in appends {
+        let key = (msg.sender.0, msg.client_msg_id.as_str());
         let fresh = !slot_of_key.contains_key(&key);
         let slot = *slot_of_key.entry(key).or_insert_with(|| {
-            query.message_rooms.push(p.ask.room.0);
-            query.senders.push(p.ask.sender.0);
-            let cols = Columns::new(&p.ask.body, &p.ask.origin, p.ask.reply_to);
+            query.message_rooms.push(msg.room.0);
+            query.senders.push(msg.sender.0);
+            let cols = Columns::new(&msg.body, &msg.origin, msg.reply_to);
             query.kinds.push(cols.kind.as_str());
             query.texts.push(cols.text);
             let extra = cols.extra;
             query
                 .client_msg_ids
-                .push(p.ask.client_msg_id.as_str().to_owned());
+                .push(msg.client_msg_id.as_str().to_owned());
             query.media_file_ids.push(extra.media_file_id);
             query.captions.push(extra.caption);
             query.reply_to_seqs.push(extra.reply_to_seq.map(|s| s.0));
@@ -118,11 +209,18 @@ async fn store_batch(pool: &Pool<AsyncPgConnection>, batch: Vec<Pending>, activi
         slots.push((slot, fresh));
     }
     query.index_rooms();
-    let outcome = store_rows(pool, query).await;
-    for (p, (slot, fresh)) in batch.into_iter().zip(slots) {
+    (query, slots)
+}
+
+fn answer_appends(
+    appends: Vec<(NewMessage, Reply)>,
+    slots: Vec<(usize, bool)>,
+    outcome: &[SlotOutcome],
+) {
+    for ((msg, reply), (slot, fresh)) in appends.into_iter().zip(slots) {
         // A duplicate carries the retry's content here; `append_message`
         // replaces it with the first copy as stored.
-        p.answer_with(|msg| match outcome.get(slot) {
+        let answer = match outcome.get(slot) {
             Some(Ok((Some(seq), _, Some(at), _))) => Ok(Appended {
                 message: msg.stored(Seq(*seq), *at),
                 duplicate: true,
@@ -140,8 +238,38 @@ async fn store_batch(pool: &Pool<AsyncPgConnection>, batch: Vec<Pending>, activi
             Some(Ok((None, None, _, _))) => Err(StoreError::RoomClosed),
             Some(Err(e)) => Err(e.clone()),
             Some(Ok(_)) | None => Err(StoreError::Internal("append lost a row".into())),
-        });
+        };
+        reply.answer(answer.map(Written::Appended));
     }
+}
+
+/// The appends and the records in one call: the appends' rows, and the
+/// (room, seq) of each recorded delivery.
+async fn append_and_record(
+    pool: &Pool<AsyncPgConnection>,
+    append: &AppendBatch,
+    deliveries: &Deliveries,
+) -> Result<(Vec<AppendRow>, Vec<(uuid::Uuid, i64)>), StoreError> {
+    let rows: Vec<CombinedRow> = with_conn!(checkout(pool), |conn| async move {
+        AppendAndRecord { append, deliveries }
+            .load::<CombinedRow>(conn)
+            .await
+            .map_err(db_error)
+    })?;
+    let mut appended = Vec::with_capacity(rows.len());
+    let mut recorded = Vec::new();
+    for (ord, sender, client_msg_id, seq, at, protect, delivered_room) in rows {
+        match (delivered_room, at) {
+            (Some(room), _) => recorded.push((room, seq)),
+            (None, Some(at)) => appended.push((ord, sender, client_msg_id, seq, at, protect)),
+            (None, None) => {
+                return Err(StoreError::Internal(
+                    "append answered without a time".into(),
+                ));
+            }
+        }
+    }
+    Ok((appended, recorded))
 }
 
 /// Per slot: (existing_seq, new_seq, created_at, protect), or why it could

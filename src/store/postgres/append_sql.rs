@@ -18,6 +18,8 @@ use diesel::sql_types::{
 };
 use uuid::Uuid;
 
+use super::deliveries::Deliveries;
+
 /// Column arrays of the messages to append, index-aligned. Within one batch
 /// every (sender, client_msg_id) must be distinct (the caller de-duplicates).
 #[derive(Debug, Default)]
@@ -128,6 +130,15 @@ impl Query for AppendBatch {
 impl QueryFragment<Pg> for AppendBatch {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         out.push_sql("SELECT * FROM append_messages(");
+        self.push_args(&mut out)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl AppendBatch {
+    /// The function's arguments, after what precedes them.
+    fn push_args<'b>(&'b self, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         out.push_bind_param::<Array<SqlUuid>, _>(&self.rooms)?;
         out.push_sql("::uuid[], ");
         out.push_bind_param::<Array<Integer>, _>(&self.room_idx)?;
@@ -151,6 +162,54 @@ impl QueryFragment<Pg> for AppendBatch {
         out.push_bind_param::<Array<Nullable<Jsonb>>, _>(&self.metadata)?;
         out.push_sql("::jsonb[], ");
         out.push_bind_param::<Double, _>(&self.activity_step_secs)?;
+        Ok(())
+    }
+}
+
+/// A batch's appends and Telegram delivery records in one call and one
+/// commit: `append_and_record`, which the migration `append_and_record`
+/// defines (records first, then `append_messages`).
+pub(super) struct AppendAndRecord<'a> {
+    pub append: &'a AppendBatch,
+    pub deliveries: &'a Deliveries,
+}
+
+/// One result row: an `AppendRow` (its time always set) with
+/// `delivered_room` NULL, or a recorded delivery: `delivered_room` and
+/// `seq` set, the rest NULL.
+pub(super) type CombinedRow = (
+    Option<i64>,
+    Option<Uuid>,
+    Option<String>,
+    i64,
+    Option<DateTime<Utc>>,
+    bool,
+    Option<Uuid>,
+);
+
+impl QueryId for AppendAndRecord<'_> {
+    type QueryId = AppendAndRecord<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl Query for AppendAndRecord<'_> {
+    type SqlType = (
+        Nullable<BigInt>,
+        Nullable<SqlUuid>,
+        Nullable<Text>,
+        BigInt,
+        Nullable<Timestamptz>,
+        Bool,
+        Nullable<SqlUuid>,
+    );
+}
+
+impl QueryFragment<Pg> for AppendAndRecord<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("SELECT * FROM append_and_record(");
+        self.append.push_args(&mut out)?;
+        out.push_sql(", ");
+        self.deliveries.push_args(&mut out)?;
         out.push_sql(")");
         Ok(())
     }

@@ -1,10 +1,13 @@
-//! Delivery records of Telegram copies, written in batches. Every copy that
-//! reaches a partner's chat is recorded (its message id there, and that it
-//! was delivered) before the next copy of that chat goes out; one statement
-//! and one commit per copy made this the Telegram path's costliest write.
-//! As with appends, a writer task takes whatever has queued up while its
-//! previous statement ran and records it with one statement: idle, one copy
-//! per statement; under load, one commit covers many chats' copies.
+//! Delivery records of Telegram copies. Every copy that reaches a partner's
+//! chat is recorded (its message id there, and that it was delivered)
+//! before the next copy of that chat goes out. The records are asks to the
+//! message writers (`append.rs`): a batch's records ride in the same call
+//! and commit as its appends (`append_and_record`), or, when the batch has
+//! no appends, run as a statement of their own. One statement and one
+//! commit per copy had made this the Telegram path's costliest write; a
+//! writer of their own still cost a third of the database's calls.
+
+use std::collections::HashSet;
 
 use diesel::QueryResult;
 use diesel::pg::Pg;
@@ -14,20 +17,15 @@ use diesel_async::AsyncPgConnection;
 use diesel_async::RunQueryDsl;
 use diesel_async::pooled_connection::deadpool::Pool;
 
+use super::append::{Reply, Written};
 use super::{checkout, db_error, with_conn};
-use crate::batch::{self, Batcher};
 use crate::domain::{RoomId, Seq};
 use crate::store::StoreError;
 
-/// Most copies recorded by one statement.
-const MAX_BATCH: usize = 256;
-/// Records waiting before callers are pushed back on.
-const QUEUE_DEPTH: usize = 4096;
-
 /// The statement (around its three array arguments) that sets each listed
-/// message's receiver copy and delivery time; returns the rows it found (a message missing from the result does not exist).
-/// Rows are listed in key order, so two batches never lock in opposite
-/// orders.
+/// message's receiver copy and delivery time; returns the rows it found (a
+/// message missing from the result does not exist). Rows are listed in key
+/// order, so two batches never lock in opposite orders.
 const RECORD_HEAD: &str = "\
 UPDATE messages m SET receiver_platform_msg_id = d.copy, delivered_at = now()
 FROM unnest(";
@@ -35,13 +33,110 @@ const RECORD_TAIL: &str = ") AS d (room_id, seq, copy)
 WHERE m.room_id = d.room_id AND m.seq = d.seq
 RETURNING m.room_id, m.seq";
 
+/// One copy to record.
+pub(super) struct Record {
+    pub(super) room: RoomId,
+    pub(super) seq: Seq,
+    pub(super) copy: Option<i64>,
+}
+
+/// A batch's records as the statements take them: index-aligned arrays in
+/// key order, each message once (a retry racing its first attempt is
+/// written once, with the latest copy), and the callers to answer.
+pub(super) struct Deliveries {
+    pub(super) rooms: Vec<uuid::Uuid>,
+    pub(super) seqs: Vec<i64>,
+    pub(super) copies: Vec<Option<i64>>,
+    callers: Vec<((uuid::Uuid, i64), Reply)>,
+}
+
+impl Deliveries {
+    pub(super) fn new(mut records: Vec<(Record, Reply)>) -> Self {
+        records.sort_by_key(|(r, _)| (r.room.0, r.seq.0));
+        let mut rooms = Vec::with_capacity(records.len());
+        let mut seqs = Vec::with_capacity(records.len());
+        let mut copies = Vec::with_capacity(records.len());
+        for (i, (r, _)) in records.iter().enumerate() {
+            let next_same = records
+                .get(i + 1)
+                .is_some_and(|(n, _)| (n.room, n.seq) == (r.room, r.seq));
+            if !next_same {
+                rooms.push(r.room.0);
+                seqs.push(r.seq.0);
+                copies.push(r.copy);
+            }
+        }
+        let callers = records
+            .into_iter()
+            .map(|(r, reply)| ((r.room.0, r.seq.0), reply))
+            .collect();
+        Self {
+            rooms,
+            seqs,
+            copies,
+            callers,
+        }
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.callers.is_empty()
+    }
+
+    /// Records them with a statement of their own, and answers.
+    pub(super) async fn record_alone(self, pool: &Pool<AsyncPgConnection>) {
+        let batch = &self;
+        let outcome: Result<Vec<(uuid::Uuid, i64)>, StoreError> = async {
+            with_conn!(checkout(pool), |conn| async move {
+                RecordBatch { batch }
+                    .load::<(uuid::Uuid, i64)>(conn)
+                    .await
+                    .map_err(db_error)
+            })
+        }
+        .await;
+        match outcome {
+            Ok(found) => self.answer(found),
+            Err(e) => self.fail(&e),
+        }
+    }
+
+    /// Answers each caller from the (room, seq) of the messages recorded;
+    /// `NoSuchRoom` for a message that does not exist.
+    pub(super) fn answer(self, found: impl IntoIterator<Item = (uuid::Uuid, i64)>) {
+        let found: HashSet<(uuid::Uuid, i64)> = found.into_iter().collect();
+        for (key, reply) in self.callers {
+            reply.answer(if found.contains(&key) {
+                Ok(Written::Delivered)
+            } else {
+                Err(StoreError::NoSuchRoom)
+            });
+        }
+    }
+
+    fn fail(self, e: &StoreError) {
+        for (_, reply) in self.callers {
+            reply.answer(Err(e.clone()));
+        }
+    }
+
+    /// The three arrays as the statements' arguments, after what precedes
+    /// them.
+    pub(super) fn push_args<'b>(&'b self, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_bind_param::<Array<SqlUuid>, _>(&self.rooms)?;
+        out.push_sql("::uuid[], ");
+        out.push_bind_param::<Array<BigInt>, _>(&self.seqs)?;
+        out.push_sql("::bigint[], ");
+        out.push_bind_param::<Array<Nullable<BigInt>>, _>(&self.copies)?;
+        out.push_sql("::bigint[]");
+        Ok(())
+    }
+}
+
 /// The statement with its arguments, as a query with a static id: Diesel
 /// caches the prepared statement of such a query on the connection, where
 /// `sql_query` would parse and plan it anew for every batch.
 struct RecordBatch<'a> {
-    rooms: &'a [uuid::Uuid],
-    seqs: &'a [i64],
-    copies: &'a [Option<i64>],
+    batch: &'a Deliveries,
 }
 
 impl QueryId for RecordBatch<'_> {
@@ -57,117 +152,8 @@ impl Query for RecordBatch<'_> {
 impl QueryFragment<Pg> for RecordBatch<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         out.push_sql(RECORD_HEAD);
-        out.push_bind_param::<Array<SqlUuid>, _>(self.rooms)?;
-        out.push_sql("::uuid[], ");
-        out.push_bind_param::<Array<BigInt>, _>(self.seqs)?;
-        out.push_sql("::bigint[], ");
-        out.push_bind_param::<Array<Nullable<BigInt>>, _>(self.copies)?;
-        out.push_sql("::bigint[]");
+        self.batch.push_args(&mut out)?;
         out.push_sql(RECORD_TAIL);
         Ok(())
-    }
-}
-
-/// One copy to record.
-pub(super) struct Record {
-    room: RoomId,
-    seq: Seq,
-    copy: Option<i64>,
-}
-
-type Pending = batch::Pending<Record, Result<(), StoreError>>;
-
-/// The writer task's state: the pool its statements run on.
-pub(super) struct Writer {
-    pool: Pool<AsyncPgConnection>,
-}
-
-impl batch::Handler for Writer {
-    type Ask = Record;
-    type Answer = Result<(), StoreError>;
-
-    async fn handle(&mut self, batch: Vec<Pending>) {
-        store_batch(&self.pool, batch).await;
-    }
-}
-
-pub(super) struct DeliveryWriter {
-    writer: Batcher<Writer>,
-}
-
-impl DeliveryWriter {
-    /// Starts the writer task on the current tokio runtime; it stops when
-    /// the writer is dropped.
-    pub(super) fn start(pool: Pool<AsyncPgConnection>) -> Self {
-        Self {
-            writer: Batcher::start(Writer { pool }, QUEUE_DEPTH, MAX_BATCH),
-        }
-    }
-
-    /// Records one copy; answers once it is committed. `NoSuchRoom` when
-    /// the message does not exist.
-    pub(super) async fn record(
-        &self,
-        room: RoomId,
-        seq: Seq,
-        copy: Option<i64>,
-    ) -> Result<(), StoreError> {
-        let record = Record { room, seq, copy };
-        self.writer
-            .ask(record)
-            .await
-            .map_err(|_| StoreError::Unavailable("delivery writer stopped".into()))?
-    }
-}
-
-async fn store_batch(pool: &Pool<AsyncPgConnection>, mut batch: Vec<Pending>) {
-    // Key order for the row locks; a message listed twice (a retry racing
-    // its first attempt) is written once, with the latest copy.
-    batch.sort_by_key(|p| (p.ask.room.0, p.ask.seq.0));
-    let mut rooms = Vec::with_capacity(batch.len());
-    let mut seqs = Vec::with_capacity(batch.len());
-    let mut copies = Vec::with_capacity(batch.len());
-    for (i, p) in batch.iter().enumerate() {
-        let p = &p.ask;
-        let next_same = batch
-            .get(i + 1)
-            .is_some_and(|n| (n.ask.room, n.ask.seq) == (p.room, p.seq));
-        if !next_same {
-            rooms.push(p.room.0);
-            seqs.push(p.seq.0);
-            copies.push(p.copy);
-        }
-    }
-    let outcome: Result<Vec<(uuid::Uuid, i64)>, StoreError> = async {
-        with_conn!(checkout(pool), |conn| async move {
-            let query = RecordBatch {
-                rooms: &rooms,
-                seqs: &seqs,
-                copies: &copies,
-            };
-            query
-                .load::<(uuid::Uuid, i64)>(conn)
-                .await
-                .map_err(db_error)
-        })
-    }
-    .await;
-    match outcome {
-        Ok(found) => {
-            let found: std::collections::HashSet<(uuid::Uuid, i64)> = found.into_iter().collect();
-            for p in batch {
-                let answer = if found.contains(&(p.ask.room.0, p.ask.seq.0)) {
-                    Ok(())
-                } else {
-                    Err(StoreError::NoSuchRoom)
-                };
-                p.answer(answer);
-            }
-        }
-        Err(e) => {
-            for p in batch {
-                p.answer(Err(e.clone()));
-            }
-        }
     }
 }

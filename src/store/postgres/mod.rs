@@ -87,9 +87,8 @@ impl std::fmt::Debug for PgConfig {
 
 pub struct PgStore {
     pool: Pool<AsyncPgConnection>,
+    /// Stores messages and records Telegram deliveries, in batches.
     writer: append::AppendWriter,
-    /// Records Telegram copies in batches (on the read pool).
-    deliveries: deliveries::DeliveryWriter,
     /// See [`activity_step`]; the idle sweep adds it to the idle limit.
     activity_step: Duration,
 }
@@ -136,7 +135,6 @@ impl PgStore {
         );
         let pool = pool(config.pool_size.max(1), None)?;
         Ok(Self {
-            deliveries: deliveries::DeliveryWriter::start(pool.clone()),
             pool,
             writer,
             activity_step,

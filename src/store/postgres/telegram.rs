@@ -24,8 +24,10 @@ impl TelegramLog for PgStore {
         seq: Seq,
         receiver_platform_msg_id: Option<i64>,
     ) -> Result<(), StoreError> {
-        // Batched with other chats' copies (`deliveries.rs`).
-        let recorded = self.deliveries.record(room, seq, receiver_platform_msg_id);
+        // Batched with other chats' copies and messages (`deliveries.rs`).
+        let recorded = self
+            .writer
+            .record_delivery(room, seq, receiver_platform_msg_id);
         tokio::time::timeout(CHECKOUT_TIMEOUT + QUERY_TIMEOUT, recorded)
             .await
             .map_err(|_| StoreError::Unavailable("delivery record timed out".into()))?
