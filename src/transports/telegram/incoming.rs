@@ -56,7 +56,12 @@ pub enum Incoming {
 /// Whether `msg` is something a person typed to be relayed (not a
 /// command, not a service message, not a kind that cannot be relayed).
 pub fn is_relay(msg: &Message) -> bool {
-    msg.text().and_then(command).is_none() && matches!(classify(msg, false), Incoming::Relay(_))
+    match msg.text() {
+        // Every text that is not a command is relayed (or its sender told
+        // why not): no need to build its body twice per update.
+        Some(text) => command(text).is_none(),
+        None => matches!(classify(msg, false), Incoming::Relay(_)),
+    }
 }
 
 /// Sorts a message from a private chat. `spoiler_default` is the sender's
