@@ -305,18 +305,12 @@ async fn rooms_with_ten_messages(store: &PgStore) -> Vec<(RoomId, UserId)> {
 /// messages recorded as delivered (copy 1000 + seq), one record of a
 /// message that does not exist, and 10 new messages per room, of which
 /// the first room's first `refused` hold a NUL (the database refuses it;
-/// the input checks above the store would have stopped it). Returns the
-/// records' outcomes, the missing one's, and the appends' (stored,
-/// refused) counts.
+/// the input checks above the store would have stopped it).
 async fn record_and_append_at_once(
     store: &Arc<PgStore>,
     rooms: &[(RoomId, UserId)],
     refused: usize,
-) -> (
-    Vec<Result<(), StoreError>>,
-    Result<(), StoreError>,
-    (usize, usize),
-) {
+) -> AtOnce {
     let mut records = Vec::new();
     for &(room, _) in rooms {
         for seq in 1..=10 {
@@ -357,12 +351,41 @@ async fn record_and_append_at_once(
             Err(_) => refused += 1,
         }
     }
-    (outcomes, missing, (stored, refused))
+    AtOnce {
+        records: outcomes,
+        missing,
+        appends: (stored, refused),
+    }
 }
 
-/// Each old message carries its copy; each room's seqs run 1..=`last`.
-async fn assert_recorded_and_gapless(store: &PgStore, rooms: &[(RoomId, UserId)], last: &[i64]) {
-    for (&(room, _), &last) in rooms.iter().zip(last) {
+/// What the callers of `record_and_append_at_once` were answered.
+struct AtOnce {
+    records: Vec<Result<(), StoreError>>,
+    missing: Result<(), StoreError>,
+    /// Appends (stored, refused).
+    appends: (usize, usize),
+}
+
+/// Every record of an old message answered and kept with its copy, the
+/// missing one told so, `appends` (stored, refused), and each room's seqs
+/// running 1..=`last`.
+async fn assert_kept(
+    store: &PgStore,
+    rooms: &[(RoomId, UserId)],
+    at_once: AtOnce,
+    appends: (usize, usize),
+    last: [i64; 4],
+) {
+    for r in at_once.records {
+        r.expect("an existing message is recorded");
+    }
+    let missing = at_once.missing;
+    assert!(
+        matches!(missing, Err(StoreError::NoSuchRoom)),
+        "{missing:?}"
+    );
+    assert_eq!(at_once.appends, appends, "(stored, refused)");
+    for (&(room, _), last) in rooms.iter().zip(last) {
         for seq in 1..=10 {
             let copies = store.message_copies(room, Seq(seq)).await.unwrap().unwrap();
             assert_eq!(copies.receiver_platform_msg_id, Some(1000 + seq));
@@ -390,19 +413,10 @@ async fn deliveries_batched_with_appends_keep_their_own_outcomes() {
     let rooms = rooms_with_ten_messages(&store).await;
 
     // Act
-    let (records, missing, appends) = record_and_append_at_once(&store, &rooms, 0).await;
+    let at_once = record_and_append_at_once(&store, &rooms, 0).await;
 
-    // Assert: every old message recorded with its copy, the missing one
-    // told so, every new message stored after the old ones.
-    for r in records {
-        r.expect("an existing message is recorded");
-    }
-    assert!(
-        matches!(missing, Err(StoreError::NoSuchRoom)),
-        "{missing:?}"
-    );
-    assert_eq!(appends, (40, 0));
-    assert_recorded_and_gapless(&store, &rooms, &[20, 20, 20, 20]).await;
+    // Assert: every new message stored after the old ones.
+    assert_kept(&store, &rooms, at_once, (40, 0), [20, 20, 20, 20]).await;
 }
 
 /// When the database refuses a row, the batch's call fails as a whole:
@@ -416,16 +430,8 @@ async fn a_refused_row_fails_neither_the_records_nor_the_messages_batched_with_i
     let rooms = rooms_with_ten_messages(&store).await;
 
     // Act: 5 of the first room's new messages hold a NUL.
-    let (records, missing, appends) = record_and_append_at_once(&store, &rooms, 5).await;
+    let at_once = record_and_append_at_once(&store, &rooms, 5).await;
 
-    // Assert
-    for r in records {
-        r.expect("an existing message is recorded");
-    }
-    assert!(
-        matches!(missing, Err(StoreError::NoSuchRoom)),
-        "{missing:?}"
-    );
-    assert_eq!(appends, (35, 5));
-    assert_recorded_and_gapless(&store, &rooms, &[15, 20, 20, 20]).await;
+    // Assert: only those 5 are refused.
+    assert_kept(&store, &rooms, at_once, (35, 5), [15, 20, 20, 20]).await;
 }
