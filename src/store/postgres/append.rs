@@ -1,13 +1,9 @@
-//! The write path for messages. Appends are queued per shard (a room always
-//! maps to the same shard, so one replica never races itself for a room's
-//! row lock); each shard's writer takes whatever has queued up while its
-//! previous statement ran and stores it with one `AppendBatch` statement.
-//! Idle, that is one message per statement and one round trip; under load
-//! batches grow by themselves and one commit (one WAL flush) covers many
-//! messages, without any added delay.
+//! Storing a batch's messages: one `append_messages` call (or one
+//! `append_and_record` with the batch's Telegram delivery records), and
+//! each caller's outcome from its rows. A batch the database refuses as a
+//! whole is stored row by row, so that one bad row fails only itself.
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 
 use chrono::{DateTime, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -16,166 +12,20 @@ use diesel_async::RunQueryDsl;
 use diesel_async::pooled_connection::deadpool::Pool;
 
 use super::append_sql::{AppendAndRecord, AppendBatch, AppendRow, CombinedRow};
-use super::deliveries::{Deliveries, Record};
+use super::deliveries::Deliveries;
+use super::writer::{Reply, Written};
 use super::{checkout, db_error, with_conn};
-use crate::batch::{self, Batcher};
 use crate::domain::Columns;
-use crate::domain::{Origin, RoomId, Seq};
+use crate::domain::{Origin, Seq};
 use crate::store::{Appended, NewMessage, StoreError};
 
-/// Most messages stored by one statement.
-const MAX_BATCH: usize = 256;
-/// Appends waiting per shard before callers are pushed back on.
-const QUEUE_DEPTH: usize = 4096;
 /// Attempts for a batch that lost a race (a concurrent retry of the same
 /// message, a deadlock between replicas); the retry then sees the winner.
 const ATTEMPTS: usize = 3;
 
-/// What a message writer is asked.
-pub(super) enum Write {
-    /// Store a message.
-    Append(NewMessage),
-    /// Record a Telegram copy's delivery (`deliveries.rs`).
-    Deliver(Record),
-}
-
-/// What a message writer answers.
-pub(super) enum Written {
-    Appended(Appended),
-    Delivered,
-}
-
-type Answer = Result<Written, StoreError>;
-/// Where one ask's answer goes, once its ask was taken out.
-pub(super) type Reply = batch::Pending<(), Answer>;
-
-pub(super) struct AppendWriter {
-    shards: Vec<Batcher<Shard>>,
-}
-
-/// One shard's writer task: the pool its statements run on, and what every
-/// batch's statement carries.
-pub(super) struct Shard {
-    pool: Pool<AsyncPgConnection>,
-    /// Seconds a room's `last_active_at` may lag (`activity_step`).
-    activity_step_secs: f64,
-}
-
-impl batch::Handler for Shard {
-    type Ask = Write;
-    type Answer = Answer;
-
-    async fn handle(&mut self, batch: Vec<batch::Pending<Write, Answer>>) {
-        let mut appends = Vec::with_capacity(batch.len());
-        let mut records = Vec::new();
-        for pending in batch {
-            match pending.into_ask() {
-                (Write::Append(msg), reply) => appends.push((msg, reply)),
-                (Write::Deliver(record), reply) => records.push((record, reply)),
-            }
-        }
-        let deliveries = Deliveries::new(records);
-        write_batch(&self.pool, appends, deliveries, self.activity_step_secs).await;
-    }
-}
-
-impl AppendWriter {
-    /// Starts `shards` writer tasks on the current tokio runtime. They stop
-    /// when the writer is dropped.
-    pub(super) fn start(
-        pool: Pool<AsyncPgConnection>,
-        shards: usize,
-        activity_step: std::time::Duration,
-    ) -> Self {
-        let shards = (0..shards.max(1))
-            .map(|_| {
-                let shard = Shard {
-                    pool: pool.clone(),
-                    activity_step_secs: activity_step.as_secs_f64(),
-                };
-                Batcher::start(shard, QUEUE_DEPTH, MAX_BATCH)
-            })
-            .collect();
-        Self { shards }
-    }
-
-    pub(super) async fn append(&self, msg: NewMessage) -> Result<Appended, StoreError> {
-        match self.ask(msg.room, Write::Append(msg)).await? {
-            Written::Appended(appended) => Ok(appended),
-            Written::Delivered => Err(StoreError::Internal("append answered as a record".into())),
-        }
-    }
-
-    /// Records one Telegram copy; answers once it is committed. `NoSuchRoom`
-    /// when the message does not exist.
-    pub(super) async fn record_delivery(
-        &self,
-        room: RoomId,
-        seq: Seq,
-        copy: Option<i64>,
-    ) -> Result<(), StoreError> {
-        match self
-            .ask(room, Write::Deliver(Record { room, seq, copy }))
-            .await?
-        {
-            Written::Delivered => Ok(()),
-            Written::Appended(_) => {
-                Err(StoreError::Internal("record answered as an append".into()))
-            }
-        }
-    }
-
-    /// Asks the shard of `room`: a room always maps to the same shard.
-    async fn ask(&self, room: RoomId, write: Write) -> Answer {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        room.hash(&mut hasher);
-        let shard = (hasher.finish() % self.shards.len() as u64) as usize;
-        let stopped = || StoreError::Unavailable("message writer stopped".into());
-        self.shards
-            .get(shard)
-            .ok_or_else(stopped)?
-            .ask(write)
-            .await
-            .map_err(|_| stopped())?
-    }
-}
-
-/// One batch: its delivery records ride in the appends' call when there
-/// are both; should that call fail, each part runs on its own, with its
-/// own fallbacks (both are idempotent, so a call that did commit before
-/// its answer was lost changes nothing when run again).
-async fn write_batch(
-    pool: &Pool<AsyncPgConnection>,
-    appends: Vec<(NewMessage, Reply)>,
-    deliveries: Deliveries,
-    activity_step_secs: f64,
-) {
-    if appends.is_empty() {
-        return deliveries.record_alone(pool).await;
-    }
-    let (query, slots) = append_query(&appends, activity_step_secs);
-    if deliveries.is_empty() {
-        let outcome = store_rows(pool, query).await;
-        return answer_appends(appends, slots, &outcome);
-    }
-    match append_and_record(pool, &query, &deliveries).await {
-        Ok((rows, found)) => {
-            deliveries.answer(found);
-            let outcome = rows_by_slot(rows, &query);
-            answer_appends(appends, slots, &outcome);
-        }
-        Err(e) => {
-            tracing::debug!(error = %e, "append with records failed; running them apart");
-            deliveries.record_alone(pool).await;
-            let outcome = store_rows(pool, query).await;
-            answer_appends(appends, slots, &outcome);
-        }
-    }
-}
-
 /// The appends' statement, and per ask its slot in it and whether it is
 /// the first ask with that idempotency key.
-fn append_query(
+pub(super) fn append_query(
     appends: &[(NewMessage, Reply)],
     activity_step_secs: f64,
 ) -> (AppendBatch, Vec<(usize, bool)>) {
@@ -212,7 +62,7 @@ fn append_query(
     (query, slots)
 }
 
-fn answer_appends(
+pub(super) fn answer_appends(
     appends: Vec<(NewMessage, Reply)>,
     slots: Vec<(usize, bool)>,
     outcome: &[SlotOutcome],
@@ -245,7 +95,7 @@ fn answer_appends(
 
 /// The appends and the records in one call: the appends' rows, and the
 /// (room, seq) of each recorded delivery.
-async fn append_and_record(
+pub(super) async fn append_and_record(
     pool: &Pool<AsyncPgConnection>,
     append: &AppendBatch,
     deliveries: &Deliveries,
@@ -274,13 +124,17 @@ async fn append_and_record(
 
 /// Per slot: (existing_seq, new_seq, created_at, protect), or why it could
 /// not be stored.
-type SlotOutcome = Result<(Option<i64>, Option<i64>, Option<DateTime<Utc>>, bool), StoreError>;
+pub(super) type SlotOutcome =
+    Result<(Option<i64>, Option<i64>, Option<DateTime<Utc>>, bool), StoreError>;
 
 /// Stores the batch with one statement. If the database refuses the
 /// statement itself (a value it cannot hold, a constraint), one bad row must
 /// not fail everybody else's message: each row is then stored on its own,
 /// and only the offending one is answered with the error.
-async fn store_rows(pool: &Pool<AsyncPgConnection>, query: AppendBatch) -> Vec<SlotOutcome> {
+pub(super) async fn store_rows(
+    pool: &Pool<AsyncPgConnection>,
+    query: AppendBatch,
+) -> Vec<SlotOutcome> {
     let slots = query.message_rooms.len();
     match run_with_retries(pool, &query).await {
         Ok(rows) => rows_by_slot(rows, &query),
@@ -303,7 +157,7 @@ async fn store_rows(pool: &Pool<AsyncPgConnection>, query: AppendBatch) -> Vec<S
 /// comes back by position (`ord`, counted from 1), one stored now by its
 /// sender and client id; a slot with neither was not stored (its room is
 /// not active for that sender).
-fn rows_by_slot(rows: Vec<AppendRow>, query: &AppendBatch) -> Vec<SlotOutcome> {
+pub(super) fn rows_by_slot(rows: Vec<AppendRow>, query: &AppendBatch) -> Vec<SlotOutcome> {
     let mut outcome = vec![Ok((None, None, None, false)); query.message_rooms.len()];
     let slot_of_key: HashMap<(uuid::Uuid, &str), usize> = query
         .senders

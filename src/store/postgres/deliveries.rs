@@ -1,7 +1,7 @@
 //! Delivery records of Telegram copies. Every copy that reaches a partner's
 //! chat is recorded (its message id there, and that it was delivered)
 //! before the next copy of that chat goes out. The records are asks to the
-//! message writers (`append.rs`): a batch's records ride in the same call
+//! message writers (`writer.rs`): a batch's records ride in the same call
 //! and commit as its appends (`append_and_record`), or, when the batch has
 //! no appends, run as a statement of their own. One statement and one
 //! commit per copy had made this the Telegram path's costliest write; a
@@ -17,7 +17,7 @@ use diesel_async::AsyncPgConnection;
 use diesel_async::RunQueryDsl;
 use diesel_async::pooled_connection::deadpool::Pool;
 
-use super::append::{Reply, Written};
+use super::writer::{Reply, Written};
 use super::{checkout, db_error, with_conn};
 use crate::domain::{RoomId, Seq};
 use crate::store::StoreError;

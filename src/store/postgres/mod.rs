@@ -23,6 +23,7 @@ mod rooms;
 mod schema;
 mod telegram;
 mod telegram_settings;
+mod writer;
 
 use std::time::Duration;
 
@@ -88,7 +89,7 @@ impl std::fmt::Debug for PgConfig {
 pub struct PgStore {
     pool: Pool<AsyncPgConnection>,
     /// Stores messages and records Telegram deliveries, in batches.
-    writer: append::AppendWriter,
+    writer: writer::MessageWriter,
     /// See [`activity_step`]; the idle sweep adds it to the idle limit.
     activity_step: Duration,
 }
@@ -128,7 +129,7 @@ impl PgStore {
         // export) must never leave them waiting for a connection.
         let writers = config.writers.max(1);
         let activity_step = activity_step(config.room_idle);
-        let writer = append::AppendWriter::start(
+        let writer = writer::MessageWriter::start(
             pool(writers, Some(writer_setup()))?,
             writers,
             activity_step,

@@ -2,7 +2,7 @@
 //! and ending are single statements that keep `rooms` and `room_members` in
 //! step; the partial unique index on `room_members` is what makes "one
 //! active room per person" hold across replicas. Appends go through the
-//! batching writer (`append.rs`).
+//! batching writer (`writer.rs`).
 
 use async_trait::async_trait;
 use chrono::Utc;
