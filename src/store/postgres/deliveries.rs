@@ -44,9 +44,9 @@ pub(super) struct Record {
 /// key order, each message once (a retry racing its first attempt is
 /// written once, with the latest copy), and the callers to answer.
 pub(super) struct Deliveries {
-    pub(super) rooms: Vec<uuid::Uuid>,
-    pub(super) seqs: Vec<i64>,
-    pub(super) copies: Vec<Option<i64>>,
+    rooms: Vec<uuid::Uuid>,
+    seqs: Vec<i64>,
+    copies: Vec<Option<i64>>,
     callers: Vec<((uuid::Uuid, i64), Reply)>,
 }
 

@@ -148,12 +148,13 @@ impl PgStore {
 }
 
 /// Opens a message writer's connection. The statements of the append
-/// (`append_messages`) are planned once per connection, and PostgreSQL
-/// soon switches to a generic plan costed on the table sizes of that
-/// moment: planned on a young database, it scanned `messages` and `rooms`
-/// in full, so every batch cost more as the log grew (measured: 30 ms per
-/// batch at 9,000 rows). With sequential scans off for this connection
-/// only, any plan looks rows up by index, at any table size.
+/// (`append_messages`, and the delivery records that ride with it) are
+/// planned once per connection, and PostgreSQL soon switches to a generic
+/// plan costed on the table sizes of that moment: planned on a young
+/// database, it scanned `messages` and `rooms` in full, so every batch
+/// cost more as the log grew (measured: 30 ms per batch at 9,000 rows).
+/// With sequential scans off for this connection only, any plan looks rows
+/// up by index, at any table size.
 fn writer_setup() -> SetupCallback<AsyncPgConnection> {
     Box::new(|url| {
         Box::pin(async move {

@@ -146,21 +146,19 @@ async fn write_batch(
         return deliveries.record_alone(pool).await;
     }
     let (query, slots) = append_query(&appends, activity_step_secs);
-    if deliveries.is_empty() {
-        let outcome = store_rows(pool, query).await;
-        return answer_appends(appends, slots, &outcome);
-    }
-    match append_and_record(pool, &query, &deliveries).await {
-        Ok((rows, found)) => {
-            deliveries.answer(found);
-            let outcome = rows_by_slot(rows, &query);
-            answer_appends(appends, slots, &outcome);
-        }
-        Err(e) => {
-            tracing::debug!(error = %e, "append with records failed; running them apart");
-            deliveries.record_alone(pool).await;
-            let outcome = store_rows(pool, query).await;
-            answer_appends(appends, slots, &outcome);
+    if !deliveries.is_empty() {
+        match append_and_record(pool, &query, &deliveries).await {
+            Ok((rows, found)) => {
+                deliveries.answer(found);
+                let outcome = rows_by_slot(rows, &query);
+                return answer_appends(appends, slots, &outcome);
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "append with records failed; running them apart");
+                deliveries.record_alone(pool).await;
+            }
         }
     }
+    let outcome = store_rows(pool, query).await;
+    answer_appends(appends, slots, &outcome);
 }
