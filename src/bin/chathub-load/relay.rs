@@ -123,10 +123,21 @@ pub async fn relay_load(args: RelayArgs) -> anyhow::Result<()> {
         }));
     }
     let mut latencies = Vec::with_capacity(args.pairs * 2 * args.messages);
+    let mut finished = Vec::with_capacity(senders);
     for t in tasks {
-        latencies.extend(t.await.context("client task failed")??);
+        let (ws, got) = t.await.context("client task failed")??;
+        latencies.extend(got);
+        finished.push(ws);
     }
     let elapsed = start.elapsed();
+    // People leave only now that everyone has all their messages: a stop
+    // ends a room (stored, rung, the partner told), and 400 of them in the
+    // last gap would race the other people's last messages, which is
+    // another load than the one measured.
+    for mut ws in finished {
+        ws.send(Message::text(json!({"type": "stop"}).to_string()))
+            .await?;
+    }
     let summary = report(
         "relayed",
         "message",
@@ -149,14 +160,15 @@ struct Pace {
 
 /// One person: waits to be matched, then sends `count` messages (each after
 /// its ack, and not before its time when paced) while receiving the
-/// partner's; returns the latency of each message received. Fails if
-/// anything arrives twice or out of order.
+/// partner's; returns the connection, still in its room, and the latency
+/// of each message received. Fails if anything arrives twice or out of
+/// order.
 async fn person(
     mut ws: Ws,
     count: usize,
     pace: Option<Pace>,
     start: Arc<Instant>,
-) -> anyhow::Result<Vec<Duration>> {
+) -> anyhow::Result<(Ws, Vec<Duration>)> {
     wait_for(&mut ws, "matched").await?;
     let mut latencies = Vec::with_capacity(count);
     let (mut sent, mut acked, mut received) = (0usize, true, 0usize);
@@ -206,7 +218,5 @@ async fn person(
             _ => {}
         }
     }
-    ws.send(Message::text(json!({"type": "stop"}).to_string()))
-        .await?;
-    Ok(latencies)
+    Ok((ws, latencies))
 }
