@@ -12,6 +12,7 @@ mod relay;
 mod stats;
 mod store;
 mod telegram;
+mod ws_client;
 mod ws_idle;
 
 use anyhow::Context;

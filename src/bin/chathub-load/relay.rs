@@ -12,12 +12,11 @@ use anyhow::{Context, bail};
 use clap::Args;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async_with_config};
 
 use crate::measure::{MeasureArgs, Meter};
 use crate::stats::report;
+use crate::ws_client::{Ws, connect};
 
 /// How long any single expected frame may take before the run is failed.
 const FRAME_TIMEOUT: Duration = Duration::from_secs(30);
@@ -43,8 +42,6 @@ pub struct RelayArgs {
     #[command(flatten)]
     measure: MeasureArgs,
 }
-
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 async fn next_json(ws: &mut Ws) -> anyhow::Result<Value> {
     loop {
@@ -79,10 +76,7 @@ pub async fn relay_load(args: RelayArgs) -> anyhow::Result<()> {
     let mut people = Vec::with_capacity(args.pairs * 2);
     for _ in 0..args.pairs {
         for url in [&args.a, &args.b] {
-            // No Nagle delay, as browsers do for WebSockets.
-            let (mut ws, _) = connect_async_with_config(url.as_str(), None, true)
-                .await
-                .context("connect")?;
+            let mut ws = connect(url).await?;
             wait_for(&mut ws, "hello").await?;
             ws.send(Message::text(json!({"type": "search"}).to_string()))
                 .await?;

@@ -15,7 +15,6 @@ use clap::Args;
 use futures_util::{StreamExt, stream};
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
-use tokio_tungstenite::connect_async_with_config;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::measure::{MeasureArgs, Meter};
@@ -142,9 +141,7 @@ async fn open_idle(
     closed: Arc<AtomicUsize>,
 ) -> anyhow::Result<(Duration, JoinHandle<()>)> {
     let started = Instant::now();
-    let (mut ws, _) = connect_async_with_config(url, None, true)
-        .await
-        .context("connect")?;
+    let mut ws = crate::ws_client::connect(url).await?;
     loop {
         let msg = tokio::time::timeout(HELLO_TIMEOUT, ws.next())
             .await
