@@ -14,7 +14,7 @@ use teloxide::{ApiError, Bot, RequestError};
 
 use super::budget::{self, Budget};
 use super::ids::TelegramChatId;
-use super::methods::{Called, method_name};
+use super::methods::Called;
 
 /// Attempts of one call that fails transiently (network, 5xx) before giving up.
 const MAX_TRANSIENT_ATTEMPTS: u32 = 5;
@@ -166,7 +166,7 @@ impl TgApi {
             observe_budget_wait(waiting.elapsed());
             let started = std::time::Instant::now();
             let result = req.send_ref().await;
-            observe_call(method_name::<R::Payload>(), &result, started.elapsed());
+            observe_call(<R::Payload as Called>::METHOD, &result, started.elapsed());
             let err = match result {
                 Ok(out) => return Ok(out),
                 Err(e) => e,
@@ -211,7 +211,7 @@ impl TgApi {
 
 /// Counts one attempt and its duration by outcome (ok, 429, 403, 4xx, 5xx,
 /// network), for the dashboard and the 429-storm alert.
-fn observe_call<T>(method: String, result: &Result<T, RequestError>, took: Duration) {
+fn observe_call<T>(method: &'static str, result: &Result<T, RequestError>, took: Duration) {
     use crate::telemetry::metric::{TG_CALL_SECONDS, TG_CALLS};
     let outcome = match result {
         Ok(_) => "ok",
