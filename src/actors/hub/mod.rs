@@ -6,17 +6,17 @@ mod connection;
 mod keeper;
 mod ops;
 mod registry;
+mod routes;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix::prelude::*;
 use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
 
 use super::rooms::end_room;
-use crate::bus::{Bus, BusEvent, BusSignal, Presence, Topic};
+use crate::bus::{Bus, BusSignal, Presence};
 use crate::domain::{ClientId, EndReason, RoomId, UserId};
 use crate::store::Stores;
 
@@ -24,6 +24,7 @@ pub use connection::{CatchUp, Close, CloseReason, Connection, Deliver};
 pub use keeper::Keeper;
 use ops::Ops;
 pub use registry::{JoinRoom, LeaveRoom, Register, Unregister};
+use routes::Routes;
 
 /// How often the Hub asks presence for people whose grace ran out.
 pub const GRACE_SWEEP_INTERVAL: Duration = Duration::from_secs(1);
@@ -41,19 +42,14 @@ pub struct Hub {
     /// Transports that take over abandoned people before their room would
     /// end. Fixed at creation.
     keepers: Arc<[Arc<dyn Keeper>]>,
-    /// Live connections on this replica. Added by `Register`, removed by
-    /// `Unregister` (sent by the ClientActor when it stops).
-    clients: HashMap<ClientId, (UserId, Connection)>,
-    /// Person -> their live connection here. Same writers as `clients`; a
-    /// newer connection of the same person replaces (and closes) the older.
-    users: HashMap<UserId, ClientId>,
-    /// Room -> connections here in it. Changed by `JoinRoom` / `LeaveRoom`
-    /// and on `Unregister`; a room's topic is subscribed while non-empty.
-    rooms: HashMap<RoomId, HashSet<ClientId>>,
-    /// Connection -> the room it is in (at most one); the reverse of `rooms`,
-    /// kept by the same writers.
+    /// Live connections on this replica, the people and rooms they hear:
+    /// written by the registry handlers, read by the router task that
+    /// hands bus events to connections (`routes`).
+    routes: Routes,
+    /// Connection -> the room it is in (at most one); the reverse of the
+    /// table's `rooms`, kept by the same handlers.
     client_room: HashMap<ClientId, RoomId>,
-    /// Bus events, consumed once in `started`.
+    /// Bus events, handed to the router task once in `started`.
     signals: Option<mpsc::Receiver<BusSignal>>,
 }
 
@@ -73,30 +69,9 @@ impl Hub {
             ops: None,
             grace,
             keepers: keepers.into(),
-            clients: HashMap::new(),
-            users: HashMap::new(),
-            rooms: HashMap::new(),
+            routes: Routes::default(),
             client_room: HashMap::new(),
             signals: Some(signals),
-        }
-    }
-
-    fn route(&mut self, topic: Topic, event: BusEvent) {
-        match topic {
-            Topic::Room(room) => {
-                for client in self.rooms.get(&room).into_iter().flatten() {
-                    if let Some((_, conn)) = self.clients.get(client) {
-                        conn.deliver.do_send(Deliver {
-                            event: event.clone(),
-                        });
-                    }
-                }
-            }
-            Topic::User(user) => {
-                if let Some((_, conn)) = self.users.get(&user).and_then(|c| self.clients.get(c)) {
-                    conn.deliver.do_send(Deliver { event });
-                }
-            }
         }
     }
 
@@ -158,29 +133,12 @@ impl Actor for Hub {
 
     fn started(&mut self, ctx: &mut Self::Context) {
         self.ops = Some(Ops::start(self.bus.clone(), self.presence.clone()));
-        // Bounded: when the Hub falls behind, the bus listener waits.
+        // On the runtime's worker threads, where the bus listener runs, not
+        // on the Hub's: a doorbell crosses no thread it need not.
         if let Some(rx) = self.signals.take() {
-            ctx.add_stream(ReceiverStream::new(rx));
+            tokio::spawn(routes::run(rx, self.routes.clone()));
         }
         ctx.run_interval(GRACE_SWEEP_INTERVAL, |hub, ctx| hub.sweep(ctx));
-    }
-}
-
-impl StreamHandler<BusSignal> for Hub {
-    fn handle(&mut self, signal: BusSignal, _ctx: &mut Context<Self>) {
-        match signal {
-            BusSignal::Event { topic, event } => self.route(topic, event),
-            BusSignal::Resynced => {
-                metrics::counter!(crate::telemetry::metric::BUS_RECONNECTS).increment(1);
-                for (_, conn) in self.clients.values() {
-                    conn.catch_up.do_send(CatchUp);
-                }
-            }
-        }
-    }
-
-    fn finished(&mut self, _ctx: &mut Context<Self>) {
-        tracing::info!("bus stream ended");
     }
 }
 
@@ -194,12 +152,13 @@ impl Handler<CloseAll> for Hub {
     type Result = usize;
 
     fn handle(&mut self, _: CloseAll, _ctx: &mut Context<Self>) -> usize {
-        for (_, conn) in self.clients.values() {
+        let table = self.routes.read();
+        for (_, conn) in table.clients.values() {
             conn.close.do_send(Close {
                 reason: CloseReason::Shutdown,
             });
         }
-        self.clients.len()
+        table.clients.len()
     }
 }
 
@@ -212,7 +171,7 @@ impl Handler<CountClients> for Hub {
     type Result = usize;
 
     fn handle(&mut self, _: CountClients, _ctx: &mut Context<Self>) -> usize {
-        self.clients.len()
+        self.routes.read().clients.len()
     }
 }
 
@@ -225,6 +184,6 @@ impl Handler<CountRooms> for Hub {
     type Result = usize;
 
     fn handle(&mut self, _: CountRooms, _ctx: &mut Context<Self>) -> usize {
-        self.rooms.len()
+        self.routes.read().rooms.len()
     }
 }

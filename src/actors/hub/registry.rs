@@ -53,10 +53,12 @@ impl Hub {
         if self.client_room.get(&client) == Some(&room) {
             self.client_room.remove(&client);
         }
-        if let Some(members) = self.rooms.get_mut(&room) {
+        let mut table = self.routes.write();
+        if let Some(members) = table.rooms.get_mut(&room) {
             members.remove(&client);
             if members.is_empty() {
-                self.rooms.remove(&room);
+                table.rooms.remove(&room);
+                drop(table);
                 if let Ok(ops) = self.ops() {
                     ops.unsubscribe(Topic::Room(room));
                 }
@@ -69,14 +71,16 @@ impl Handler<Register> for Hub {
     type Result = ResponseFuture<Result<(), BusError>>;
 
     fn handle(&mut self, msg: Register, _ctx: &mut Context<Self>) -> Self::Result {
-        if let Some(old) = self.users.insert(msg.user, msg.client)
-            && let Some((_, conn)) = self.clients.get(&old)
+        let mut table = self.routes.write();
+        if let Some(old) = table.users.insert(msg.user, msg.client)
+            && let Some((_, conn)) = table.clients.get(&old)
         {
             conn.close.do_send(Close {
                 reason: CloseReason::TakenOver,
             });
         }
-        self.clients.insert(msg.client, (msg.user, msg.conn));
+        table.clients.insert(msg.client, (msg.user, msg.conn));
+        drop(table);
         let ops = match self.ops() {
             Ok(ops) => ops,
             Err(e) => return Box::pin(async { Err(e) }),
@@ -90,7 +94,7 @@ impl Handler<Unregister> for Hub {
     type Result = ();
 
     fn handle(&mut self, msg: Unregister, _ctx: &mut Context<Self>) {
-        if self.clients.remove(&msg.client).is_none() {
+        if self.routes.write().clients.remove(&msg.client).is_none() {
             return;
         }
         if let Some(room) = self.client_room.get(&msg.client).copied() {
@@ -99,8 +103,10 @@ impl Handler<Unregister> for Hub {
         let Ok(ops) = self.ops().cloned() else { return };
         // A no-op unless this was the person's latest connection anywhere.
         ops.left(msg.user, msg.client, self.grace);
-        if self.users.get(&msg.user) == Some(&msg.client) {
-            self.users.remove(&msg.user);
+        let mut table = self.routes.write();
+        if table.users.get(&msg.user) == Some(&msg.client) {
+            table.users.remove(&msg.user);
+            drop(table);
             ops.unsubscribe(Topic::User(msg.user));
         }
     }
@@ -116,9 +122,13 @@ impl Handler<JoinRoom> for Hub {
             self.leave(previous, msg.client);
             self.client_room.insert(msg.client, msg.room);
         }
-        let members = self.rooms.entry(msg.room).or_default();
-        let first = members.is_empty();
-        members.insert(msg.client);
+        let first = {
+            let mut table = self.routes.write();
+            let members = table.rooms.entry(msg.room).or_default();
+            let first = members.is_empty();
+            members.insert(msg.client);
+            first
+        };
         if !first {
             return Box::pin(async { Ok(()) });
         }
