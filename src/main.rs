@@ -97,8 +97,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::from_settings(cli.settings)?;
     // Actors need the actix System; redis, diesel-async and teloxide I/O want
     // a multi-threaded tokio runtime underneath it.
-    let system = actix_rt::System::with_tokio_rt(|| {
+    let threads = config.runtime_threads;
+    let system = actix_rt::System::with_tokio_rt(move || {
         tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
             .enable_all()
             .build()
             // Without a runtime nothing can run; failing at start is the only option.

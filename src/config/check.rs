@@ -57,6 +57,8 @@ impl Config {
             )?),
             db_pool_size: positive("CHATHUB_DB_POOL_SIZE", &s.db_pool_size)?,
             db_writers: positive("CHATHUB_DB_WRITERS", &s.db_writers)?,
+            http_workers: threads("CHATHUB_HTTP_WORKERS", s.http_workers.as_deref())?,
+            runtime_threads: threads("CHATHUB_RUNTIME_THREADS", s.runtime_threads.as_deref())?,
             retention: Duration::from_secs(
                 positive::<u64>("CHATHUB_RETENTION_DAYS", &s.retention_days)?
                     .checked_mul(24 * 60 * 60)
@@ -142,6 +144,15 @@ fn positive<T: std::str::FromStr + PartialOrd + Default>(
         .ok()
         .filter(|n| *n > T::default())
         .with_context(|| format!("{var} must be a positive integer"))
+}
+
+/// A thread count: as set, or one per CPU this process may use (its
+/// cgroup's quota counts, so a container limited to one CPU gets one).
+fn threads(var: &str, value: Option<&str>) -> anyhow::Result<usize> {
+    match value {
+        Some(value) => positive(var, value),
+        None => Ok(std::thread::available_parallelism().map_or(1, usize::from)),
+    }
 }
 
 fn default_instance_id() -> String {

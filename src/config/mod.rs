@@ -110,6 +110,11 @@ pub struct Config {
     /// `CHATHUB_DB_WRITERS`: message writers per replica, each with its own
     /// connection.
     pub db_writers: usize,
+    /// `CHATHUB_HTTP_WORKERS`: threads serving connections.
+    pub http_workers: usize,
+    /// `CHATHUB_RUNTIME_THREADS`: threads of the runtime under the I/O
+    /// tasks (writers, Redis, the bus router, the Bot API client).
+    pub runtime_threads: usize,
     /// `CHATHUB_RETENTION_DAYS`: how long message content is kept.
     pub retention: Duration,
     /// `TELEGRAM_*`; `None` (no `TELEGRAM_BOT_TOKEN`) = Telegram off.

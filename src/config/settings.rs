@@ -176,6 +176,17 @@ pub struct Settings {
     #[arg(long, env = "CHATHUB_DB_WRITERS", default_value = "1", global = true)]
     pub db_writers: String,
 
+    /// Threads serving HTTP and WebSocket connections (each runs its
+    /// connections' actors). Unset = one per CPU this process may use.
+    #[arg(long, env = "CHATHUB_HTTP_WORKERS", global = true)]
+    pub http_workers: Option<String>,
+
+    /// Threads of the runtime under the message writers, the Redis
+    /// connections, the bus router and the Bot API client. Unset = one per
+    /// CPU this process may use.
+    #[arg(long, env = "CHATHUB_RUNTIME_THREADS", global = true)]
+    pub runtime_threads: Option<String>,
+
     /// Message text and media ids are purged after this many days (kept
     /// while a complaint about the room is open).
     #[arg(

@@ -65,6 +65,23 @@ fn database_pool_and_retention_have_defaults_and_overrides() {
 }
 
 #[test]
+fn thread_counts_follow_the_cpus_unless_set() {
+    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+    let c = cfg(&[]).unwrap();
+    assert_eq!((c.http_workers, c.runtime_threads), (cpus, cpus));
+    let c = cfg(&[
+        ("CHATHUB_HTTP_WORKERS", "1"),
+        ("CHATHUB_RUNTIME_THREADS", "3"),
+    ])
+    .unwrap();
+    assert_eq!((c.http_workers, c.runtime_threads), (1, 3));
+    for var in ["CHATHUB_HTTP_WORKERS", "CHATHUB_RUNTIME_THREADS"] {
+        let e = cfg(&[(var, "0")]).unwrap_err();
+        assert!(e.to_string().contains(var));
+    }
+}
+
+#[test]
 fn admin_listener_and_startup_wait() {
     let c = cfg(&[]).unwrap();
     assert_eq!(c.admin_listen, None);

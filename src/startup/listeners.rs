@@ -67,6 +67,7 @@ pub(super) fn public_server<F, I, S, B>(
     app: F,
     ws: web::Data<WsState>,
     max_connections: usize,
+    workers: usize,
     shutdown: Duration,
 ) -> anyhow::Result<Server>
 where
@@ -96,6 +97,7 @@ where
         })
         .context("cannot serve the listener")?
         .max_concurrent_connections(max_connections.saturating_add(PLAIN_HTTP_CONNECTIONS))
+        .workers(workers)
         // Signals are ours: clients must be told before the server stops.
         .disable_signals()
         .shutdown_timeout(shutdown.as_secs())

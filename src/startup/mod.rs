@@ -196,6 +196,7 @@ impl Application {
             app,
             upgrades,
             max_connections,
+            config.http_workers,
             config.shutdown_timeout,
         )?;
         tracing::info!(port, admin_port = admin.as_ref().map(|a| a.0), instance = %config.instance_id, "chathub listening");

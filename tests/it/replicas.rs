@@ -40,6 +40,50 @@ async fn two_people_on_different_replicas_are_matched_and_chat_in_order() {
 }
 
 #[actix_web::test]
+async fn replicas_on_one_serving_thread_each_chat_across_in_order() {
+    // Arrange: two replicas told to serve on one thread, over one runtime
+    // thread (what a small machine shared with the database would run).
+    let one_thread = [
+        ("CHATHUB_HTTP_WORKERS", "1"),
+        ("CHATHUB_RUNTIME_THREADS", "1"),
+    ];
+    let cluster = Cluster::new(None).await;
+    let r1 = cluster.replica_with("r1", &one_thread).await;
+    let r2 = cluster.replica_with("r2", &one_thread).await;
+    let (mut a, mut b, _room) = matched_pair_across(&r1.ws_url(""), &r2.ws_url("")).await;
+
+    // Act: both type a burst at once.
+    for i in 1..=20 {
+        a.say(&format!("a{i}"), &format!("a #{i}")).await;
+        b.say(&format!("b{i}"), &format!("b #{i}")).await;
+    }
+
+    // Assert: each has all its messages acknowledged and the other's burst
+    // in order, and each replica serves its connections on one thread.
+    for (reader, from) in [(&mut b, "a"), (&mut a, "b")] {
+        let (mut texts, mut acks) = (Vec::new(), 0);
+        while texts.len() < 20 || acks < 20 {
+            let f = reader.next_event().await;
+            match f["type"].as_str() {
+                Some("message") => texts.push(f["text"].as_str().unwrap().to_owned()),
+                Some("ack") => acks += 1,
+                _ => panic!("unexpected {f}"),
+            }
+        }
+        let sent: Vec<String> = (1..=20).map(|i| format!("{from} #{i}")).collect();
+        assert_eq!(texts, sent);
+    }
+    for r in [&r1, &r2] {
+        let serving = r
+            .thread_names()
+            .iter()
+            .filter(|n| n.starts_with("actix-server wo"))
+            .count();
+        assert_eq!(serving, 1, "{} serves on one thread", r.name);
+    }
+}
+
+#[actix_web::test]
 async fn a_killed_replica_loses_nothing_its_clients_resume_elsewhere() {
     let cluster = Cluster::new(None).await;
     let r1 = cluster.replica("r1").await;

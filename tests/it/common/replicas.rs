@@ -129,14 +129,26 @@ impl Replica {
         }
     }
 
-    /// Sends `signal` (`STOP`, `CONT`, ...) to the running process.
-    pub async fn signal(&self, signal: &str) {
-        let pid = self
-            .child
+    /// The running process's id.
+    pub fn pid(&self) -> u32 {
+        self.child
             .as_ref()
             .and_then(|c| c.id())
             .expect("replica running")
-            .to_string();
+    }
+
+    /// Names of the running process's threads, as the kernel lists them.
+    pub fn thread_names(&self) -> Vec<String> {
+        let tasks = std::fs::read_dir(format!("/proc/{}/task", self.pid())).unwrap();
+        tasks
+            .map(|t| std::fs::read_to_string(t.unwrap().path().join("comm")).unwrap())
+            .map(|name| name.trim_end().to_owned())
+            .collect()
+    }
+
+    /// Sends `signal` (`STOP`, `CONT`, ...) to the running process.
+    pub async fn signal(&self, signal: &str) {
+        let pid = self.pid().to_string();
         let status = Command::new("kill")
             .args([&format!("-{signal}"), &pid])
             .status()
