@@ -1,6 +1,8 @@
 //! The Hub: one per replica. It owns the registry of this replica's live
-//! connections and the bus subscriptions they need, routes bus events to
-//! them, and ends the rooms of people whose grace period ran out.
+//! connections and the bus subscriptions they need, and ends the rooms of
+//! people whose grace period ran out. Bus events reach the connections
+//! through its router task (`routes`), which reads the registry without
+//! waiting for the Hub's mailbox.
 
 mod connection;
 mod keeper;
