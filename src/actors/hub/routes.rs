@@ -95,3 +95,124 @@ pub async fn run(mut signals: mpsc::Receiver<BusSignal>, routes: Routes) {
     }
     tracing::info!("bus stream ended");
 }
+
+#[cfg(test)]
+mod tests {
+    use actix::prelude::*;
+
+    use super::*;
+    use crate::actors::hub::connection::Close;
+
+    /// A connection that hands the test what reaches it.
+    struct Recorder(mpsc::UnboundedSender<Heard>);
+
+    #[derive(Debug, PartialEq)]
+    enum Heard {
+        Event(BusEvent),
+        CatchUp,
+    }
+
+    impl Actor for Recorder {
+        type Context = Context<Self>;
+    }
+
+    impl Handler<Deliver> for Recorder {
+        type Result = ();
+        fn handle(&mut self, msg: Deliver, _: &mut Context<Self>) {
+            self.0.send(Heard::Event(msg.event)).unwrap();
+        }
+    }
+
+    impl Handler<CatchUp> for Recorder {
+        type Result = ();
+        fn handle(&mut self, _: CatchUp, _: &mut Context<Self>) {
+            self.0.send(Heard::CatchUp).unwrap();
+        }
+    }
+
+    impl Handler<Close> for Recorder {
+        type Result = ();
+        fn handle(&mut self, _: Close, _: &mut Context<Self>) {}
+    }
+
+    /// A connection of a new person, registered in `routes` (in `room`).
+    fn connect(
+        routes: &Routes,
+        room: Option<RoomId>,
+    ) -> (UserId, ClientId, mpsc::UnboundedReceiver<Heard>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let (user, client) = (UserId::new(), ClientId::new());
+        let conn = Connection::of(&Recorder(tx).start());
+        let mut table = routes.write();
+        table.clients.insert(client, (user, conn));
+        table.users.insert(user, client);
+        if let Some(room) = room {
+            table.rooms.entry(room).or_default().insert(client);
+        }
+        (user, client, rx)
+    }
+
+    /// Five distinct events, standing for a room's first five.
+    fn events() -> Vec<BusEvent> {
+        let user = UserId::new();
+        (0..5)
+            .map(|_| BusEvent::Matched {
+                user,
+                room: RoomId::new(),
+            })
+            .collect()
+    }
+
+    #[actix::test]
+    async fn events_reach_who_the_table_names_in_order_and_stop_at_leaving() {
+        // Arrange: two people in a room here, one in another room, and
+        // the router running.
+        let routes = Routes::default();
+        let (room, elsewhere) = (RoomId::new(), RoomId::new());
+        let (_, _, mut a) = connect(&routes, Some(room));
+        let (_, b_client, mut b) = connect(&routes, Some(room));
+        let (c_user, _, mut c) = connect(&routes, Some(elsewhere));
+        let (bus, signals) = mpsc::channel(16);
+        tokio::spawn(run(signals, routes.clone()));
+        let events = events();
+        let room_event = |n: usize| BusSignal::Event {
+            topic: Topic::Room(room),
+            event: events[n].clone(),
+        };
+
+        // Act: three events of the room, then one of them leaves, then two
+        // more; one event for the third person, then a resync.
+        for n in 0..3 {
+            bus.send(room_event(n)).await.unwrap();
+        }
+        for event in &events[..3] {
+            assert_eq!(b.recv().await, Some(Heard::Event(event.clone())));
+        }
+        routes
+            .write()
+            .rooms
+            .get_mut(&room)
+            .unwrap()
+            .remove(&b_client);
+        for n in 3..5 {
+            bus.send(room_event(n)).await.unwrap();
+        }
+        let to_c = BusSignal::Event {
+            topic: Topic::User(c_user),
+            event: events[0].clone(),
+        };
+        bus.send(to_c).await.unwrap();
+        bus.send(BusSignal::Resynced).await.unwrap();
+
+        // Assert: the one who stayed heard all five in order, the one who
+        // left nothing after leaving, the third only their own event; the
+        // resync reached every connection.
+        for event in &events {
+            assert_eq!(a.recv().await, Some(Heard::Event(event.clone())));
+        }
+        assert_eq!(a.recv().await, Some(Heard::CatchUp));
+        assert_eq!(b.recv().await, Some(Heard::CatchUp));
+        assert_eq!(c.recv().await, Some(Heard::Event(events[0].clone())));
+        assert_eq!(c.recv().await, Some(Heard::CatchUp));
+    }
+}
