@@ -113,12 +113,16 @@ impl TelegramTransport {
             return Ok(p);
         }
         let store = &self.deps.store;
-        let delivered = match store.rooms.active_room(user).await? {
-            Some(room) => store.telegram.last_delivered_seq(room.id, user).await?,
-            None => Seq::ZERO,
+        let delivered = async {
+            match store.rooms.active_room(user).await? {
+                Some(room) => store.telegram.last_delivered_seq(room.id, user).await,
+                None => Ok(Seq::ZERO),
+            }
         };
-        // Read before the actor starts: a live actor is not asked again.
-        let chosen = store.telegram_settings.ui_lang(user).await?;
+        // Read before the actor starts (a live actor is not asked again),
+        // at the same time as the room: the update waits for both.
+        let (delivered, chosen) =
+            futures_util::try_join!(delivered, store.telegram_settings.ui_lang(user))?;
         let p = self
             .sessions
             .start(user, chat, delivered, &self.api, &self.deps)
