@@ -4,7 +4,6 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use diesel::dsl::max;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
@@ -93,14 +92,21 @@ impl TelegramLog for PgStore {
     }
 
     async fn last_delivered_seq(&self, room: RoomId, receiver: UserId) -> Result<Seq, StoreError> {
+        // The newest first, one row: the primary key (room, seq) read
+        // backwards stops at the first match. As `max(seq)`, PostgreSQL
+        // planned it (on statistics of a young table, a plan it keeps) as
+        // reading every message of the room, and a takeover's read grew
+        // with the chat.
         with_conn!(self.checkout(), |conn| async move {
             messages::table
                 .filter(messages::room_id.eq(room.0))
                 .filter(messages::sender_id.ne(receiver.0))
                 .filter(messages::delivered_at.is_not_null())
-                .select(max(messages::seq))
-                .first::<Option<i64>>(conn)
+                .order(messages::seq.desc())
+                .select(messages::seq)
+                .first::<i64>(conn)
                 .await
+                .optional()
                 .map(|s| Seq(s.unwrap_or(0)))
                 .map_err(db_error)
         })
